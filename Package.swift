@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+// dagron: a DAG engine with a dynamic plugin host.
+//
+// Dependency arrows point one way: plugins -> DagronSDK <- Dagron (engine) <- dagron (CLI).
+// DagronSDK is its own package (SDK/) so that every product here links the
+// one shared `libDagronSDK.so` instead of a private static copy.
+import PackageDescription
+
+let package = Package(
+    name: "dagron",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Dagron", targets: ["Dagron"]),
+        .executable(name: "dagron", targets: ["DagronCLI"]),
+    ],
+    dependencies: [
+        .package(path: "SDK"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "Dagron",
+            dependencies: [.product(name: "DagronSDK", package: "SDK")]
+        ),
+        .executableTarget(
+            name: "DagronCLI",
+            dependencies: [
+                "Dagron",
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "DagronBench",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
+            path: "Benchmarks/DagronBench"
+        ),
+        .testTarget(
+            name: "DagronTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,190 @@
+/// An immutable, validated directed acyclic graph of named nodes.
+///
+/// Hooks see the DAG being built or executed through ``HookContext/dag``. It
+/// is read-only and safe to share between threads.
+///
+/// Nodes keep the order in which they were added; ``topologicalOrder`` is
+/// stable (among ready nodes, the earlier-added comes first). Every node also
+/// has an integer *index*, its position in ``nodeNames``, for code that wants
+/// to avoid string lookups.
+public final class DAG: Sendable, CustomStringConvertible {
+    /// The nodes, in the order they were added.
+    public let nodes: [DAGNode]
+    /// The edges, in the order they were added.
+    public let edges: [DAGEdge]
+    private let indexByName: [String: Int]
+    private let successorIndexLists: [[Int]]
+    private let predecessorIndexLists: [[Int]]
+    /// Node indices in a topological order.
+    public let topologicalIndices: [Int]
+
+    /// Builds and validates a DAG.
+    ///
+    /// - Throws: ``DAGError`` for a duplicate node, an edge to an unknown
+    ///   node, a duplicate edge, or a cycle (whose path the error shows).
+    public init(nodes: [DAGNode], edges: [DAGEdge]) throws(DAGError) {
+        var indexByName: [String: Int] = [:]
+        indexByName.reserveCapacity(nodes.count)
+        for (index, node) in nodes.enumerated() {
+            if indexByName.updateValue(index, forKey: node.name) != nil {
+                throw .duplicateNode(node.name)
+            }
+        }
+        var successors = Array(repeating: [Int](), count: nodes.count)
+        var predecessors = Array(repeating: [Int](), count: nodes.count)
+        var seenEdges = Set<DAGEdge>()
+        seenEdges.reserveCapacity(edges.count)
+        for edge in edges {
+            guard let from = indexByName[edge.from] else { throw .unknownNode(edge.from, edge: edge) }
+            guard let to = indexByName[edge.to] else { throw .unknownNode(edge.to, edge: edge) }
+            guard seenEdges.insert(edge).inserted else { throw .duplicateEdge(edge) }
+            successors[from].append(to)
+            predecessors[to].append(from)
+        }
+        self.nodes = nodes
+        self.edges = edges
+        self.indexByName = indexByName
+        self.successorIndexLists = successors
+        self.predecessorIndexLists = predecessors
+        self.topologicalIndices = try Self.topologicalSort(
+            nodes: nodes, successors: successors, predecessors: predecessors)
+    }
+
+    /// Kahn's algorithm; on failure, walks predecessors inside the remaining
+    /// subgraph to report one concrete cycle.
+    private static func topologicalSort(
+        nodes: [DAGNode], successors: [[Int]], predecessors: [[Int]]
+    ) throws(DAGError) -> [Int] {
+        var inDegree = predecessors.map(\.count)
+        var order: [Int] = []
+        order.reserveCapacity(nodes.count)
+        for index in nodes.indices where inDegree[index] == 0 { order.append(index) }
+        var head = 0
+        while head < order.count {
+            let current = order[head]
+            head += 1
+            for next in successors[current] {
+                inDegree[next] -= 1
+                if inDegree[next] == 0 { order.append(next) }
+            }
+        }
+        guard order.count < nodes.count else { return order }
+        // Every remaining node has a remaining predecessor, so walking
+        // predecessors must revisit a node: that loop is a cycle.
+        var position: [Int: Int] = [:]
+        var walk: [Int] = []
+        var current = inDegree.firstIndex { $0 > 0 }!
+        while position[current] == nil {
+            position[current] = walk.count
+            walk.append(current)
+            current = predecessors[current].first { inDegree[$0] > 0 }!
+        }
+        let loop = walk[position[current]!...].reversed().map { nodes[$0].name }
+        throw .cycle(path: loop + [loop[0]])
+    }
+
+    // MARK: Names
+
+    /// The number of nodes.
+    public var nodeCount: Int { nodes.count }
+    /// The number of edges.
+    public var edgeCount: Int { edges.count }
+    /// Node names in the order they were added.
+    public var nodeNames: [String] { nodes.map(\.name) }
+    /// Whether a node called `name` exists.
+    public func contains(_ name: String) -> Bool { indexByName[name] != nil }
+    /// The node called `name`, if any.
+    public func node(named name: String) -> DAGNode? { indexByName[name].map { nodes[$0] } }
+    /// The names of the nodes `name` depends on (empty for an unknown name).
+    public func predecessors(of name: String) -> [String] {
+        guard let index = indexByName[name] else { return [] }
+        return predecessorIndexLists[index].map { nodes[$0].name }
+    }
+    /// The names of the nodes that depend on `name` (empty for an unknown name).
+    public func successors(of name: String) -> [String] {
+        guard let index = indexByName[name] else { return [] }
+        return successorIndexLists[index].map { nodes[$0].name }
+    }
+    /// Node names in a topological order: every node after all its predecessors.
+    public var topologicalOrder: [String] { topologicalIndices.map { nodes[$0].name } }
+    /// Nodes without predecessors.
+    public var roots: [String] { nodes.indices.filter { predecessorIndexLists[$0].isEmpty }.map { nodes[$0].name } }
+    /// Nodes without successors.
+    public var leaves: [String] { nodes.indices.filter { successorIndexLists[$0].isEmpty }.map { nodes[$0].name } }
+
+    /// Every node reachable from `name` by following edges forward.
+    public func descendants(of name: String) -> Set<String> {
+        guard let start = indexByName[name] else { return [] }
+        return Set(reachable(from: start, along: successorIndexLists).map { nodes[$0].name })
+    }
+
+    /// Every node from which `name` can be reached.
+    public func ancestors(of name: String) -> Set<String> {
+        guard let start = indexByName[name] else { return [] }
+        return Set(reachable(from: start, along: predecessorIndexLists).map { nodes[$0].name })
+    }
+
+    private func reachable(from start: Int, along adjacency: [[Int]]) -> [Int] {
+        var seen = Array(repeating: false, count: nodes.count)
+        var stack = adjacency[start]
+        var found: [Int] = []
+        while let next = stack.popLast() {
+            if seen[next] { continue }
+            seen[next] = true
+            found.append(next)
+            stack.append(contentsOf: adjacency[next])
+        }
+        return found
+    }
+
+    /// The dependency level of every node: 0 for roots, otherwise one more
+    /// than the deepest predecessor. Indexed like ``nodes``.
+    public var levels: [Int] {
+        var level = Array(repeating: 0, count: nodes.count)
+        for index in topologicalIndices {
+            for next in successorIndexLists[index] { level[next] = max(level[next], level[index] + 1) }
+        }
+        return level
+    }
+
+    /// The heaviest path through the DAG, where a path's weight is the sum of
+    /// its nodes' weights (for example their durations: the critical path).
+    ///
+    /// - Returns: Node names from a root to a leaf; empty for an empty DAG.
+    public func longestPath(weight: (String) -> Double) -> [String] {
+        guard !nodes.isEmpty else { return [] }
+        var best = Array(repeating: 0.0, count: nodes.count)
+        var via = Array(repeating: -1, count: nodes.count)
+        for index in topologicalIndices {
+            var bestPredecessor = -1
+            var bestWeight = 0.0
+            for predecessor in predecessorIndexLists[index] where bestPredecessor < 0 || best[predecessor] > bestWeight {
+                bestPredecessor = predecessor
+                bestWeight = best[predecessor]
+            }
+            via[index] = bestPredecessor
+            best[index] = bestWeight + weight(nodes[index].name)
+        }
+        var end = 0
+        for index in nodes.indices where best[index] > best[end] { end = index }
+        var path: [String] = []
+        var current = end
+        while current >= 0 {
+            path.append(nodes[current].name)
+            current = via[current]
+        }
+        return path.reversed()
+    }
+
+    // MARK: Indices
+
+    /// The index of the node called `name`.
+    public func index(of name: String) -> Int? { indexByName[name] }
+    /// The indices of the predecessors of the node at `index`.
+    public func predecessorIndices(of index: Int) -> [Int] { predecessorIndexLists[index] }
+    /// The indices of the successors of the node at `index`.
+    public func successorIndices(of index: Int) -> [Int] { successorIndexLists[index] }
+
+    /// `DAG(<n> nodes, <m> edges)`.
+    public var description: String { "DAG(\(nodeCount) nodes, \(edgeCount) edges)" }
+}

@@ -1,0 +1,150 @@
+/// The event bus: callbacks registered per ``HookEvent``, fired with a
+/// ``HookContext``.
+///
+/// ```swift
+/// let hooks = HookRegistry()
+/// let unregister = hooks.register(.preNode, priority: 100) { ctx in
+///     print("starting", ctx.nodeName ?? "?")
+/// }
+/// hooks.fire(HookContext(event: .preNode, nodeName: "extract"))
+/// unregister()
+/// ```
+///
+/// ## Order
+/// Callbacks of one event run in descending ``register(_:priority:_:)``
+/// priority; equal priorities run in registration order.
+///
+/// ## Error isolation
+/// A callback that throws never stops the other callbacks or the caller of
+/// ``fire(_:)``: the error becomes a ``HookWarning`` passed to
+/// ``warningHandler`` (by default one line on standard error).
+///
+/// ## Threading contract
+/// - Every method is safe to call from any thread at any time, including
+///   registering, unregistering or firing from inside a callback.
+/// - ``fire(_:)`` runs the callbacks on the calling thread, one after the
+///   other, without holding any lock. It works on a snapshot taken when it
+///   starts: a callback registered or removed meanwhile takes effect from the
+///   next `fire`.
+/// - The registry itself does not serialize concurrent `fire` calls: two
+///   threads firing at once run callbacks at the same time. The dagron
+///   executor, however, delivers the events of one execution one at a time:
+///   **callbacks never run concurrently for events of the same run**, and a
+///   node's `pre_node` comes before its `post_node`/`on_error`, which come
+///   before any successor's `pre_node`. Callbacks of different runs sharing
+///   one registry may overlap, and callbacks must be `@Sendable`, so keep
+///   mutable plugin state behind a `Mutex`.
+///
+/// ## Scoped views
+/// ``scoped(owner:)`` returns a view that shares this registry's callbacks but
+/// tags what it registers with an owner (the plugin manager hands each plugin
+/// such a view), so a plugin's hooks can be counted and removed as a group.
+public final class HookRegistry: Sendable {
+    let storage: HookStorage
+    /// The owner that registrations through this view are tagged with, or
+    /// `nil` for the registry itself.
+    public let owner: String?
+
+    /// Creates an empty registry whose warnings go to standard error.
+    public init() {
+        storage = HookStorage()
+        owner = nil
+    }
+
+    /// Creates an empty registry that reports throwing callbacks to `warningHandler`.
+    public convenience init(warningHandler: @escaping @Sendable (HookWarning) -> Void) {
+        self.init()
+        self.warningHandler = warningHandler
+    }
+
+    private init(storage: HookStorage, owner: String) {
+        self.storage = storage
+        self.owner = owner
+    }
+
+    /// A view of this registry whose registrations are tagged with `owner`.
+    ///
+    /// Firing through the view fires every callback of the registry.
+    /// ``clear()``, ``clear(_:)``, ``hookCount()`` and ``hookCount(_:)`` on
+    /// the view apply to the owner's callbacks only.
+    public func scoped(owner: String) -> HookRegistry {
+        HookRegistry(storage: storage, owner: owner)
+    }
+
+    /// Whether `other` is this registry or a view of the same registry.
+    public func sharesCallbacks(with other: HookRegistry) -> Bool {
+        storage === other.storage
+    }
+
+    /// Registers `callback` for `event`.
+    ///
+    /// - Parameters:
+    ///   - event: The event to listen to.
+    ///   - priority: Higher runs first. Defaults to 0.
+    ///   - callback: The function to run. It should not throw; see ``HookWarning``.
+    /// - Returns: A handle; call it to unregister.
+    @discardableResult
+    public func register(
+        _ event: HookEvent,
+        priority: Int = 0,
+        _ callback: @escaping HookCallback
+    ) -> HookRegistration {
+        let id = storage.add(event: event, priority: priority, owner: owner, callback: callback)
+        return HookRegistration(event: event, id: id, storage: storage)
+    }
+
+    /// Runs every callback registered for `context.event`, in priority order.
+    ///
+    /// Never throws: a throwing callback is reported to ``warningHandler`` and
+    /// the remaining callbacks still run.
+    public func fire(_ context: HookContext) {
+        storage.fire(context)
+    }
+
+    /// Removes callbacks of every event (only this view's when scoped).
+    public func clear() {
+        storage.removeAll(event: nil, owner: owner)
+    }
+
+    /// Removes the callbacks of `event` (only this view's when scoped).
+    public func clear(_ event: HookEvent) {
+        storage.removeAll(event: event, owner: owner)
+    }
+
+    /// The number of callbacks across all events (only this view's when scoped).
+    public func hookCount() -> Int {
+        storage.count(event: nil, owner: owner)
+    }
+
+    /// The number of callbacks for `event` (only this view's when scoped).
+    public func hookCount(_ event: HookEvent) -> Int {
+        storage.count(event: event, owner: owner)
+    }
+
+    /// Removes every callback registered through views scoped to `owner`.
+    public func removeHooks(owner: String) {
+        storage.removeAll(event: nil, owner: owner)
+    }
+
+    /// The events `owner` has callbacks for, with how many each.
+    public func events(registeredBy owner: String) -> [HookEvent: Int] {
+        var result: [HookEvent: Int] = [:]
+        for event in HookEvent.allCases {
+            let count = storage.count(event: event, owner: owner)
+            if count > 0 { result[event] = count }
+        }
+        return result
+    }
+
+    /// Receives a ``HookWarning`` whenever a callback throws. Shared by all
+    /// views of the registry. Defaults to ``standardErrorWarningHandler``.
+    public var warningHandler: @Sendable (HookWarning) -> Void {
+        get { storage.state.withLock { $0.warningHandler } }
+        set { storage.state.withLock { $0.warningHandler = newValue } }
+    }
+
+    /// Writes `dagron: warning: <warning>` to standard error.
+    public static let standardErrorWarningHandler: @Sendable (HookWarning) -> Void = { warning in
+        StandardError.write("dagron: warning: \(warning)\n")
+    }
+}

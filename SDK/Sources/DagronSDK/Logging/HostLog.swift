@@ -1,0 +1,61 @@
+import Synchronization
+
+/// The severity of a ``LogRecord``, matching swift-log's levels.
+public enum LogSeverity: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+    case trace, debug, info, notice, warning, error, critical
+
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    /// Orders by severity, `trace` lowest.
+    public static func < (lhs: LogSeverity, rhs: LogSeverity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One log message as plain values, so it can cross the plugin boundary.
+public struct LogRecord: Sendable {
+    /// Severity.
+    public var level: LogSeverity
+    /// The logger's label, for example `dagron.logging`.
+    public var label: String
+    /// The message.
+    public var message: String
+    /// Structured metadata, flattened to strings.
+    public var metadata: [String: String]
+    /// Source file, function and line, when known.
+    public var source: String?
+
+    /// Creates a record.
+    public init(level: LogSeverity, label: String, message: String, metadata: [String: String] = [:], source: String? = nil) {
+        self.level = level
+        self.label = label
+        self.message = message
+        self.metadata = metadata
+        self.source = source
+    }
+}
+
+/// The bridge from plugins' logging to the host's.
+///
+/// A plugin's copy of swift-log is separate from the host's, so the host's
+/// `LoggingSystem.bootstrap` never reaches it. Instead the host installs a
+/// sink here, and a plugin's `LogHandler` forwards ``LogRecord``s to
+/// ``emit(_:)``. When no sink is installed, `emit` returns `false` and the
+/// plugin should log on its own.
+public enum HostLog {
+    private static let sink = Mutex<(@Sendable (LogRecord) -> Void)?>(nil)
+
+    /// Installs (or, with `nil`, removes) the host's sink.
+    public static func install(_ newSink: (@Sendable (LogRecord) -> Void)?) {
+        sink.withLock { $0 = newSink }
+    }
+
+    /// Whether the host installed a sink.
+    public static var isInstalled: Bool { sink.withLock { $0 != nil } }
+
+    /// Sends `record` to the host's sink.
+    /// - Returns: `false` when no sink is installed.
+    @discardableResult
+    public static func emit(_ record: LogRecord) -> Bool {
+        guard let current = sink.withLock({ $0 }) else { return false }
+        current(record)
+        return true
+    }
+}

@@ -1,0 +1,61 @@
+/// What happened to one node.
+///
+/// Hooks receive it in ``HookContext/nodeResult``; the whole set is in
+/// ``ExecutionResult/nodeResults``.
+public struct NodeResult: Sendable {
+    /// The node's name.
+    public var name: String
+    /// The final (or current) status.
+    public var status: NodeStatus
+    /// Time spent running, in seconds (monotonic clock). Zero for a node that
+    /// never ran. For a gate node it includes the wait for approval.
+    public var durationSeconds: Double
+    /// Wall-clock start, seconds since the Unix epoch; `nil` if it never ran.
+    public var startedAt: Double?
+    /// Wall-clock end, seconds since the Unix epoch; `nil` if it never ran.
+    public var finishedAt: Double?
+    /// The error for a failed, timed-out or cancelled node.
+    public var error: (any Error)?
+    /// What the node's task returned, if it returned anything.
+    public var output: (any Sendable)?
+    /// For nodes that run a process: its exit code.
+    public var exitCode: Int32?
+    /// How many times the task was attempted (1 without retries, 0 if it never ran).
+    public var attempts: Int
+    /// For a failed process: the last lines of its standard error.
+    public var stderrTail: String?
+    /// Why a node was skipped, in words (for example `upstream 'extract' failed`).
+    public var skipReason: String?
+
+    /// Creates a result.
+    public init(
+        name: String,
+        status: NodeStatus,
+        durationSeconds: Double = 0,
+        startedAt: Double? = nil,
+        finishedAt: Double? = nil,
+        error: (any Error)? = nil,
+        output: (any Sendable)? = nil,
+        exitCode: Int32? = nil,
+        attempts: Int = 0,
+        stderrTail: String? = nil,
+        skipReason: String? = nil
+    ) {
+        self.name = name
+        self.status = status
+        self.durationSeconds = durationSeconds
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.output = output
+        self.exitCode = exitCode
+        self.attempts = attempts
+        self.stderrTail = stderrTail
+        self.skipReason = skipReason
+    }
+
+    /// The error as one line of text, if there is one.
+    public var errorMessage: String? {
+        error.map { String(describing: $0) }
+    }
+}

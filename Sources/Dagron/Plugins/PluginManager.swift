@@ -1,0 +1,260 @@
+import DagronSDK
+import Foundation
+import Synchronization
+
+/// Registers, initializes and tears down plugins around one ``HookRegistry``.
+///
+/// ```swift
+/// let manager = PluginManager()
+/// manager.register(TimingPlugin())
+/// manager.initializeAll()
+/// let result = await DAGExecutor(dag, hooks: manager.hooks).execute(tasks)
+/// manager.teardownAll()
+/// ```
+///
+/// Each plugin is initialized with a view of ``hooks`` scoped to its name, so
+/// the manager can remove exactly that plugin's callbacks: when its
+/// `initialize` throws, and at teardown even if the plugin forgets to.
+public final class PluginManager: Sendable {
+    private struct Entry: Sendable {
+        var plugin: any DagronPlugin
+        var settings: PluginSettings
+        var origin: String?
+        var initialized = false
+    }
+
+    private struct State: Sendable {
+        var order: [String] = []
+        var entries: [String: Entry] = [:]
+        var initializationOrder: [String] = []
+    }
+
+    /// The registry every plugin registers its hooks on.
+    public let hooks: HookRegistry
+    private let state = Mutex(State())
+    private let warn: @Sendable (String) -> Void
+
+    /// The process-wide manager that ``dagronPlugin(_:)`` registers with.
+    public static let shared = PluginManager()
+
+    /// Creates a manager.
+    /// - Parameters:
+    ///   - hooks: The registry to share; a new one by default.
+    ///   - warningHandler: Receives warnings (duplicate names, failed plugins);
+    ///     by default they are written to standard error.
+    public init(
+        hooks: HookRegistry = HookRegistry(),
+        warningHandler: @escaping @Sendable (String) -> Void = PluginManager.standardErrorWarning
+    ) {
+        self.hooks = hooks
+        self.warn = warningHandler
+    }
+
+    /// Writes `dagron: warning: <message>` to standard error.
+    public static let standardErrorWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data("dagron: warning: \(message)\n".utf8))
+    }
+
+    /// Registers a plugin, to be initialized by the next ``initializeAll()``.
+    ///
+    /// A plugin with the same name as one already registered replaces it,
+    /// with a warning. If the earlier one was initialized it is torn down and
+    /// its hooks removed; the replacement is initialized by the next
+    /// ``initializeAll()``.
+    ///
+    /// - Parameters:
+    ///   - plugin: The plugin.
+    ///   - settings: Passed to ``DagronPlugin/configure(_:)`` before initialization.
+    ///   - origin: Where the plugin came from (a file path), for messages.
+    public func register(_ plugin: any DagronPlugin, settings: PluginSettings? = nil, origin: String? = nil) {
+        let name = plugin.name
+        let entry = Entry(plugin: plugin, settings: settings ?? PluginSettings(plugin: name), origin: origin)
+        let replaced = state.withLock { state -> Entry? in
+            let previous = state.entries.updateValue(entry, forKey: name)
+            if previous == nil { state.order.append(name) }
+            if previous?.initialized == true { state.initializationOrder.removeAll { $0 == name } }
+            return previous
+        }
+        guard let replaced else { return }
+        warn("plugin '\(name)' was registered again\(origin.map { " from \($0)" } ?? ""); the new registration replaces the earlier one")
+        if replaced.initialized {
+            replaced.plugin.teardown()
+            hooks.removeHooks(owner: name)
+        }
+    }
+
+    /// Sets the settings a registered plugin is configured with. Returns
+    /// `false` if no plugin has that name.
+    @discardableResult
+    public func setSettings(_ settings: PluginSettings, for name: String) -> Bool {
+        state.withLock { state in
+            guard state.entries[name] != nil else { return false }
+            state.entries[name]!.settings = settings
+            return true
+        }
+    }
+
+    /// The registered plugins, in registration order.
+    public var plugins: [any DagronPlugin] {
+        state.withLock { state in state.order.compactMap { state.entries[$0]?.plugin } }
+    }
+
+    /// The registered plugin called `name`.
+    public func plugin(named name: String) -> (any DagronPlugin)? {
+        state.withLock { $0.entries[name]?.plugin }
+    }
+
+    /// Whether the plugin called `name` is initialized.
+    public func isInitialized(_ name: String) -> Bool {
+        state.withLock { $0.entries[name]?.initialized ?? false }
+    }
+
+    /// Configures and initializes every registered plugin that is not yet
+    /// initialized, in registration order.
+    ///
+    /// A plugin whose `configure` or `initialize` throws is reported (to the
+    /// warning handler and in the returned list), the hooks it registered
+    /// before throwing are removed, and the others still initialize.
+    ///
+    /// - Returns: The plugins that failed.
+    @discardableResult
+    public func initializeAll() -> [PluginFailure] {
+        let pending = state.withLock { state in
+            state.order.compactMap { name in
+                state.entries[name].flatMap { $0.initialized ? nil : (name, $0) }
+            }
+        }
+        var failures: [PluginFailure] = []
+        for (name, entry) in pending {
+            do {
+                try entry.plugin.configure(entry.settings)
+                try entry.plugin.initialize(hooks: hooks.scoped(owner: name))
+                let current = state.withLock { state -> Bool in
+                    // Replaced meanwhile: the newcomer will be initialized instead.
+                    guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject else { return false }
+                    state.entries[name]!.initialized = true
+                    state.initializationOrder.append(name)
+                    return true
+                }
+                if !current {
+                    entry.plugin.teardown()
+                    hooks.removeHooks(owner: name)
+                }
+            } catch {
+                hooks.removeHooks(owner: name)
+                let failure = PluginFailure(name: name, origin: entry.origin, error: error)
+                failures.append(failure)
+                warn(failure.description)
+            }
+        }
+        return failures
+    }
+
+    /// Tears down every initialized plugin in reverse initialization order
+    /// and removes its hooks, whether or not the plugin removed them itself.
+    public func teardownAll() {
+        let order = state.withLock { state in
+            defer { state.initializationOrder.removeAll() }
+            return state.initializationOrder.reversed().compactMap { name in
+                state.entries[name].map { (name, $0.plugin) }
+            }
+        }
+        for (name, plugin) in order {
+            plugin.teardown()
+            hooks.removeHooks(owner: name)
+            state.withLock { $0.entries[name]?.initialized = false }
+        }
+    }
+
+    /// Removes a plugin (tearing it down first if it is initialized).
+    public func unregister(_ name: String) {
+        let entry = state.withLock { state -> Entry? in
+            state.order.removeAll { $0 == name }
+            state.initializationOrder.removeAll { $0 == name }
+            return state.entries.removeValue(forKey: name)
+        }
+        if entry?.initialized == true {
+            entry?.plugin.teardown()
+            hooks.removeHooks(owner: name)
+        }
+    }
+
+    /// Registers every plugin the `sources` produce and reports the rest.
+    ///
+    /// Never throws: failures come back in the report (and go to the warning handler).
+    @discardableResult
+    public func discover(from sources: [any PluginSource]) -> DiscoveryReport {
+        var report = DiscoveryReport()
+        for source in sources {
+            for item in source.discoverPlugins() {
+                switch item {
+                case .loaded(let plugin, let origin, let settings):
+                    register(plugin, settings: settings, origin: origin)
+                    report.loaded.append(plugin.name)
+                case .failed(let failure):
+                    warn(failure.description)
+                    report.failures.append(failure)
+                }
+            }
+        }
+        return report
+    }
+}
+
+/// A plugin that could not be loaded, configured or initialized.
+public struct PluginFailure: Error, Sendable, CustomStringConvertible {
+    /// The plugin's name, when known.
+    public let name: String?
+    /// Where it came from (a file path), when known.
+    public let origin: String?
+    /// What went wrong.
+    public let error: any Error
+
+    /// Creates a failure.
+    public init(name: String?, origin: String?, error: any Error) {
+        self.name = name
+        self.origin = origin
+        self.error = error
+    }
+
+    /// `plugin 'x' (from /path): <error>`.
+    public var description: String {
+        let who = name.map { "plugin '\($0)'" } ?? "plugin"
+        return "\(who)\(origin.map { " (from \($0))" } ?? ""): \(error)"
+    }
+}
+
+/// Something that finds plugins: the seam ``PluginManager/discover(from:)``
+/// uses. The shared-object loader is one such source.
+public protocol PluginSource: Sendable {
+    /// Finds and instantiates plugins, reporting each that failed.
+    func discoverPlugins() -> [PluginDiscovery]
+}
+
+/// One outcome of a ``PluginSource``.
+public enum PluginDiscovery: Sendable {
+    /// A plugin instance, where it came from, and its settings if any.
+    case loaded(any DagronPlugin, origin: String, settings: PluginSettings?)
+    /// A plugin that could not be loaded.
+    case failed(PluginFailure)
+}
+
+/// What ``PluginManager/discover(from:)`` found.
+public struct DiscoveryReport: Sendable {
+    /// Names of the plugins registered.
+    public var loaded: [String] = []
+    /// The plugins that failed.
+    public var failures: [PluginFailure] = []
+}
+
+/// Registers `plugin` with ``PluginManager/shared`` and returns it: the
+/// one-line analogue of Python dagron's `@dagron_plugin` decorator.
+///
+/// ```swift
+/// let notifications = dagronPlugin(NotificationPlugin())
+/// ```
+@discardableResult
+public func dagronPlugin<Plugin: DagronPlugin>(_ plugin: Plugin) -> Plugin {
+    PluginManager.shared.register(plugin)
+    return plugin
+}
