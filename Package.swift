@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .library(name: "Dagron", targets: ["Dagron"]),
         .executable(name: "dagron", targets: ["DagronCLI"]),
+        // Bundled plugins: each its own shared object, reached only through dlopen.
+        .library(name: "DagronEventRecorder", type: .dynamic, targets: ["EventRecorder"]),
     ],
     dependencies: [
         .package(path: "SDK"),
@@ -29,6 +31,11 @@ let package = Package(
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .target(
+            name: "EventRecorder",
+            dependencies: [.product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/EventRecorder"
         ),
         .executableTarget(
             name: "DagronBench",

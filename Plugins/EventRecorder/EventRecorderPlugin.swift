@@ -1,0 +1,79 @@
+import DagronSDK
+import Foundation
+import Synchronization
+
+/// Appends every hook event as one JSON line to a file.
+///
+/// A debugging aid ("what did the engine tell plugins, in which order?") and
+/// the fixture the end-to-end tests use to check event delivery through the
+/// real loader. Settings: `file` (required), the path to append to.
+final class EventRecorderPlugin: DagronPlugin {
+    let name = "event-recorder"
+    let version = "1.0.0"
+    let summary = "Appends every hook event as a JSON line to a file (setting: file)."
+
+    private struct Line: Encodable {
+        let event: String
+        let node: String?
+        let status: String?
+        let error: String?
+        let nodes: Int?
+        let succeeded: Int?
+        let failed: Int?
+        let time: Double
+    }
+
+    private let output = Mutex<FileHandle?>(nil)
+    private let path = Mutex<String?>(nil)
+
+    func configure(_ settings: PluginSettings) throws {
+        try settings.rejectUnknownKeys(allowed: ["file"])
+        let file = try settings.required("file")
+        path.withLock { $0 = file }
+    }
+
+    func initialize(hooks: HookRegistry) throws {
+        guard let file = path.withLock({ $0 }) else {
+            throw PluginSettingsError.missing(plugin: name, key: "file")
+        }
+        if !FileManager.default.fileExists(atPath: file) {
+            guard FileManager.default.createFile(atPath: file, contents: nil) else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file])
+            }
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        try handle.seekToEnd()
+        output.withLock { $0 = handle }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for event in HookEvent.allCases {
+            hooks.register(event) { [self] context in
+                let line = Line(
+                    event: context.event.rawValue,
+                    node: context.nodeName,
+                    status: context.nodeResult?.status.rawValue,
+                    error: context.error.map { String(describing: $0) },
+                    nodes: context.dag?.nodeCount,
+                    succeeded: context.executionResult?.succeeded,
+                    failed: context.executionResult?.failed,
+                    time: WallClock.now())
+                var data = try encoder.encode(line)
+                data.append(0x0A)
+                try self.output.withLock { try $0?.write(contentsOf: data) }
+            }
+        }
+    }
+
+    func teardown() {
+        output.withLock { handle in
+            try? handle?.close()
+            handle = nil
+        }
+    }
+}
+
+@_cdecl("dagron_plugin_abi_version")
+public func dagronPluginABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
+
+@_cdecl("dagron_plugin_create")
+public func dagronPluginCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(EventRecorderPlugin()) }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs dagron's whole test suite, exactly as CI does: installs what the tests
+# need, builds the SDK and the package, runs `swift test`, then the
+# concurrency suites again under ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Tools the tests use. Installed here so a newcomer's run is CI's run.
+need_packages=()
+command -v readelf >/dev/null || need_packages+=(binutils)
+command -v gcc >/dev/null || need_packages+=(gcc)
+if [ ${#need_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}"
+fi
+
+echo "== SDK package"
+swift build --package-path SDK
+swift test --package-path SDK
+
+echo "== dagron package"
+swift build
+swift test
+
+echo "== ThreadSanitizer: concurrency suites"
+swift test --package-path SDK --sanitize=thread --scratch-path SDK/.build-tsan
+swift test --sanitize=thread --scratch-path .build-tsan --filter 'Concurrency'
