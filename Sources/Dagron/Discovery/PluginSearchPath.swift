@@ -119,7 +119,8 @@ public struct PluginSearchPath: Sendable, Equatable {
         ProcessInfo.processInfo.environment
     }
 
-    static func absolute(_ path: String) -> String {
+    /// `path` made absolute against the current directory (`~` expanded, `.`/`..` removed).
+    public static func absolute(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
         return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
