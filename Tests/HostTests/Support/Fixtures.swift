@@ -106,7 +106,7 @@ enum Fixtures {
     }
 
     private static func build() throws -> Built {
-        let directory = NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())"
+        let directory = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString).standardizingPath
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let built = Built(directory: directory)
