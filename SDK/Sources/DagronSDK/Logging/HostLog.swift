@@ -2,7 +2,20 @@ import Synchronization
 
 /// The severity of a ``LogRecord``, matching swift-log's levels.
 public enum LogSeverity: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
-    case trace, debug, info, notice, warning, error, critical
+    /// Finest detail.
+    case trace
+    /// Debugging detail.
+    case debug
+    /// Normal operation.
+    case info
+    /// Worth noticing.
+    case notice
+    /// Something may be wrong.
+    case warning
+    /// Something failed.
+    case error
+    /// The program cannot go on.
+    case critical
 
     private var rank: Int { Self.allCases.firstIndex(of: self)! }
     /// Orders by severity, `trace` lowest.
