@@ -118,9 +118,9 @@ final class ExecutionRun: Sendable {
     // MARK: Start and finish
 
     func start(_ onFinish: @escaping @Sendable (ExecutionResult) -> Void) {
-        completion.withLock { $0 = onFinish }
+        completion.withTrackedLock { $0 = onFinish }
         events?.fire(.preExecute)
-        let (alreadyDone, cancelledEarly) = state.withLock { state -> (Bool, [NodeResult]) in
+        let (alreadyDone, cancelledEarly) = state.withTrackedLock { state -> (Bool, [NodeResult]) in
             state.started = true
             var cancelled: [NodeResult] = []
             if state.cancelled { cancelled = markPendingCancelled(&state) }
@@ -141,7 +141,7 @@ final class ExecutionRun: Sendable {
     }
 
     private func finish() {
-        let (results, cancelled) = state.withLock { ($0.results, $0.cancelled) }
+        let (results, cancelled) = state.withTrackedLock { ($0.results, $0.cancelled) }
         var byName: [String: NodeResult] = [:]
         byName.reserveCapacity(results.count)
         for (index, result) in results.enumerated() {
@@ -150,7 +150,7 @@ final class ExecutionRun: Sendable {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1e9
         let result = ExecutionResult(nodeResults: byName, totalDurationSeconds: elapsed, wasCancelled: cancelled)
         events?.fire(.postExecute, executionResult: result)
-        let callback = completion.withLock { callback in
+        let callback = completion.withTrackedLock { callback in
             defer { callback = nil }
             return callback
         }
@@ -160,7 +160,7 @@ final class ExecutionRun: Sendable {
     // MARK: Cancellation
 
     func cancel() {
-        let outcome = state.withLock { state -> (cancelled: [NodeResult], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
+        let outcome = state.withTrackedLock { state -> (cancelled: [NodeResult], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
             cancelledFlag.store(true, ordering: .relaxed)
@@ -199,7 +199,7 @@ final class ExecutionRun: Sendable {
 
     private func workerLoop() {
         while true {
-            let action = state.withLock { state -> WorkerAction in
+            let action = state.withTrackedLock { state -> WorkerAction in
                 if state.done { return .exit }
                 if let next = state.popReady() { return next }
                 state.idleWorkers += 1
@@ -313,12 +313,12 @@ final class ExecutionRun: Sendable {
                     outcome.set(.failure(error))
                 }
             }
-            let cancelledAlready = state.withLock { state in
+            let cancelledAlready = state.withTrackedLock { state in
                 state.runningTasks[index] = handle
                 return state.cancelled
             }
             if cancelledAlready { handle.cancel() }
-            defer { state.withLock { _ = $0.runningTasks.removeValue(forKey: index) } }
+            defer { state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) } }
             guard let timeout = task.timeout else { return outcome.wait(timeout: nil)! }
             if let result = outcome.wait(timeout: timeout) { return result }
             // Timed out: cancel and give the task a moment to clean up (a
@@ -333,13 +333,13 @@ final class ExecutionRun: Sendable {
 
     private func waitAtGate(_ index: Int, name: String, gate: ApprovalGate) {
         gate.arm()
-        state.withLock { $0.phase[index] = .waitingAtGate }
+        state.withTrackedLock { $0.phase[index] = .waitingAtGate }
         events?.fire(.gateWaiting, node: name)
         let waiter = Task { [self] in
             let outcome = await gate.wait()
             gateResolved(index, name: name, gate: gate, outcome: outcome)
         }
-        let cancelledAlready = state.withLock { state in
+        let cancelledAlready = state.withTrackedLock { state in
             if state.phase[index] == .waitingAtGate { state.gateWaits[index] = waiter }
             return state.cancelled
         }
@@ -358,7 +358,7 @@ final class ExecutionRun: Sendable {
         if case .rejected(let reason?) = outcome { metadata["reason"] = reason }
         events?.fire(.gateResolved, node: name, metadata: metadata)
 
-        let startedAt = state.withLock { state in
+        let startedAt = state.withTrackedLock { state in
             _ = state.gateWaits.removeValue(forKey: index)
             return state.startedAt[index]
         }
@@ -366,7 +366,7 @@ final class ExecutionRun: Sendable {
         let error: any Error
         switch outcome {
         case .approved:
-            let wakeups = state.withLock { state -> Int in
+            let wakeups = state.withTrackedLock { state -> Int in
                 state.phase[index] = .gatePassed
                 state.ready.append(index)
                 return state.wakeups(reserve: 0)
@@ -400,7 +400,7 @@ final class ExecutionRun: Sendable {
                 events.fire(.onError, node: names[index], result: result, error: result.error)
             }
         }
-        let (skipped, wakeups, done) = state.withLock { state -> ([NodeResult], Int, Bool) in
+        let (skipped, wakeups, done) = state.withTrackedLock { state -> ([NodeResult], Int, Bool) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
@@ -483,7 +483,7 @@ private final class AttemptOutcome: Sendable {
     private let ready = DispatchSemaphore(value: 0)
 
     func set(_ result: Result<(any Sendable)?, any Error>) {
-        value.withLock { $0 = result }
+        value.withTrackedLock { $0 = result }
         ready.signal()
     }
 
@@ -495,7 +495,7 @@ private final class AttemptOutcome: Sendable {
         } else {
             ready.wait()
         }
-        return value.withLock { $0 }
+        return value.withTrackedLock { $0 }
     }
 }
 

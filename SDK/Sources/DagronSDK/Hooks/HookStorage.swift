@@ -20,10 +20,27 @@ final class HookStorage: @unchecked Sendable {
         let callback: HookCallback
     }
 
+    /// One callback, boxed so that a snapshot can call it through a borrowed
+    /// reference (no reference counting per call).
+    final class Hook: Sendable {
+        let callback: HookCallback
+        let owner: String?
+        init(_ entry: Entry) {
+            callback = entry.callback
+            owner = entry.owner
+        }
+    }
+
     /// An immutable list of callbacks for one event, in firing order.
-    final class Snapshot: Sendable {
-        let entries: ContiguousArray<Entry>
-        init(_ entries: ContiguousArray<Entry>) { self.entries = entries }
+    final class Snapshot: @unchecked Sendable {
+        // @unchecked: `hooks` holds unmanaged references to the boxes that
+        // `owners` keeps alive; both are immutable.
+        let owners: ContiguousArray<Hook>
+        let hooks: ContiguousArray<Unmanaged<Hook>>
+        init(_ entries: ContiguousArray<Entry>) {
+            owners = ContiguousArray(entries.map(Hook.init))
+            hooks = ContiguousArray(owners.map { Unmanaged.passUnretained($0) })
+        }
     }
 
     struct State: Sendable {
@@ -53,7 +70,7 @@ final class HookStorage: @unchecked Sendable {
         }
         published.deinitialize(count: HookEvent.slotCount)
         published.deallocate()
-        state.withLock { state in
+        state.withTrackedLock { state in
             for raw in state.retired { Self.release(raw) }
         }
     }
@@ -66,7 +83,7 @@ final class HookStorage: @unchecked Sendable {
     // MARK: Writers (hold the mutex)
 
     func add(event: HookEvent, priority: Int, owner: String?, callback: @escaping HookCallback) -> UInt64 {
-        state.withLock { state in
+        state.withTrackedLock { state in
             let id = state.nextID
             state.nextID += 1
             let entry = Entry(id: id, priority: priority, owner: owner, callback: callback)
@@ -81,7 +98,7 @@ final class HookStorage: @unchecked Sendable {
     }
 
     func remove(id: UInt64, event: HookEvent) {
-        state.withLock { state in
+        state.withTrackedLock { state in
             guard let index = state.lists[event.slot].firstIndex(where: { $0.id == id }) else { return }
             state.lists[event.slot].remove(at: index)
             publish(event.slot, &state)
@@ -89,13 +106,13 @@ final class HookStorage: @unchecked Sendable {
     }
 
     func contains(id: UInt64, event: HookEvent) -> Bool {
-        state.withLock { $0.lists[event.slot].contains { $0.id == id } }
+        state.withTrackedLock { $0.lists[event.slot].contains { $0.id == id } }
     }
 
     /// Removes the callbacks of `event` (or of every event when `nil`) that
     /// belong to `owner` (or to anyone when `owner` is `nil`).
     func removeAll(event: HookEvent?, owner: String?) {
-        state.withLock { state in
+        state.withTrackedLock { state in
             for candidate in HookEvent.allCases where event == nil || candidate == event {
                 let before = state.lists[candidate.slot].count
                 if let owner {
@@ -109,7 +126,7 @@ final class HookStorage: @unchecked Sendable {
     }
 
     func count(event: HookEvent?, owner: String?) -> Int {
-        state.withLock { state in
+        state.withTrackedLock { state in
             var total = 0
             for candidate in HookEvent.allCases where event == nil || candidate == event {
                 let list = state.lists[candidate.slot]
@@ -150,12 +167,14 @@ final class HookStorage: @unchecked Sendable {
         activeFires.wrappingAdd(1, ordering: .sequentiallyConsistent)
         if let pointer = UnsafeRawPointer(bitPattern: cell.pointee.load(ordering: .sequentiallyConsistent)) {
             Unmanaged<Snapshot>.fromOpaque(pointer)._withUnsafeGuaranteedRef { snapshot in
-                snapshot.entries.withUnsafeBufferPointer { entries in
-                    for index in entries.indices {
-                        do {
-                            try entries[index].callback(context)
-                        } catch {
-                            report(HookWarning(event: context.event, owner: entries[index].owner, error: error))
+                snapshot.hooks.withUnsafeBufferPointer { hooks in
+                    for hook in hooks {
+                        hook._withUnsafeGuaranteedRef { hook in
+                            do {
+                                try hook.callback(context)
+                            } catch {
+                                report(HookWarning(event: context.event, owner: hook.owner, error: error))
+                            }
                         }
                     }
                 }
@@ -163,12 +182,12 @@ final class HookStorage: @unchecked Sendable {
         }
         if activeFires.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0,
            hasRetired.load(ordering: .sequentiallyConsistent) {
-            state.withLock { reclaimIfQuiescent(&$0) }
+            state.withTrackedLock { reclaimIfQuiescent(&$0) }
         }
     }
 
     private func report(_ warning: HookWarning) {
-        let handler = state.withLock { $0.warningHandler }
+        let handler = state.withTrackedLock { $0.warningHandler }
         handler(warning)
     }
 }

@@ -57,17 +57,17 @@ public enum HostLog {
 
     /// Installs (or, with `nil`, removes) the host's sink.
     public static func install(_ newSink: (@Sendable (LogRecord) -> Void)?) {
-        sink.withLock { $0 = newSink }
+        sink.withTrackedLock { $0 = newSink }
     }
 
     /// Whether the host installed a sink.
-    public static var isInstalled: Bool { sink.withLock { $0 != nil } }
+    public static var isInstalled: Bool { sink.withTrackedLock { $0 != nil } }
 
     /// Sends `record` to the host's sink.
     /// - Returns: `false` when no sink is installed.
     @discardableResult
     public static func emit(_ record: LogRecord) -> Bool {
-        guard let current = sink.withLock({ $0 }) else { return false }
+        guard let current = sink.withTrackedLock({ $0 }) else { return false }
         current(record)
         return true
     }
