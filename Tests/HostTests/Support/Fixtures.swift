@@ -70,6 +70,20 @@ enum Fixtures {
             uint32_t dagron_plugin_abi_version(void) { return 1; }
             void *dagron_plugin_create(void) { $s9DagronSDK13FutureFeatureyyF(); return 0; }
             """,
+        // A factory that never returns.
+        "hang": """
+            #include <stdint.h>
+            #include <unistd.h>
+            uint32_t dagron_plugin_abi_version(void) { return 1; }
+            void *dagron_plugin_create(void) { for (;;) pause(); }
+            """,
+        // A factory that ends the process.
+        "exits": """
+            #include <stdint.h>
+            #include <stdlib.h>
+            uint32_t dagron_plugin_abi_version(void) { return 1; }
+            void *dagron_plugin_create(void) { exit(3); }
+            """,
     ]
 
     struct Built: Sendable {
