@@ -70,6 +70,20 @@ enum Fixtures {
             uint32_t dagron_plugin_abi_version(void) { return 1; }
             void *dagron_plugin_create(void) { $s9DagronSDK13FutureFeatureyyF(); return 0; }
             """,
+        // A factory that never returns.
+        "hang": """
+            #include <stdint.h>
+            #include <unistd.h>
+            uint32_t dagron_plugin_abi_version(void) { return 1; }
+            void *dagron_plugin_create(void) { for (;;) pause(); }
+            """,
+        // A factory that ends the process.
+        "exits": """
+            #include <stdint.h>
+            #include <stdlib.h>
+            uint32_t dagron_plugin_abi_version(void) { return 1; }
+            void *dagron_plugin_create(void) { exit(3); }
+            """,
     ]
 
     struct Built: Sendable {
@@ -105,9 +119,12 @@ enum Fixtures {
         var description: String { message }
     }
 
+    private static let directoryPath = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString).standardizingPath
+
     private static func build() throws -> Built {
-        let directory = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString).standardizingPath
+        let directory = directoryPath
         try? FileManager.default.removeItem(atPath: directory)
+        atexit { try? FileManager.default.removeItem(atPath: Fixtures.directoryPath) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let built = Built(directory: directory)
         let gcc = try Command.tool("gcc")
