@@ -62,6 +62,11 @@ let package = Package(
             name: "RunTests",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
         ),
+        // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
