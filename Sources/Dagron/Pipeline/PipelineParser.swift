@@ -171,6 +171,7 @@ private struct Reader {
         var command: String?
         var gate: (message: String?, timeout: Double?)?
         var gateNode: Node?
+        var misspeltAction = false
         for (key, value) in mapping {
             guard let field = scalarKey(key, path: path) else { continue }
             let keyPath = "\(path).\(field)"
@@ -202,6 +203,8 @@ private struct Reader {
                 if let delay = duration(value, keyPath, positive: false) { node.retryDelaySeconds = delay }
             default:
                 unknownKey(key, field, path: path, allowed: PipelineParser.nodeKeys)
+                let guess = Self.suggestion(for: field, among: PipelineParser.nodeKeys)
+                if guess == "run" || guess == "gate" { misspeltAction = true }
             }
         }
         switch (command, gate) {
@@ -217,7 +220,8 @@ private struct Reader {
         case (.some, .some):
             report(keyNode, path, "a node has either 'run' or 'gate', not both")
         case (nil, nil):
-            if mapping.contains(where: { $0.key.string == "run" || $0.key.string == "gate" }) { break }  // reported already
+            // A malformed `run`/`gate`, or a typo of one, was reported already.
+            if misspeltAction || mapping.contains(where: { $0.key.string == "run" || $0.key.string == "gate" }) { break }
             report(keyNode, path, "a node needs 'run' (a shell command) or 'gate' (an approval gate)")
         }
         return node
