@@ -100,7 +100,9 @@ struct Run: AsyncParsableCommand {
             execution.cancel()
         }
         let result = await execution.value
-        let interrupted = trap.wasInterrupted
+        // Only the trap cancels the execution; a signal that came after the
+        // last node finished does not turn a finished run into an interrupted one.
+        let interrupted = result.wasCancelled
         console.stop()
         manager.teardownAll()
 
