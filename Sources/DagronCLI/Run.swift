@@ -59,6 +59,8 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A closed pipe (`dagron run ... | head`) must not kill dagron before it stops its children.
+        signal(SIGPIPE, SIG_IGN)
         let pipeline = try loadPipeline(self.pipeline)
         let manager = PluginManager(warningHandler: { printWarning($0) })
         let setup = PluginSetup(
@@ -91,7 +93,7 @@ struct Run: AsyncParsableCommand {
             throw ExitStatus.usage
         }
         let loaded = manager.plugins.map(\.name)
-        console.emit("running \(pipeline.name): \(dag.nodeCount) nodes, up to \(runner.maxWorkers) at once"
+        console.emit("running \(pipeline.name): \(dag.nodeCount) node\(dag.nodeCount == 1 ? "" : "s"), up to \(runner.maxWorkers) at once"
             + (loaded.isEmpty ? "" : ", plugins: \(loaded.joined(separator: ", "))") + "; run dir \(directory.path)")
 
         let execution = Task { await runner.execute(dag) }
@@ -117,7 +119,7 @@ struct Run: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(report)
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            try? FileHandle.standardOutput.write(contentsOf: data + Data("\n".utf8))
         }
         trap.remove()
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

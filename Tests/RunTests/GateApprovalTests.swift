@@ -55,7 +55,7 @@ import Testing
         let run = try DagronProcess(["run", "p.yml", "--run-dir", "run", "--json"], in: scratch.path)
         #expect(waitForGate(scratch))
         let reject = try dagron(["gate", "reject", "run", "release", "--reason", "freeze week"], in: scratch.path)
-        #expect(reject.status == 0, "\(reject.stderr)")
+        #expect(reject.status == 0, "\(reject.stdout)\(reject.stderr)")
         let finished = try run.wait(timeout: 60)
         #expect(finished.status == 1)
         #expect(scratch.read("deployed") == nil)
@@ -63,6 +63,31 @@ import Testing
         #expect(nodes["release"]?["status"] as? String == "failed")
         #expect((nodes["release"]?["error"] as? String)?.contains("freeze week") == true)
         #expect(nodes["deploy"]?["status"] as? String == "skipped")
+        let late = try dagron(["gate", "approve", "run", "release"], in: scratch.path)
+        #expect(late.status == 1)
+        #expect(late.stderr.contains("already rejected"))
+    }
+
+    @Test func aDecisionForARunThatIsNotRunningIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/run/gates", withIntermediateDirectories: true)
+        // A run directory left behind by a dagron that was killed: its process is gone.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        try scratch.write("run/run.json", """
+            {"pipeline": "p.yml", "name": "p", "processID": \(gone.processIdentifier), "startedAt": 0,
+             "nodes": ["release"], "gates": {"release": ""}}
+            """)
+        let refused = try dagron(["gate", "approve", "run", "release"], in: scratch.path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("is not running"))
+        #expect(scratch.read("run/gates/release.decision") == nil)
+        let notARun = try dagron(["gate", "approve", ".", "release"], in: scratch.path)
+        #expect(notARun.status == 2)
+        #expect(notARun.stderr.contains("not a dagron run directory"))
     }
 
     @Test func aGateTimesOutWithoutADecision() throws {

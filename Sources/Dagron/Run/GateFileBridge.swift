@@ -2,6 +2,12 @@ import DagronSDK
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Connects a run's ``GateController`` to its run directory, so gates can be
 /// decided from another process without a dashboard.
 ///
@@ -22,6 +28,8 @@ public final class GateFileBridge: Sendable {
         case alreadySubmitted(String)
         /// The run is over.
         case runFinished(String)
+        /// The `dagron run` that owns the directory is no longer running.
+        case runNotRunning(String, processID: Int32)
         /// The decision file could not be written.
         case writeFailed(String)
 
@@ -34,6 +42,7 @@ public final class GateFileBridge: Sendable {
             case .alreadyResolved(let name, let status): "gate '\(name)' is already \(status.rawValue)"
             case .alreadySubmitted(let name): "a decision for gate '\(name)' is already waiting to be applied"
             case .runFinished(let path): "the run in \(path) has finished"
+            case .runNotRunning(let path, let pid): "the run in \(path) is not running (process \(pid) has exited)"
             case .writeFailed(let why): "cannot write the decision: \(why)"
             }
         }
@@ -47,7 +56,8 @@ public final class GateFileBridge: Sendable {
     public let messages: [String: String]
     /// How often decision files are looked for.
     public let interval: Duration
-    private let state = Mutex<(task: Task<Void, Never>?, written: [String: GateStatusFile])>((nil, [:]))
+    private let poller = Mutex<Task<Void, Never>?>(nil)
+    private let written = Mutex<[String: GateStatusFile]>([:])
 
     /// Creates a bridge.
     public init(directory: RunDirectory, gates: GateController, messages: [String: String] = [:], interval: Duration = .milliseconds(100)) {
@@ -66,34 +76,36 @@ public final class GateFileBridge: Sendable {
                 sync()
             }
         }
-        state.withLock { $0.task = task }
+        poller.withLock { $0 = task }
     }
 
     /// Stops polling after applying pending decisions and writing final statuses.
     public func stop() {
-        state.withLock { $0.task }?.cancel()
+        poller.withLock { $0 }?.cancel()
         sync()
     }
 
     /// Applies decision files and rewrites status files that changed.
+    ///
+    /// Calls are serialized (the poller and ``stop()`` may overlap), so an
+    /// older status can never overwrite a newer one.
     public func sync() {
-        for name in gates.names {
-            let decisionPath = directory.gateDecisionPath(name)
-            if let decision = try? RunDirectory.readJSON(GateDecision.self, from: decisionPath) {
-                switch decision.verdict {
-                case .approve: try? gates.approve(name)
-                case .reject: try? gates.reject(name, reason: decision.reason)
+        written.withLock { written in
+            for name in gates.names {
+                let decisionPath = directory.gateDecisionPath(name)
+                if let decision = try? RunDirectory.readJSON(GateDecision.self, from: decisionPath) {
+                    switch decision.verdict {
+                    case .approve: try? gates.approve(name)
+                    case .reject: try? gates.reject(name, reason: decision.reason)
+                    }
+                    try? FileManager.default.moveItem(atPath: decisionPath, toPath: decisionPath + ".applied")
                 }
-                try? FileManager.default.moveItem(atPath: decisionPath, toPath: decisionPath + ".applied")
+                guard let gate = gates.gate(named: name) else { continue }
+                let current = GateStatusFile(status: gate.status, message: messages[name], reason: gate.rejectionReason)
+                guard written[name] != current else { continue }
+                written[name] = current
+                try? RunDirectory.writeJSON(current, to: directory.gateStatusPath(name))
             }
-            guard let gate = gates.gate(named: name) else { continue }
-            let current = GateStatusFile(status: gate.status, message: messages[name], reason: gate.rejectionReason)
-            let changed = state.withLock { state in
-                guard state.written[name] != current else { return false }
-                state.written[name] = current
-                return true
-            }
-            if changed { try? RunDirectory.writeJSON(current, to: directory.gateStatusPath(name)) }
         }
     }
 
@@ -108,6 +120,7 @@ public final class GateFileBridge: Sendable {
             throw .alreadyResolved(gate, status.status)
         }
         if FileManager.default.fileExists(atPath: directory.resultPath) { throw .runFinished(directory.path) }
+        guard isRunning(manifest.processID) else { throw .runNotRunning(directory.path, processID: manifest.processID) }
         let path = directory.gateDecisionPath(gate)
         if FileManager.default.fileExists(atPath: path) { throw .alreadySubmitted(gate) }
         do {
@@ -115,6 +128,18 @@ public final class GateFileBridge: Sendable {
         } catch {
             throw .writeFailed(String(describing: error))
         }
+    }
+
+    /// Whether the run that owns `directory` is still going: its result is
+    /// not written and its process is alive.
+    public static func isLive(_ directory: RunDirectory) -> Bool {
+        guard !FileManager.default.fileExists(atPath: directory.resultPath),
+              let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else { return false }
+        return isRunning(manifest.processID)
+    }
+
+    private static func isRunning(_ pid: Int32) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 
     /// The status the run last wrote for `gate`, if any.

@@ -36,7 +36,10 @@ struct GateDecisionOptions: ParsableArguments {
         }
         let wanted: GateStatus = verdict == .approve ? .approved : .rejected
         let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, wait) * 1000))
-        while ContinuousClock.now < deadline {
+        while true {
+            // Liveness first: the run writes a gate's final status before it
+            // ends, so a status read after seeing the run over is final.
+            let live = GateFileBridge.isLive(directory)
             if let status = GateFileBridge.status(of: name, in: directory), status.status.isResolved {
                 if status.status == wanted {
                     print("gate '\(name)' \(wanted.rawValue)")
@@ -45,6 +48,11 @@ struct GateDecisionOptions: ParsableArguments {
                 printError("gate '\(name)' is \(status.status.rawValue), not \(wanted.rawValue)")
                 throw ExitStatus.failure
             }
+            if !live {
+                printError("the run in \(runDir) ended before it applied the decision")
+                throw ExitStatus.failure
+            }
+            if ContinuousClock.now >= deadline { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
         print("gate '\(name)': \(verdict == .approve ? "approval" : "rejection") recorded; the run applies it when it reaches the gate")

@@ -30,7 +30,7 @@ extension DagronCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)
-                FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                try? FileHandle.standardError.write(contentsOf: Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
@@ -40,10 +40,10 @@ extension DagronCommand {
 
 /// Writes `dagron: error: <message>` to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("dagron: error: \(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: error: \(message)\n".utf8))
 }
 
 /// Writes `dagron: warning: <message>` to standard error.
 func printWarning(_ message: String) {
-    FileHandle.standardError.write(Data("dagron: warning: \(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(message)\n".utf8))
 }

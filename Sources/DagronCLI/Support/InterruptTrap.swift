@@ -26,7 +26,7 @@ final class InterruptTrap: Sendable {
         for (number, source) in zip(numbers, sources) {
             source.setEventHandler { [self] in
                 if count.add(1, ordering: .sequentiallyConsistent).newValue > 1 {
-                    FileHandle.standardError.write(Data("\ndagron: interrupted again, exiting now\n".utf8))
+                    try? FileHandle.standardError.write(contentsOf: Data("\ndagron: interrupted again, exiting now\n".utf8))
                     Foundation.exit(130)
                 }
                 received.store(number, ordering: .sequentiallyConsistent)

@@ -81,7 +81,7 @@ final class RunConsole: Sendable {
                 text += statusLine(state)
                 state.statusShown = true
             }
-            handle.write(Data(text.utf8))
+            try? handle.write(contentsOf: Data(text.utf8))
         }
     }
 
@@ -102,7 +102,7 @@ final class RunConsole: Sendable {
     private func redraw() {
         guard live else { return }
         state.withLock { state in
-            handle.write(Data(("\r\u{1B}[2K" + statusLine(state)).utf8))
+            try? handle.write(contentsOf: Data(("\r\u{1B}[2K" + statusLine(state)).utf8))
             state.statusShown = true
         }
     }
@@ -120,7 +120,7 @@ final class RunConsole: Sendable {
             state.timer?.cancel()
             state.timer = nil
             if state.statusShown {
-                handle.write(Data("\r\u{1B}[2K".utf8))
+                try? handle.write(contentsOf: Data("\r\u{1B}[2K".utf8))
                 state.statusShown = false
             }
         }
@@ -145,7 +145,7 @@ final class RunConsole: Sendable {
             lines.append("slowest: " + slowest.map { "\($0.name) \(DurationText.format($0.durationSeconds))" }.joined(separator: ", "))
         }
         lines.append("logs: \(runDirectory)/logs")
-        handle.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try? handle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     /// `✓ extract  1.2s`, `✗ load  failed: command exited with status 3  0.4s (2 attempts)`, ...
