@@ -92,16 +92,17 @@ struct Run: AsyncParsableCommand {
             printError("\(pipeline.path): \(error)")
             throw ExitStatus.usage
         }
-        let loaded = manager.plugins.map(\.name)
+        let loaded = manager.plugins.map(\.name).filter { manager.isInitialized($0) }
         console.emit("running \(pipeline.name): \(dag.nodeCount) node\(dag.nodeCount == 1 ? "" : "s"), up to \(runner.maxWorkers) at once"
             + (loaded.isEmpty ? "" : ", plugins: \(loaded.joined(separator: ", "))") + "; run dir \(directory.path)")
 
-        let execution = Task { await runner.execute(dag) }
+        let execution = CancellableExecution()
         let trap = InterruptTrap { signal in
             console.emit("dagron: \(signal == SIGINT ? "interrupt" : "SIGTERM") received: stopping running nodes")
             execution.cancel()
         }
-        let result = await execution.value
+        let task = execution.start { await runner.execute(dag) }
+        let result = await task.value
         // Only the trap cancels the execution; a signal that came after the
         // last node finished does not turn a finished run into an interrupted one.
         let interrupted = result.wasCancelled

@@ -50,12 +50,14 @@ public struct RunDirectory: Sendable {
     }
 
     /// A new, not yet existing directory under `base` for a run of `pipeline`:
-    /// `<base>/<pipeline>-<yyyyMMdd-HHmmss>[-N]`.
+    /// `<base>/<pipeline>-<yyyyMMdd-HHmmss>[-N]`, with characters other than
+    /// letters, digits, `_`, `-` and `.` in the name written `-`.
     public static func fresh(under base: String, pipeline: String, now: Date = Date()) -> RunDirectory {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let stem = "\(base)/\(pipeline)-\(formatter.string(from: now))"
+        let safe = String(pipeline.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") ? $0 : "-" })
+        let stem = "\(base)/\(safe.hasPrefix(".") ? "-" + safe.dropFirst() : safe)-\(formatter.string(from: now))"
         var candidate = stem
         var number = 1
         while FileManager.default.fileExists(atPath: candidate) {
