@@ -13,7 +13,7 @@ import Synchronization
 /// ```
 ///
 /// Commands get the process environment, then the pipeline's `env`, then the
-/// node's `env`, plus `DAGRON_RUN_DIR`, `DAGRON_NODE` and `DAGRON_ATTEMPT`
+/// node's `env`, plus `DAGRON_RUN_DIR` (absolute), `DAGRON_NODE` and `DAGRON_ATTEMPT`
 /// (1 for the first attempt). They run in the node's `cwd`, relative to the
 /// pipeline file's folder, which is also the default.
 public final class PipelineRunner: Sendable {
@@ -117,7 +117,7 @@ public final class PipelineRunner: Sendable {
             var variables = environment
             variables.merge(pipeline.environment) { $1 }
             variables.merge(node.environment) { $1 }
-            variables["DAGRON_RUN_DIR"] = directory.path
+            variables["DAGRON_RUN_DIR"] = URL(fileURLWithPath: directory.path).standardizedFileURL.path
             variables["DAGRON_NODE"] = node.name
             let template = ShellCommand(
                 node: node.name, command: command, environment: variables,
