@@ -90,6 +90,21 @@ import Testing
         #expect(notARun.stderr.contains("not a dagron run directory"))
     }
 
+    @Test func anInterruptWhileAGateWaitsCancelsIt() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", pipeline)
+        let run = try DagronProcess(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
+        #expect(waitForGate(scratch))
+        run.send(SIGINT)
+        let finished = try run.wait(timeout: 60)
+        #expect(finished.status == 130)
+        let nodes = nodesByName(try scratch.report())
+        #expect(nodes["release"]?["status"] as? String == "cancelled")
+        #expect(nodes["deploy"]?["status"] as? String == "cancelled")
+        #expect(scratch.read("deployed") == nil)
+    }
+
     @Test func aGateTimesOutWithoutADecision() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

@@ -11,7 +11,7 @@ struct GateDecisionOptions: ParsableArguments {
     @Argument(help: "The gate node's name.")
     var name: String
 
-    @Option(help: "Why (recorded in the run's result; shown to plugins for rejections).")
+    @Option(help: "Why. Kept with the decision in the run directory; a rejection's reason also goes into the result and to plugins.")
     var reason: String?
 
     @Option(help: "Seconds to wait for the run to apply the decision (0: do not wait).")
