@@ -14,8 +14,9 @@ import Glibc
 /// a new child carries on with the rest, so one broken plugin never hides the
 /// others and the common case costs a single process.
 ///
-/// The child is any executable that calls ``serve(request:output:)`` with the
-/// request it receives as its last argument; `dagron` does this in its hidden
+/// The child is any executable that calls ``serve(requestDescriptor:output:)``:
+/// it reads the request (JSON) from descriptor 4, an unlinked temporary file,
+/// so any number of candidates fits. `dagron` does this in its hidden
 /// `plugins probe-child` command. Nothing of a plugin outlives the child.
 public struct IsolatedPluginProbe: Sendable {
     /// The child executable.
@@ -25,14 +26,14 @@ public struct IsolatedPluginProbe: Sendable {
     /// How long one child may take before it is killed and its current candidate reported as hung.
     public var timeoutSeconds: Int
 
-    /// Creates a probe that runs `executable arguments… <request>`.
+    /// Creates a probe that runs `executable arguments…`.
     public init(executable: String, arguments: [String], timeoutSeconds: Int = 20) {
         self.executable = executable
         self.arguments = arguments
         self.timeoutSeconds = timeoutSeconds
     }
 
-    /// What the child is asked to do (passed as JSON in its last argument).
+    /// What the child is asked to do (JSON on its descriptor 4).
     public struct Request: Sendable, Codable {
         /// The candidates, in order.
         public var candidates: [PluginCandidate]
@@ -106,6 +107,11 @@ public struct IsolatedPluginProbe: Sendable {
             outcome.end = .spawnFailed("cannot encode the request")
             return outcome
         }
+        guard let requestFile = Self.unlinkedFile(containing: json) else {
+            outcome.end = .spawnFailed("cannot write the request to a temporary file: \(String(cString: strerror(errno)))")
+            return outcome
+        }
+        defer { close(requestFile) }
         var results: [Int32] = [0, 0]
         var diagnostics: [Int32] = [0, 0]
         guard Self.makePipe(&results) else { outcome.end = .spawnFailed(String(cString: strerror(errno))); return outcome }
@@ -114,21 +120,20 @@ public struct IsolatedPluginProbe: Sendable {
             outcome.end = .spawnFailed(String(cString: strerror(errno)))
             return outcome
         }
-        // dup2(3, 3) would keep FD_CLOEXEC set: move the write end off descriptor 3 first.
-        if results[1] == 3 {
-            let moved = fcntl(3, F_DUPFD_CLOEXEC, 10)
-            close(3)
-            results[1] = moved
-        }
+        // dup2(n, n) would keep FD_CLOEXEC set, and a source of 3 or 4 could be
+        // clobbered by the other dup2: move every source above 4 first.
+        let results1 = Self.above4(results[1]), request = Self.above4(requestFile)
+        defer { if request != requestFile { close(request) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, diagnostics[1], 1)
         posix_spawn_file_actions_adddup2(&actions, diagnostics[1], 2)
-        posix_spawn_file_actions_adddup2(&actions, results[1], 3)
+        posix_spawn_file_actions_adddup2(&actions, results1, 3)
+        posix_spawn_file_actions_adddup2(&actions, request, 4)
 
-        let argv = [executable] + arguments + [String(decoding: json, as: UTF8.self)]
+        let argv = [executable] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash report is ours to write, and symbolication is slow
         let envp = environment.map { "\($0.key)=\($0.value)" }
@@ -138,7 +143,9 @@ public struct IsolatedPluginProbe: Sendable {
                 posix_spawn(&pid, executable, &actions, nil, cArgv, cEnvp)
             }
         }
+        // Only the child may hold the write ends now, so EOF means the child is gone.
         close(results[1])
+        if results1 != results[1] { close(results1) }
         close(diagnostics[1])
         defer { close(results[0]); close(diagnostics[0]) }
         guard spawned == 0 else {
@@ -198,6 +205,31 @@ public struct IsolatedPluginProbe: Sendable {
         return outcome
     }
 
+    /// A descriptor equal to `fd` if it is above 4, else a close-on-exec duplicate above 4.
+    private static func above4(_ fd: Int32) -> Int32 {
+        fd > 4 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 5)
+    }
+
+    /// An already-unlinked, close-on-exec temporary file holding `data`, positioned at its start.
+    private static func unlinkedFile(containing data: Data) -> Int32? {
+        var template = Array((NSTemporaryDirectory() + "/dagron-probe-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { return nil }
+        unlink(template)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let written = data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        guard written else { close(fd); return nil }
+        return fd
+    }
+
     /// `pipe` with both ends close-on-exec (`pipe2` is not visible to Swift without `_GNU_SOURCE`).
     private static func makePipe(_ ends: inout [Int32]) -> Bool {
         guard pipe(&ends) == 0 else { return false }
@@ -213,11 +245,22 @@ public struct IsolatedPluginProbe: Sendable {
         return line.count > 300 ? String(line.prefix(300)) + "…" : line
     }
 
-    /// The child side: probes the request's candidates in order and writes one
-    /// JSON line per candidate to `output` (descriptor 3 by default), each
-    /// written before the next candidate is loaded.
-    public static func serve(request json: String, output: Int32 = 3) throws {
-        let request = try JSONDecoder().decode(Request.self, from: Data(json.utf8))
+    /// The child side: reads the request from `requestDescriptor` (4 by
+    /// default), probes its candidates in order and writes one JSON line per
+    /// candidate to `output` (3 by default), each before the next is loaded.
+    public static func serve(requestDescriptor: Int32 = 4, output: Int32 = 3) throws {
+        var json = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(requestDescriptor, $0.baseAddress, $0.count, off_t(json.count)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
+            if n == 0 { break }
+            json.append(contentsOf: buffer[0..<n])
+        }
+        let request = try JSONDecoder().decode(Request.self, from: json)
         let probe = PluginProbe(loader: PluginLoader(policy: request.relaxed ? .relaxed : .strict))
         let encoder = JSONEncoder()
         for (index, candidate) in request.candidates.enumerated() {

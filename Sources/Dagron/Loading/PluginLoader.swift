@@ -20,8 +20,10 @@ import Glibc
 /// 6. the factory, and a checked cast with ``DagronPluginBox/take(_:)``.
 ///
 /// Loaded images are never `dlclose`d (see PLUGIN-ABI.md §3): the Swift
-/// runtime keeps pointers into their metadata. Loading the same file twice
-/// maps it once and calls its factory again, giving a fresh instance.
+/// runtime keeps pointers into their metadata, and the descriptor a plugin was
+/// loaded through stays open (close-on-exec) so that its `/proc/self/fd/N`
+/// name stays unique. Loading the same file twice maps it once and calls
+/// its factory again, giving a fresh instance.
 ///
 /// A plugin that crashes in its factory takes the process with it; hosts that
 /// must survive that probe in a child process (``IsolatedPluginProbe``).
@@ -59,7 +61,13 @@ public struct PluginLoader: Sendable {
             if code == ELOOP { throw .refused(path: path, violation: .notRegularFile) }
             throw .unreadable(path: path, reason: String(cString: strerror(code)))
         }
-        defer { close(fd) }
+        // On success the descriptor stays open for the life of the process:
+        // glibc recognizes an already-loaded object by the *name* passed to
+        // dlopen, so reusing a descriptor number would hand back the plugin
+        // loaded earlier through "/proc/self/fd/N". Plugins are never
+        // unloaded anyway (the descriptor is close-on-exec).
+        var keepOpen = false
+        defer { if !keepOpen { close(fd) } }
 
         var file = stat()
         guard fstat(fd, &file) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -99,6 +107,7 @@ public struct PluginLoader: Sendable {
             }
             throw .openFailed(path: path, message: message.replacingOccurrences(of: "/proc/self/fd/\(fd)", with: path))
         }
+        keepOpen = true
         return handle
     }
 

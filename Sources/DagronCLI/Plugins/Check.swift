@@ -10,19 +10,15 @@ extension PluginsCommand {
             discussion: "Exits 1 if any file failed."
         )
 
-        @Argument(help: ArgumentHelp("Plugin shared objects to check.", valueName: "file"))
+        @Argument(help: ArgumentHelp(
+            "Plugin shared objects to check; FILE:SYMBOL calls factory SYMBOL instead of dagron_plugin_create.",
+            valueName: "file"))
         var files: [String]
-
-        @Option(help: "The factory symbol to call.")
-        var factory = "dagron_plugin_create"
 
         @OptionGroup var search: PluginSearchOptions
 
         func run() throws {
-            let candidates = files.map {
-                PluginCandidate(path: PluginSearchPath.absolute($0),
-                                factorySymbol: factory)
-            }
+            let candidates = files.map(Self.candidate)
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
             for record in records {
@@ -34,6 +30,17 @@ extension PluginsCommand {
                 }
             }
             if failed { throw ExitCode(1) }
+        }
+
+        /// `FILE` or `FILE:SYMBOL` (the entry-point form of dagron.plugins), when FILE:SYMBOL is not itself a file.
+        static func candidate(_ argument: String) -> PluginCandidate {
+            if !FileManager.default.fileExists(atPath: argument), let colon = argument.lastIndex(of: ":") {
+                let symbol = String(argument[argument.index(after: colon)...])
+                if !symbol.isEmpty, symbol.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                    return PluginCandidate(path: PluginSearchPath.absolute(String(argument[..<colon])), factorySymbol: symbol)
+                }
+            }
+            return PluginCandidate(path: PluginSearchPath.absolute(argument))
         }
     }
 }

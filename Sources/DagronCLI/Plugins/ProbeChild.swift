@@ -2,8 +2,8 @@ import ArgumentParser
 import Dagron
 
 extension PluginsCommand {
-    /// The hidden child side of the crash isolation: loads the candidates it is
-    /// given and reports each on descriptor 3 (see ``IsolatedPluginProbe``).
+    /// The hidden child side of the crash isolation: loads the candidates it
+    /// reads on descriptor 4 and reports each on descriptor 3 (see ``IsolatedPluginProbe``).
     struct ProbeChild: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "probe-child",
@@ -11,11 +11,8 @@ extension PluginsCommand {
             shouldDisplay: false
         )
 
-        @Argument(help: "The probe request, as JSON.")
-        var request: String
-
         func run() throws {
-            try IsolatedPluginProbe.serve(request: request)
+            try IsolatedPluginProbe.serve()
         }
     }
 }
