@@ -18,11 +18,20 @@ let package = Package(
     dependencies: [
         .package(path: "SDK"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(
             name: "Dagron",
-            dependencies: [.product(name: "DagronSDK", package: "SDK")]
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .executableTarget(
             name: "DagronCLI",
@@ -30,6 +39,7 @@ let package = Package(
                 "Dagron",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -44,6 +54,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DagronTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+        // End-to-end tests of `dagron run/validate/graph/gate`: they run the
+        // built `dagron` binary (build first: `swift build`).
+        .testTarget(
+            name: "RunTests",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
         ),
         // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
