@@ -100,6 +100,8 @@ struct Run: AsyncParsableCommand {
         let trap = InterruptTrap { signal in
             console.emit("dagron: \(signal == SIGINT ? "interrupt" : "SIGTERM") received: stopping running nodes")
             execution.cancel()
+        } onForce: {
+            runner.processGroups.killAll()
         }
         let task = execution.start { await runner.execute(dag) }
         let result = await task.value

@@ -191,6 +191,26 @@ import Glibc
         #expect(waitUntil(timeout: 10) { !isRunning(pid) }, "a child outlived the interrupted run")
     }
 
+    @Test func aSecondInterruptKillsWhatIsLeftAndExitsAtOnce() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        // The command ignores SIGTERM, so the first interrupt alone would wait for the SIGKILL grace period.
+        try scratch.write("p.yml", """
+            nodes:
+              stubborn: {run: 'trap "" TERM; sleep 303 & echo $! > child.pid; wait; wait'}
+            """)
+        let run = try DagronProcess(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
+        #expect(waitUntil(timeout: 30) { scratch.read("child.pid") != nil })
+        run.send(SIGINT)
+        Thread.sleep(forTimeInterval: 0.2)
+        run.send(SIGINT)
+        let finished = try run.wait(timeout: 60)
+        #expect(finished.status == 130)
+        #expect(finished.stderr.contains("interrupted again"))
+        let pid = try #require(Int32((scratch.read("child.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(waitUntil(timeout: 10) { !isRunning(pid) }, "a child outlived the forced exit")
+    }
+
     @Test func usageAndPipelineErrorsExitTwo() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

@@ -37,11 +37,14 @@ public struct ShellCommand: Sendable {
     public var gracePeriod: Duration
     /// How many lines of standard error a failure keeps.
     public var tailLines: Int
+    /// Where the command's process group is recorded while it runs, if anywhere.
+    public var registry: ProcessGroupRegistry?
 
     /// Creates a command.
     public init(
         node: String, command: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-        workingDirectory: String? = nil, logs: NodeLogFiles, gracePeriod: Duration = .seconds(2), tailLines: Int = 20
+        workingDirectory: String? = nil, logs: NodeLogFiles, gracePeriod: Duration = .seconds(2), tailLines: Int = 20,
+        registry: ProcessGroupRegistry? = nil
     ) {
         self.node = node
         self.command = command
@@ -50,6 +53,7 @@ public struct ShellCommand: Sendable {
         self.logs = logs
         self.gracePeriod = gracePeriod
         self.tailLines = tailLines
+        self.registry = registry
     }
 
     /// Runs one attempt.
@@ -72,6 +76,7 @@ public struct ShellCommand: Sendable {
         let group = Mutex<ProcessGroup?>(nil)
         var variables: [Environment.Key: String] = [:]
         for (name, value) in environment { variables[Environment.Key(stringLiteral: name)] = value }
+        defer { group.withLock { $0 }.map { registry?.remove($0) } }
         let status: TerminationStatus
         do {
             let result = try await Subprocess.run(
@@ -83,8 +88,10 @@ public struct ShellCommand: Sendable {
                 input: .none,
                 output: .fileDescriptor(output, closeAfterSpawningProcess: true),
                 error: .fileDescriptor(error, closeAfterSpawningProcess: true)
-            ) { execution in
-                group.withLock { $0 = ProcessGroup(id: execution.processIdentifier.value) }
+            ) { [registry] execution in
+                let leader = ProcessGroup(id: execution.processIdentifier.value)
+                group.withLock { $0 = leader }
+                registry?.insert(leader)
             }
             status = result.terminationStatus
         } catch is CancellationError {

@@ -29,6 +29,8 @@ public final class PipelineRunner: Sendable {
     public let maxWorkers: Int
     /// The environment commands inherit.
     public let environment: [String: String]
+    /// The process groups of the commands running now.
+    public let processGroups = ProcessGroupRegistry()
     private let attempts = Mutex<[String: Int]>([:])
 
     /// Creates a runner.
@@ -121,7 +123,8 @@ public final class PipelineRunner: Sendable {
             variables["DAGRON_NODE"] = node.name
             let template = ShellCommand(
                 node: node.name, command: command, environment: variables,
-                workingDirectory: workingDirectory(of: node), logs: directory.logs(for: node.name))
+                workingDirectory: workingDirectory(of: node), logs: directory.logs(for: node.name),
+                registry: processGroups)
             let name = node.name
             tasks[name] = .async(
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
