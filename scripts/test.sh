@@ -17,11 +17,14 @@ fi
 
 echo "== SDK package"
 swift build --package-path SDK
-swift test --package-path SDK
+swift test --package-path SDK --no-parallel
 
 echo "== dagron package"
 swift build
-swift test
+# Serially: many end-to-end tests block their thread while a `dagron` child
+# runs, and on a 2-core machine that starves the Swift concurrency pool that
+# other tests' async tasks need. One test at a time keeps runs deterministic.
+swift test --no-parallel
 
 echo "== ThreadSanitizer: the SDK, the engine and every concurrency suite"
 swift test --package-path SDK --sanitize=thread --scratch-path SDK/.build-tsan

@@ -142,7 +142,7 @@ import Glibc
         try scratch.write("p.yml", """
             nodes:
               stuck:
-                run: 'sleep 300 & echo $! > child.pid; sh -c "sleep 301" & echo $! > grandchild.pid; wait'
+                run: 'echo "still waiting for the lock" >&2; sleep 300 & echo $! > child.pid; sh -c "sleep 301" & echo $! > grandchild.pid; wait'
                 timeout: 1s
                 retries: 1
               after-stuck: {after: stuck, run: touch ran}
@@ -155,6 +155,8 @@ import Glibc
         let nodes = nodesByName(try scratch.report())
         #expect(nodes["stuck"]?["status"] as? String == "timed_out")
         #expect(nodes["stuck"]?["attempts"] as? Int == 2, "a timed-out attempt is retried")
+        let tail = nodes["stuck"]?["stderrTail"] as? String
+        #expect(tail?.contains("still waiting for the lock") == true, "a timed-out node keeps its stderr tail: \(String(describing: tail))")
         #expect(nodes["after-stuck"]?["status"] as? String == "skipped")
         #expect(scratch.read("ran") == nil)
         for file in ["child.pid", "grandchild.pid"] {

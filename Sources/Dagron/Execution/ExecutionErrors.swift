@@ -1,17 +1,49 @@
 /// A node's attempt ran longer than its timeout.
-public struct NodeTimeoutError: Error, Sendable, CustomStringConvertible {
+///
+/// When the task left a report behind as it was stopped (a process's exit
+/// code and the tail of its standard error), the error carries it, so the
+/// node's `NodeResult` shows what the process was doing.
+public struct NodeTimeoutError: Error, ProcessReport, CustomStringConvertible {
     /// The node.
     public let node: String
     /// The timeout, in seconds.
     public let seconds: Double
+    /// The exit code of the stopped process, if one ran.
+    public let exitCode: Int32?
+    /// The last lines of its standard error, if any.
+    public let stderrTail: String?
+
+    /// Creates the error.
+    public init(node: String, seconds: Double, exitCode: Int32? = nil, stderrTail: String? = nil) {
+        self.node = node
+        self.seconds = seconds
+        self.exitCode = exitCode
+        self.stderrTail = stderrTail
+    }
+
     /// `node 'x' timed out after 2.0s`.
     public var description: String { "node '\(node)' timed out after \(seconds)s" }
 }
 
 /// The execution was cancelled while the node was running or before it started.
-public struct NodeCancelledError: Error, Sendable, CustomStringConvertible {
+///
+/// A task that stops a process on cancellation may throw this with the
+/// process's report; the executor then keeps it in the node's result.
+public struct NodeCancelledError: Error, ProcessReport, CustomStringConvertible {
     /// The node.
     public let node: String
+    /// The exit code of the stopped process, if one ran.
+    public let exitCode: Int32?
+    /// The last lines of its standard error, if any.
+    public let stderrTail: String?
+
+    /// Creates the error.
+    public init(node: String, exitCode: Int32? = nil, stderrTail: String? = nil) {
+        self.node = node
+        self.exitCode = exitCode
+        self.stderrTail = stderrTail
+    }
+
     /// `node 'x' was cancelled`.
     public var description: String { "node '\(node)' was cancelled" }
 }

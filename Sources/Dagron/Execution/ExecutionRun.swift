@@ -253,7 +253,9 @@ final class ExecutionRun: Sendable {
                 failure = error
                 if error is NodeTimeoutError {
                     status = .timedOut
-                } else if error is CancellationError || error is NodeCancelledError {
+                } else if error is NodeCancelledError {
+                    status = .cancelled
+                } else if error is CancellationError {
                     status = .cancelled
                     failure = NodeCancelledError(node: name)
                 } else {
@@ -324,8 +326,13 @@ final class ExecutionRun: Sendable {
             // Timed out: cancel and give the task a moment to clean up (a
             // process task kills its process group), so nothing outlives the node.
             handle.cancel()
-            _ = outcome.wait(timeout: .seconds(10))
-            return .failure(NodeTimeoutError(node: name, seconds: timeout.seconds))
+            let report: (any ProcessReport)? = switch outcome.wait(timeout: .seconds(10)) {
+            case .success(let value)?: value as? any ProcessReport
+            case .failure(let error)?: error as? any ProcessReport
+            case nil: nil
+            }
+            return .failure(NodeTimeoutError(
+                node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail))
         }
     }
 

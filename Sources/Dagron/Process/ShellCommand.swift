@@ -58,8 +58,9 @@ public struct ShellCommand: Sendable {
 
     /// Runs one attempt.
     /// - Returns: A ``ProcessOutcome`` when the command exits with status 0.
-    /// - Throws: ``ProcessFailure`` when it does not, `CancellationError`
-    ///   when the calling task was cancelled (the command is then dead).
+    /// - Throws: ``ProcessFailure`` when it does not, ``NodeCancelledError``
+    ///   (with the stderr tail) when the calling task was cancelled (the
+    ///   command is then dead).
     public func run() async throws -> ProcessOutcome {
         let stderrStart = logs.stderrSize()
         let output: FileDescriptor
@@ -96,16 +97,18 @@ public struct ShellCommand: Sendable {
             status = result.terminationStatus
         } catch is CancellationError {
             group.withLock { $0 }?.killAll()
-            throw CancellationError()
+            throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         } catch {
             group.withLock { $0 }?.killAll()
-            if Task.isCancelled { throw CancellationError() }
+            if Task.isCancelled {
+                throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+            }
             throw ProcessFailure(node: node, reason: .launch(String(describing: error)), stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         }
         let leader = group.withLock { $0 }
         if Task.isCancelled {
             leader?.killAll()
-            throw CancellationError()
+            throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         }
         switch status {
         case .exited(0):
