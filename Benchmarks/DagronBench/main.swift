@@ -89,6 +89,75 @@ func peakResidentMiB() -> Double {
     return kilobytes / 1024
 }
 
+// MARK: Plugins loaded through the real loader
+
+/// Settings that let each bundled plugin start without touching the network
+/// beyond loopback or writing outside a scratch folder.
+func benchSettings(_ scratch: String) -> [String: PluginSettings] {
+    [
+        "logging": PluginSettings(plugin: "logging", ["file": scratch + "/log.jsonl", "format": "json", "level": "info"]),
+        "timing": PluginSettings(plugin: "timing", ["output": scratch + "/timing.txt", "top": "10"]),
+        "prometheus-text": PluginSettings(plugin: "prometheus-text", ["listen": "127.0.0.1:0"]),
+        "slack-webhook": PluginSettings(plugin: "slack-webhook", ["webhook_url": "http://127.0.0.1:9/hook", "notify_on": "never"]),
+        "dashboard": PluginSettings(plugin: "dashboard", ["port": "0", "open_browser": "false"]),
+    ]
+}
+
+/// Loads `names` from `directory` through the loader into a fresh manager.
+func loadPlugins(_ names: [String], from directory: String, scratch: String) -> PluginManager {
+    let manager = PluginManager(warningHandler: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) })
+    let failures = manager.loadPlugins(
+        named: names, settings: benchSettings(scratch), searchPath: PluginSearchPath([directory]))
+    let initFailures = manager.initializeAll()
+    guard failures.isEmpty, initFailures.isEmpty else {
+        FileHandle.standardError.write(Data("bench: plugins failed to load: \(failures + initFailures)\n".utf8))
+        exit(1)
+    }
+    return manager
+}
+
+func scratchDirectory() -> String {
+    let path = NSTemporaryDirectory() + "dagron-bench-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// ms to discover, load and initialize the five bundled plugins, in a fresh process.
+if let directory = option("--plugins-load") {
+    let scratch = scratchDirectory()
+    let clock = ContinuousClock()
+    let start = clock.now
+    let manager = loadPlugins(["logging", "timing", "prometheus-text", "slack-webhook", "dashboard"], from: directory, scratch: scratch)
+    let elapsed = clock.now - start
+    manager.teardownAll()
+    try? FileManager.default.removeItem(atPath: scratch)
+    print("plugins_load_5 \(String(format: "%.2f", seconds(elapsed) * 1e3)) ms")
+    exit(0)
+}
+
+/// µs per node of the 10k chain with logging (to a file), timing and
+/// prometheus-text loaded through the loader.
+if let directory = option("--all-plugins") {
+    let scratch = scratchDirectory()
+    let manager = loadPlugins(["logging", "timing", "prometheus-text"], from: directory, scratch: scratch)
+    let dag = buildDAG(shape: "chain", count: 10_000)
+    let task = NodeTask.sync { nil }
+    var tasks: [String: NodeTask] = [:]
+    for name in dag.nodeNames { tasks[name] = task }
+    let value = median {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 2).executeBlocking(tasks)
+        let elapsed = clock.now - start
+        precondition(result.succeeded == tasks.count, "benchmark run failed")
+        return seconds(elapsed) / Double(tasks.count) * 1e6
+    }
+    manager.teardownAll()
+    try? FileManager.default.removeItem(atPath: scratch)
+    print("exec_chain_10k_all_plugins \(String(format: "%.3f", value)) us")
+    exit(0)
+}
+
 if let scenario = option("--peak-memory") {
     guard let entry = scenarios.first(where: { $0.0 == scenario }) else {
         FileHandle.standardError.write(Data("unknown scenario \(scenario)\n".utf8))
