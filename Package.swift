@@ -14,10 +14,22 @@ let package = Package(
         .executable(name: "dagron", targets: ["DagronCLI"]),
         // Bundled plugins: each its own shared object, reached only through dlopen.
         .library(name: "DagronEventRecorder", type: .dynamic, targets: ["EventRecorder"]),
+        .library(name: "DagronLogging", type: .dynamic, targets: ["LoggingPlugin"]),
+        .library(name: "DagronTiming", type: .dynamic, targets: ["TimingPlugin"]),
+        .library(name: "DagronPrometheus", type: .dynamic, targets: ["PrometheusTextPlugin"]),
+        .library(name: "DagronSlack", type: .dynamic, targets: ["SlackWebhookPlugin"]),
     ],
     dependencies: [
         .package(path: "SDK"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Bundled plugins' own dependencies (each plugin .so carries a private copy).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -37,6 +49,44 @@ let package = Package(
             dependencies: [.product(name: "DagronSDK", package: "SDK")],
             path: "Plugins/EventRecorder"
         ),
+        .target(
+            name: "LoggingPlugin",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Logging"
+        ),
+        .target(
+            name: "TimingPlugin",
+            dependencies: [.product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/Timing"
+        ),
+        .target(
+            name: "PrometheusTextPlugin",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/PrometheusText"
+        ),
+        .target(
+            name: "SlackWebhookPlugin",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/SlackWebhook"
+        ),
         .executableTarget(
             name: "DagronBench",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
@@ -45,6 +95,21 @@ let package = Package(
         .testTarget(
             name: "DagronTests",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+        // The bundled plugins, loaded from their built .so files with dlopen
+        // (never linked): servers and clients here are the tests' own.
+        .testTarget(
+            name: "PluginTests",
+            dependencies: [
+                "Dagron",
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
