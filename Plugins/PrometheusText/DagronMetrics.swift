@@ -29,11 +29,11 @@ final class DagronMetrics: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: HelpTextMetricsFactory
-    private let running: Meter
-    private let executionTimer: Timer
-    private let executionCounters: [String: Counter]
-    private let nodeTimers = Mutex<[NodeKey: Timer]>([:])
-    private let failureCounters = Mutex<[String: Counter]>([:])
+    private let running: CoreMetrics.Meter
+    private let executionTimer: CoreMetrics.Timer
+    private let executionCounters: [String: CoreMetrics.Counter]
+    private let nodeTimers = Mutex<[NodeKey: CoreMetrics.Timer]>([:])
+    private let failureCounters = Mutex<[String: CoreMetrics.Counter]>([:])
 
     init() {
         factory = HelpTextMetricsFactory(
@@ -51,12 +51,12 @@ final class DagronMetrics: Sendable {
                     .seconds(15), .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
                 ],
             ])
-        running = Meter(label: Self.nodesRunning, dimensions: [], factory: factory)
+        running = CoreMetrics.Meter(label: Self.nodesRunning, dimensions: [], factory: factory)
         running.set(0.0)
-        executionTimer = Timer(label: Self.executionDuration, dimensions: [], factory: factory)
-        var counters: [String: Counter] = [:]
+        executionTimer = CoreMetrics.Timer(label: Self.executionDuration, dimensions: [], factory: factory)
+        var counters: [String: CoreMetrics.Counter] = [:]
         for outcome in Self.outcomes {
-            counters[outcome] = Counter(label: Self.executions, dimensions: [("outcome", outcome)], factory: factory)
+            counters[outcome] = CoreMetrics.Counter(label: Self.executions, dimensions: [("outcome", outcome)], factory: factory)
         }
         executionCounters = counters
     }
@@ -72,7 +72,7 @@ final class DagronMetrics: Sendable {
         let key = NodeKey(node: node, status: status)
         let timer = nodeTimers.withLock { timers in
             if let timer = timers[key] { return timer }
-            let timer = Timer(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)], factory: factory)
+            let timer = CoreMetrics.Timer(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)], factory: factory)
             timers[key] = timer
             return timer
         }
@@ -80,7 +80,7 @@ final class DagronMetrics: Sendable {
         guard failed else { return }
         let counter = failureCounters.withLock { counters in
             if let counter = counters[node] { return counter }
-            let counter = Counter(label: Self.nodeFailures, dimensions: [("node_name", node)], factory: factory)
+            let counter = CoreMetrics.Counter(label: Self.nodeFailures, dimensions: [("node_name", node)], factory: factory)
             counters[node] = counter
             return counter
         }

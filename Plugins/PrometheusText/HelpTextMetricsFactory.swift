@@ -6,7 +6,7 @@ import Prometheus
 ///
 /// `PrometheusMetricsFactory` registers families without help text, which
 /// `promtool check metrics` rejects; this factory creates the same handlers
-/// through the registry's own `make…(name:labels:help:)` calls instead.
+/// through the registry's own `make…(descriptor:labels:)` calls instead.
 /// Everything else (bucket layout, destroying) is delegated to a
 /// `PrometheusMetricsFactory` on the same registry.
 struct HelpTextMetricsFactory: MetricsFactory {
@@ -27,31 +27,32 @@ struct HelpTextMetricsFactory: MetricsFactory {
         self.help = help
     }
 
-    private func helpText(_ label: String) -> String {
-        help[label] ?? label.replacingOccurrences(of: "_", with: " ")
+    /// The metric's name (the label as given) with its help text.
+    private func descriptor(_ label: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: help[label] ?? label.replacingOccurrences(of: "_", with: " "))
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        registry.makeCounter(name: label, labels: dimensions, help: helpText(label))
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        registry.makeCounter(name: label, labels: dimensions, help: helpText(label))
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        registry.makeGauge(name: label, labels: dimensions, help: helpText(label))
+        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
-        guard aggregate else { return registry.makeGauge(name: label, labels: dimensions, help: helpText(label)) }
+        guard aggregate else { return registry.makeGauge(descriptor: descriptor(label), labels: dimensions) }
         let buckets = base.valueHistogramBuckets[label] ?? base.defaultValueHistogramBuckets
-        return registry.makeValueHistogram(name: label, labels: dimensions, buckets: buckets, help: helpText(label))
+        return registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         let buckets = base.durationHistogramBuckets[label] ?? base.defaultDurationHistogramBuckets
-        return registry.makeDurationHistogram(name: label, labels: dimensions, buckets: buckets, help: helpText(label))
+        return registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
     }
 
     func destroyCounter(_ handler: any CounterHandler) { base.destroyCounter(handler) }

@@ -21,7 +21,7 @@ final class WebhookSender: Sendable {
     private let queue: AsyncStream<Data>.Continuation
     private let task: Task<Void, Never>
     private let drained = DispatchSemaphore(value: 0)
-    private let counts = Mutex<(delivered: Int, failed: Int)>((0, 0))
+    private let counts = DeliveryCounts()
     private let report: @Sendable (String) -> Void
 
     /// - Parameters:
@@ -51,7 +51,7 @@ final class WebhookSender: Sendable {
     }
 
     /// How many messages were delivered and how many given up on.
-    var outcome: (delivered: Int, failed: Int) { counts.withLock { $0 } }
+    var outcome: (delivered: Int, failed: Int) { counts.value.withLock { $0 } }
 
     /// Queues a message; never blocks. Returns `false` when the queue is full
     /// or closed (the message is dropped and a warning reported).
@@ -86,7 +86,7 @@ final class WebhookSender: Sendable {
     /// The function the sender task runs for each message.
     private static func deliverer(
         settings: SlackSettings, client: HTTPClient,
-        counts: Mutex<(delivered: Int, failed: Int)>, report: @escaping @Sendable (String) -> Void
+        counts: DeliveryCounts, report: @escaping @Sendable (String) -> Void
     ) -> @Sendable (Data) async -> Void {
         { body in
             var attempt = 0
@@ -98,28 +98,28 @@ final class WebhookSender: Sendable {
                     request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
                     request.headers.add(name: "User-Agent", value: "dagron-slack-webhook/1.0")
-                    request.body = .bytes(ByteBuffer(data: body))
+                    request.body = .bytes(ByteBuffer(bytes: body))
                     let response = try await client.execute(
                         request, timeout: .milliseconds(Int64(settings.requestTimeout * 1000)))
                     _ = try? await response.body.collect(upTo: 64 * 1024)
                     let code = Int(response.status.code)
                     if (200..<300).contains(code) {
-                        counts.withLock { $0.delivered += 1 }
+                        counts.value.withLock { $0.delivered += 1 }
                         return
                     }
                     problem = "the webhook answered \(code) \(response.status.reasonPhrase)"
                     guard code == 429 || code >= 500 else {
-                        counts.withLock { $0.failed += 1 }
+                        counts.value.withLock { $0.failed += 1 }
                         report("\(problem); not retrying")
                         return
                     }
-                    retryAfter = response.headers.first(name: "Retry-After").flatMap(RetryAfter.seconds(from:))
+                    retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds(from: $0) }
                 } catch {
                     if Task.isCancelled { break }
                     problem = "request failed: \(Self.redacted(String(describing: error), secret: settings.webhookURL))"
                 }
                 guard attempt < settings.maxRetries, !Task.isCancelled else {
-                    counts.withLock { $0.failed += 1 }
+                    counts.value.withLock { $0.failed += 1 }
                     report("\(problem); giving up after \(attempt + 1) attempt\(attempt == 0 ? "" : "s")")
                     return
                 }
@@ -132,7 +132,7 @@ final class WebhookSender: Sendable {
                     break
                 }
             }
-            counts.withLock { $0.failed += 1 }
+            counts.value.withLock { $0.failed += 1 }
         }
     }
 
@@ -144,4 +144,9 @@ final class WebhookSender: Sendable {
         }
         return result
     }
+}
+
+/// How many messages were delivered and how many were given up on.
+final class DeliveryCounts: Sendable {
+    let value = Mutex<(delivered: Int, failed: Int)>((0, 0))
 }
