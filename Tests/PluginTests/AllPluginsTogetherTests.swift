@@ -44,8 +44,8 @@ extension BundledPluginTests {
             #expect(metrics.contains(#"dagron_executions_total{outcome="failure"} 1"#))
 
             try await tearDown(manager)
+            #expect(eventLoopThreadCount() == threadsBefore, "a plugin's event-loop thread outlived teardown")
             await webhook.stop()
-            #expect(eventLoopThreadCount() == threadsBefore)
 
             // logging
             let lines = try String(contentsOfFile: logFile, encoding: .utf8).split(separator: "\n")

@@ -50,7 +50,7 @@ final class HostLogCapture: Sendable {
 
     /// Installs the capture as the host sink.
     init() {
-        HostLog.install { [records] record in records.withLock { $0.append(record) } }
+        HostLog.install { [self] record in self.records.withLock { $0.append(record) } }
     }
 
     var all: [LogRecord] { records.withLock { $0 } }
@@ -175,7 +175,8 @@ final class ListeningSocket: Sendable {
     let port: Int
 
     init(backlog: Int32 = 16) throws {
-        descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
         guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -22,7 +22,7 @@ final class PrometheusServer: Sendable {
         """.write(toFile: config, atomically: true, encoding: .utf8)
         port = try freePort()
         logPath = folder.path("prometheus.log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
