@@ -37,7 +37,12 @@ final class RecordingWebhookServer: Sendable {
         }
     }
 
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// One event-loop thread shared by every recording server of the test
+    /// process. (Shutting a group down right after Hummingbird's graceful
+    /// shutdown of a server that never had a connection makes NIO report a
+    /// task scheduled on a closed loop; the tests' server does not need to
+    /// release its thread, only the plugins must.)
+    private static let sharedGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let store: Store
     private let serviceGroup: ServiceGroup
     private let runner: Task<Void, any Error>
@@ -75,7 +80,7 @@ final class RecordingWebhookServer: Sendable {
                 ready.continuation.yield(channel.localAddress?.port ?? 0)
                 ready.continuation.finish()
             },
-            eventLoopGroupProvider: .shared(group),
+            eventLoopGroupProvider: .shared(Self.sharedGroup),
             logger: quiet)
         let serviceGroup = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: quiet))
         self.serviceGroup = serviceGroup
@@ -85,10 +90,9 @@ final class RecordingWebhookServer: Sendable {
         port = bound
     }
 
-    /// Stops the server and its thread.
+    /// Stops the server.
     func stop() async {
         await serviceGroup.triggerGracefulShutdown()
         _ = try? await runner.value
-        try? await group.shutdownGracefully()
     }
 }
