@@ -22,8 +22,11 @@ let package = Package(
     dependencies: [
         .package(path: "SDK"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Bundled plugins' own dependencies (each plugin .so carries a private copy).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // Bundled plugins' own dependencies (each plugin .so carries a private copy).
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -34,7 +37,12 @@ let package = Package(
     targets: [
         .target(
             name: "Dagron",
-            dependencies: [.product(name: "DagronSDK", package: "SDK")]
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .executableTarget(
             name: "DagronCLI",
@@ -42,6 +50,7 @@ let package = Package(
                 "Dagron",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -110,6 +119,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // End-to-end tests of `dagron run/validate/graph/gate`: they run the
+        // built `dagron` binary (build first: `swift build`).
+        .testTarget(
+            name: "RunTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+        // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
         ),
     ],
     swiftLanguageModes: [.v6]
