@@ -8,7 +8,7 @@ import Synchronization
 /// Two ways out, each optional:
 /// - `listen` (default `127.0.0.1:9464`, `off` to disable): an HTTP
 ///   `/metrics` endpoint. Port 0 picks a free port; the bound address is
-///   announced (to the host's log when it installed one, else standard error).
+///   printed on standard error (and sent to the host's log as a debug record).
 /// - `textfile`: a file for node_exporter's textfile collector, written
 ///   atomically at the end of every execution and at teardown.
 final class PrometheusTextPlugin: DagronPlugin {
@@ -76,14 +76,14 @@ final class PrometheusTextPlugin: DagronPlugin {
         textfile.withLock { $0 = nil }
     }
 
-    /// Tells the user where the endpoint is: through the host's log sink when
-    /// there is one, otherwise on standard error.
+    /// Tells the user where the endpoint is: one line on standard error
+    /// (always, so a port-0 address is visible whatever the host's log
+    /// level), and a debug record with the address as metadata for hosts
+    /// that installed a ``HostLog`` sink.
     private func announce(_ message: String, address: String) {
-        let record = LogRecord(level: .notice, label: "dagron.prometheus-text", message: message,
-                               metadata: ["address": address, "plugin": name])
-        if !HostLog.emit(record) {
-            FileHandle.standardError.write(Data("\(message)\n".utf8))
-        }
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        HostLog.emit(LogRecord(level: .debug, label: "dagron.prometheus-text", message: message,
+                               metadata: ["address": address, "plugin": name]))
     }
 }
 
