@@ -23,24 +23,20 @@ struct EventLogEntry {
         }
         switch context.event {
         case .preBuild:
-            level = .info
             message = "building DAG"
             if let dag = context.dag { metadata["nodes"] = .string(String(dag.nodeCount)) }
         case .postBuild:
-            level = .info
             message = "DAG built"
             if let dag = context.dag {
                 metadata["nodes"] = .string(String(dag.nodeCount))
                 metadata["edges"] = .string(String(dag.edgeCount))
             }
         case .preExecute:
-            level = .info
             message = "execution started"
             if let dag = context.dag { metadata["nodes"] = .string(String(dag.nodeCount)) }
         case .postExecute:
             let result = context.executionResult
             let success = result?.isSuccess ?? false
-            level = success ? .info : .error
             message = "execution finished"
             if let result {
                 metadata["outcome"] = .string(result.wasCancelled ? "cancelled" : success ? "success" : "failure")
@@ -50,30 +46,36 @@ struct EventLogEntry {
                 metadata["skipped"] = .string(String(result.skipped + result.cancelled))
             }
         case .preNode:
-            level = .info
             message = "node started"
         case .postNode:
-            level = .info
             message = "node completed"
         case .onError:
-            level = .error
             message = "node failed"
         case .nodeSkipped:
-            level = .warning
             message = "node skipped"
         case .gateWaiting:
-            level = .notice
             message = "gate waiting for approval"
         case .gateResolved:
-            level = .info
             message = "gate resolved"
             if let outcome = context.metadata["outcome"] { metadata["outcome"] = .string(outcome) }
             if let reason = context.metadata["reason"] { metadata["reason"] = .string(reason) }
         @unknown default:
-            level = .info
             message = context.event.rawValue
         }
         self.metadata = metadata
+        self.level = Self.level(of: context)
+    }
+
+    /// The level ``init(_:)`` gives `context`, computed without building the
+    /// message or metadata (so filtered-out events cost next to nothing).
+    static func level(of context: HookContext) -> Logger.Level {
+        switch context.event {
+        case .onError: .error
+        case .nodeSkipped: .warning
+        case .gateWaiting: .notice
+        case .postExecute: context.executionResult?.isSuccess == true ? .info : .error
+        default: .info
+        }
     }
 
     /// Seconds with microsecond precision, e.g. `0.250013`.

@@ -57,9 +57,10 @@ final class LoggingPlugin: DagronPlugin {
         ])
         for event in HookEvent.allCases {
             hooks.register(event) { [logger, sink] context in
+                defer { if context.event == .postExecute { sink?.flush() } }
+                guard logger.logLevel <= EventLogEntry.level(of: context) else { return }
                 let entry = EventLogEntry(context)
                 logger.log(level: entry.level, "\(entry.message)", metadata: entry.metadata)
-                if context.event == .postExecute { sink?.flush() }
             }
         }
     }
