@@ -57,6 +57,19 @@ extension BundledPluginTests {
             }
         }
 
+        @Test("`dagron plugins info slack-webhook` with a webhook URL never shows it")
+        func infoHidesTheWebhookURL() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let url = "https://hooks.example.com/services/T000/B000/\(RecordingWebhookServer.secretToken)"
+            let info = try await dagron(
+                ["plugins", "info", "slack-webhook", "--set", "webhook_url=\(url)", "--set", "flush_timeout_seconds=1"], in: folder)
+            #expect(info.status == 0, "\(info.stderr)")
+            #expect(info.stdout.contains("name:     slack-webhook"))
+            #expect(info.stdout.contains("hooks:    post_execute"), "\(info.stdout)")
+            #expect(!(info.stdout + info.stderr).contains(RecordingWebhookServer.secretToken))
+        }
+
         @Test("one pipeline, all four plugins, one process")
         func runPipeline() async throws {
             let folder = try TemporaryFolder()
