@@ -14,6 +14,10 @@ let package = Package(
         .executable(name: "dagron", targets: ["DagronCLI"]),
         // Bundled plugins: each its own shared object, reached only through dlopen.
         .library(name: "DagronEventRecorder", type: .dynamic, targets: ["EventRecorder"]),
+        .library(name: "DagronLogging", type: .dynamic, targets: ["LoggingPlugin"]),
+        .library(name: "DagronTiming", type: .dynamic, targets: ["TimingPlugin"]),
+        .library(name: "DagronPrometheus", type: .dynamic, targets: ["PrometheusTextPlugin"]),
+        .library(name: "DagronSlack", type: .dynamic, targets: ["SlackWebhookPlugin"]),
     ],
     dependencies: [
         .package(path: "SDK"),
@@ -22,6 +26,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // Bundled plugins' own dependencies (each plugin .so carries a private copy).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -47,6 +58,44 @@ let package = Package(
             dependencies: [.product(name: "DagronSDK", package: "SDK")],
             path: "Plugins/EventRecorder"
         ),
+        .target(
+            name: "LoggingPlugin",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Logging"
+        ),
+        .target(
+            name: "TimingPlugin",
+            dependencies: [.product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/Timing"
+        ),
+        .target(
+            name: "PrometheusTextPlugin",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/PrometheusText"
+        ),
+        .target(
+            name: "SlackWebhookPlugin",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/SlackWebhook"
+        ),
         .executableTarget(
             name: "DagronBench",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
@@ -55,6 +104,21 @@ let package = Package(
         .testTarget(
             name: "DagronTests",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+        // The bundled plugins, loaded from their built .so files with dlopen
+        // (never linked): servers and clients here are the tests' own.
+        .testTarget(
+            name: "PluginTests",
+            dependencies: [
+                "Dagron",
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // End-to-end tests of `dagron run/validate/graph/gate`: they run the
         // built `dagron` binary (build first: `swift build`).

@@ -1,0 +1,94 @@
+import DagronSDK
+import Foundation
+import Synchronization
+
+/// Exposes dagron's metrics in the Prometheus text format, produced with
+/// swift-metrics and swift-prometheus (see ``DagronMetrics``).
+///
+/// Two ways out, each optional:
+/// - `listen` (default `127.0.0.1:9464`, `off` to disable): an HTTP
+///   `/metrics` endpoint. Port 0 picks a free port; the bound address is
+///   printed on standard error (and sent to the host's log as a debug record).
+/// - `textfile`: a file for node_exporter's textfile collector, written
+///   atomically at the end of every execution and at teardown.
+final class PrometheusTextPlugin: DagronPlugin {
+    let name = "prometheus-text"
+    let version = "1.0.0"
+    let summary = "Prometheus metrics over HTTP /metrics and/or a node_exporter textfile (settings: listen, textfile)."
+
+    private let settings = Mutex<PrometheusSettings?>(nil)
+    private let metrics = Mutex<DagronMetrics?>(nil)
+    private let server = MetricsServer()
+    private let textfile = Mutex<TextfileWriter?>(nil)
+
+    func configure(_ settings: PluginSettings) throws {
+        let parsed = try PrometheusSettings(settings)
+        self.settings.withLock { $0 = parsed }
+    }
+
+    func initialize(hooks: HookRegistry) throws {
+        let settings = try self.settings.withLock { $0 } ?? PrometheusSettings(PluginSettings(plugin: name))
+        let metrics = DagronMetrics()
+        let writer = settings.textfile.map(TextfileWriter.init(path:))
+        try writer?.check()
+        if let listen = settings.listen {
+            let address = try server.start(host: listen.host, port: listen.port) { metrics.exposition() }
+            announce("prometheus-text: serving metrics on http://\(address)/metrics", address: address)
+        }
+        self.metrics.withLock { $0 = metrics }
+        textfile.withLock { $0 = writer }
+
+        hooks.register(.preNode) { _ in metrics.nodeStarted() }
+        hooks.register(.postNode) { context in
+            guard let node = context.nodeName else { return }
+            metrics.nodeFinished(node, status: NodeStatus.completed.rawValue,
+                                 seconds: context.nodeResult?.durationSeconds ?? 0, failed: false)
+        }
+        hooks.register(.onError) { context in
+            guard let node = context.nodeName else { return }
+            let status = context.nodeResult?.status ?? .failed
+            metrics.nodeFinished(node, status: status.rawValue,
+                                 seconds: context.nodeResult?.durationSeconds ?? 0,
+                                 failed: status == .failed || status == .timedOut)
+        }
+        hooks.register(.postExecute) { [name] context in
+            if let result = context.executionResult {
+                let outcome = result.wasCancelled ? "cancelled" : result.isSuccess ? "success" : "failure"
+                metrics.executionFinished(outcome: outcome, seconds: result.totalDurationSeconds)
+            }
+            do {
+                try writer?.write(metrics.exposition())
+            } catch {
+                FileHandle.standardError.write(Data("dagron: warning: plugin '\(name)': \(error)\n".utf8))
+            }
+        }
+    }
+
+    func teardown() {
+        server.stop()
+        let metrics = self.metrics.withLock { metrics in
+            defer { metrics = nil }
+            return metrics
+        }
+        if let metrics, let writer = textfile.withLock({ $0 }) {
+            try? writer.write(metrics.exposition())
+        }
+        textfile.withLock { $0 = nil }
+    }
+
+    /// Tells the user where the endpoint is: one line on standard error
+    /// (always, so a port-0 address is visible whatever the host's log
+    /// level), and a debug record with the address as metadata for hosts
+    /// that installed a ``HostLog`` sink.
+    private func announce(_ message: String, address: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        HostLog.emit(LogRecord(level: .debug, label: "dagron.prometheus-text", message: message,
+                               metadata: ["address": address, "plugin": name]))
+    }
+}
+
+@_cdecl("dagron_plugin_abi_version")
+public func dagronPluginABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
+
+@_cdecl("dagron_plugin_create")
+public func dagronPluginCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(PrometheusTextPlugin()) }

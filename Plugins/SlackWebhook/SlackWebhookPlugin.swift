@@ -1,0 +1,71 @@
+import DagronSDK
+import Foundation
+import Synchronization
+
+/// Posts a Slack-compatible message to `webhook_url` when a run fails
+/// (`notify_on`: `failure`, the default; `always`; `never`).
+///
+/// Never blocks the executor: the `post_execute` hook only queues the message;
+/// a ``WebhookSender`` delivers it in the background with retries, and
+/// `teardown` waits at most `flush_timeout_seconds` for delivery.
+/// The webhook URL is a secret and appears in no log, error or description.
+///
+/// Settings: `webhook_url` (required), `channel`, `notify_on`,
+/// `timeout_seconds` (per request, default 10), `max_retries` (default 3),
+/// `retry_delay_seconds` (first backoff, default 1), `flush_timeout_seconds`
+/// (default 5), `queue_size` (default 16).
+final class SlackWebhookPlugin: DagronPlugin {
+    let name = "slack-webhook"
+    let version = "1.0.0"
+    let summary = "Posts a Slack message when a run fails (settings: webhook_url, channel, notify_on, ...)."
+
+    private let settings = Mutex<SlackSettings?>(nil)
+    private let sender = Mutex<WebhookSender?>(nil)
+
+    func configure(_ settings: PluginSettings) throws {
+        let parsed = try SlackSettings(settings)
+        self.settings.withLock { $0 = parsed }
+    }
+
+    func initialize(hooks: HookRegistry) throws {
+        guard let settings = self.settings.withLock({ $0 }) else {
+            throw PluginSettingsError.missing(plugin: name, key: "webhook_url")
+        }
+        guard settings.notifyOn != .never else { return }
+        let warn: @Sendable (String) -> Void = { [name] message in Self.warn(plugin: name, message) }
+        let sender = WebhookSender(settings: settings, report: warn)
+        self.sender.withLock { $0 = sender }
+        hooks.register(.postExecute) { context in
+            guard let result = context.executionResult else { return }
+            guard settings.notifyOn == .always || !result.isSuccess else { return }
+            do {
+                sender.enqueue(try SlackMessage(result: result, channel: settings.channel).encoded())
+            } catch {
+                warn("cannot encode the message: \(error)")
+            }
+        }
+    }
+
+    func teardown() {
+        let current = sender.withLock { sender in
+            defer { sender = nil }
+            return sender
+        }
+        let flush = settings.withLock { $0?.flushTimeout } ?? 5
+        current?.close(within: flush)
+    }
+
+    /// Reports a problem through the host's log when it installed one, else on standard error.
+    private static func warn(plugin: String, _ message: String) {
+        let record = LogRecord(level: .warning, label: "dagron.slack-webhook", message: message, metadata: ["plugin": plugin])
+        if !HostLog.emit(record) {
+            FileHandle.standardError.write(Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
+        }
+    }
+}
+
+@_cdecl("dagron_plugin_abi_version")
+public func dagronPluginABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
+
+@_cdecl("dagron_plugin_create")
+public func dagronPluginCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(SlackWebhookPlugin()) }

@@ -1,0 +1,71 @@
+import DagronSDK
+import Foundation
+import Synchronization
+
+/// Times every node from `pre_node` to `post_node`/`on_error` with a
+/// monotonic clock and, at `post_execute`, writes a table sorted by duration
+/// with each node's share of the total and the critical path (the heaviest
+/// path through the DAG, by duration).
+///
+/// Settings:
+/// - `output`: `stderr` (default), `stdout`, or a file the table is appended to;
+/// - `json`: also write the timings to this JSON file (replaced atomically each run);
+/// - `top`: show only the N slowest nodes in the table (default 0: all).
+final class TimingPlugin: DagronPlugin {
+    let name = "timing"
+    let version = "1.0.0"
+    let summary = "Per-node timings, share of total and critical path at the end of a run (settings: output, json, top)."
+
+    private let settings = Mutex<TimingSettings?>(nil)
+    /// Timings of the executions in progress, by DAG identity (runs sharing a
+    /// registry may overlap).
+    private let runs = Mutex<[ObjectIdentifier?: RunTimings]>([:])
+
+    func configure(_ settings: PluginSettings) throws {
+        let parsed = try TimingSettings(settings)
+        self.settings.withLock { $0 = parsed }
+    }
+
+    func initialize(hooks: HookRegistry) throws {
+        let settings = try self.settings.withLock { $0 } ?? TimingSettings(PluginSettings(plugin: name))
+        try settings.checkWritable()
+        self.settings.withLock { $0 = settings }
+        hooks.register(.preExecute) { [self] context in
+            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init)] = RunTimings() }
+        }
+        hooks.register(.preNode) { [self] context in
+            guard let node = context.nodeName else { return }
+            let now = ContinuousClock.now
+            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init), default: RunTimings()].started(node, at: now) }
+        }
+        let finished: HookCallback = { [self] context in
+            guard let node = context.nodeName else { return }
+            let now = ContinuousClock.now
+            let status = context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)
+            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init), default: RunTimings()].finished(node, status: status, at: now) }
+        }
+        hooks.register(.postNode, finished)
+        hooks.register(.onError, finished)
+        hooks.register(.postExecute) { [self, name] context in
+            guard let timings = self.runs.withLock({ $0.removeValue(forKey: context.dag.map(ObjectIdentifier.init)) }) else { return }
+            let report = TimingReport(
+                timings: timings, dag: context.dag, wallSeconds: context.executionResult?.totalDurationSeconds)
+            do {
+                try settings.write(table: report.table(top: settings.top))
+                if let path = settings.json { try report.writeJSON(to: path) }
+            } catch {
+                StandardErrorLine.write("plugin '\(name)': \(error)")
+            }
+        }
+    }
+
+    func teardown() {
+        self.runs.withLock { $0.removeAll() }
+    }
+}
+
+@_cdecl("dagron_plugin_abi_version")
+public func dagronPluginABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
+
+@_cdecl("dagron_plugin_create")
+public func dagronPluginCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(TimingPlugin()) }

@@ -1,0 +1,127 @@
+import Dagron
+import DagronSDK
+import Foundation
+import Testing
+
+extension BundledPluginTests {
+    @Suite("logging")
+    struct LoggingPluginTests {
+        /// a -> b, a -> c (fails), c -> d (skipped).
+        private func runSample(_ manager: PluginManager) async throws -> ExecutionResult {
+            try await run(
+                manager, nodes: ["a", "b", "c", "d"], edges: [("a", "b"), ("a", "c"), ("c", "d")],
+                tasks: ["a": sleeping(0.01), "b": sleeping(0.01), "c": failing("disk full on /data"), "d": sleeping(0)])
+        }
+
+        private func jsonLines(_ path: String) throws -> [[String: String]] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+                return try #require(object as? [String: String], "not a flat JSON object of strings: \(line)")
+            }
+        }
+
+        @Test("the plugin loads from its .so and reports its name")
+        func loadsThroughDlopen() throws {
+            let plugin = try PluginLoader.make(.logging)
+            #expect(plugin.name == "logging")
+            #expect(!plugin.summary.isEmpty)
+        }
+
+        @Test("json lines to a file carry node, status, duration and error")
+        func jsonLinesToFile() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let file = folder.path("dagron.log")
+            let manager = try await loadedManager([(.logging, ["format": "json", "file": file, "level": "info"])])
+            let result = try await runSample(manager)
+            try await tearDown(manager)
+            #expect(result.failed == 1)
+
+            let lines = try jsonLines(file)
+            let first = try #require(lines.first)
+            #expect(first["message"]?.contains("own json handler") == true)
+            #expect(first["handler"] == "own")
+            for line in lines {
+                #expect(line["timestamp"]?.hasSuffix("Z") == true)
+                #expect(line["label"] == "dagron.logging")
+            }
+            let completed = try #require(lines.first { $0["event"] == "post_node" && $0["node"] == "b" })
+            #expect(completed["status"] == "completed")
+            #expect(completed["level"] == "info")
+            #expect(Double(completed["duration"] ?? "") ?? 0 >= 0.005)
+            let failed = try #require(lines.first { $0["event"] == "on_error" })
+            #expect(failed["node"] == "c")
+            #expect(failed["status"] == "failed")
+            #expect(failed["level"] == "error")
+            #expect(failed["error"] == "disk full on /data")
+            let skipped = try #require(lines.first { $0["event"] == "node_skipped" })
+            #expect(skipped["node"] == "d")
+            #expect(skipped["level"] == "warning")
+            let events = Set(lines.compactMap { $0["event"] })
+            #expect(events.isSuperset(of: ["pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "node_skipped", "post_execute"]))
+            let finished = try #require(lines.last)
+            #expect(finished["event"] == "post_execute")
+            #expect(finished["outcome"] == "failure")
+            #expect(finished["failed"] == "1")
+        }
+
+        @Test("text format honours the level setting")
+        func textFormatAndLevel() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let file = folder.path("dagron.txt")
+            let manager = try await loadedManager([(.logging, ["format": "text", "file": file, "level": "warning"])])
+            _ = try await runSample(manager)
+            try await tearDown(manager)
+
+            let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.count == 3, "node failed, node skipped, execution finished: \(lines)")
+            #expect(lines.contains { $0.contains(" error dagron.logging: node failed") && $0.contains("node=c") && $0.contains(#"error="disk full on /data""#) })
+            #expect(lines.contains { $0.contains(" warning dagron.logging: node skipped") && $0.contains("node=d") })
+            #expect(!lines.contains { $0.contains("node started") || $0.contains("node completed") })
+        }
+
+        @Test("with a host log sink, records go to the host's handler")
+        func forwardsToHostLog() async throws {
+            let capture = HostLogCapture()
+            defer { capture.uninstall() }
+            let manager = try await loadedManager([(.logging, ["level": "debug"])])
+            _ = try await runSample(manager)
+            try await tearDown(manager)
+
+            let records = capture.all.filter { $0.label == "dagron.logging" }
+            let first = try #require(records.first)
+            #expect(first.message.contains("host's log handler"))
+            #expect(first.metadata["handler"] == "host")
+            let failed = try #require(records.first { $0.metadata["event"] == "on_error" })
+            #expect(failed.level == .error)
+            #expect(failed.metadata["node"] == "c")
+            #expect(failed.metadata["error"] == "disk full on /data")
+            #expect(records.contains { $0.metadata["event"] == "post_node" && $0.metadata["node"] == "b" && $0.metadata["duration"] != nil })
+        }
+
+        @Test("teardown closes the log file")
+        func teardownClosesTheFile() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let before = openDescriptorCount()
+            let manager = try await loadedManager([(.logging, ["file": folder.path("x.log")])])
+            #expect(openDescriptorCount() == before + 1)
+            try await tearDown(manager)
+            #expect(openDescriptorCount() == before)
+        }
+
+        @Test("bad settings fail with a message naming the key", arguments: [
+            (["level": "loud"], "'level'"),
+            (["format": "xml"], "'format'"),
+            (["fil": "/tmp/x"], "'fil'"),
+            (["file": ""], "'file'"),
+            (["file": "/nonexistent-dagron-folder/x.log"], "setting 'file'"),
+        ])
+        func badSettings(settings: [String: String], mention: String) async throws {
+            let error = try #require(try await initializationError(.logging, settings))
+            #expect(String(describing: error).contains(mention))
+            #expect(String(describing: error).contains("logging"))
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Dagron
+import DagronSDK
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs blocking work (plugin initialize/teardown, which may wait for their
+/// own servers) on a thread of its own, not on the Swift concurrency pool.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try work() })
+        }
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func waitUntil(
+    timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(100),
+    _ condition: @Sendable () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return try await condition()
+}
+
+/// A fresh temporary folder, removed by the caller with `cleanUp()`.
+struct TemporaryFolder: Sendable {
+    let url: URL
+
+    init() throws {
+        url = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("dagron-plugin-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Captures what plugins send to the host's log sink while installed.
+final class HostLogCapture: Sendable {
+    private let records = Mutex<[LogRecord]>([])
+
+    /// Installs the capture as the host sink.
+    init() {
+        HostLog.install { [self] record in self.records.withLock { $0.append(record) } }
+    }
+
+    var all: [LogRecord] { records.withLock { $0 } }
+
+    /// Removes the sink.
+    func uninstall() { HostLog.install(nil) }
+}
+
+/// Loads `plugins` from their .so files into a new ``PluginManager`` with
+/// `settings`, initializes them off the concurrency pool and returns the
+/// manager. Throws the first initialization failure.
+func loadedManager(_ plugins: [(BundledPlugin, [String: String])]) async throws -> PluginManager {
+    let manager = PluginManager(warningHandler: { _ in })
+    for (bundled, settings) in plugins {
+        let plugin = try PluginLoader.make(bundled)
+        manager.register(plugin, settings: PluginSettings(plugin: plugin.name, settings), origin: bundled.path)
+    }
+    let failures = try await offPool { manager.initializeAll() }
+    if let failure = failures.first {
+        try await offPool { manager.teardownAll() }
+        throw failure
+    }
+    return manager
+}
+
+/// Tears every plugin of `manager` down, off the concurrency pool.
+func tearDown(_ manager: PluginManager) async throws {
+    try await offPool { manager.teardownAll() }
+}
+
+/// Configures and initializes `plugin` on a throwaway registry, returning the error it throws.
+func initializationError(_ bundled: BundledPlugin, _ settings: [String: String]) async throws -> (any Error)? {
+    let plugin = try PluginLoader.make(bundled)
+    return try await offPool { () -> (any Error)? in
+        do {
+            try plugin.configure(PluginSettings(plugin: plugin.name, settings))
+            try plugin.initialize(hooks: HookRegistry())
+            plugin.teardown()
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// A node failure with a recognisable message.
+struct NodeBoom: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Builds a DAG from `edges` (and lone `nodes`) and executes it with `tasks`
+/// on `manager`'s hooks.
+func run(
+    _ manager: PluginManager, nodes: [String], edges: [(String, String)], tasks: [String: NodeTask],
+    failFast: Bool = false
+) async throws -> ExecutionResult {
+    let builder = DAGBuilder(hooks: manager.hooks)
+    for node in nodes { builder.addNode(node) }
+    for (from, to) in edges { builder.addEdge(from, to) }
+    let dag = try builder.build()
+    return await DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 4, failFast: failFast).execute(tasks)
+}
+
+/// A task that sleeps `seconds` on its worker.
+func sleeping(_ seconds: Double) -> NodeTask {
+    .sync { Thread.sleep(forTimeInterval: seconds); return nil }
+}
+
+/// A task that throws `message`.
+func failing(_ message: String) -> NodeTask {
+    .sync { throw NodeBoom(message: message) }
+}
+
+/// The names of this process's threads (from /proc/self/task).
+func threadNames() -> [String] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// How many NIO event-loop threads this process has.
+func eventLoopThreadCount() -> Int {
+    threadNames().filter { $0.hasPrefix("NIO-ELT") }.count
+}
+
+/// How many file descriptors this process has open.
+func openDescriptorCount() -> Int {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
+}
+
+/// Runs `executable` with `arguments`, feeding `input` on stdin; returns the
+/// exit status and everything it printed.
+func runTool(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(input) }
+    try stdin.fileHandleForWriting.close()
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+}
+
+/// A loopback TCP port nobody listens on right now.
+func freePort() throws -> Int {
+    let socket = try ListeningSocket(backlog: 1)
+    defer { socket.close() }
+    return socket.port
+}
+
+/// A socket bound to 127.0.0.1 on a free port that listens but never
+/// accepts: a client's connection succeeds and its request is never answered.
+final class ListeningSocket: Sendable {
+    let descriptor: Int32
+    let port: Int
+
+    init(backlog: Int32 = 16) throws {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(descriptor, backlog) == 0 else {
+            Glibc.close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: actual.sin_port))
+    }
+
+    func close() { Glibc.close(descriptor) }
+}

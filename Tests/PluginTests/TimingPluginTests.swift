@@ -1,0 +1,90 @@
+import Dagron
+import DagronSDK
+import Foundation
+import Testing
+
+extension BundledPluginTests {
+    @Suite("timing")
+    struct TimingPluginTests {
+        @Test("table sorted by duration with shares and the critical path; JSON file too")
+        func tableAndJSON() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let table = folder.path("timing.txt")
+            let json = folder.path("timing.json")
+            let manager = try await loadedManager([(.timing, ["output": table, "json": json])])
+            // a -> slow -> d and a -> quick -> d: the critical path goes through `slow`.
+            let result = try await run(
+                manager, nodes: ["a", "slow", "quick", "d"],
+                edges: [("a", "slow"), ("a", "quick"), ("slow", "d"), ("quick", "d")],
+                tasks: ["a": sleeping(0.02), "slow": sleeping(0.6), "quick": sleeping(0.02), "d": sleeping(0.02)])
+            try await tearDown(manager)
+            #expect(result.isSuccess)
+
+            let text = try String(contentsOfFile: table, encoding: .utf8)
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("timing: 4 nodes") == true)
+            #expect(lines[1].contains("NODE") && lines[1].contains("DURATION") && lines[1].contains("SHARE"))
+            let rows = lines[2..<6]
+            #expect(rows.first?.hasPrefix("slow ") == true, "slowest first: \(text)")
+            #expect(Set(rows.map { String($0.split(separator: " ")[0]) }) == ["a", "slow", "quick", "d"])
+            let shares = rows.compactMap { row in Double(row.split(separator: " ").last!.dropLast()) }
+            #expect(shares.count == 4)
+            #expect(abs(shares.reduce(0, +) - 100) < 0.5)
+            #expect(shares[0] > 50)
+            #expect(lines.last?.contains("critical path") == true)
+            #expect(lines.last?.hasSuffix("a -> slow -> d") == true)
+
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            #expect(document["critical_path"] as? [String] == ["a", "slow", "d"])
+            let nodes = try #require(document["nodes"] as? [[String: Any]])
+            #expect(nodes.map { $0["node"] as? String } == nodes.sorted { ($0["duration_seconds"] as! Double) > ($1["duration_seconds"] as! Double) }.map { $0["node"] as? String })
+            #expect((nodes.first?["duration_seconds"] as? Double ?? 0) >= 0.55)
+            #expect((document["total_node_seconds"] as? Double ?? 0) >= 0.6)
+        }
+
+        @Test("failed nodes are timed; skipped nodes, which never ran, are not")
+        func failuresAndSkips() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let json = folder.path("t.json")
+            let manager = try await loadedManager([(.timing, ["output": folder.path("t.txt"), "json": json])])
+            _ = try await run(
+                manager, nodes: ["a", "b", "c"], edges: [("a", "b"), ("b", "c")],
+                tasks: ["a": sleeping(0.01), "b": failing("nope"), "c": sleeping(0)])
+            try await tearDown(manager)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            let nodes = try #require(document["nodes"] as? [[String: Any]])
+            #expect(Set(nodes.compactMap { $0["node"] as? String }) == ["a", "b"])
+            #expect(nodes.first { $0["node"] as? String == "b" }?["status"] as? String == "failed")
+            #expect(document["critical_path"] as? [String] == ["a", "b"])
+        }
+
+        @Test("top limits the rows shown")
+        func topLimitsRows() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let table = folder.path("t.txt")
+            let manager = try await loadedManager([(.timing, ["output": table, "top": "2"])])
+            _ = try await run(
+                manager, nodes: ["a", "b", "c", "d"], edges: [],
+                tasks: ["a": sleeping(0.3), "b": sleeping(0.2), "c": sleeping(0), "d": sleeping(0)])
+            try await tearDown(manager)
+            let text = try String(contentsOfFile: table, encoding: .utf8)
+            #expect(text.contains("2 faster node(s) not shown"))
+            #expect(text.split(separator: "\n").filter { $0.hasPrefix("c ") || $0.hasPrefix("d ") }.isEmpty)
+        }
+
+        @Test("bad settings fail with a message naming the key", arguments: [
+            (["top": "many"], "'top'"),
+            (["top": "-1"], "'top'"),
+            (["outptu": "x"], "'outptu'"),
+            (["output": "/nonexistent-dagron-folder/t.txt"], "setting 'output'"),
+            (["json": "/nonexistent-dagron-folder/t.json"], "setting 'json'"),
+        ])
+        func badSettings(settings: [String: String], mention: String) async throws {
+            let error = try #require(try await initializationError(.timing, settings))
+            #expect(String(describing: error).contains(mention))
+        }
+    }
+}
