@@ -14,10 +14,19 @@ let package = Package(
         .executable(name: "dagron", targets: ["DagronCLI"]),
         // Bundled plugins: each its own shared object, reached only through dlopen.
         .library(name: "DagronEventRecorder", type: .dynamic, targets: ["EventRecorder"]),
+        .library(name: "DagronDashboard", type: .dynamic, targets: ["Dashboard"]),
     ],
     dependencies: [
         .package(path: "SDK"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Dashboard plugin. Without Hummingbird's default "FullFoundation" trait the
+        // plugin needs only FoundationEssentials (PLUGIN-ABI.md, section 7).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["ConfigurationSupport"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -37,6 +46,19 @@ let package = Package(
             dependencies: [.product(name: "DagronSDK", package: "SDK")],
             path: "Plugins/EventRecorder"
         ),
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Plugins/Dashboard"
+        ),
         .executableTarget(
             name: "DagronBench",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
@@ -45,6 +67,17 @@ let package = Package(
         .testTarget(
             name: "DagronTests",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+        // Loads libDagronDashboard.so with dlopen (built by `swift build`), never links it.
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dagron",
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 need_packages=()
 command -v readelf >/dev/null || need_packages+=(binutils)
 command -v gcc >/dev/null || need_packages+=(gcc)
+# The dashboard's browser test drives headless Chromium.
+command -v chromium >/dev/null || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
