@@ -37,8 +37,6 @@ final class DashboardPlugin: DagronPlugin {
             host: settings.host, port: settings.port, state: state, token: token, logger: logger)
         server.withLock { $0 = started }
         let url = "http://\(Self.urlHost(settings.host)):\(started.port)/?token=\(token.value)"
-        print("Dashboard: \(url)")
-        fflush(nil)  // the host may be piped: show the URL now
         if let file = settings.urlFile {
             do {
                 try Self.write(url + "\n", to: file)
@@ -48,6 +46,8 @@ final class DashboardPlugin: DagronPlugin {
                 throw error
             }
         }
+        print("Dashboard: \(url)")
+        fflush(nil)  // the host may be piped: show the URL now
         if settings.openBrowser { BrowserLauncher.open(url) }
         for event in [HookEvent.preExecute, .preNode, .postNode, .onError, .nodeSkipped,
                       .gateWaiting, .gateResolved, .postExecute] {

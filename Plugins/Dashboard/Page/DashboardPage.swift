@@ -78,7 +78,7 @@ td.bar { width:40%; min-width:200px; position:relative; }
   <span id="runinfo"></span>
 </header>
 <main>
-  <section id="graph"><h2>Graph (by dependency level)</h2><div id="graphbox"><svg id="svg" xmlns="http://www.w3.org/2000/svg"></svg></div></section>
+  <section id="graph"><h2>Graph (by dependency level)</h2><div id="graphbox"><svg id="svg"></svg></div></section>
   <div>
     <section id="gatesec"><h2>Waiting gates</h2><div id="gates"><div id="nogates">No gate is waiting.</div></div><div id="msg"></div></section>
     <section id="summary" style="margin-top:12px"><h2>Summary</h2><div class="counts" id="counts"></div>

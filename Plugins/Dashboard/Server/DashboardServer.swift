@@ -20,8 +20,9 @@ final class DashboardServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let serviceGroup: ServiceGroup
     private let closing: EventStream.Closing
+    private let executor: EventLoopTaskExecutor
     private let stopped: Completion<Void>
-    private let poller: Task<Void, Never>
+    private let pollerStopped: Completion<Void>
 
     /// How long starting and stopping may take before giving up.
     static let startTimeout: Duration = .seconds(30)
@@ -34,20 +35,23 @@ final class DashboardServer: Sendable {
         var description: String { "dashboard: cannot serve on \(host):\(port): \(reason)" }
     }
 
-    private init(port: Int, group: MultiThreadedEventLoopGroup, serviceGroup: ServiceGroup,
-                 closing: EventStream.Closing, stopped: Completion<Void>, poller: Task<Void, Never>) {
+    private init(port: Int, group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor,
+                 serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>,
+                 pollerStopped: Completion<Void>) {
         self.port = port
         self.group = group
+        self.executor = executor
         self.serviceGroup = serviceGroup
         self.closing = closing
         self.stopped = stopped
-        self.poller = poller
+        self.pollerStopped = pollerStopped
     }
 
     /// Binds `host:port` (0 for a free port) and serves `state`. Blocks until
     /// the socket is bound or binding failed.
     static func start(host: String, port: Int, state: RunState, token: AccessToken, logger: Logger) throws -> DashboardServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = EventLoopTaskExecutor(group.next())
         let closing = EventStream.Closing()
         let bound = Completion<Int>()
         let stopped = Completion<Void>()
@@ -70,7 +74,7 @@ final class DashboardServer: Sendable {
             logger: logger)
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: app)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
-        Task.detached {
+        Task.detached(executorPreference: executor) {
             do {
                 try await serviceGroup.run()
                 bound.complete(.failure(StartError(host: host, port: port, reason: "the server stopped at once")))
@@ -83,18 +87,19 @@ final class DashboardServer: Sendable {
             ?? .failure(StartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
         switch outcome {
         case .success(let boundPort):
-            let poller = Task.detached {
+            let pollerStopped = Completion<Void>()
+            Task.detached(executorPreference: executor) {
                 // A gate armed without an event still shows within a second.
-                while !closing.isClosed && !Task.isCancelled {
+                while !closing.isClosed {
                     state.pollGates()
                     try? await Task.sleep(for: .milliseconds(250))
                 }
+                pollerStopped.complete(.success(()))
             }
-            return DashboardServer(port: boundPort, group: group, serviceGroup: serviceGroup,
-                                   closing: closing, stopped: stopped, poller: poller)
+            return DashboardServer(port: boundPort, group: group, executor: executor, serviceGroup: serviceGroup,
+                                   closing: closing, stopped: stopped, pollerStopped: pollerStopped)
         case .failure(let error):
-            Task.detached { await serviceGroup.triggerGracefulShutdown() }
-            _ = stopped.wait(timeout: startTimeout)
+            shutDown(serviceGroup, executor: executor, stopped: stopped)
             try? group.syncShutdownGracefully()
             throw error
         }
@@ -104,11 +109,22 @@ final class DashboardServer: Sendable {
     /// Blocks until done (or until ``startTimeout`` passed).
     func stop() {
         closing.close()
-        poller.cancel()
-        let serviceGroup = self.serviceGroup
-        Task.detached { await serviceGroup.triggerGracefulShutdown() }
-        _ = stopped.wait(timeout: Self.startTimeout)
+        Self.shutDown(serviceGroup, executor: executor, stopped: stopped)
+        _ = pollerStopped.wait(timeout: Self.startTimeout)
+        // Nothing of ours is left to run on the loop: stop its thread.
         try? group.syncShutdownGracefully()
+    }
+
+    /// Asks the service group to stop and waits until it has, and until the
+    /// task that asked has finished too.
+    private static func shutDown(_ serviceGroup: ServiceGroup, executor: EventLoopTaskExecutor, stopped: Completion<Void>) {
+        let asked = Completion<Void>()
+        Task.detached(executorPreference: executor) {
+            await serviceGroup.triggerGracefulShutdown()
+            asked.complete(.success(()))
+        }
+        _ = asked.wait(timeout: startTimeout)
+        _ = stopped.wait(timeout: startTimeout)
     }
 }
 

@@ -1,0 +1,143 @@
+import Dagron
+import DagronSDK
+import Foundation
+import Testing
+
+/// The page in a real browser (headless Chromium, Debian package `chromium`):
+/// it shows a gated run live, and its Approve button lets the run finish.
+@Suite("Dashboard in a browser", .serialized)
+struct DashboardBrowserTests {
+    /// Where screenshots go: `.build/test-output/DashboardTests/` in the package.
+    static var outputDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/test-output/DashboardTests")
+    }
+
+    @Test("load the page during a gated run, click Approve, and the run completes")
+    func approveInTheBrowser() async throws {
+        let output = Self.outputDirectory
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+
+        let session = try DashboardSession()
+        let pipeline = try ReleasePipeline(hooks: session.hooks)
+        let run = pipeline.start()
+        let browser = try DevToolsPipe(profile: profile.path, log: output.appendingPathComponent("chromium.log").path)
+        do {
+            let target = try await browser.call("Target.createTarget", ["url": session.url.absoluteString])
+            let targetID = try #require(target["targetId"] as? String)
+            let attached = try await browser.call("Target.attachToTarget", ["targetId": targetID, "flatten": true])
+            let page = try #require(attached["sessionId"] as? String)
+
+            // The DOM shows every node and the waiting gate with its buttons.
+            let gate = ReleasePipeline.gate
+            try await waitUntil("the page showing \(pipeline.dag.nodeCount) nodes and the waiting gate", timeout: .seconds(60)) {
+                let ready = try await browser.evaluate("""
+                    document.querySelectorAll('svg g.node').length === \(pipeline.dag.nodeCount)
+                      && !!document.querySelector('#gates button.approve[data-gate="\(gate)"]')
+                      && document.querySelector('g.node[data-name="\(gate)"]').dataset.status === 'waiting'
+                    """, session: page)
+                return ready as? Bool == true
+            }
+            let completedBefore = try await browser.evaluate(
+                "document.querySelectorAll('g.node.st-completed').length", session: page).flatMap(Self.number) ?? 0
+            #expect(completedBefore >= 1, "upstream nodes show as completed")
+            try await screenshot(browser, page: page, to: output.appendingPathComponent("gate-waiting.png"))
+            #expect(pipeline.gates.waitingGates() == [gate])
+
+            // A real click, at the button's place on the screen.
+            let rawPoint = try await browser.evaluate("""
+                (() => { const b = document.querySelector('#gates button.approve[data-gate="\(gate)"]');
+                         b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
+                         return [r.left + r.width / 2, r.top + r.height / 2]; })()
+                """, session: page) as? [Any] ?? []
+            let point = rawPoint.compactMap(Self.number)
+            try #require(point.count == 2, "the Approve button's position: \(rawPoint)")
+            for type in ["mouseMoved", "mousePressed", "mouseReleased"] {
+                _ = try await browser.call("Input.dispatchMouseEvent",
+                                           ["type": type, "x": point[0], "y": point[1], "button": "left", "clickCount": 1],
+                                           session: page)
+            }
+
+            let result = try await finish(run)
+            #expect(result.isSuccess, "\(result.nodeResults.values.filter { !$0.status.isFinished || $0.status != .completed }.map(\.name))")
+            #expect(try pipeline.gates.status(gate) == .approved)
+            try await waitUntil("the page showing the finished run", timeout: .seconds(30)) {
+                let done = try await browser.evaluate("""
+                    document.getElementById('phase').textContent === 'finished'
+                      && document.querySelectorAll('g.node.st-completed').length === \(pipeline.dag.nodeCount)
+                      && !document.querySelector('#gates button.approve')
+                      && document.getElementById('critical').textContent.includes('\(gate)')
+                    """, session: page)
+                return done as? Bool == true
+            }
+            try await screenshot(browser, page: page, to: output.appendingPathComponent("run-finished.png"))
+            await browser.shutdown()
+        } catch {
+            await browser.shutdown()
+            run.cancel()
+            _ = await run.value
+            try await session.close()
+            throw error
+        }
+        try await session.close()
+    }
+
+    /// A JSON number, whichever way JSONSerialization represented it.
+    static func number(_ value: Any) -> Double? {
+        if let double = value as? Double { return double }
+        if let int = value as? Int { return Double(int) }
+        return (value as? NSNumber)?.doubleValue
+    }
+
+    private func screenshot(_ browser: DevToolsPipe, page: String, to file: URL) async throws {
+        let shot = try await browser.call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": false], session: page)
+        let encoded = try #require(shot["data"] as? String)
+        let data = try #require(Data(base64Encoded: encoded))
+        #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+        try data.write(to: file)
+        print("screenshot: \(file.path)")
+    }
+}
+
+/// A small release pipeline: three extracts, cleaning, a join, a model and a
+/// report, an approval gate, then deploy, publish and notify. Each task
+/// sleeps a little so the timeline has something to show.
+struct ReleasePipeline: Sendable {
+    static let gate = "approve_release"
+    let dag: DAG
+    let gates: GateController
+    let executor: DAGExecutor
+
+    init(hooks: HookRegistry) throws {
+        let edges: [(String, String)] = [
+            ("extract_users", "clean_users"), ("extract_orders", "clean_orders"), ("extract_events", "clean_events"),
+            ("clean_users", "join_sessions"), ("clean_orders", "join_sessions"), ("clean_events", "join_sessions"),
+            ("join_sessions", "features"), ("join_sessions", "build_report"), ("features", "train_model"),
+            ("train_model", "evaluate_model"), ("evaluate_model", Self.gate), ("build_report", Self.gate),
+            (Self.gate, "deploy_model"), (Self.gate, "publish_report"), ("deploy_model", "notify"), ("publish_report", "notify"),
+        ]
+        var names: [String] = []
+        for (from, to) in edges {
+            for name in [from, to] where !names.contains(name) { names.append(name) }
+        }
+        dag = try DAG(nodes: names.map { DAGNode(name: $0, metadata: $0 == Self.gate ? ["kind": "gate"] : [:]) },
+                      edges: edges.map { DAGEdge(from: $0.0, to: $0.1) })
+        gates = GateController([Self.gate: ApprovalGate(timeout: .seconds(300))])
+        executor = DAGExecutor(dag, hooks: hooks, maxWorkers: 3, gates: gates)
+    }
+
+    func start() -> Task<ExecutionResult, Never> {
+        var tasks: [String: NodeTask] = [:]
+        for (index, name) in dag.nodeNames.enumerated() where name != Self.gate {
+            let seconds = 0.05 + Double((index * 7) % 5) * 0.08
+            tasks[name] = .sync {
+                Thread.sleep(forTimeInterval: seconds)
+                return name
+            }
+        }
+        let executor = self.executor
+        return Task { [tasks] in await executor.execute(tasks) }
+    }
+}
