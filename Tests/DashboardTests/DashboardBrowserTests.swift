@@ -84,6 +84,69 @@ struct DashboardBrowserTests {
         try await session.close()
     }
 
+    @Test("500 nodes: every node drawn, none overlapping, labels at full size, no sideways scrolling")
+    func fiveHundredNodes() async throws {
+        let output = Self.outputDirectory
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let session = try DashboardSession()
+        var nodes: [DAGNode] = []
+        var edges: [DAGEdge] = []
+        for level in 0..<20 {
+            for column in 0..<25 {
+                nodes.append(DAGNode(name: "step_\(level)_\(column)"))
+                if level > 0 {
+                    edges.append(DAGEdge(from: "step_\(level - 1)_\(column)", to: "step_\(level)_\(column)"))
+                    if column % 5 == 0 { edges.append(DAGEdge(from: "step_\(level - 1)_\((column + 7) % 25)", to: "step_\(level)_\(column)")) }
+                }
+            }
+        }
+        let dag = try DAG(nodes: nodes, edges: edges)
+        var tasks: [String: NodeTask] = [:]
+        for node in nodes { tasks[node.name] = .sync { nil } }
+        let executor = DAGExecutor(dag, hooks: session.hooks, maxWorkers: 4)
+        let result = await executor.execute(tasks)
+        #expect(result.succeeded == 500)
+
+        let browser = try DevToolsPipe(profile: profile.path, log: output.appendingPathComponent("chromium-500.log").path)
+        do {
+            let target = try await browser.call("Target.createTarget", ["url": session.url.absoluteString])
+            let attached = try await browser.call("Target.attachToTarget", ["targetId": try #require(target["targetId"] as? String), "flatten": true])
+            let page = try #require(attached["sessionId"] as? String)
+            try await waitUntil("500 nodes on the page", timeout: .seconds(60)) {
+                try await browser.evaluate("document.querySelectorAll('svg g.node.st-completed').length === 500", session: page) as? Bool == true
+            }
+            let report = try await browser.evaluate("""
+                (() => {
+                  const boxes = Array.from(document.querySelectorAll('svg g.node rect')).map(r => r.getBoundingClientRect());
+                  let overlaps = 0;
+                  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+                    const a = boxes[i], b = boxes[j];
+                    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps++;
+                  }
+                  const fonts = Array.from(document.querySelectorAll('svg g.node text')).map(t => parseFloat(getComputedStyle(t).fontSize));
+                  const box = document.getElementById('graphbox');
+                  return JSON.stringify({ overlaps, minFont: Math.min(...fonts), minWidth: Math.min(...boxes.map(b => b.width)),
+                                          sideways: box.scrollWidth > box.clientWidth + 1, rows: document.querySelectorAll('#rows tr').length });
+                })()
+                """, session: page) as? String ?? "{}"
+            let facts = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any] ?? [:]
+            #expect(facts["overlaps"].flatMap(Self.number) == 0, "\(report)")
+            #expect((facts["minFont"].flatMap(Self.number) ?? 0) >= 10, "\(report)")
+            #expect((facts["minWidth"].flatMap(Self.number) ?? 0) >= 100, "\(report)")
+            #expect(facts["sideways"] as? Bool == false, "\(report)")
+            #expect(facts["rows"].flatMap(Self.number) == 500, "\(report)")
+            try await screenshot(browser, page: page, to: output.appendingPathComponent("five-hundred-nodes.png"))
+            await browser.shutdown()
+        } catch {
+            await browser.shutdown()
+            try await session.close()
+            throw error
+        }
+        try await session.close()
+    }
+
     /// A JSON number, whichever way JSONSerialization represented it.
     static func number(_ value: Any) -> Double? {
         if let double = value as? Double { return double }

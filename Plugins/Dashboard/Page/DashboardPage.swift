@@ -24,7 +24,7 @@ header h1 { font-size:16px; margin:0; font-weight:600; }
 .badge { padding:2px 8px; border-radius:10px; background:#3e4c59; font-size:12px; }
 .badge.running { background:var(--running); } .badge.finished { background:var(--completed); } .badge.failedrun { background:var(--failed); }
 #conn.down { background:var(--failed); }
-main { display:grid; grid-template-columns: minmax(0,1fr) 340px; gap:12px; padding:12px; }
+main { display:grid; grid-template-columns: minmax(0,1fr) 380px; gap:12px; padding:12px; }
 section { background:#fff; border:1px solid var(--line); border-radius:6px; padding:10px 12px; min-width:0; }
 section h2 { font-size:13px; margin:0 0 8px; text-transform:uppercase; letter-spacing:.04em; color:#52606d; }
 #graphbox { overflow:auto; max-height:62vh; }
@@ -32,6 +32,8 @@ svg .node rect { stroke:#00000033; stroke-width:1; rx:4; }
 svg .node text { font-size:10px; fill:#102a43; pointer-events:none; }
 svg .edge { fill:none; stroke:#9aa5b1; stroke-width:1; opacity:.55; }
 svg .lvl { font-size:10px; fill:#7b8794; }
+svg .gatenode rect { stroke:#7a5c00; stroke-width:2; stroke-dasharray:4 2; }
+svg .gicon { fill:#fff; stroke:#7a5c00; stroke-width:1.5; }
 .st-pending rect, .sw.st-pending { fill:var(--pending); background:var(--pending); }
 .st-running rect, .sw.st-running { fill:var(--running); background:var(--running); }
 .st-waiting rect, .sw.st-waiting { fill:var(--waiting); background:var(--waiting); }
@@ -54,7 +56,7 @@ button:disabled { opacity:.5; cursor:default; }
 .counts { display:flex; flex-wrap:wrap; gap:6px; margin-bottom:8px; }
 .count { display:flex; align-items:center; gap:4px; padding:2px 6px; border:1px solid var(--line); border-radius:10px; }
 .sw { display:inline-block; width:10px; height:10px; border-radius:2px; }
-dl { display:grid; grid-template-columns:auto 1fr; gap:2px 8px; margin:0; } dt { color:#52606d; } dd { margin:0; word-break:break-all; }
+dl { display:grid; grid-template-columns:auto 1fr; gap:2px 8px; margin:0; } dt { color:#52606d; } dd { margin:0; overflow-wrap:anywhere; }
 ol { margin:2px 0 0; padding-left:18px; }
 #timing { grid-column: 1 / -1; }
 #tablebox { overflow:auto; max-height:50vh; }
@@ -140,43 +142,52 @@ function connect() {
   es.onerror = () => { $("conn").textContent = "reconnecting"; $("conn").className = "badge down"; };
 }
 
-// Layout: one column per dependency level; a level with many nodes wraps into sub-columns.
-const W = 150, H = 22, GX = 46, GY = 6, PER_COL = 40;
+// Layout: one band per dependency level, top to bottom; a level wider than
+// the panel wraps onto more lines, so even 500 nodes stay readable.
+const W = 140, H = 22, GAP = 8, BAND = 30, LEFT = 34;
 function buildGraph() {
   const svg = $("svg");
   const levels = [];
   for (const name of S.order) { const n = S.nodes.get(name); (levels[n.level] = levels[n.level] || []).push(name); }
+  const avail = Math.max(W + GAP, ($("graphbox").clientWidth || 960) - LEFT - 12);
+  const perLine = Math.max(1, Math.floor(avail / (W + GAP)));
   const pos = new Map();
-  let x = 10, maxY = 0;
   const labels = [];
+  let y = 8, maxX = 0;
   levels.forEach((names, lvl) => {
     if (!names) return;
-    labels.push(`<text class="lvl" x="${x}" y="12">level ${lvl}</text>`);
+    labels.push(`<text class="lvl" x="2" y="${y + 15}">L${lvl}</text>`);
     names.forEach((name, i) => {
-      const col = Math.floor(i / PER_COL), row = i % PER_COL;
-      const px = x + col * (W + 12), py = 20 + row * (H + GY);
-      pos.set(name, [px, py]); maxY = Math.max(maxY, py + H);
+      const line = Math.floor(i / perLine), col = i % perLine;
+      const inLine = Math.min(perLine, names.length - line * perLine);
+      const offset = (avail - inLine * (W + GAP)) / 2;
+      const px = LEFT + Math.max(0, offset) + col * (W + GAP), py = y + line * (H + GAP);
+      pos.set(name, [px, py]); maxX = Math.max(maxX, px + W);
     });
-    x += Math.ceil(names.length / PER_COL) * (W + 12) + GX;
+    y += Math.ceil(names.length / perLine) * (H + GAP) + BAND;
   });
   const edges = S.edges.map(e => {
     const a = pos.get(e.from), b = pos.get(e.to); if (!a || !b) return "";
-    const x1 = a[0] + W, y1 = a[1] + H / 2, x2 = b[0], y2 = b[1] + H / 2, mx = (x1 + x2) / 2;
-    return `<path class="edge" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}"/>`;
+    const x1 = a[0] + W / 2, y1 = a[1] + H, x2 = b[0] + W / 2, y2 = b[1], my = (y1 + y2) / 2;
+    return `<path class="edge" d="M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}"/>`;
   }).join("");
   const nodes = S.order.map((name, i) => {
-    const n = S.nodes.get(name), p = pos.get(name);
-    const label = name.length > 22 ? name.slice(0, 21) + "\u2026" : name;
-    return `<g class="node st-${n.status}" id="n${i}" data-name="${esc(name)}" data-kind="${n.kind}" transform="translate(${p[0]},${p[1]})">` +
+    const n = S.nodes.get(name), p = pos.get(name), gate = n.kind === "gate";
+    const max = gate ? 19 : 22;
+    const label = name.length > max ? name.slice(0, max - 1) + "\u2026" : name;
+    return `<g class="node st-${n.status}${gate ? " gatenode" : ""}" id="n${i}" data-name="${esc(name)}" data-kind="${n.kind}" transform="translate(${p[0]},${p[1]})">` +
       `<title>${esc(name)}</title><rect width="${W}" height="${H}"></rect>` +
-      `<text x="6" y="15">${n.kind === "gate" ? "\u23F8 " : ""}${esc(label)}</text></g>`;
+      (gate ? `<path class="gicon" d="M6,11 L11,6 L16,11 L11,16 Z"></path>` : "") +
+      `<text x="${gate ? 20 : 6}" y="15">${esc(label)}</text></g>`;
   }).join("");
-  svg.setAttribute("width", x); svg.setAttribute("height", maxY + 10);
+  svg.setAttribute("width", Math.max(maxX + 10, 200)); svg.setAttribute("height", y);
   svg.innerHTML = labels.join("") + edges + nodes;
   S.elements = new Map();
   S.order.forEach((name, i) => S.elements.set(name, document.getElementById("n" + i)));
   for (const n of S.nodes.values()) paintNode(n);
 }
+let resizeTimer = 0;
+window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { if (S) buildGraph(); }, 200); });
 
 function paintNode(n) {
   const el = S.elements && S.elements.get(n.name); if (!el) return;
@@ -210,7 +221,7 @@ function renderGates() {
   box.dataset.gates = want;
   if (!S.waitingGates.length) { box.innerHTML = '<div id="nogates">No gate is waiting.</div>'; return; }
   box.innerHTML = S.waitingGates.map(g =>
-    `<div class="gate" data-gate="${esc(g)}"><span class="gname">\u23F8 ${esc(g)}</span>` +
+    `<div class="gate" data-gate="${esc(g)}"><span class="gname">${esc(g)}</span>` +
     `<button class="approve" data-gate="${esc(g)}">Approve</button>` +
     `<input class="reason" placeholder="reason (optional)">` +
     `<button class="reject" data-gate="${esc(g)}">Reject</button></div>`).join("");

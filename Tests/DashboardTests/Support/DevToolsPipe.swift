@@ -50,7 +50,7 @@ final class DevToolsPipe: @unchecked Sendable {
         let arguments = [
             binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-            "--remote-debugging-pipe", "--user-data-dir=\(profile)", "--window-size=1440,1000", "about:blank",
+            "--remote-debugging-pipe", "--user-data-dir=\(profile)", "--window-size=1440,1300", "about:blank",
         ]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
