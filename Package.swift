@@ -24,14 +24,22 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["ConfigurationSupport"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(
             name: "Dagron",
-            dependencies: [.product(name: "DagronSDK", package: "SDK")]
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .executableTarget(
             name: "DagronCLI",
@@ -39,6 +47,7 @@ let package = Package(
                 "Dagron",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -79,6 +88,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        // End-to-end tests of `dagron run/validate/graph/gate`: they run the
+        // built `dagron` binary (build first: `swift build`).
+        .testTarget(
+            name: "RunTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+        ),
+        // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -32,7 +32,7 @@ public final class PluginManager: Sendable {
     /// The registry every plugin registers its hooks on.
     public let hooks: HookRegistry
     private let state = Mutex(State())
-    private let warn: @Sendable (String) -> Void
+    let warn: @Sendable (String) -> Void
 
     /// The process-wide manager that ``dagronPlugin(_:)`` registers with.
     public static let shared = PluginManager()

@@ -1,0 +1,199 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What the host reads from an ELF file before it lets `dlopen` near it:
+/// the header (class, byte order, type, machine) and, for shared objects of
+/// the host's own format, the names of the dynamic symbols the file defines.
+///
+/// Reading the dynamic symbol table tells a plugin from an ordinary library
+/// (such as `libDagronSDK.so` next to the binary) without running any of its
+/// code, and turns "missing symbol" into an error that names the symbol.
+public struct ELFImage: Sendable {
+    /// `EI_CLASS`: 1 for 32-bit, 2 for 64-bit.
+    public let fileClass: UInt8
+    /// `EI_DATA`: 1 for little-endian, 2 for big-endian.
+    public let byteOrder: UInt8
+    /// `e_type`: 1 relocatable (`.o`), 2 executable, 3 shared object, 4 core.
+    public let type: UInt16
+    /// `e_machine`, for example 62 (x86-64) or 183 (AArch64).
+    public let machine: UInt16
+
+    private let sectionHeaderOffset: UInt64
+    private let sectionHeaderSize: UInt16
+    private let sectionCount: UInt16
+
+    /// Why a file could not be read as ELF.
+    public enum ReadError: Error, Sendable, Equatable {
+        /// The file does not start with `\u{7f}ELF` or is shorter than a header.
+        case notELF
+        /// The file could not be read (`errno` text).
+        case unreadable(String)
+    }
+
+    /// Reads the header from an open descriptor (positioned reads; the
+    /// descriptor's offset is not used).
+    public init(descriptor: Int32) throws(ReadError) {
+        var header = [UInt8](repeating: 0, count: 64)
+        let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 64, 0) }
+        if count < 0 { throw .unreadable(String(cString: strerror(errno))) }
+        guard count >= 20, header[0] == 0x7F, header[1] == 0x45, header[2] == 0x4C, header[3] == 0x46 else {
+            throw .notELF
+        }
+        fileClass = header[4]
+        byteOrder = header[5]
+        let little = byteOrder != 2
+        func u16(_ at: Int) -> UInt16 {
+            little ? UInt16(header[at]) | UInt16(header[at + 1]) << 8 : UInt16(header[at]) << 8 | UInt16(header[at + 1])
+        }
+        type = u16(16)
+        machine = u16(18)
+        if fileClass == 2, little, count >= 64 {
+            sectionHeaderOffset = header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0x28, as: UInt64.self) }
+            sectionHeaderSize = u16(0x3A)
+            sectionCount = u16(0x3C)
+        } else {
+            sectionHeaderOffset = 0
+            sectionHeaderSize = 0
+            sectionCount = 0
+        }
+    }
+
+    /// Reads the header of the file at `path`.
+    public init(path: String) throws(ReadError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .unreadable(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        try self.init(descriptor: fd)
+    }
+
+    /// The `e_machine` of the machine this code runs on.
+    public static var hostMachine: UInt16 {
+        #if arch(x86_64)
+        62
+        #elseif arch(arm64)
+        183
+        #elseif arch(riscv64)
+        243
+        #elseif arch(s390x)
+        22
+        #elseif arch(powerpc64le) || arch(powerpc64)
+        21
+        #else
+        0
+        #endif
+    }
+
+    /// Whether the file's class, byte order and machine are the host's.
+    public var matchesHost: Bool {
+        machine == Self.hostMachine && fileClass == 2 && byteOrder == (hostIsLittleEndian ? 1 : 2)
+    }
+
+    private var hostIsLittleEndian: Bool { 1.littleEndian == 1 }
+
+    /// A readable name for ``machine``, with the class when it matters
+    /// (`x86_64`, `aarch64`, `i386`, `arm`, or `machine 1234`).
+    public var architectureName: String { Self.architectureName(machine: machine) }
+
+    /// A readable name for an `e_machine` value.
+    public static func architectureName(machine: UInt16) -> String {
+        switch machine {
+        case 3: "i386"
+        case 8: "mips"
+        case 20: "ppc"
+        case 21: "ppc64"
+        case 22: "s390x"
+        case 40: "arm"
+        case 62: "x86_64"
+        case 183: "aarch64"
+        case 243: "riscv"
+        case 258: "loongarch"
+        default: "machine \(machine)"
+        }
+    }
+
+    /// A readable name for ``type``.
+    public var typeName: String {
+        switch type {
+        case 1: "a relocatable object file (.o), not a shared library"
+        case 2: "an executable, not a shared library"
+        case 3: "a shared library"
+        case 4: "a core dump, not a shared library"
+        default: "an ELF file of type \(type), not a shared library"
+        }
+    }
+
+    /// The names of the dynamic symbols (`.dynsym`) the file *defines*
+    /// (undefined imports excluded). Empty for files not of the host's class
+    /// and byte order, or with no dynamic symbol table.
+    public func definedDynamicSymbols(descriptor: Int32) -> Set<String> {
+        var names: Set<String> = []
+        forEachDefinedDynamicSymbol(descriptor: descriptor) { names.insert($0); return true }
+        return names
+    }
+
+    /// Whether the file defines the dynamic symbol `name`. Stops reading at the first match.
+    public func definesDynamicSymbol(_ name: String, descriptor: Int32) -> Bool {
+        var found = false
+        forEachDefinedDynamicSymbol(descriptor: descriptor) { symbol in
+            if symbol == name { found = true; return false }
+            return true
+        }
+        return found
+    }
+
+    private func forEachDefinedDynamicSymbol(descriptor: Int32, _ body: (String) -> Bool) {
+        guard fileClass == 2, byteOrder == 1, sectionHeaderSize >= 64, sectionCount > 0, sectionCount < 4096 else { return }
+        let tableSize = Int(sectionHeaderSize) * Int(sectionCount)
+        guard let sections = read(descriptor, offset: sectionHeaderOffset, count: tableSize) else { return }
+        func section(_ index: Int) -> (type: UInt32, offset: UInt64, size: UInt64, link: UInt32, entrySize: UInt64) {
+            sections.withUnsafeBytes { raw in
+                let base = index * Int(sectionHeaderSize)
+                return (raw.loadUnaligned(fromByteOffset: base + 4, as: UInt32.self),
+                        raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self),
+                        raw.loadUnaligned(fromByteOffset: base + 32, as: UInt64.self),
+                        raw.loadUnaligned(fromByteOffset: base + 40, as: UInt32.self),
+                        raw.loadUnaligned(fromByteOffset: base + 56, as: UInt64.self))
+            }
+        }
+        for index in 0..<Int(sectionCount) {
+            let symbols = section(index)
+            guard symbols.type == 11 /* SHT_DYNSYM */, symbols.entrySize >= 24,
+                  Int(symbols.link) < Int(sectionCount) else { continue }
+            let strings = section(Int(symbols.link))
+            guard symbols.size < 256 << 20, strings.size < 256 << 20,
+                  let table = read(descriptor, offset: symbols.offset, count: Int(symbols.size)),
+                  let names = read(descriptor, offset: strings.offset, count: Int(strings.size)) else { return }
+            let count = Int(symbols.size / symbols.entrySize)
+            table.withUnsafeBytes { entries in
+                names.withUnsafeBytes { text in
+                    for entry in 0..<count {
+                        let base = entry * Int(symbols.entrySize)
+                        let nameOffset = Int(entries.loadUnaligned(fromByteOffset: base, as: UInt32.self))
+                        let sectionIndex = entries.loadUnaligned(fromByteOffset: base + 6, as: UInt16.self)
+                        guard sectionIndex != 0 /* SHN_UNDEF */, nameOffset > 0, nameOffset < text.count else { continue }
+                        let bytes = text[nameOffset...]
+                        let end = bytes.firstIndex(of: 0) ?? text.count
+                        let name = String(decoding: text[nameOffset..<end], as: UTF8.self)
+                        if !body(name) { return }
+                    }
+                }
+            }
+            return
+        }
+    }
+
+    private func read(_ descriptor: Int32, offset: UInt64, count: Int) -> [UInt8]? {
+        guard count > 0 else { return [] }
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n <= 0 { return nil }
+            done += n
+        }
+        return buffer
+    }
+}

@@ -1,0 +1,138 @@
+import DagronSDK
+
+/// The plugins on a search path, loaded in this process: the engine's way to
+/// get plugin instances by name.
+///
+/// ```swift
+/// let catalog = PluginCatalog(searchPath: .standard(pluginPaths: ["./plugins"]))
+/// let selection = catalog.load(named: ["event-recorder"])
+/// for plugin in selection.plugins { manager.register(plugin.plugin, settings: plugin.defaultSettings, origin: plugin.path) }
+/// ```
+///
+/// Most callers want ``PluginManager/loadPlugins(named:settings:searchPath:loader:)``,
+/// which does exactly that and reports failures.
+///
+/// Loading runs plugin factories in this process, and a crashing factory
+/// ends it; `dagron plugins list` and `check` use ``IsolatedPluginProbe`` instead.
+public struct PluginCatalog: Sendable {
+    /// Where plugins are looked for.
+    public var searchPath: PluginSearchPath
+    /// How files are loaded.
+    public var loader: PluginLoader
+
+    /// Creates a catalog.
+    public init(searchPath: PluginSearchPath = .standard(), loader: PluginLoader = PluginLoader()) {
+        self.searchPath = searchPath
+        self.loader = loader
+    }
+
+    /// The result of loading every candidate.
+    public struct Listing: Sendable {
+        /// One record per candidate, in search-path order, shadowing resolved.
+        public var records: [PluginRecord]
+        /// The winning instance of each name, in search-path order (not initialized).
+        public var plugins: [LoadedPlugin]
+        /// Manifest lines that could not be parsed.
+        public var manifestErrors: [PluginManifestError]
+    }
+
+    /// Loads every candidate on the search path (but initializes none).
+    public func loadAll() -> Listing {
+        let scan = PluginScanner(searchPath: searchPath).scan()
+        var records: [PluginRecord] = []
+        var instances: [LoadedPlugin?] = []
+        for candidate in scan.candidates {
+            do {
+                let loaded = try loader.load(candidate)
+                records.append(PluginRecord(loaded: loaded))
+                instances.append(loaded)
+            } catch {
+                records.append(PluginRecord(candidate: candidate, error: error))
+                instances.append(nil)
+            }
+        }
+        records = PluginRecord.resolvingShadows(records)
+        let winners = zip(records, instances).compactMap { $0.status == .loaded ? $1 : nil }
+        return Listing(records: records, plugins: winners, manifestErrors: scan.manifestErrors)
+    }
+
+    /// The result of loading plugins by name.
+    public struct Selection: Sendable {
+        /// The plugins found, in the order their names were asked for.
+        public var plugins: [LoadedPlugin]
+        /// The requested names that could not be loaded: a file declared under
+        /// that name failed (and no later one succeeded), or nothing had the name.
+        public var failures: [PluginFailure]
+        /// Problems that did not stop a requested plugin from loading: manifest
+        /// syntax errors, dropped-in files that failed, a declared file that
+        /// failed before a later plugin of the same name loaded.
+        public var warnings: [String]
+    }
+
+    /// Loads the first plugin of each name in `names`, walking the search path in order.
+    ///
+    /// Manifest entries with other names are not touched. Dropped-in files
+    /// (no manifest entry) must be loaded to learn their names, so those met
+    /// before every name is found are loaded (their factories run; nothing is
+    /// initialized). A candidate that fails to load does not end the search:
+    /// a later plugin of that name can still win. A requested name that no
+    /// file provides fails with the error of the file declared under it, or
+    /// with ``PluginNotFoundError``.
+    public func load(named names: [String]) -> Selection {
+        let scan = PluginScanner(searchPath: searchPath).scan()
+        var wanted = Set(names)
+        var found: [String: LoadedPlugin] = [:]
+        var declaredFailures: [String: PluginFailure] = [:]
+        var warnings = scan.manifestErrors.map(\.description)
+        var unloadable: [String] = []
+        for candidate in scan.candidates where !wanted.isEmpty {
+            if let declared = candidate.declaredName, !wanted.contains(declared) { continue }
+            do {
+                let loaded = try loader.load(candidate)
+                let name = loaded.plugin.name
+                if wanted.remove(name) != nil { found[name] = loaded }
+            } catch {
+                let failure = PluginFailure(name: candidate.declaredName, origin: candidate.path, error: error)
+                if let declared = candidate.declaredName, declaredFailures[declared] == nil {
+                    declaredFailures[declared] = failure
+                } else {
+                    warnings.append(failure.description)
+                    unloadable.append(error.description)
+                }
+            }
+        }
+        var plugins: [LoadedPlugin] = []
+        var failures: [PluginFailure] = []
+        var seen: Set<String> = []
+        for name in names where seen.insert(name).inserted {
+            if let plugin = found[name] {
+                plugins.append(plugin)
+                if let earlier = declaredFailures[name] { warnings.append(earlier.description) }
+            } else if let failure = declaredFailures[name] {
+                failures.append(failure)
+            } else {
+                failures.append(PluginFailure(name: name, origin: nil, error: PluginNotFoundError(
+                    name: name, searchPath: searchPath, unloadable: unloadable)))
+            }
+        }
+        return Selection(plugins: plugins, failures: failures, warnings: warnings)
+    }
+}
+
+/// No plugin of a requested name is on the search path.
+public struct PluginNotFoundError: Error, Sendable, CustomStringConvertible {
+    /// The name asked for.
+    public var name: String
+    /// The path searched.
+    public var searchPath: PluginSearchPath
+    /// Files met while searching that failed to load (one of them may have been it).
+    public var unloadable: [String] = []
+
+    /// Names the directories searched and how to add one.
+    public var description: String {
+        let directories = searchPath.directories.map(\.path).joined(separator: ", ")
+        return "no plugin named '\(name)' on the plugin search path (\(directories.isEmpty ? "empty" : directories)); "
+            + "add its directory with --plugin-path or \(PluginSearchPath.environmentVariable), and see `dagron plugins list`"
+            + (unloadable.isEmpty ? "" : "; files that failed to load: " + unloadable.joined(separator: "; "))
+    }
+}

@@ -1,0 +1,43 @@
+import DagronSDK
+
+extension PluginManager {
+    /// Loads the plugins called `names` from the search path and registers
+    /// them, ready for ``initializeAll()``: what `dagron run --plugin NAME` does.
+    ///
+    /// ```swift
+    /// let manager = PluginManager()
+    /// let failures = manager.loadPlugins(
+    ///     named: ["event-recorder"],
+    ///     settings: ["event-recorder": PluginSettings(plugin: "event-recorder", ["file": "/tmp/e.jsonl"])],
+    ///     searchPath: .standard(pluginPaths: options.pluginPaths))
+    /// guard failures.isEmpty else { ... exit 1 }
+    /// let initFailures = manager.initializeAll()
+    /// ```
+    ///
+    /// Each plugin is registered with its manifest settings (`name.key = value`
+    /// in `dagron.plugins`) overlaid by `settings[name]`, and with its file as origin.
+    /// Problems that do not concern a requested name (a manifest syntax error
+    /// elsewhere, a broken dropped-in file) go to the warning handler only.
+    /// Nothing throws.
+    ///
+    /// - Returns: One failure per requested name that could not be loaded
+    ///   (its file's ``PluginLoadError``, or ``PluginNotFoundError``); empty
+    ///   when every name was loaded and registered.
+    @discardableResult
+    public func loadPlugins(
+        named names: [String],
+        settings: [String: PluginSettings] = [:],
+        searchPath: PluginSearchPath = .standard(),
+        loader: PluginLoader = PluginLoader()
+    ) -> [PluginFailure] {
+        let selection = PluginCatalog(searchPath: searchPath, loader: loader).load(named: names)
+        for warning in selection.warnings { warn(warning) }
+        for failure in selection.failures { warn(failure.description) }
+        for loaded in selection.plugins {
+            register(loaded.plugin,
+                     settings: SharedObjectPluginSource.merge(loaded.defaultSettings, settings[loaded.plugin.name]),
+                     origin: loaded.path)
+        }
+        return selection.failures
+    }
+}

@@ -1,0 +1,85 @@
+import DagronSDK
+
+/// The state of one plugin file, as `dagron plugins list` shows it.
+public enum PluginStatus: String, Sendable, Codable, Equatable {
+    /// Loaded, and the first plugin of its name on the search path.
+    case loaded
+    /// Could not be loaded (see the error).
+    case failed
+    /// Loaded, but an earlier plugin of the same name wins.
+    case shadowed
+    /// Not loaded because the file or directory failed the safety checks.
+    case refused
+}
+
+/// What is known about one candidate after trying to load it.
+public struct PluginRecord: Sendable, Codable, Equatable {
+    /// The plugin's name (the manifest's name when the load failed).
+    public var name: String?
+    /// The plugin's version, when loaded.
+    public var version: String?
+    /// The plugin's one-line summary, when loaded.
+    public var summary: String?
+    /// The status.
+    public var status: PluginStatus
+    /// The file.
+    public var path: String
+    /// For anything not loaded, the one-line reason.
+    public var error: String?
+    /// The plugin ABI version the plugin reported, when it got that far.
+    public var abi: UInt32?
+    /// Where it was found.
+    public var candidate: PluginCandidate
+    /// For a shadowed plugin, the file of the plugin that wins.
+    public var shadowedBy: String?
+    /// When probed with initialization: the events the plugin registers hooks for, with counts.
+    public var events: [String: Int]?
+    /// When probed with initialization and `configure` or `initialize` threw: why.
+    public var initializeError: String?
+
+    /// Creates a record.
+    public init(
+        name: String?, version: String? = nil, summary: String? = nil, status: PluginStatus,
+        path: String, error: String? = nil, abi: UInt32? = nil, candidate: PluginCandidate
+    ) {
+        self.name = name
+        self.version = version
+        self.summary = summary
+        self.status = status
+        self.path = path
+        self.error = error
+        self.abi = abi
+        self.candidate = candidate
+    }
+
+    /// A record for a candidate that failed with `error`.
+    public init(candidate: PluginCandidate, error: PluginLoadError) {
+        self.init(name: candidate.declaredName, status: error.isRefusal ? .refused : .failed,
+                  path: candidate.path, error: error.reason, candidate: candidate)
+        if case .abiMismatch(_, let plugin, _, _) = error { abi = plugin }
+    }
+
+    /// A record for a loaded plugin.
+    public init(loaded: LoadedPlugin) {
+        self.init(name: loaded.plugin.name, version: loaded.plugin.version, summary: loaded.plugin.summary,
+                  status: .loaded, path: loaded.path, abi: loaded.abiVersion, candidate: loaded.candidate)
+    }
+
+    /// Marks every loaded record whose name an earlier loaded record has as
+    /// ``PluginStatus/shadowed`` (first plugin of a name wins).
+    public static func resolvingShadows(_ records: [PluginRecord]) -> [PluginRecord] {
+        var winners: [String: String] = [:]
+        return records.map { record in
+            guard record.status == .loaded, let name = record.name else { return record }
+            if let winner = winners[name] {
+                var shadowed = record
+                shadowed.status = .shadowed
+                shadowed.shadowedBy = winner
+                shadowed.error = "shadowed by \(winner)"
+                return shadowed
+            }
+            winners[name] = record.path
+            return record
+        }
+    }
+}

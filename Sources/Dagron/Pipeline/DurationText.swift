@@ -1,0 +1,54 @@
+import Foundation
+
+/// Durations as pipeline files write them: a number of seconds (`90`, `1.5`)
+/// or a number with units (`500ms`, `30s`, `5m`, `2h`, `1m30s`).
+public enum DurationText {
+    /// The number of seconds `text` stands for, or `nil` if it is not a duration.
+    public static func seconds(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let plain = Double(trimmed) { return plain.isFinite && plain >= 0 ? plain : nil }
+        var total = 0.0
+        var number = ""
+        var unit = ""
+        var sawPart = false
+        func flush() -> Bool {
+            guard let value = Double(number), value >= 0 else { return false }
+            let scale: Double
+            switch unit {
+            case "ms": scale = 0.001
+            case "s": scale = 1
+            case "m": scale = 60
+            case "h": scale = 3600
+            default: return false
+            }
+            total += value * scale
+            number = ""
+            unit = ""
+            sawPart = true
+            return true
+        }
+        for character in trimmed {
+            if character.isNumber || character == "." {
+                if !unit.isEmpty, !flush() { return nil }
+                number.append(character)
+            } else if character.isLetter {
+                guard !number.isEmpty else { return nil }
+                unit.append(character)
+            } else {
+                return nil
+            }
+        }
+        if !number.isEmpty || !unit.isEmpty {
+            guard flush() else { return nil }
+        }
+        return sawPart ? total : nil
+    }
+
+    /// `1.2s`, `3m05s` or `1h02m`: a short human form of `seconds`.
+    public static func format(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
+        return String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
+    }
+}

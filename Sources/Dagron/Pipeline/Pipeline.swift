@@ -1,0 +1,54 @@
+/// A pipeline read from a YAML file: named nodes (shell commands or approval
+/// gates) with their dependencies, and the plugins to attach.
+///
+/// ```swift
+/// let pipeline = try PipelineParser().parse(fileAt: "etl.yml")
+/// let dag = try pipeline.makeDAG(hooks: manager.hooks)
+/// ```
+///
+/// See `docs/run.md` for the file format.
+public struct Pipeline: Sendable {
+    /// The file the pipeline was read from, as given.
+    public var path: String
+    /// The pipeline's name: the `name` key, or the file name without extension.
+    public var name: String
+    /// The maximum number of nodes running at once, if the file sets `max_workers`.
+    public var maxWorkers: Int?
+    /// Whether the first failure skips every node that has not started (`fail_fast`, default `true`).
+    public var failFast: Bool
+    /// Environment variables every node gets (`env` at the top level).
+    public var environment: [String: String]
+    /// The nodes, in file order.
+    public var nodes: [PipelineNode]
+    /// The plugins the file enables, in file order, with their settings.
+    public var plugins: [PluginDeclaration]
+
+    /// Creates a pipeline.
+    public init(
+        path: String, name: String, maxWorkers: Int? = nil, failFast: Bool = true,
+        environment: [String: String] = [:], nodes: [PipelineNode], plugins: [PluginDeclaration] = []
+    ) {
+        self.path = path
+        self.name = name
+        self.maxWorkers = maxWorkers
+        self.failFast = failFast
+        self.environment = environment
+        self.nodes = nodes
+        self.plugins = plugins
+    }
+
+    /// The node called `name`.
+    public func node(named name: String) -> PipelineNode? {
+        nodes.first { $0.name == name }
+    }
+
+    /// The gate nodes, in file order.
+    public var gateNodes: [PipelineNode] {
+        nodes.filter(\.isGate)
+    }
+
+    /// The number of dependency edges.
+    public var edgeCount: Int {
+        nodes.reduce(0) { $0 + $1.after.count }
+    }
+}

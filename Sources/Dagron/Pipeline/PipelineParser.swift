@@ -1,0 +1,491 @@
+import Foundation
+import Yams
+
+/// Reads and validates pipeline files.
+///
+/// Every mistake is collected, not just the first, and each names the file,
+/// line, column and key: unknown keys (with a suggestion), values of the
+/// wrong type, a node with both or neither of `run` and `gate`, unknown
+/// dependencies, and cycles (with their path).
+///
+/// ```swift
+/// do {
+///     let pipeline = try PipelineParser().parse(fileAt: "etl.yml")
+/// } catch let error as PipelineError {
+///     for issue in error.issues { print(issue) }   // etl.yml:7:5: nodes.load.after: ...
+/// }
+/// ```
+public struct PipelineParser: Sendable {
+    /// The keys allowed at the top level.
+    public static let topLevelKeys = ["name", "max_workers", "fail_fast", "env", "nodes", "plugins"]
+    /// The keys allowed in a node.
+    public static let nodeKeys = ["run", "gate", "after", "env", "cwd", "timeout", "retries", "retry_delay"]
+    /// The keys allowed in a node's `gate` mapping.
+    public static let gateKeys = ["timeout", "message"]
+    /// The keys allowed in a node's `retries` mapping.
+    public static let retryKeys = ["count", "delay"]
+
+    /// Creates a parser.
+    public init() {}
+
+    /// Reads and parses the file at `path`.
+    /// - Throws: ``PipelineError`` (an unreadable file is one issue too).
+    public func parse(fileAt path: String) throws(PipelineError) -> Pipeline {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: reason)])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses pipeline YAML; `file` is used for the name and in messages.
+    /// - Throws: ``PipelineError``.
+    public func parse(_ text: String, file: String) throws(PipelineError) -> Pipeline {
+        var reader = Reader(file: file)
+        let pipeline = reader.read(text)
+        guard reader.issues.isEmpty, let pipeline else { throw PipelineError(issues: reader.issues.sorted(by: Reader.order)) }
+        return pipeline
+    }
+}
+
+/// The state of one parse: the file name and the issues found so far.
+private struct Reader {
+    let file: String
+    var issues: [PipelineIssue] = []
+
+    static func order(_ a: PipelineIssue, _ b: PipelineIssue) -> Bool {
+        (a.line, a.column) < (b.line, b.column)
+    }
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func report(_ node: Node?, _ key: String, _ message: String) {
+        let mark = node?.mark
+        issues.append(PipelineIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: key, message: message))
+    }
+
+    // MARK: Document
+
+    mutating func read(_ text: String) -> Pipeline? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            reportYAML(error)
+            return nil
+        } catch {
+            report(nil, "", "not valid YAML: \(error)")
+            return nil
+        }
+        guard let root, let top = root.mapping else {
+            report(root, "", "a pipeline file must be a mapping with a 'nodes' key")
+            return nil
+        }
+        var pipeline = Pipeline(path: file, name: Self.defaultName(file), nodes: [])
+        var nodesNode: Node?
+        for (keyNode, value) in top {
+            guard let key = scalarKey(keyNode, path: "") else { continue }
+            switch key {
+            case "name":
+                if let name = string(value, key) { pipeline.name = name }
+            case "max_workers":
+                if let count = int(value, key, minimum: 1) { pipeline.maxWorkers = count }
+            case "fail_fast":
+                if let flag = bool(value, key) { pipeline.failFast = flag }
+            case "env":
+                pipeline.environment = environment(value, key)
+            case "nodes":
+                nodesNode = value
+            case "plugins":
+                pipeline.plugins = plugins(value)
+            default:
+                unknownKey(keyNode, key, path: "", allowed: PipelineParser.topLevelKeys)
+            }
+        }
+        guard let nodesNode else {
+            report(root, "nodes", "missing key 'nodes': a pipeline needs at least one node")
+            return nil
+        }
+        pipeline.nodes = nodes(nodesNode)
+        checkGraph(pipeline.nodes, nodesNode)
+        return pipeline
+    }
+
+    static func defaultName(_ file: String) -> String {
+        let base = (file as NSString).lastPathComponent
+        let stem = (base as NSString).deletingPathExtension
+        return stem.isEmpty ? "pipeline" : stem
+    }
+
+    mutating func reportYAML(_ error: YamlError) {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            issues.append(PipelineIssue(file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)"))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            issues.append(PipelineIssue(
+                file: file, line: context.mark.line, column: context.mark.column, key: "",
+                message: "duplicate key\(duplicates.count == 1 ? "" : "s") " + duplicates.map { "'\($0)'" }.joined(separator: ", ")))
+        default:
+            report(nil, "", "not valid YAML: \(error)")
+        }
+    }
+
+    // MARK: Nodes
+
+    mutating func nodes(_ value: Node) -> [PipelineNode] {
+        guard let mapping = value.mapping else {
+            report(value, "nodes", "expected a mapping of node name to node, got \(describe(value))")
+            return []
+        }
+        if mapping.isEmpty { report(value, "nodes", "a pipeline needs at least one node") }
+        var result: [PipelineNode] = []
+        for (keyNode, body) in mapping {
+            guard let name = scalarKey(keyNode, path: "nodes") else { continue }
+            if !Self.isValidName(name) {
+                report(keyNode, "nodes.\(name)", "invalid node name: use letters, digits, '_', '-' and '.', not starting with '.' or '-'")
+            }
+            if let node = node(name, keyNode, body) { result.append(node) }
+        }
+        return result
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != ".", first != "-" else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_" || scalar == "-" || scalar == "."
+        }
+    }
+
+    mutating func node(_ name: String, _ keyNode: Node, _ body: Node) -> PipelineNode? {
+        let path = "nodes.\(name)"
+        guard let mapping = body.mapping else {
+            report(body, path, "expected a mapping with 'run' or 'gate', got \(describe(body))")
+            return nil
+        }
+        var node = PipelineNode(name: name, action: .run(command: ""), line: keyNode.mark?.line ?? 0)
+        var command: String?
+        var gate: (message: String?, timeout: Double?)?
+        var gateNode: Node?
+        var misspeltAction = false
+        for (key, value) in mapping {
+            guard let field = scalarKey(key, path: path) else { continue }
+            let keyPath = "\(path).\(field)"
+            switch field {
+            case "run":
+                if let text = string(value, keyPath) {
+                    if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                        report(value, keyPath, "the command is empty")
+                    }
+                    command = text
+                }
+            case "gate":
+                gate = self.gate(value, keyPath)
+                gateNode = key
+            case "after":
+                node.after = stringList(value, keyPath)
+            case "env":
+                node.environment = environment(value, keyPath)
+            case "cwd":
+                node.workingDirectory = string(value, keyPath)
+            case "timeout":
+                node.timeoutSeconds = duration(value, keyPath, positive: true)
+            case "retries":
+                if let retries = retries(value, keyPath) {
+                    node.retries = retries.count
+                    if let delay = retries.delay { node.retryDelaySeconds = delay }
+                }
+            case "retry_delay":
+                if let delay = duration(value, keyPath, positive: false) { node.retryDelaySeconds = delay }
+            default:
+                unknownKey(key, field, path: path, allowed: PipelineParser.nodeKeys)
+                let guess = Self.suggestion(for: field, among: PipelineParser.nodeKeys)
+                if guess == "run" || guess == "gate" { misspeltAction = true }
+            }
+        }
+        switch (command, gate) {
+        case (let command?, nil):
+            node.action = .run(command: command)
+        case (nil, let gate?):
+            node.action = .gate(message: gate.message)
+            if let timeout = gate.timeout { node.timeoutSeconds = timeout }
+            if node.retries > 0 { report(gateNode, "\(path).retries", "a gate node cannot have retries") }
+            if node.workingDirectory != nil || !node.environment.isEmpty {
+                report(gateNode, path, "a gate node runs no command: 'cwd' and 'env' do not apply")
+            }
+        case (.some, .some):
+            report(keyNode, path, "a node has either 'run' or 'gate', not both")
+        case (nil, nil):
+            // A malformed `run`/`gate`, or a typo of one, was reported already.
+            if misspeltAction || mapping.contains(where: { $0.key.string == "run" || $0.key.string == "gate" }) { break }
+            report(keyNode, path, "a node needs 'run' (a shell command) or 'gate' (an approval gate)")
+        }
+        return node
+    }
+
+    /// `gate: true`, `gate: "message"` or `gate: {timeout: 30m, message: "..."}`.
+    mutating func gate(_ value: Node, _ path: String) -> (message: String?, timeout: Double?)? {
+        if let mapping = value.mapping {
+            var message: String?
+            var timeout: Double?
+            for (key, field) in mapping {
+                guard let name = scalarKey(key, path: path) else { continue }
+                switch name {
+                case "timeout": timeout = duration(field, "\(path).timeout", positive: true)
+                case "message": message = string(field, "\(path).message")
+                default: unknownKey(key, name, path: path, allowed: PipelineParser.gateKeys)
+                }
+            }
+            return (message, timeout)
+        }
+        if let scalar = value.scalar {
+            if value.tag.rawValue == Tag.Name.bool.rawValue, let flag = value.bool {
+                if !flag { report(value, path, "'gate: false' is not a gate; remove the key or give the node 'run'") }
+                return (nil, nil)
+            }
+            return (scalar.string, nil)
+        }
+        report(value, path, "expected true, a message, or a mapping with 'timeout' and 'message', got \(describe(value))")
+        return nil
+    }
+
+    /// `retries: 3` or `retries: {count: 3, delay: 5s}`.
+    mutating func retries(_ value: Node, _ path: String) -> (count: Int, delay: Double?)? {
+        if let mapping = value.mapping {
+            var count = 0
+            var delay: Double?
+            for (key, field) in mapping {
+                guard let name = scalarKey(key, path: path) else { continue }
+                switch name {
+                case "count": count = int(field, "\(path).count", minimum: 0) ?? 0
+                case "delay": delay = duration(field, "\(path).delay", positive: false)
+                default: unknownKey(key, name, path: path, allowed: PipelineParser.retryKeys)
+                }
+            }
+            return (count, delay)
+        }
+        return int(value, path, minimum: 0).map { ($0, nil) }
+    }
+
+    // MARK: Plugins
+
+    mutating func plugins(_ value: Node) -> [PluginDeclaration] {
+        if value.null != nil { return [] }
+        guard let mapping = value.mapping else {
+            report(value, "plugins", "expected a mapping of plugin name to its settings, got \(describe(value))")
+            return []
+        }
+        var result: [PluginDeclaration] = []
+        for (keyNode, body) in mapping {
+            guard let name = scalarKey(keyNode, path: "plugins") else { continue }
+            let path = "plugins.\(name)"
+            var declaration = PluginDeclaration(name: name, line: keyNode.mark?.line ?? 0)
+            if body.null != nil {
+                result.append(declaration)
+                continue
+            }
+            if body.tag.rawValue == Tag.Name.bool.rawValue, body.bool == true {
+                result.append(declaration)
+                continue
+            }
+            guard let settings = body.mapping else {
+                report(body, path, "expected the plugin's settings as a mapping (or nothing), got \(describe(body))")
+                continue
+            }
+            for (settingKey, settingValue) in settings {
+                guard let key = scalarKey(settingKey, path: path) else { continue }
+                guard let scalar = settingValue.scalar else {
+                    report(settingValue, "\(path).\(key)", "expected a single value, got \(describe(settingValue))")
+                    continue
+                }
+                declaration.settings[key] = PluginDeclaration.Setting(
+                    raw: scalar.string, line: settingValue.mark?.line ?? 0, column: settingValue.mark?.column ?? 0)
+            }
+            result.append(declaration)
+        }
+        return result
+    }
+
+    // MARK: Graph checks
+
+    mutating func checkGraph(_ nodes: [PipelineNode], _ nodesNode: Node) {
+        guard let mapping = nodesNode.mapping else { return }
+        let names = Set(nodes.map(\.name))
+        var afterNodes: [String: Node] = [:]
+        for (key, body) in mapping {
+            if let name = key.string, let after = body.mapping?["after"] { afterNodes[name] = after }
+        }
+        for node in nodes {
+            var seen = Set<String>()
+            for dependency in node.after {
+                let at = afterNodes[node.name]
+                if dependency == node.name {
+                    report(at, "nodes.\(node.name).after", "a node cannot depend on itself")
+                } else if !names.contains(dependency) {
+                    let hint = Self.suggestion(for: dependency, among: Array(names)).map { " (did you mean '\($0)'?)" } ?? ""
+                    report(at, "nodes.\(node.name).after", "unknown node '\(dependency)'\(hint)")
+                } else if !seen.insert(dependency).inserted {
+                    report(at, "nodes.\(node.name).after", "'\(dependency)' is listed twice")
+                }
+            }
+        }
+        if let cycle = Self.findCycle(nodes, known: names) {
+            let closing = cycle[cycle.count - 2]
+            report(afterNodes[closing], "nodes.\(closing).after", "cycle: " + cycle.joined(separator: " -> ") + " (a node would wait for itself)")
+        }
+    }
+
+    /// A dependency cycle as a path that starts and ends with the same node
+    /// (`a -> b -> a` means b runs after a and a after b), or `nil`.
+    static func findCycle(_ nodes: [PipelineNode], known: Set<String>) -> [String]? {
+        let after = Dictionary(nodes.map { ($0.name, $0.after.filter { known.contains($0) && $0 != "" }) }, uniquingKeysWith: { a, _ in a })
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var stack: [String] = []
+        func visit(_ name: String) -> [String]? {
+            state[name] = 1
+            stack.append(name)
+            for dependency in after[name] ?? [] where dependency != name {
+                if state[dependency] == 1 {
+                    let start = stack.firstIndex(of: dependency)!
+                    // stack holds dependents before their dependencies; print in run order.
+                    return (Array(stack[start...]) + [dependency]).reversed()
+                }
+                if state[dependency] == nil, let cycle = visit(dependency) { return cycle }
+            }
+            stack.removeLast()
+            state[name] = 2
+            return nil
+        }
+        for node in nodes where state[node.name] == nil {
+            if let cycle = visit(node.name) { return cycle }
+        }
+        return nil
+    }
+
+    // MARK: Values
+
+    mutating func scalarKey(_ key: Node, path: String) -> String? {
+        guard let scalar = key.scalar else {
+            report(key, path, "keys must be plain names, got \(describe(key))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func unknownKey(_ key: Node, _ name: String, path: String, allowed: [String]) {
+        let hint = Self.suggestion(for: name, among: allowed).map { "did you mean '\($0)'? " } ?? ""
+        report(key, path.isEmpty ? name : "\(path).\(name)",
+               "unknown key '\(name)' (\(hint)allowed: \(allowed.joined(separator: ", ")))")
+    }
+
+    mutating func string(_ value: Node, _ path: String) -> String? {
+        guard let scalar = value.scalar, value.null == nil || value.tag.rawValue == Tag.Name.str.rawValue else {
+            report(value, path, "expected a string, got \(describe(value))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func int(_ value: Node, _ path: String, minimum: Int) -> Int? {
+        guard value.scalar != nil, let number = Int(value.string ?? "") else {
+            report(value, path, "expected \(minimum == 0 ? "a non-negative" : "a positive") integer, got \(describe(value))")
+            return nil
+        }
+        guard number >= minimum else {
+            report(value, path, "expected \(minimum == 0 ? "a non-negative" : "a positive") integer, got \(number)")
+            return nil
+        }
+        return number
+    }
+
+    mutating func bool(_ value: Node, _ path: String) -> Bool? {
+        guard value.tag.rawValue == Tag.Name.bool.rawValue, let flag = value.bool else {
+            report(value, path, "expected true or false, got \(describe(value))")
+            return nil
+        }
+        return flag
+    }
+
+    mutating func duration(_ value: Node, _ path: String, positive: Bool) -> Double? {
+        guard value.scalar != nil, let seconds = DurationText.seconds(value.string ?? ""), !positive || seconds > 0 else {
+            report(value, path, "expected a \(positive ? "positive " : "")duration such as 30, 1.5s, 500ms, 5m or 1h, got \(describe(value))")
+            return nil
+        }
+        return seconds
+    }
+
+    mutating func stringList(_ value: Node, _ path: String) -> [String] {
+        if value.scalar != nil, value.null == nil, let single = value.string { return [single] }
+        guard let sequence = value.sequence else {
+            report(value, path, "expected a node name or a list of node names, got \(describe(value))")
+            return []
+        }
+        var names: [String] = []
+        for item in sequence {
+            guard item.scalar != nil, item.null == nil, let name = item.string else {
+                report(item, path, "expected a node name, got \(describe(item))")
+                continue
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    mutating func environment(_ value: Node, _ path: String) -> [String: String] {
+        guard let mapping = value.mapping else {
+            report(value, path, "expected a mapping of variable name to value, got \(describe(value))")
+            return [:]
+        }
+        var result: [String: String] = [:]
+        for (key, item) in mapping {
+            guard let name = scalarKey(key, path: path) else { continue }
+            if name.isEmpty || name.contains("=") {
+                report(key, "\(path).\(name)", "invalid environment variable name")
+                continue
+            }
+            guard let scalar = item.scalar, item.null == nil || item.tag.rawValue == Tag.Name.str.rawValue else {
+                report(item, "\(path).\(name)", "expected a single value, got \(describe(item))")
+                continue
+            }
+            result[name] = scalar.string
+        }
+        return result
+    }
+
+    func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            if node.null != nil && node.tag.rawValue != Tag.Name.str.rawValue { return "nothing (null)" }
+            return "'\(scalar.string)'"
+        }
+    }
+
+    /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+    static func suggestion(for word: String, among candidates: [String]) -> String? {
+        let best = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(1, word.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

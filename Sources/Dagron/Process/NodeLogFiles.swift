@@ -1,0 +1,70 @@
+import Foundation
+import SystemPackage
+
+/// The two log files of one node in a run directory:
+/// `logs/<node>.stdout.log` and `logs/<node>.stderr.log`.
+///
+/// Attempts append, so a retried node's logs hold every attempt, each
+/// after a `--- attempt N ---` line written by ``markAttempt(_:)``.
+public struct NodeLogFiles: Sendable {
+    /// The directory holding the files.
+    public let directory: String
+    /// The node.
+    public let node: String
+
+    /// The log files of `node` in `directory`.
+    public init(directory: String, node: String) {
+        self.directory = directory
+        self.node = node
+    }
+
+    /// The standard output log's path.
+    public var standardOutputPath: String { "\(directory)/\(node).stdout.log" }
+    /// The standard error log's path.
+    public var standardErrorPath: String { "\(directory)/\(node).stderr.log" }
+
+    func openStandardOutput() throws -> FileDescriptor {
+        try open(standardOutputPath)
+    }
+
+    func openStandardError() throws -> FileDescriptor {
+        try open(standardErrorPath)
+    }
+
+    private func open(_ path: String) throws -> FileDescriptor {
+        try FileDescriptor.open(
+            FilePath(path), .writeOnly, options: [.create, .append, .closeOnExec],
+            permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    }
+
+    /// Appends `--- attempt N ---` to both logs (for attempts after the first).
+    public func markAttempt(_ attempt: Int) {
+        let line = Data("--- attempt \(attempt) ---\n".utf8)
+        for path in [standardOutputPath, standardErrorPath] {
+            guard let descriptor = try? open(path) else { continue }
+            _ = try? descriptor.writeAll(line)
+            try? descriptor.close()
+        }
+    }
+
+    func stderrSize() -> UInt64 {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: standardErrorPath)
+        return (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// The last `lines` lines written to standard error since `offset`, at most 4 KiB.
+    func stderrTail(from offset: UInt64, lines: Int) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: standardErrorPath) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        guard size > offset else { return nil }
+        let start = max(offset, size > 4096 ? size - 4096 : 0)
+        try? handle.seek(toOffset: start)
+        guard let data = try? handle.readToEnd(), !data.isEmpty else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        var kept = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if kept.last == "" { kept.removeLast() }
+        let tail = kept.suffix(lines).joined(separator: "\n")
+        return tail.isEmpty ? nil : tail
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `dagron gate approve RUN_DIR NAME`.
+struct Approve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Approve a gate: its node completes and its dependents run.")
+
+    @OptionGroup var options: GateDecisionOptions
+
+    func run() throws {
+        try options.submit(.approve)
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Dagron
+import DagronSDK
+import Foundation
+
+/// The arguments `dagron gate approve` and `reject` share.
+struct GateDecisionOptions: ParsableArguments {
+    @Argument(help: "The run directory.", completion: .directory)
+    var runDir: String
+
+    @Argument(help: "The gate node's name.")
+    var name: String
+
+    @Option(help: "Why. Kept with the decision in the run directory; a rejection's reason also goes into the result and to plugins.")
+    var reason: String?
+
+    @Option(help: "Seconds to wait for the run to apply the decision (0: do not wait).")
+    var wait: Double = 10
+
+    /// Submits `verdict` and waits for the run to apply it.
+    /// - Throws: an exit code after printing what went wrong: 2 for a wrong
+    ///   directory or gate name, 1 for a gate already decided or a finished run.
+    func submit(_ verdict: GateDecision.Verdict) throws {
+        let directory = RunDirectory(path: runDir)
+        let decision = GateDecision(
+            verdict: verdict, reason: reason, decidedBy: ProcessInfo.processInfo.environment["USER"],
+            decidedAt: WallClock.now())
+        do {
+            try GateFileBridge.submit(decision, gate: name, in: directory)
+        } catch {
+            printError(error.description)
+            switch error {
+            case .notARunDirectory, .unknownGate: throw ExitStatus.usage
+            default: throw ExitStatus.failure
+            }
+        }
+        let wanted: GateStatus = verdict == .approve ? .approved : .rejected
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, wait) * 1000))
+        while true {
+            // Liveness first: the run writes a gate's final status before it
+            // ends, so a status read after seeing the run over is final.
+            let live = GateFileBridge.isLive(directory)
+            if let status = GateFileBridge.status(of: name, in: directory), status.status.isResolved {
+                if status.status == wanted {
+                    print("gate '\(name)' \(wanted.rawValue)")
+                    return
+                }
+                printError("gate '\(name)' is \(status.status.rawValue), not \(wanted.rawValue)")
+                throw ExitStatus.failure
+            }
+            if !live {
+                printError("the run in \(runDir) ended before it applied the decision")
+                throw ExitStatus.failure
+            }
+            if ContinuousClock.now >= deadline { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        print("gate '\(name)': \(verdict == .approve ? "approval" : "rejection") recorded; the run applies it when it reaches the gate")
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `dagron gate reject RUN_DIR NAME [--reason ...]`.
+struct Reject: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reject a gate: its node fails and its dependents are skipped.")
+
+    @OptionGroup var options: GateDecisionOptions
+
+    func run() throws {
+        try options.submit(.reject)
+    }
+}

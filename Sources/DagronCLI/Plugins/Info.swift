@@ -1,0 +1,84 @@
+import ArgumentParser
+import Dagron
+import Foundation
+
+extension PluginsCommand {
+    /// `dagron plugins info NAME`: everything about one plugin, including the events it hooks.
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one plugin's details, including which events it registers hooks for.",
+            discussion: """
+                To learn its hooks the plugin is configured and initialized in a child process, \
+                then torn down. Give settings it requires with --set key=value.
+                """
+        )
+
+        @Argument(help: "The plugin's name.")
+        var name: String
+
+        @Option(name: .customLong("set"), help: ArgumentHelp("A setting for the plugin while it is inspected (repeatable).", valueName: "key=value"))
+        var settings: [String] = []
+
+        @OptionGroup var search: PluginSearchOptions
+
+        func validate() throws {
+            for setting in settings where !setting.contains("=") || setting.hasPrefix("=") {
+                throw ValidationError("--set '\(setting)': expected key=value")
+            }
+        }
+
+        func run() throws {
+            let scan = PluginScanner(searchPath: search.searchPath).scan()
+            // Only the candidates that could be NAME: declared under it, or dropped in.
+            let candidates = scan.candidates.filter { $0.declaredName == nil || $0.declaredName == name }
+            let probe = search.isolatedProbe
+            let records = PluginRecord.resolvingShadows(probe.probe(candidates, policy: search.policy))
+            let matching = records.filter { $0.name == name }
+            guard let winner = matching.first(where: { $0.status == .loaded }) ?? matching.first else {
+                throw ValidationError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records))
+            }
+            var lines = ["name:     \(name)"]
+            if let version = winner.version { lines.append("version:  \(version)") }
+            if let summary = winner.summary, !summary.isEmpty { lines.append("summary:  \(summary)") }
+            lines.append("status:   \(winner.status.rawValue)")
+            lines.append("path:     \(winner.path)")
+            if let abi = winner.abi { lines.append("abi:      \(abi)") }
+            switch winner.candidate.source {
+            case .manifest(let file, let line): lines.append("declared: \(file):\(line) (factory \(winner.candidate.factorySymbol))")
+            case .directory: lines.append("declared: dropped into \(winner.candidate.directory ?? "?")")
+            case .explicit: break
+            }
+            for (key, value) in winner.candidate.settings.sorted(by: { $0.key < $1.key }) {
+                lines.append("default:  \(key) = \(value)")
+            }
+            if let error = winner.error { lines.append("error:    \(error)") }
+            if winner.status == .loaded {
+                let given = Dictionary(settings.map { setting in
+                    let parts = setting.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    return (String(parts[0]), String(parts[1]))
+                }, uniquingKeysWith: { _, last in last })
+                let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[0]
+                if let events = detail.events {
+                    let hooked = events.sorted { $0.key < $1.key }.map { $0.value == 1 ? $0.key : "\($0.key) (\($0.value))" }
+                    lines.append("hooks:    " + (hooked.isEmpty ? "none" : hooked.joined(separator: ", ")))
+                } else {
+                    lines.append("hooks:    unknown: " + (detail.initializeError ?? detail.error ?? "could not initialize"))
+                }
+            }
+            for other in matching where other.path != winner.path {
+                lines.append("also:     \(other.path) (\(other.status.rawValue)\(other.error.map { ": \($0)" } ?? ""))")
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}
+
+/// The message for `info` of an unknown name.
+enum PluginNotFoundDescription {
+    static func text(name: String, searchPath: PluginSearchPath, records: [PluginRecord]) -> String {
+        let directories = searchPath.directories.map(\.path).joined(separator: ", ")
+        let known = Set(records.compactMap(\.name)).sorted()
+        return "no plugin named '\(name)' on the plugin search path (\(directories))"
+            + (known.isEmpty ? "" : "; found: " + known.joined(separator: ", "))
+    }
+}

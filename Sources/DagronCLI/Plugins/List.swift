@@ -1,0 +1,97 @@
+import ArgumentParser
+import Dagron
+import Foundation
+
+extension PluginsCommand {
+    /// `dagron plugins list`: one row per plugin file found on the search path.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the plugins on the search path, with their status (loaded, failed, shadowed, refused).",
+            discussion: """
+                Exits 0 when the listing itself worked, even if some plugins failed. Results for files \
+                unchanged since the last listing are reused from ~/.cache/dagron/plugin-registry.json.
+                """
+        )
+
+        @OptionGroup var search: PluginSearchOptions
+
+        @Flag(help: "Print a JSON array of objects with keys name, version, status, path, error, abi.")
+        var json = false
+
+        @Flag(name: .customLong("no-cache"), help: "Probe every plugin file again instead of reusing results for unchanged files (also: DAGRON_PLUGIN_CACHE=0).")
+        var noCache = false
+
+        func run() throws {
+            let scan = PluginScanner(searchPath: search.searchPath).scan()
+            let probed: [PluginRecord]
+            if !noCache, let cache = PluginRegistryCache.standard() {
+                probed = cache.records(for: scan.candidates, probe: search.isolatedProbe, policy: search.policy)
+            } else {
+                probed = search.isolatedProbe.probe(scan.candidates, policy: search.policy)
+            }
+            let records = PluginRecord.resolvingShadows(probed)
+            for error in scan.manifestErrors {
+                FileHandle.standardError.write(Data("dagron: warning: \(error)\n".utf8))
+            }
+            if json {
+                print(try PluginListingJSON.encode(records))
+            } else {
+                print(PluginTable.render(records, searchPath: search.searchPath))
+            }
+        }
+    }
+}
+
+/// The `--json` form of a listing.
+enum PluginListingJSON {
+    private struct Row: Encodable {
+        let name: String?
+        let version: String?
+        let status: String
+        let path: String
+        let error: String?
+        let abi: UInt32?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(version, forKey: .version)
+            try container.encode(status, forKey: .status)
+            try container.encode(path, forKey: .path)
+            try container.encode(error, forKey: .error)
+            try container.encode(abi, forKey: .abi)
+        }
+        enum Key: String, CodingKey { case name, version, status, path, error, abi }
+    }
+
+    static func encode(_ records: [PluginRecord]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let rows = records.map { Row(name: $0.name, version: $0.version, status: $0.status.rawValue, path: $0.path, error: $0.error, abi: $0.abi) }
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+}
+
+/// The human form of a listing: aligned columns, the reason under anything not loaded.
+enum PluginTable {
+    static func render(_ records: [PluginRecord], searchPath: PluginSearchPath) -> String {
+        guard !records.isEmpty else {
+            let directories = searchPath.directories.map { "  \($0.path) (\($0.origin.rawValue))" }.joined(separator: "\n")
+            return "No plugins found. Searched:\n" + directories
+        }
+        let header = ["NAME", "VERSION", "STATUS", "PATH"]
+        let rows = records.map { [$0.name ?? "?", $0.version ?? "-", $0.status.rawValue, $0.path] }
+        let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[3]
+        }
+        var lines = [line(header)]
+        for (record, row) in zip(records, rows) {
+            lines.append(line(row))
+            if record.status != .loaded, let error = record.error {
+                lines.append("    ↳ \(error)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

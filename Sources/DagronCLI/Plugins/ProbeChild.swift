@@ -1,0 +1,18 @@
+import ArgumentParser
+import Dagron
+
+extension PluginsCommand {
+    /// The hidden child side of the crash isolation: loads the candidates it
+    /// reads on descriptor 4 and reports each on descriptor 3 (see ``IsolatedPluginProbe``).
+    struct ProbeChild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "probe-child",
+            abstract: "Internal: probe plugin candidates for a parent dagron process.",
+            shouldDisplay: false
+        )
+
+        func run() throws {
+            try IsolatedPluginProbe.serve()
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import DagronSDK
+import Foundation
+import Logging
+
+/// swift-log for the `dagron` process, and the bridge that brings plugins'
+/// log records into it.
+///
+/// Records go to standard error at the level `DAGRON_LOG_LEVEL` names
+/// (`trace` ... `critical`, default `warning`). Plugins have their own copy of
+/// swift-log, so they log through ``HostLog``; the sink installed here
+/// forwards each ``LogRecord`` to a host `Logger` with the plugin's label.
+enum CommandLogging {
+    /// The environment variable holding the log level.
+    static let levelVariable = "DAGRON_LOG_LEVEL"
+
+    /// Bootstraps swift-log and installs the ``HostLog`` sink. Call once, first.
+    static func bootstrap(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let level = environment[levelVariable].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        HostLog.install { record in
+            var logger = Logger(label: record.label)
+            logger.logLevel = level
+            var metadata = Logger.Metadata()
+            for (key, value) in record.metadata { metadata[key] = .string(value) }
+            logger.log(level: Logger.Level(record.level), "\(record.message)", metadata: metadata, source: record.source)
+        }
+    }
+}
+
+extension Logger.Level {
+    /// The swift-log level of a plugin record's severity.
+    init(_ severity: LogSeverity) {
+        switch severity {
+        case .trace: self = .trace
+        case .debug: self = .debug
+        case .info: self = .info
+        case .notice: self = .notice
+        case .warning: self = .warning
+        case .error: self = .error
+        case .critical: self = .critical
+        @unknown default: self = .info
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+
+/// The exit codes of `dagron`, as documented in `docs/run.md`.
+enum ExitStatus {
+    /// Every node succeeded (or the command did what it was asked).
+    static let success = ExitCode(0)
+    /// A node failed, timed out or was rejected; or a gate decision was refused.
+    static let failure = ExitCode(1)
+    /// Usage, pipeline-file or plugin setup errors: nothing ran.
+    static let usage = ExitCode(2)
+    /// Interrupted by Ctrl-C or SIGTERM.
+    static let interrupted = ExitCode(130)
+}
+
+extension DagronCommand {
+    /// Parses and runs the command like ArgumentParser's default entry point,
+    /// but reports usage errors with exit code 2 (instead of 64), as
+    /// `docs/run.md` documents, and bootstraps logging first.
+    static func main() async {
+        CommandLogging.bootstrap()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                let message = fullMessage(for: error)
+                try? FileHandle.standardError.write(contentsOf: Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writes `dagron: error: <message>` to standard error.
+func printError(_ message: String) {
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: error: \(message)\n".utf8))
+}
+
+/// Writes `dagron: warning: <message>` to standard error.
+func printWarning(_ message: String) {
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(message)\n".utf8))
+}

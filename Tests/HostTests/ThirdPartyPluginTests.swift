@@ -1,0 +1,74 @@
+import Dagron
+import DagronSDK
+import Foundation
+import Testing
+
+/// A plugin author's path, end to end: the template's source, built in a
+/// directory outside this package with the swiftc one-liner against the SDK's
+/// textual interface, dropped into a plugin directory, found by name, run.
+@Suite("A third-party plugin built from examples/third-party-plugin")
+struct ThirdPartyPluginTests {
+    static let templateSource = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/third-party-plugin/Sources/NodeStats/NodeStatsPlugin.swift").path
+
+    @Test("builds outside the package against DagronSDK.swiftinterface, loads through the search path, and its hooks fire")
+    func buildLoadAndRun() throws {
+        try BuildProducts.require(BuildProducts.dagron)
+        let work = try TemporaryDirectory("dagron-third-party")
+        let source = try work.copy(Self.templateSource, to: "NodeStatsPlugin.swift", mode: 0o644)
+
+        // `dagron sdk --swiftc-flags` tells the author where the SDK is.
+        let flagsOutput = try Command.run(BuildProducts.dagron, ["sdk", "--swiftc-flags"])
+        #expect(flagsOutput.status == 0, "\(flagsOutput.all)")
+        let flags = flagsOutput.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+        #expect(flags.contains("-lDagronSDK"))
+        let libraryDirectory = try #require(flags.firstIndex(of: "-L").map { flags[$0 + 1] })
+
+        // Build against the textual interface only (no binary module), as a
+        // third party with another copy of the same compiler would.
+        let sdk = try work.subdirectory("sdk")
+        let moduleDirectory = try #require(flags.firstIndex(of: "-I").map { flags[$0 + 1] })
+        try work.copy(moduleDirectory + "/DagronSDK.swiftinterface", to: "sdk/DagronSDK.swiftinterface", mode: 0o644)
+        let plugins = try work.subdirectory("plugins")
+        let library = plugins + "/libNodeStats.so"
+        let swiftc = try Command.run(try Command.tool("swiftc"), [
+            "-emit-library", "-module-name", "NodeStats", "-parse-as-library",
+            "-I", sdk, "-L", libraryDirectory, "-lDagronSDK", "-module-cache-path", work.path + "/module-cache",
+            source, "-o", library,
+        ], directory: work.path)
+        #expect(swiftc.status == 0, "\(swiftc.all)")
+
+        // Found by name through DAGRON_PLUGIN_PATH-style search, with settings, and run.
+        let summaries = work.path + "/summaries.jsonl"
+        let manager = PluginManager(warningHandler: { _ in })
+        let failures = manager.loadPlugins(
+            named: ["node-stats"],
+            settings: ["node-stats": PluginSettings(plugin: "node-stats", ["output": summaries, "label": "e2e"])],
+            searchPath: .standard(environment: ["DAGRON_PLUGIN_PATH": plugins], executablePath: nil),
+            loader: PluginLoader(policy: .strict))
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(manager.initializeAll().isEmpty)
+        #expect(manager.hooks.events(registeredBy: "node-stats").keys.contains(.postExecute))
+
+        struct Boom: Error {}
+        let dag = try DAGBuilder(hooks: manager.hooks)
+            .addNode("extract").addNode("transform").addNode("load")
+            .addEdge("extract", "transform").addEdge("transform", "load").build()
+        let result = DAGExecutor(dag, hooks: manager.hooks).executeBlocking([
+            "extract": .sync { nil }, "transform": .sync { nil }, "load": .sync { throw Boom() },
+        ])
+        manager.teardownAll()
+        #expect(result.succeeded == 2)
+        let text = try String(contentsOfFile: summaries, encoding: .utf8)
+        #expect(text == "{\"label\":\"e2e\",\"started\":3,\"completed\":2,\"failed\":1}\n")
+
+        // And `dagron plugins list` shows it.
+        let list = try Command.run(BuildProducts.dagron, ["plugins", "list", "--json"], environment: [
+            "DAGRON_PLUGIN_PATH": plugins, "HOME": work.path, "XDG_DATA_HOME": nil, "XDG_CACHE_HOME": nil, "DAGRON_PLUGIN_CACHE": "0",
+        ])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("\"name\" : \"node-stats\""))
+        #expect(list.stdout.contains("\"path\" : \"\(library)\""))
+    }
+}

@@ -1,0 +1,215 @@
+import Dagron
+import DagronSDK
+import Testing
+
+/// The pipeline file format: what is accepted, and that every mistake names file, line and key.
+@Suite struct PipelineValidationTests {
+    private func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try PipelineParser().parse(yaml, file: "p.yml")
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func parsesEveryNodeField() throws {
+        let pipeline = try PipelineParser().parse("""
+            name: demo
+            max_workers: 3
+            fail_fast: false
+            env: {STAGE: test}
+            plugins:
+              event-recorder:
+                file: /tmp/x
+              quiet:
+            nodes:
+              a:
+                run: echo a
+                env: {X: 1}
+                cwd: sub
+                timeout: 1m30s
+                retries: {count: 2, delay: 500ms}
+              b:
+                after: a
+                run: echo b
+                retries: 1
+                retry_delay: 2
+              ok:
+                after: [a, b]
+                gate: {timeout: 10m, message: Ship it?}
+            """, file: "demo.yml")
+        #expect(pipeline.name == "demo")
+        #expect(pipeline.maxWorkers == 3)
+        #expect(pipeline.failFast == false)
+        #expect(pipeline.environment == ["STAGE": "test"])
+        #expect(pipeline.nodes.map(\.name) == ["a", "b", "ok"])
+        let a = try #require(pipeline.node(named: "a"))
+        #expect(a.command == "echo a")
+        #expect(a.environment == ["X": "1"])
+        #expect(a.workingDirectory == "sub")
+        #expect(a.timeoutSeconds == 90)
+        #expect(a.retries == 2)
+        #expect(a.retryDelaySeconds == 0.5)
+        let b = try #require(pipeline.node(named: "b"))
+        #expect(b.after == ["a"])
+        #expect(b.retries == 1 && b.retryDelaySeconds == 2)
+        let gate = try #require(pipeline.node(named: "ok"))
+        #expect(gate.action == .gate(message: "Ship it?"))
+        #expect(gate.timeoutSeconds == 600)
+        #expect(gate.after == ["a", "b"])
+        #expect(pipeline.plugins.map(\.name) == ["event-recorder", "quiet"])
+        #expect(pipeline.plugins[0].settings["file"]?.raw == "/tmp/x")
+        #expect(pipeline.plugins[0].settings["file"]?.line == 7)
+    }
+
+    @Test func unknownKeysAreNamedWithTheirLineAndASuggestion() {
+        let found = issues("""
+            nodes:
+              a:
+                rn: echo a
+              b:
+                run: echo b
+                retires: 2
+            max_worker: 2
+            """)
+        #expect(found.contains { $0.hasPrefix("p.yml:3:5: nodes.a.rn: unknown key 'rn' (did you mean 'run'?") })
+        #expect(found.contains { $0.hasPrefix("p.yml:6:5: nodes.b.retires: unknown key 'retires' (did you mean 'retries'?") })
+        #expect(found.contains { $0.hasPrefix("p.yml:7:1: max_worker: unknown key 'max_worker' (did you mean 'max_workers'?") })
+        #expect(found.contains { $0.contains("nodes.a: a node needs 'run'") } == false, "the typo is the reported problem, once")
+    }
+
+    @Test func unknownDependenciesAreReported() {
+        let found = issues("""
+            nodes:
+              extract:
+                run: echo
+              load:
+                after: [extrct]
+                run: echo
+            """)
+        #expect(found == ["p.yml:5:12: nodes.load.after: unknown node 'extrct' (did you mean 'extract'?)"])
+    }
+
+    @Test func cyclesAreReportedWithTheirPath() {
+        let found = issues("""
+            nodes:
+              a:
+                after: c
+                run: echo
+              b:
+                after: a
+                run: echo
+              c:
+                after: b
+                run: echo
+            """)
+        #expect(found.count == 1)
+        #expect(found.first?.contains("cycle: ") == true)
+        #expect(found.first?.contains("a -> b -> c -> a") == true || found.first?.contains("b -> c -> a -> b") == true
+                || found.first?.contains("c -> a -> b -> c") == true)
+        #expect(found.first?.hasPrefix("p.yml:") == true)
+    }
+
+    @Test func aNodeNeedsExactlyOneOfRunAndGate() {
+        let both = issues("""
+            nodes:
+              a:
+                run: echo
+                gate: true
+            """)
+        #expect(both == ["p.yml:2:3: nodes.a: a node has either 'run' or 'gate', not both"])
+        let neither = issues("""
+            nodes:
+              a:
+                after: []
+            """)
+        #expect(neither == ["p.yml:2:3: nodes.a: a node needs 'run' (a shell command) or 'gate' (an approval gate)"])
+    }
+
+    @Test func badTypesAreReported() {
+        let found = issues("""
+            max_workers: lots
+            fail_fast: maybe
+            nodes:
+              a:
+                run: [echo, a]
+                timeout: soon
+                retries: -1
+                env: [A]
+            """)
+        #expect(found.contains("p.yml:1:14: max_workers: expected a positive integer, got 'lots'"))
+        #expect(found.contains("p.yml:2:12: fail_fast: expected true or false, got 'maybe'"))
+        #expect(found.contains("p.yml:5:10: nodes.a.run: expected a string, got a list"))
+        #expect(found.contains { $0.hasPrefix("p.yml:6:14: nodes.a.timeout: expected a positive duration") })
+        #expect(found.contains("p.yml:7:14: nodes.a.retries: expected a non-negative integer, got -1"))
+        #expect(found.contains("p.yml:8:10: nodes.a.env: expected a mapping of variable name to value, got a list"))
+    }
+
+    @Test func invalidYAMLAndMissingNodesAreReported() {
+        #expect(issues("nodes: [a\n").first?.hasPrefix("p.yml:") == true)
+        #expect(issues("name: x\n") == ["p.yml:1:1: nodes: missing key 'nodes': a pipeline needs at least one node"])
+        #expect(issues("nodes:\n  a: {run: x}\n  a: {run: y}\n").first?.contains("duplicate key 'a'") == true)
+        #expect(issues("nodes:\n  ../evil: {run: x}\n").first?.contains("invalid node name") == true)
+    }
+
+    @Test func durationsAcceptUnitsAndRejectGarbage() {
+        #expect(DurationText.seconds("90") == 90)
+        #expect(DurationText.seconds("1.5s") == 1.5)
+        #expect(DurationText.seconds("250ms") == 0.25)
+        #expect(DurationText.seconds("1h2m3s") == 3723)
+        #expect(DurationText.seconds("5 minutes") == nil)
+        #expect(DurationText.seconds("s") == nil)
+        #expect(DurationText.seconds("-3") == nil)
+    }
+}
+
+/// Plugin settings: `${VAR}` expansion and the documented precedence.
+@Suite struct PluginSettingsTests {
+    private let declared = PluginDeclaration(
+        name: "notify", settings: [
+            "url": .init(raw: "${HOOK_URL}/x", line: 4, column: 10),
+            "channel": .init(raw: "from-file", line: 5, column: 14),
+            "level": .init(raw: "${LEVEL:-info}", line: 6, column: 12),
+        ])
+
+    @Test func fileValuesExpandFromTheEnvironment() throws {
+        let resolver = try PluginSettingsResolver(environment: ["HOOK_URL": "https://h"], overrides: [])
+        let settings = try resolver.settings(for: "notify", declared: declared, file: "p.yml")
+        #expect(settings.values == ["url": "https://h/x", "channel": "from-file", "level": "info"])
+    }
+
+    @Test func environmentOverridesTheFileAndSetOverridesBoth() throws {
+        let environment = [
+            "HOOK_URL": "https://h",
+            "DAGRON_PLUGIN_NOTIFY_CHANNEL": "from-env",
+            "DAGRON_PLUGIN_NOTIFY_LEVEL": "debug",
+        ]
+        let resolver = try PluginSettingsResolver(environment: environment, overrides: ["notify.level=error", "other.x=1"])
+        let settings = try resolver.settings(for: "notify", declared: declared, file: "p.yml")
+        #expect(settings["channel"] == "from-env")
+        #expect(settings["level"] == "error")
+        #expect(settings["url"] == "https://h/x")
+        #expect(resolver.pluginsWithOverrides == ["notify", "other"])
+        #expect(PluginSettingsResolver.environmentVariable(plugin: "event-recorder", key: "file") == "DAGRON_PLUGIN_EVENT_RECORDER_FILE")
+    }
+
+    @Test func anUnsetVariableNamesFileLineAndKey() throws {
+        let resolver = try PluginSettingsResolver(environment: [:], overrides: [])
+        #expect {
+            _ = try resolver.settings(for: "notify", declared: declared, file: "p.yml")
+        } throws: { error in
+            String(describing: error).hasPrefix("p.yml:4:10: plugins.notify.url: environment variable 'HOOK_URL' is not set")
+        }
+    }
+
+    @Test func malformedAssignmentsAreRejected() {
+        for bad in ["notify", "notify=1", ".key=1", "notify.=1"] {
+            #expect(throws: PluginSettingsResolver.SettingError.malformedOverride(bad)) {
+                _ = try PluginSettingsResolver(environment: [:], overrides: [bad])
+            }
+        }
+        #expect(throws: VariableExpander.Failure.malformed("${A")) { _ = try VariableExpander([:]).expand("x ${A") }
+        #expect((try? VariableExpander(["A": "1"]).expand("$$A ${A} $B")) == "$A 1 $B")
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds dagron in release mode and installs it under a prefix (default ~/.local):
+#
+#   <prefix>/bin/dagron                       the host; its RUNPATH has $ORIGIN/../lib
+#   <prefix>/lib/libDagronSDK.so              the one shared SDK the host and plugins link
+#   <prefix>/lib/dagron/plugins/*.so          the bundled plugins
+#   <prefix>/lib/dagron/plugins/dagron.plugins  their manifest
+#   <prefix>/lib/dagron/sdk/DagronSDK.swiftinterface (+ .swiftmodule, .swiftdoc)
+#                                             for plugin authors: `dagron sdk --swiftc-flags`
+#
+# Usage: scripts/install.sh [--prefix DIR] [--scratch-path DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+prefix="${HOME}/.local"
+scratch=".build"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
+    --prefix=*) prefix="${1#--prefix=}"; shift ;;
+    --scratch-path) scratch="${2:?--scratch-path needs a directory}"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown argument '$1' (usage: scripts/install.sh [--prefix DIR])" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$prefix"
+prefix="$(cd "$prefix" && pwd)"
+
+echo "== building (release)"
+# '$ORIGIN/../lib' lets <prefix>/bin/dagron find <prefix>/lib/libDagronSDK.so.
+build=(swift build -c release --scratch-path "$scratch" -Xlinker -rpath -Xlinker '$ORIGIN/../lib')
+"${build[@]}"
+bin="$("${build[@]}" --show-bin-path)"
+
+echo "== installing into $prefix"
+install -d -m 755 "$prefix/bin" "$prefix/lib" "$prefix/lib/dagron/plugins" "$prefix/lib/dagron/sdk"
+install -m 755 "$bin/libDagronSDK.so" "$prefix/lib/libDagronSDK.so"
+install -m 755 "$bin/dagron" "$prefix/bin/dagron.new"
+mv -f "$prefix/bin/dagron.new" "$prefix/bin/dagron"
+
+modules="$bin/Modules"
+[ -e "$modules/DagronSDK.swiftinterface" ] || modules="$bin"
+for file in DagronSDK.swiftinterface DagronSDK.swiftmodule DagronSDK.swiftdoc; do
+  if [ -e "$modules/$file" ]; then install -m 644 "$modules/$file" "$prefix/lib/dagron/sdk/$file"; fi
+done
+if [ ! -e "$prefix/lib/dagron/sdk/DagronSDK.swiftinterface" ]; then
+  echo "install.sh: $modules/DagronSDK.swiftinterface is missing (the SDK target must build with -emit-module-interface)" >&2
+  exit 1
+fi
+
+# The bundled plugins: every library of the build that exports the plugin factory.
+plugins_dir="$prefix/lib/dagron/plugins"
+manifest="$plugins_dir/dagron.plugins"
+{
+  echo "# Bundled dagron plugins, written by scripts/install.sh."
+  echo "# name = \"library.so:factory_symbol\"; add name.key = \"value\" lines for default settings."
+} > "$manifest.new"
+for lib in "$bin"/lib*.so; do
+  name="$(basename "$lib")"
+  [ "$name" = "libDagronSDK.so" ] && continue
+  nm -D --defined-only "$lib" 2>/dev/null | grep -qw dagron_plugin_create || continue
+  install -m 755 "$lib" "$plugins_dir/$name"
+  # Ask the installed host for the plugin's name (in its isolated probe).
+  line="$("$prefix/bin/dagron" plugins check "$plugins_dir/$name")" || {
+    echo "install.sh: bundled plugin $name does not load: $line" >&2; exit 1; }
+  plugin="$(printf '%s\n' "$line" | sed -n 's/^ok  *[^:]*: \([^ ]*\) .*/\1/p')"
+  echo "$plugin = \"$name:dagron_plugin_create\"" >> "$manifest.new"
+  echo "   plugin $plugin ($name)"
+done
+chmod 644 "$manifest.new"
+mv -f "$manifest.new" "$manifest"
+
+echo "== installed"
+(cd / && "$prefix/bin/dagron" plugins list --no-cache)
+echo "SDK flags for plugin authors: $("$prefix/bin/dagron" sdk --swiftc-flags)"
+case ":$PATH:" in *":$prefix/bin:"*) ;; *) echo "Add $prefix/bin to PATH to run dagron." ;; esac
