@@ -25,6 +25,6 @@ echo "== dagron package"
 swift build
 swift test
 
-echo "== ThreadSanitizer: concurrency suites"
+echo "== ThreadSanitizer: the SDK, the engine and every concurrency suite"
 swift test --package-path SDK --sanitize=thread --scratch-path SDK/.build-tsan
-swift test --sanitize=thread --scratch-path .build-tsan --filter 'Concurrency'
+swift test --sanitize=thread --scratch-path .build-tsan --filter 'DagronTests|Concurrency'

@@ -1,1 +1,106 @@
-print("bench")
+// Benchmarks mirroring ../shared/reference/bench_ref.py, scenario for scenario.
+// Prints `<scenario> <value> <unit>`; every value is the median of --repeat runs.
+//
+//   dagron-bench [--repeat N] [--only SCENARIO]
+//   dagron-bench --peak-memory SCENARIO     (runs one scenario, prints peak RSS)
+import Dagron
+import DagronSDK
+import Foundation
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let repeatCount = Int(option("--repeat") ?? "5") ?? 5
+let only = option("--only")
+
+func median(_ measure: () -> Double) -> Double {
+    let values = (0..<repeatCount).map { _ in measure() }.sorted()
+    return values[values.count / 2]
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+let noop: HookCallback = { _ in }
+
+/// ns per `fire` of an event with `callbacks` callbacks (priorities 100, 50, 0).
+func fireNanoseconds(callbacks: Int, iterations: Int) -> Double {
+    let hooks = HookRegistry()
+    for priority in [100, 50, 0].prefix(callbacks) { hooks.register(.preNode, priority: priority, noop) }
+    let context = HookContext(event: .preNode, nodeName: "x")
+    let clock = ContinuousClock()
+    let elapsed = clock.measure {
+        for _ in 0..<iterations { hooks.fire(context) }
+    }
+    return seconds(elapsed) / Double(iterations) * 1e9
+}
+
+func buildDAG(shape: String, count: Int) -> DAG {
+    let builder = DAGBuilder()
+    for index in 0..<count { builder.addNode("n\(index)") }
+    if shape == "chain" {
+        for index in 0..<(count - 1) { builder.addEdge("n\(index)", "n\(index + 1)") }
+    } else {
+        builder.addNode("root")
+        for index in 0..<count { builder.addEdge("root", "n\(index)") }
+    }
+    return try! builder.build()
+}
+
+/// µs per node: no-op tasks, optionally 3 callbacks on each of the 7 events, 2 workers.
+func executeMicrosecondsPerNode(shape: String, count: Int, withHooks: Bool) -> Double {
+    let dag = buildDAG(shape: shape, count: count)
+    let task = NodeTask.sync { nil }
+    var tasks: [String: NodeTask] = [:]
+    for name in dag.nodeNames { tasks[name] = task }
+    var hooks: HookRegistry?
+    if withHooks {
+        let registry = HookRegistry()
+        for event in HookEvent.lifecycle {
+            for priority in [100, 50, 0] { registry.register(event, priority: priority, noop) }
+        }
+        hooks = registry
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = DAGExecutor(dag, hooks: hooks, maxWorkers: 2).executeBlocking(tasks)
+    let elapsed = clock.now - start
+    precondition(result.failed == 0 && result.succeeded == tasks.count, "benchmark run failed")
+    return seconds(elapsed) / Double(tasks.count) * 1e6
+}
+
+let scenarios: [(String, String, () -> Double)] = [
+    ("hook_fire_0cb", "ns", { fireNanoseconds(callbacks: 0, iterations: 2_000_000) }),
+    ("hook_fire_3cb", "ns", { fireNanoseconds(callbacks: 3, iterations: 2_000_000) }),
+    ("exec_chain_10k", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: true) }),
+    ("exec_chain_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: false) }),
+    ("exec_wide_10k", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: true) }),
+    ("exec_wide_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: false) }),
+]
+
+/// Peak resident set size of this process, in MiB (VmHWM).
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+    return kilobytes / 1024
+}
+
+if let scenario = option("--peak-memory") {
+    guard let entry = scenarios.first(where: { $0.0 == scenario }) else {
+        FileHandle.standardError.write(Data("unknown scenario \(scenario)\n".utf8))
+        exit(2)
+    }
+    _ = entry.2()
+    print("\(scenario)_peak_rss \(String(format: "%.1f", peakResidentMiB())) MiB")
+    exit(0)
+}
+
+for (name, unit, measure) in scenarios where only == nil || only == name {
+    let value = median(measure)
+    print("\(name) \(String(format: unit == "ns" ? "%.1f" : "%.3f", value)) \(unit)")
+    fflush(nil)
+}

@@ -29,11 +29,11 @@ final class EventRecorderPlugin: DagronPlugin {
     func configure(_ settings: PluginSettings) throws {
         try settings.rejectUnknownKeys(allowed: ["file"])
         let file = try settings.required("file")
-        path.withLock { $0 = file }
+        path.withTrackedLock { $0 = file }
     }
 
     func initialize(hooks: HookRegistry) throws {
-        guard let file = path.withLock({ $0 }) else {
+        guard let file = path.withTrackedLock({ $0 }) else {
             throw PluginSettingsError.missing(plugin: name, key: "file")
         }
         if !FileManager.default.fileExists(atPath: file) {
@@ -43,7 +43,7 @@ final class EventRecorderPlugin: DagronPlugin {
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         try handle.seekToEnd()
-        output.withLock { $0 = handle }
+        output.withTrackedLock { $0 = handle }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for event in HookEvent.allCases {
@@ -59,13 +59,13 @@ final class EventRecorderPlugin: DagronPlugin {
                     time: WallClock.now())
                 var data = try encoder.encode(line)
                 data.append(0x0A)
-                try self.output.withLock { try $0?.write(contentsOf: data) }
+                try self.output.withTrackedLock { try $0?.write(contentsOf: data) }
             }
         }
     }
 
     func teardown() {
-        output.withLock { handle in
+        output.withTrackedLock { handle in
             try? handle?.close()
             handle = nil
         }

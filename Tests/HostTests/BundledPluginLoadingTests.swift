@@ -19,4 +19,15 @@ struct BundledPluginLoadingTests {
         #expect(!listing.records.contains { $0.path.hasSuffix("libDagronSDK.so") })
         #expect(listing.records.contains { $0.name == "event-recorder" && $0.status == .loaded })
     }
+
+    @Test("discover() with no setup finds the bundled plugins next to the dagron binary in the build tree")
+    func discoverFindsBundledPlugins() throws {
+        try BuildProducts.require(BuildProducts.dagron)
+        let manager = PluginManager(warningHandler: { _ in })
+        let report = manager.discover(searchPath: .standard(environment: [:], executablePath: BuildProducts.dagron),
+                                      loader: PluginLoader(policy: .strict))
+        #expect(report.loaded.contains("event-recorder"))
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(!manager.isInitialized("event-recorder"))
+    }
 }

@@ -78,7 +78,7 @@ public final class DAGExecutor: Sendable {
     ///   a task (and without a gate) is skipped.
     public func execute(_ tasks: [String: NodeTask]) async -> ExecutionResult {
         let run = makeRun(tasks)
-        defer { activeRuns.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(run)) } }
+        defer { activeRuns.withTrackedLock { _ = $0.removeValue(forKey: ObjectIdentifier(run)) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 run.start { continuation.resume(returning: $0) }
@@ -92,27 +92,27 @@ public final class DAGExecutor: Sendable {
     /// Don't call this from Swift concurrency code; use ``execute(_:)``.
     public func executeBlocking(_ tasks: [String: NodeTask]) -> ExecutionResult {
         let run = makeRun(tasks)
-        defer { activeRuns.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(run)) } }
+        defer { activeRuns.withTrackedLock { _ = $0.removeValue(forKey: ObjectIdentifier(run)) } }
         let done = DispatchSemaphore(value: 0)
         let box = Mutex<ExecutionResult?>(nil)
         run.start { result in
-            box.withLock { $0 = result }
+            box.withTrackedLock { $0 = result }
             done.signal()
         }
         done.wait()
-        return box.withLock { $0! }
+        return box.withTrackedLock { $0! }
     }
 
     /// Cancels every execution of this executor in progress.
     public func cancel() {
-        let runs = activeRuns.withLock { Array($0.values) }
+        let runs = activeRuns.withTrackedLock { Array($0.values) }
         for run in runs { run.cancel() }
     }
 
     private func makeRun(_ tasks: [String: NodeTask]) -> ExecutionRun {
         let run = ExecutionRun(
             dag: dag, tasks: tasks, hooks: hooks, maxWorkers: maxWorkers, failFast: failFast, gates: gates)
-        activeRuns.withLock { $0[ObjectIdentifier(run)] = run }
+        activeRuns.withTrackedLock { $0[ObjectIdentifier(run)] = run }
         return run
     }
 }

@@ -4,19 +4,29 @@ import Synchronization
 
 /// One execution of a DAG: the scheduler state, the worker threads, and the
 /// gate waits. See ``DAGExecutor`` for the behaviour it implements.
+///
+/// The hot path (pop a ready node, run it, record it, release successors)
+/// takes the state mutex twice per node and builds each node's `NodeResult`
+/// exactly once; per-node bookkeeping lives in plain arrays indexed like
+/// `DAG.nodes`.
 final class ExecutionRun: Sendable {
+    private enum Phase: UInt8, Sendable {
+        case pending, running, waitingAtGate, gatePassed, finished
+    }
+
     private enum WorkerAction {
-        case run(Int)
+        case run(index: Int, gatePassed: Bool, startedAt: Double)
         case park
         case exit
     }
 
     private struct State: Sendable {
-        var results: [NodeResult]
+        var phase: [Phase]
+        var results: [NodeResult?]
+        var startedAt: [Double]
         var remainingPredecessors: [Int]
         var ready: [Int] = []
         var readyHead = 0
-        var gatePassed: Set<Int> = []
         var finished = 0
         var idleWorkers = 0
         var cancelled = false
@@ -27,7 +37,7 @@ final class ExecutionRun: Sendable {
 
         var readyCount: Int { ready.count - readyHead }
 
-        mutating func popReady() -> Int? {
+        mutating func popReady() -> WorkerAction? {
             while readyHead < ready.count {
                 let index = ready[readyHead]
                 readyHead += 1
@@ -35,8 +45,18 @@ final class ExecutionRun: Sendable {
                     ready.removeAll(keepingCapacity: true)
                     readyHead = 0
                 }
-                if results[index].status == .pending && !cancelled { return index }
-                if gatePassed.contains(index) { return index }
+                switch phase[index] {
+                case .pending where !cancelled:
+                    phase[index] = .running
+                    let now = WallClock.now()
+                    startedAt[index] = now
+                    return .run(index: index, gatePassed: false, startedAt: now)
+                case .gatePassed:
+                    phase[index] = .running
+                    return .run(index: index, gatePassed: true, startedAt: startedAt[index])
+                default:
+                    continue
+                }
             }
             return nil
         }
@@ -55,31 +75,41 @@ final class ExecutionRun: Sendable {
         }
     }
 
-    let dag: DAG
+    private let dag: DAG
+    private let names: [String]
+    private let successors: [[Int]]
+    private let topologicalIndices: [Int]
     private let tasks: [NodeTask?]
     private let nodeGates: [ApprovalGate?]
     private let events: EventDelivery?
     private let workerCount: Int
     private let failFast: Bool
-    private let gates: GateController?
     private let state: Mutex<State>
+    /// Mirrors `state.cancelled` for lock-free checks on the hot path.
+    private let cancelledFlag = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let completion = Mutex<(@Sendable (ExecutionResult) -> Void)?>(nil)
     private let startedAt = DispatchTime.now().uptimeNanoseconds
 
     init(dag: DAG, tasks: [String: NodeTask], hooks: HookRegistry?, maxWorkers: Int, failFast: Bool, gates: GateController?) {
         self.dag = dag
-        self.tasks = dag.nodes.map { tasks[$0.name] }
-        self.nodeGates = dag.nodes.map { gates?.gate(named: $0.name) }
+        let names = dag.nodeNames
+        self.names = names
+        self.successors = names.indices.map { dag.successorIndices(of: $0) }
+        self.topologicalIndices = dag.topologicalIndices
+        self.tasks = names.map { tasks[$0] }
+        self.nodeGates = names.map { gates?.gate(named: $0) }
         self.events = hooks.map { EventDelivery(hooks: $0, dag: dag, gates: gates) }
-        self.workerCount = max(1, min(maxWorkers, dag.nodeCount))
+        self.workerCount = max(1, min(maxWorkers, names.count))
         self.failFast = failFast
-        self.gates = gates
+        let count = names.count
         var initial = State(
-            results: dag.nodes.map { NodeResult(name: $0.name, status: .pending) },
-            remainingPredecessors: dag.nodes.indices.map { dag.predecessorIndices(of: $0).count })
-        initial.ready.reserveCapacity(dag.nodeCount)
-        for index in dag.topologicalIndices where initial.remainingPredecessors[index] == 0 {
+            phase: Array(repeating: .pending, count: count),
+            results: Array(repeating: nil, count: count),
+            startedAt: Array(repeating: 0, count: count),
+            remainingPredecessors: names.indices.map { dag.predecessorIndices(of: $0).count })
+        initial.ready.reserveCapacity(count)
+        for index in topologicalIndices where initial.remainingPredecessors[index] == 0 {
             initial.ready.append(index)
         }
         state = Mutex(initial)
@@ -88,13 +118,13 @@ final class ExecutionRun: Sendable {
     // MARK: Start and finish
 
     func start(_ onFinish: @escaping @Sendable (ExecutionResult) -> Void) {
-        completion.withLock { $0 = onFinish }
+        completion.withTrackedLock { $0 = onFinish }
         events?.fire(.preExecute)
-        let (alreadyDone, cancelledEarly) = state.withLock { state -> (Bool, [Int]) in
+        let (alreadyDone, cancelledEarly) = state.withTrackedLock { state -> (Bool, [NodeResult]) in
             state.started = true
-            var cancelled: [Int] = []
+            var cancelled: [NodeResult] = []
             if state.cancelled { cancelled = markPendingCancelled(&state) }
-            if state.finished == state.results.count { state.done = true }
+            if state.finished == names.count { state.done = true }
             return (state.done, cancelled)
         }
         reportNeverRan(cancelledEarly)
@@ -104,21 +134,23 @@ final class ExecutionRun: Sendable {
         }
         for number in 0..<workerCount {
             let thread = Thread { [self] in workerLoop() }
-            thread.stackSize = 1 << 20
             thread.name = "dagron-worker-\(number)"
+            thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
     private func finish() {
-        let (results, cancelled) = state.withLock { ($0.results, $0.cancelled) }
+        let (results, cancelled) = state.withTrackedLock { ($0.results, $0.cancelled) }
         var byName: [String: NodeResult] = [:]
         byName.reserveCapacity(results.count)
-        for result in results { byName[result.name] = result }
+        for (index, result) in results.enumerated() {
+            byName[names[index]] = result ?? NodeResult(name: names[index], status: .cancelled)
+        }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1e9
         let result = ExecutionResult(nodeResults: byName, totalDurationSeconds: elapsed, wasCancelled: cancelled)
         events?.fire(.postExecute, executionResult: result)
-        let callback = completion.withLock { callback in
+        let callback = completion.withTrackedLock { callback in
             defer { callback = nil }
             return callback
         }
@@ -128,13 +160,14 @@ final class ExecutionRun: Sendable {
     // MARK: Cancellation
 
     func cancel() {
-        let outcome = state.withLock { state -> (cancelled: [Int], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
+        let outcome = state.withTrackedLock { state -> (cancelled: [NodeResult], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
+            cancelledFlag.store(true, ordering: .relaxed)
             guard state.started else { return ([], [], 0, false) }
             let cancelled = markPendingCancelled(&state)
             let handles = Array(state.runningTasks.values) + Array(state.gateWaits.values)
-            let finishedNow = state.finished == state.results.count
+            let finishedNow = state.finished == names.count
             if finishedNow { state.done = true }
             // Wake everyone: idle workers exit, or pick up gate-passed nodes to cancel them.
             let wakeups = state.idleWorkers
@@ -148,126 +181,107 @@ final class ExecutionRun: Sendable {
         if outcome.done { finish() }
     }
 
-    private func markPendingCancelled(_ state: inout State) -> [Int] {
-        var cancelled: [Int] = []
-        for index in dag.topologicalIndices where state.results[index].status == .pending {
-            state.results[index].status = .cancelled
-            state.results[index].error = NodeCancelledError(node: state.results[index].name)
+    private func markPendingCancelled(_ state: inout State) -> [NodeResult] {
+        var cancelled: [NodeResult] = []
+        for index in topologicalIndices where state.phase[index] == .pending {
+            let result = NodeResult(name: names[index], status: .cancelled, error: NodeCancelledError(node: names[index]))
+            state.results[index] = result
+            state.phase[index] = .finished
             state.finished += 1
-            cancelled.append(index)
+            cancelled.append(result)
         }
         return cancelled
     }
+
+    private var isCancelled: Bool { cancelledFlag.load(ordering: .relaxed) }
 
     // MARK: Workers
 
     private func workerLoop() {
         while true {
-            let action = state.withLock { state -> WorkerAction in
+            let action = state.withTrackedLock { state -> WorkerAction in
                 if state.done { return .exit }
-                if let index = state.popReady() { return .run(index) }
+                if let next = state.popReady() { return next }
                 state.idleWorkers += 1
                 return .park
             }
             switch action {
             case .exit: return
             case .park: wake.wait()
-            case .run(let index): process(index)
+            case .run(let index, let gatePassed, let startedAt):
+                process(index, gatePassed: gatePassed, startedAt: startedAt)
             }
         }
     }
 
-    private func process(_ index: Int) {
-        let name = dag.nodes[index].name
-        let task = tasks[index]
-        let gate = nodeGates[index]
-        let gatePassed = state.withLock { state -> Bool in
-            if state.gatePassed.remove(index) != nil { return true }
-            if task != nil || gate != nil {
-                state.results[index].status = .running
-                state.results[index].startedAt = WallClock.now()
-            }
-            return false
-        }
-        if !gatePassed, let gate {
+    private func process(_ index: Int, gatePassed: Bool, startedAt: Double) {
+        let name = names[index]
+        if !gatePassed, let gate = nodeGates[index] {
             events?.fire(.preNode, node: name)
             waitAtGate(index, name: name, gate: gate)
             return
         }
-        guard let task else {
+        guard let task = tasks[index] else {
             if gatePassed {
                 // An approved gate without a task of its own simply completes.
-                var result = state.withLock { $0.results[index] }
-                result.status = isCancelled ? .cancelled : .completed
-                if result.status == .cancelled { result.error = NodeCancelledError(node: name) }
-                stamp(&result)
-                complete(index, result, ranTask: true)
+                let now = WallClock.now()
+                let cancelled = isCancelled
+                complete(index, NodeResult(
+                    name: name, status: cancelled ? .cancelled : .completed,
+                    durationSeconds: max(0, now - startedAt), startedAt: startedAt, finishedAt: now,
+                    error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true)
             } else {
-                complete(index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"), ranTask: false)
+                complete(index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"),
+                         completed: false, ranTask: false)
             }
             return
         }
         if !gatePassed { events?.fire(.preNode, node: name) }
         let began = DispatchTime.now().uptimeNanoseconds
-        var result = state.withLock { $0.results[index] }
-        var attempt = 0
-        while true {
-            if isCancelled {
-                result.status = .cancelled
-                result.error = NodeCancelledError(node: name)
-                break
-            }
-            attempt += 1
-            result.attempts = attempt
+
+        var status = NodeOutcome.cancelled
+        var output: (any Sendable)?
+        var failure: (any Error)?
+        var attempts = 0
+        while !isCancelled {
+            attempts += 1
             switch runAttempt(index, name: name, task: task) {
-            case .success(let output):
-                result.status = .completed
-                result.output = output
-                result.error = nil
-                copyProcessReport(output, into: &result)
+            case .success(let value):
+                (status, output, failure) = (.completed, value, nil)
             case .failure(let error):
-                result.output = nil
-                result.error = error
-                copyProcessReport(error, into: &result)
+                output = nil
+                failure = error
                 if error is NodeTimeoutError {
-                    result.status = .timedOut
+                    status = .timedOut
                 } else if error is CancellationError || error is NodeCancelledError {
-                    result.status = .cancelled
-                    result.error = NodeCancelledError(node: name)
+                    status = .cancelled
+                    failure = NodeCancelledError(node: name)
                 } else {
-                    result.status = .failed
+                    status = .failed
                 }
             }
-            guard result.status == .failed || result.status == .timedOut, attempt <= task.retries else { break }
+            guard status == .failed || status == .timedOut, attempts <= task.retries else { break }
             pause(task.retryDelay)
         }
-        if gatePassed {
-            stamp(&result)
-        } else {
-            result.finishedAt = WallClock.now()
-            result.durationSeconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-        }
-        complete(index, result, ranTask: true)
-    }
-
-    /// Sets the end time of a gate node; its duration spans the wait and the task.
-    private func stamp(_ result: inout NodeResult) {
-        let now = WallClock.now()
-        result.finishedAt = now
-        result.durationSeconds = max(0, now - (result.startedAt ?? now))
-    }
-
-    private var isCancelled: Bool { state.withLock { $0.cancelled } }
-
-    private func copyProcessReport(_ value: Any?, into result: inout NodeResult) {
-        guard let report = value as? any ProcessReport else { return }
-        result.exitCode = report.exitCode
-        result.stderrTail = report.stderrTail
+        if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
+        let finishedAt = WallClock.now()
+        // A gate node's duration spans the wait as well as the task.
+        let duration = gatePassed
+            ? max(0, finishedAt - startedAt)
+            : Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        // Only values that exist can carry a report; the cast is not free.
+        let report: (any ProcessReport)? = if let output { output as? any ProcessReport }
+            else if let failure { failure as? any ProcessReport } else { nil }
+        let result = NodeResult(
+            name: name, status: status.nodeStatus, durationSeconds: duration,
+            startedAt: startedAt, finishedAt: finishedAt, error: failure, output: output,
+            exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail)
+        complete(index, result, completed: status == .completed, ranTask: true)
     }
 
     /// Sleeps for `delay`, waking early if the execution is cancelled.
     private func pause(_ delay: Duration) {
-        var remaining = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        var remaining = delay.seconds
         while remaining > 0 && !isCancelled {
             let slice = min(remaining, 0.05)
             Thread.sleep(forTimeInterval: slice)
@@ -299,12 +313,12 @@ final class ExecutionRun: Sendable {
                     outcome.set(.failure(error))
                 }
             }
-            let cancelledAlready = state.withLock { state in
+            let cancelledAlready = state.withTrackedLock { state in
                 state.runningTasks[index] = handle
                 return state.cancelled
             }
             if cancelledAlready { handle.cancel() }
-            defer { state.withLock { _ = $0.runningTasks.removeValue(forKey: index) } }
+            defer { state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) } }
             guard let timeout = task.timeout else { return outcome.wait(timeout: nil)! }
             if let result = outcome.wait(timeout: timeout) { return result }
             // Timed out: cancel and give the task a moment to clean up (a
@@ -319,14 +333,15 @@ final class ExecutionRun: Sendable {
 
     private func waitAtGate(_ index: Int, name: String, gate: ApprovalGate) {
         gate.arm()
+        state.withTrackedLock { $0.phase[index] = .waitingAtGate }
         events?.fire(.gateWaiting, node: name)
-        let cancelledAlready = state.withLock { $0.cancelled }
         let waiter = Task { [self] in
             let outcome = await gate.wait()
             gateResolved(index, name: name, gate: gate, outcome: outcome)
         }
-        state.withLock { state in
-            if state.results[index].status == .running { state.gateWaits[index] = waiter }
+        let cancelledAlready = state.withTrackedLock { state in
+            if state.phase[index] == .waitingAtGate { state.gateWaits[index] = waiter }
+            return state.cancelled
         }
         if cancelledAlready { waiter.cancel() }
     }
@@ -343,63 +358,64 @@ final class ExecutionRun: Sendable {
         if case .rejected(let reason?) = outcome { metadata["reason"] = reason }
         events?.fire(.gateResolved, node: name, metadata: metadata)
 
-        var result = state.withLock { state in
+        let startedAt = state.withTrackedLock { state in
             _ = state.gateWaits.removeValue(forKey: index)
-            return state.results[index]
+            return state.startedAt[index]
         }
-        stamp(&result)
+        let status: NodeStatus
+        let error: any Error
         switch outcome {
         case .approved:
-            let wakeups = state.withLock { state -> Int in
-                state.gatePassed.insert(index)
+            let wakeups = state.withTrackedLock { state -> Int in
+                state.phase[index] = .gatePassed
                 state.ready.append(index)
                 return state.wakeups(reserve: 0)
             }
             for _ in 0..<wakeups { wake.signal() }
             return
         case .rejected(let reason):
-            result.status = .failed
-            result.error = GateError.rejected(gate: name, reason: reason)
+            (status, error) = (.failed, GateError.rejected(gate: name, reason: reason))
         case .timedOut:
-            result.status = .timedOut
-            result.error = GateError.timedOut(gate: name, seconds: gate.timeoutSeconds ?? 0)
+            (status, error) = (.timedOut, GateError.timedOut(gate: name, seconds: gate.timeoutSeconds ?? 0))
         case .cancelled:
-            result.status = .cancelled
-            result.error = NodeCancelledError(node: name)
+            (status, error) = (.cancelled, NodeCancelledError(node: name))
         }
-        result.attempts = 0
-        complete(index, result, ranTask: true)
+        let now = WallClock.now()
+        complete(index, NodeResult(
+            name: name, status: status, durationSeconds: max(0, now - startedAt),
+            startedAt: startedAt, finishedAt: now, error: error), completed: false, ranTask: true)
     }
 
     // MARK: Completion
 
     /// Records a final result, fires its event, releases or skips successors,
     /// wakes workers, and finishes the execution after the last node.
-    private func complete(_ index: Int, _ result: NodeResult, ranTask: Bool) {
-        if ranTask {
-            if result.status == .completed {
-                events?.fire(.postNode, node: result.name, result: result)
+    private func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool) {
+        if let events {
+            if !ranTask {
+                events.fire(.nodeSkipped, node: names[index], result: result)
+            } else if completed {
+                events.fire(.postNode, node: names[index], result: result)
             } else {
-                events?.fire(.onError, node: result.name, result: result, error: result.error)
+                events.fire(.onError, node: names[index], result: result, error: result.error)
             }
-        } else {
-            events?.fire(.nodeSkipped, node: result.name, result: result)
         }
-        let (skipped, wakeups, done) = state.withLock { state -> ([Int], Int, Bool) in
+        let (skipped, wakeups, done) = state.withTrackedLock { state -> ([NodeResult], Int, Bool) in
             state.results[index] = result
+            state.phase[index] = .finished
             state.finished += 1
-            var skipped: [Int] = []
-            if result.status == .completed {
-                for next in dag.successorIndices(of: index) {
+            var skipped: [NodeResult] = []
+            if completed {
+                for next in successors[index] {
                     state.remainingPredecessors[next] -= 1
-                    if state.remainingPredecessors[next] == 0 && state.results[next].status == .pending {
+                    if state.remainingPredecessors[next] == 0 && state.phase[next] == .pending {
                         state.ready.append(next)
                     }
                 }
-            } else if !(state.cancelled && result.status == .cancelled) {
-                skipped = skipAfterFailure(of: index, &state)
+            } else {
+                skipped = skipAfterFailure(of: index, ranTask: ranTask, &state)
             }
-            if state.finished == state.results.count { state.done = true }
+            if state.finished == names.count { state.done = true }
             return (skipped, state.wakeups(reserve: 1), state.done)
         }
         reportNeverRan(skipped)
@@ -409,37 +425,53 @@ final class ExecutionRun: Sendable {
 
     /// Marks as skipped what can no longer run after `index` did not complete:
     /// its descendants, and with fail-fast every node not started yet.
-    private func skipAfterFailure(of index: Int, _ state: inout State) -> [Int] {
-        let culprit = dag.nodes[index].name
-        let how = state.results[index].status == .skipped ? "was skipped" : "did not complete (\(state.results[index].status.rawValue))"
-        var skipped: [Int] = []
-        var stack = dag.successorIndices(of: index)
+    private func skipAfterFailure(of index: Int, ranTask: Bool, _ state: inout State) -> [NodeResult] {
+        let culprit = names[index]
+        let how = ranTask ? "did not complete (\(state.results[index]?.status.rawValue ?? "failed"))" : "was skipped"
+        var skipped: [Int: String] = [:]
+        var stack = successors[index]
         while let next = stack.popLast() {
-            guard state.results[next].status == .pending else { continue }
-            state.results[next].status = .skipped
-            state.results[next].skipReason = "upstream '\(culprit)' \(how)"
-            state.finished += 1
-            skipped.append(next)
-            stack.append(contentsOf: dag.successorIndices(of: next))
+            guard state.phase[next] == .pending, skipped[next] == nil else { continue }
+            skipped[next] = "upstream '\(culprit)' \(how)"
+            stack.append(contentsOf: successors[next])
         }
-        if failFast && state.results[index].status != .skipped {
-            for other in dag.topologicalIndices where state.results[other].status == .pending {
-                state.results[other].status = .skipped
-                state.results[other].skipReason = "fail-fast: '\(culprit)' \(how)"
-                state.finished += 1
-                skipped.append(other)
+        if failFast && ranTask {
+            for other in topologicalIndices where state.phase[other] == .pending && skipped[other] == nil {
+                skipped[other] = "fail-fast: '\(culprit)' \(how)"
             }
         }
-        let order = Dictionary(uniqueKeysWithValues: dag.topologicalIndices.enumerated().map { ($1, $0) })
-        return skipped.sorted { order[$0]! < order[$1]! }
+        var results: [NodeResult] = []
+        for other in topologicalIndices {
+            guard let reason = skipped[other] else { continue }
+            let result = NodeResult(name: names[other], status: .skipped, skipReason: reason)
+            state.results[other] = result
+            state.phase[other] = .finished
+            state.finished += 1
+            results.append(result)
+        }
+        return results
     }
 
     /// Fires `node_skipped` for nodes that never ran (skipped or cancelled).
-    private func reportNeverRan(_ indices: [Int]) {
-        guard let events, !indices.isEmpty else { return }
-        let results = state.withLock { state in indices.map { state.results[$0] } }
+    private func reportNeverRan(_ results: [NodeResult]) {
+        guard let events else { return }
         for result in results {
             events.fire(.nodeSkipped, node: result.name, result: result)
+        }
+    }
+}
+
+/// How an attempt ended, without touching the SDK's resilient `NodeStatus`
+/// on the hot path.
+private enum NodeOutcome {
+    case completed, failed, timedOut, cancelled
+
+    var nodeStatus: NodeStatus {
+        switch self {
+        case .completed: .completed
+        case .failed: .failed
+        case .timedOut: .timedOut
+        case .cancelled: .cancelled
         }
     }
 }
@@ -451,7 +483,7 @@ private final class AttemptOutcome: Sendable {
     private let ready = DispatchSemaphore(value: 0)
 
     func set(_ result: Result<(any Sendable)?, any Error>) {
-        value.withLock { $0 = result }
+        value.withTrackedLock { $0 = result }
         ready.signal()
     }
 
@@ -463,7 +495,7 @@ private final class AttemptOutcome: Sendable {
         } else {
             ready.wait()
         }
-        return value.withLock { $0 }
+        return value.withTrackedLock { $0 }
     }
 }
 

@@ -1,6 +1,31 @@
 import DagronSDK
 
 extension PluginManager {
+    /// Loads every plugin on the search path and registers the first of each
+    /// name: the analogue of Python dagron's `PluginManager().discover()`.
+    ///
+    /// ```swift
+    /// let manager = PluginManager()
+    /// let report = manager.discover()          // --plugin-path, DAGRON_PLUGIN_PATH, user dir, install dir
+    /// manager.initializeAll()
+    /// ```
+    ///
+    /// Never throws: manifest errors and files that fail to load come back in
+    /// the report's failures (and go to the warning handler). Nothing is initialized.
+    ///
+    /// - Parameters:
+    ///   - searchPath: Where to look; ``PluginSearchPath/standard(pluginPaths:environment:executablePath:)`` by default.
+    ///   - loader: How to load; strict unless `DAGRON_ALLOW_INSECURE_PLUGINS` is set.
+    ///   - settings: User settings by plugin name, overriding manifest defaults.
+    @discardableResult
+    public func discover(
+        searchPath: PluginSearchPath = .standard(),
+        loader: PluginLoader = PluginLoader(),
+        settings: [String: PluginSettings] = [:]
+    ) -> DiscoveryReport {
+        discover(from: [SharedObjectPluginSource(searchPath: searchPath, loader: loader, settings: settings)])
+    }
+
     /// Loads the plugins called `names` from the search path and registers
     /// them, ready for ``initializeAll()``: what `dagron run --plugin NAME` does.
     ///

@@ -69,7 +69,7 @@ public final class PluginManager: Sendable {
     public func register(_ plugin: any DagronPlugin, settings: PluginSettings? = nil, origin: String? = nil) {
         let name = plugin.name
         let entry = Entry(plugin: plugin, settings: settings ?? PluginSettings(plugin: name), origin: origin)
-        let replaced = state.withLock { state -> Entry? in
+        let replaced = state.withTrackedLock { state -> Entry? in
             let previous = state.entries.updateValue(entry, forKey: name)
             if previous == nil { state.order.append(name) }
             if previous?.initialized == true { state.initializationOrder.removeAll { $0 == name } }
@@ -87,7 +87,7 @@ public final class PluginManager: Sendable {
     /// `false` if no plugin has that name.
     @discardableResult
     public func setSettings(_ settings: PluginSettings, for name: String) -> Bool {
-        state.withLock { state in
+        state.withTrackedLock { state in
             guard state.entries[name] != nil else { return false }
             state.entries[name]!.settings = settings
             return true
@@ -96,17 +96,17 @@ public final class PluginManager: Sendable {
 
     /// The registered plugins, in registration order.
     public var plugins: [any DagronPlugin] {
-        state.withLock { state in state.order.compactMap { state.entries[$0]?.plugin } }
+        state.withTrackedLock { state in state.order.compactMap { state.entries[$0]?.plugin } }
     }
 
     /// The registered plugin called `name`.
     public func plugin(named name: String) -> (any DagronPlugin)? {
-        state.withLock { $0.entries[name]?.plugin }
+        state.withTrackedLock { $0.entries[name]?.plugin }
     }
 
     /// Whether the plugin called `name` is initialized.
     public func isInitialized(_ name: String) -> Bool {
-        state.withLock { $0.entries[name]?.initialized ?? false }
+        state.withTrackedLock { $0.entries[name]?.initialized ?? false }
     }
 
     /// Configures and initializes every registered plugin that is not yet
@@ -119,7 +119,7 @@ public final class PluginManager: Sendable {
     /// - Returns: The plugins that failed.
     @discardableResult
     public func initializeAll() -> [PluginFailure] {
-        let pending = state.withLock { state in
+        let pending = state.withTrackedLock { state in
             state.order.compactMap { name in
                 state.entries[name].flatMap { $0.initialized ? nil : (name, $0) }
             }
@@ -129,7 +129,7 @@ public final class PluginManager: Sendable {
             do {
                 try entry.plugin.configure(entry.settings)
                 try entry.plugin.initialize(hooks: hooks.scoped(owner: name))
-                let current = state.withLock { state -> Bool in
+                let current = state.withTrackedLock { state -> Bool in
                     // Replaced meanwhile: the newcomer will be initialized instead.
                     guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject else { return false }
                     state.entries[name]!.initialized = true
@@ -153,7 +153,7 @@ public final class PluginManager: Sendable {
     /// Tears down every initialized plugin in reverse initialization order
     /// and removes its hooks, whether or not the plugin removed them itself.
     public func teardownAll() {
-        let order = state.withLock { state in
+        let order = state.withTrackedLock { state in
             defer { state.initializationOrder.removeAll() }
             return state.initializationOrder.reversed().compactMap { name in
                 state.entries[name].map { (name, $0.plugin) }
@@ -162,13 +162,13 @@ public final class PluginManager: Sendable {
         for (name, plugin) in order {
             plugin.teardown()
             hooks.removeHooks(owner: name)
-            state.withLock { $0.entries[name]?.initialized = false }
+            state.withTrackedLock { $0.entries[name]?.initialized = false }
         }
     }
 
     /// Removes a plugin (tearing it down first if it is initialized).
     public func unregister(_ name: String) {
-        let entry = state.withLock { state -> Entry? in
+        let entry = state.withTrackedLock { state -> Entry? in
             state.order.removeAll { $0 == name }
             state.initializationOrder.removeAll { $0 == name }
             return state.entries.removeValue(forKey: name)

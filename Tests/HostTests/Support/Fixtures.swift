@@ -119,9 +119,12 @@ enum Fixtures {
         var description: String { message }
     }
 
+    private static let directoryPath = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString).standardizingPath
+
     private static func build() throws -> Built {
-        let directory = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString).standardizingPath
+        let directory = directoryPath
         try? FileManager.default.removeItem(atPath: directory)
+        atexit { try? FileManager.default.removeItem(atPath: Fixtures.directoryPath) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let built = Built(directory: directory)
         let gcc = try Command.tool("gcc")

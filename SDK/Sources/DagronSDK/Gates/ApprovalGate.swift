@@ -35,10 +35,10 @@ public final class ApprovalGate: Sendable {
     }
 
     /// The current status.
-    public var status: GateStatus { state.withLock { $0.status } }
+    public var status: GateStatus { state.withTrackedLock { $0.status } }
 
     /// The reason given on rejection, if any.
-    public var rejectionReason: String? { state.withLock { $0.reason } }
+    public var rejectionReason: String? { state.withTrackedLock { $0.reason } }
 
     /// The timeout in seconds, if there is one.
     public var timeoutSeconds: Double? {
@@ -61,7 +61,7 @@ public final class ApprovalGate: Sendable {
     /// first waiter arrives, so observers see it waiting at once. Executors
     /// call this when a gate node is reached. Does nothing to a decided gate.
     public func arm() {
-        state.withLock { state in
+        state.withTrackedLock { state in
             guard !state.status.isResolved else { return }
             state.status = .waiting
             startTimer(&state)
@@ -79,7 +79,7 @@ public final class ApprovalGate: Sendable {
     /// Puts the gate back to ``GateStatus/pending`` (for reuse in a new run).
     /// Waiters, if any, are released as cancelled.
     public func reset() {
-        let released = state.withLock { state in
+        let released = state.withTrackedLock { state in
             let waiters = state.waiters
             state.waiters = [:]
             state.timer?.cancel()
@@ -94,13 +94,13 @@ public final class ApprovalGate: Sendable {
     /// Waits until the gate is approved, rejected or times out, or the calling
     /// task is cancelled.
     public func wait() async -> GateOutcome {
-        let id = state.withLock { state in
+        let id = state.withTrackedLock { state in
             state.nextWaiter += 1
             return state.nextWaiter
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let immediate: GateOutcome? = state.withLock { state in
+                let immediate: GateOutcome? = state.withTrackedLock { state in
                     if let outcome = Self.outcome(state.status, state.reason) { return outcome }
                     if Task.isCancelled { return .cancelled }
                     state.waiters[id] = continuation
@@ -111,7 +111,7 @@ public final class ApprovalGate: Sendable {
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<GateOutcome, Never>? in
+            let waiter = state.withTrackedLock { state -> CheckedContinuation<GateOutcome, Never>? in
                 let waiter = state.waiters.removeValue(forKey: id)
                 if state.waiters.isEmpty && state.status == .waiting {
                     state.status = .pending
@@ -134,7 +134,7 @@ public final class ApprovalGate: Sendable {
     }
 
     private func resolve(_ status: GateStatus, reason: String?) throws(GateError) {
-        let result = state.withLock { state -> Result<[CheckedContinuation<GateOutcome, Never>], GateError> in
+        let result = state.withTrackedLock { state -> Result<[CheckedContinuation<GateOutcome, Never>], GateError> in
             if state.status.isResolved { return .failure(.alreadyResolved("", state.status)) }
             state.status = status
             state.reason = reason
@@ -150,7 +150,7 @@ public final class ApprovalGate: Sendable {
     }
 
     private func expire() {
-        let waiters = state.withLock { state -> [CheckedContinuation<GateOutcome, Never>] in
+        let waiters = state.withTrackedLock { state -> [CheckedContinuation<GateOutcome, Never>] in
             guard state.status == .waiting else { return [] }
             state.status = .timedOut
             state.timer = nil

@@ -15,17 +15,17 @@ public final class GateController: Sendable {
 
     /// Adds (or replaces) the gate called `name`.
     public func add(_ name: String, _ gate: ApprovalGate) {
-        gates.withLock { $0[name] = gate }
+        gates.withTrackedLock { $0[name] = gate }
     }
 
     /// The gate called `name`, if any.
     public func gate(named name: String) -> ApprovalGate? {
-        gates.withLock { $0[name] }
+        gates.withTrackedLock { $0[name] }
     }
 
     /// All gate names, sorted.
     public var names: [String] {
-        gates.withLock { $0.keys.sorted() }
+        gates.withTrackedLock { $0.keys.sorted() }
     }
 
     /// Approves the gate called `name`.
@@ -48,12 +48,12 @@ public final class GateController: Sendable {
 
     /// The names of the gates currently ``GateStatus/waiting``, sorted.
     public func waitingGates() -> [String] {
-        gates.withLock { gates in gates.filter { $0.value.status == .waiting }.map(\.key) }.sorted()
+        gates.withTrackedLock { gates in gates.filter { $0.value.status == .waiting }.map(\.key) }.sorted()
     }
 
     /// Every gate's status, keyed by name.
     public func statuses() -> [String: GateStatus] {
-        gates.withLock { $0.mapValues(\.status) }
+        gates.withTrackedLock { $0.mapValues(\.status) }
     }
 
     private func lookup(_ name: String) throws(GateError) -> ApprovalGate {

@@ -79,8 +79,12 @@ public final class DAG: Sendable, CustomStringConvertible {
             walk.append(current)
             current = predecessors[current].first { inDegree[$0] > 0 }!
         }
-        let loop = walk[position[current]!...].reversed().map { nodes[$0].name }
-        throw .cycle(path: loop + [loop[0]])
+        var loop = Array(walk[position[current]!...].reversed())
+        // Start the reported cycle at its earliest-declared node.
+        let first = loop.indices.min { loop[$0] < loop[$1] }!
+        loop = Array(loop[first...] + loop[..<first])
+        let names = loop.map { nodes[$0].name }
+        throw .cycle(path: names + [names[0]])
     }
 
     // MARK: Names

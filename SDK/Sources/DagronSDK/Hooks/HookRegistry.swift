@@ -139,8 +139,8 @@ public final class HookRegistry: Sendable {
     /// Receives a ``HookWarning`` whenever a callback throws. Shared by all
     /// views of the registry. Defaults to ``standardErrorWarningHandler``.
     public var warningHandler: @Sendable (HookWarning) -> Void {
-        get { storage.state.withLock { $0.warningHandler } }
-        set { storage.state.withLock { $0.warningHandler = newValue } }
+        get { storage.state.withTrackedLock { $0.warningHandler } }
+        set { storage.state.withTrackedLock { $0.warningHandler = newValue } }
     }
 
     /// Writes `dagron: warning: <warning>` to standard error.

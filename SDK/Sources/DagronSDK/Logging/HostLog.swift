@@ -2,7 +2,20 @@ import Synchronization
 
 /// The severity of a ``LogRecord``, matching swift-log's levels.
 public enum LogSeverity: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
-    case trace, debug, info, notice, warning, error, critical
+    /// Finest detail.
+    case trace
+    /// Debugging detail.
+    case debug
+    /// Normal operation.
+    case info
+    /// Worth noticing.
+    case notice
+    /// Something may be wrong.
+    case warning
+    /// Something failed.
+    case error
+    /// The program cannot go on.
+    case critical
 
     private var rank: Int { Self.allCases.firstIndex(of: self)! }
     /// Orders by severity, `trace` lowest.
@@ -44,17 +57,17 @@ public enum HostLog {
 
     /// Installs (or, with `nil`, removes) the host's sink.
     public static func install(_ newSink: (@Sendable (LogRecord) -> Void)?) {
-        sink.withLock { $0 = newSink }
+        sink.withTrackedLock { $0 = newSink }
     }
 
     /// Whether the host installed a sink.
-    public static var isInstalled: Bool { sink.withLock { $0 != nil } }
+    public static var isInstalled: Bool { sink.withTrackedLock { $0 != nil } }
 
     /// Sends `record` to the host's sink.
     /// - Returns: `false` when no sink is installed.
     @discardableResult
     public static func emit(_ record: LogRecord) -> Bool {
-        guard let current = sink.withLock({ $0 }) else { return false }
+        guard let current = sink.withTrackedLock({ $0 }) else { return false }
         current(record)
         return true
     }

@@ -1,31 +1,32 @@
 /// What happened to one node.
 ///
 /// Hooks receive it in ``HookContext/nodeResult``; the whole set is in
-/// ``ExecutionResult/nodeResults``.
-public struct NodeResult: Sendable {
+/// ``ExecutionResult/nodeResults``. It is an immutable object: sharing it
+/// between hooks, threads and results costs a reference, not a copy.
+public final class NodeResult: Sendable {
     /// The node's name.
-    public var name: String
+    public let name: String
     /// The final (or current) status.
-    public var status: NodeStatus
+    public let status: NodeStatus
     /// Time spent running, in seconds (monotonic clock). Zero for a node that
     /// never ran. For a gate node it includes the wait for approval.
-    public var durationSeconds: Double
+    public let durationSeconds: Double
     /// Wall-clock start, seconds since the Unix epoch; `nil` if it never ran.
-    public var startedAt: Double?
+    public let startedAt: Double?
     /// Wall-clock end, seconds since the Unix epoch; `nil` if it never ran.
-    public var finishedAt: Double?
+    public let finishedAt: Double?
     /// The error for a failed, timed-out or cancelled node.
-    public var error: (any Error)?
+    public let error: (any Error)?
     /// What the node's task returned, if it returned anything.
-    public var output: (any Sendable)?
+    public let output: (any Sendable)?
     /// For nodes that run a process: its exit code.
-    public var exitCode: Int32?
+    public let exitCode: Int32?
     /// How many times the task was attempted (1 without retries, 0 if it never ran).
-    public var attempts: Int
+    public let attempts: Int
     /// For a failed process: the last lines of its standard error.
-    public var stderrTail: String?
+    public let stderrTail: String?
     /// Why a node was skipped, in words (for example `upstream 'extract' failed`).
-    public var skipReason: String?
+    public let skipReason: String?
 
     /// Creates a result.
     public init(

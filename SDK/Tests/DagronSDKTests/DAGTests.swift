@@ -1,0 +1,82 @@
+import DagronSDK
+import Testing
+
+@Suite("DAG")
+struct DAGTests {
+    func dag(_ names: [String], _ edges: [(String, String)]) throws -> DAG {
+        try DAG(nodes: names.map { DAGNode(name: $0) }, edges: edges.map { DAGEdge(from: $0.0, to: $0.1) })
+    }
+
+    @Test func readOnlyViewOfNodesAndEdges() throws {
+        let graph = try dag(["extract", "clean", "load", "report"],
+                            [("extract", "clean"), ("clean", "load"), ("extract", "report")])
+        #expect(graph.nodeCount == 4)
+        #expect(graph.edgeCount == 3)
+        #expect(graph.nodeNames == ["extract", "clean", "load", "report"])
+        #expect(graph.predecessors(of: "load") == ["clean"])
+        #expect(graph.successors(of: "extract") == ["clean", "report"])
+        #expect(graph.roots == ["extract"])
+        #expect(graph.leaves == ["load", "report"])
+        #expect(graph.descendants(of: "extract") == ["clean", "load", "report"])
+        #expect(graph.ancestors(of: "load") == ["extract", "clean"])
+        #expect(graph.contains("clean") && !graph.contains("nope"))
+        #expect(graph.predecessors(of: "nope").isEmpty)
+        #expect(graph.levels == [0, 1, 2, 1])
+    }
+
+    @Test func topologicalOrderIsStableAndValid() throws {
+        let graph = try dag(["c", "a", "b", "d"], [("a", "d"), ("b", "d"), ("c", "a")])
+        #expect(graph.topologicalOrder == ["c", "b", "a", "d"])
+        let position = Dictionary(uniqueKeysWithValues: graph.topologicalOrder.enumerated().map { ($1, $0) })
+        for edge in graph.edges { #expect(position[edge.from]! < position[edge.to]!) }
+    }
+
+    @Test func rejectsDuplicateNode() {
+        #expect(throws: DAGError.duplicateNode("a")) { try dag(["a", "b", "a"], []) }
+    }
+
+    @Test func rejectsUnknownNodeNamingTheEdge() {
+        let error = #expect(throws: DAGError.self) { try dag(["a"], [("a", "ghost")]) }
+        #expect(error == .unknownNode("ghost", edge: DAGEdge(from: "a", to: "ghost")))
+        #expect(error?.description == "edge a -> ghost refers to unknown node 'ghost'")
+    }
+
+    @Test func rejectsDuplicateEdge() {
+        #expect(throws: DAGError.duplicateEdge(DAGEdge(from: "a", to: "b"))) {
+            try dag(["a", "b"], [("a", "b"), ("a", "b")])
+        }
+    }
+
+    @Test func cycleErrorShowsThePath() {
+        let error = #expect(throws: DAGError.self) {
+            try dag(["start", "a", "b", "c", "end"],
+                    [("start", "a"), ("a", "b"), ("b", "c"), ("c", "a"), ("c", "end")])
+        }
+        guard case .cycle(let path) = error else { Issue.record("expected a cycle, got \(String(describing: error))"); return }
+        #expect(path.first == path.last)
+        #expect(Set(path) == ["a", "b", "c"])
+        #expect(path.count == 4)
+        // Consecutive names are real edges.
+        let edges: Set<String> = ["a>b", "b>c", "c>a"]
+        for (from, to) in zip(path, path.dropFirst()) { #expect(edges.contains("\(from)>\(to)")) }
+        #expect(error?.description.hasPrefix("cycle detected: ") == true)
+    }
+
+    @Test func selfLoopIsACycle() {
+        #expect(throws: DAGError.cycle(path: ["a", "a"])) { try dag(["a"], [("a", "a")]) }
+    }
+
+    @Test func longestPathFollowsTheHeaviestBranch() throws {
+        let graph = try dag(["root", "fast", "slow", "join"],
+                            [("root", "fast"), ("root", "slow"), ("fast", "join"), ("slow", "join")])
+        let weights = ["root": 1.0, "fast": 1.0, "slow": 5.0, "join": 1.0]
+        #expect(graph.longestPath { weights[$0]! } == ["root", "slow", "join"])
+        #expect(try dag([], []).longestPath { _ in 1 }.isEmpty)
+    }
+
+    @Test func nodesKeepPayloadAndMetadata() throws {
+        let graph = try DAG(nodes: [DAGNode(name: "a", payload: 42, metadata: ["kind": "run"])], edges: [])
+        #expect(graph.node(named: "a")?.payload as? Int == 42)
+        #expect(graph.node(named: "a")?.metadata["kind"] == "run")
+    }
+}
