@@ -147,6 +147,82 @@ struct DashboardBrowserTests {
         try await session.close()
     }
 
+    @Test("examples/dashboard-release.yml through `dagron run`: the loader's dashboard, approved in the browser")
+    func exampleThroughDagronRun() async throws {
+        let output = Self.outputDirectory
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-dashboard-example-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let packageRoot = output.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = packageRoot.appendingPathComponent("examples/dashboard-release.yml").path
+        let dagron = PluginLibrary.buildDirectory.appendingPathComponent("dagron").path
+        try #require(FileManager.default.isExecutableFile(atPath: dagron), "\(dagron) missing: run `swift build` first")
+        let urlFile = scratch.appendingPathComponent("url").path
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: dagron)
+        process.arguments = ["run", example, "--plain", "--run-dir", scratch.appendingPathComponent("run").path,
+                             "--set", "dashboard.port=0", "--set", "dashboard.open_browser=false",
+                             "--set", "dashboard.url_file=\(urlFile)"]
+        process.currentDirectoryURL = scratch
+        let log = scratch.appendingPathComponent("dagron.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        func runLog() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        try await waitUntil("the dashboard URL from `dagron run`", timeout: .seconds(60)) {
+            guard process.isRunning else {
+                throw DashboardSession.SessionError(description: "dagron run exited \(process.terminationStatus):\n\(runLog())")
+            }
+            return FileManager.default.fileExists(atPath: urlFile) && !((try? String(contentsOfFile: urlFile, encoding: .utf8)) ?? "").isEmpty
+        }
+        let url = try String(contentsOfFile: urlFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(runLog().contains("Dashboard: \(url)"), "the run prints the URL")
+
+        let profile = scratch.appendingPathComponent("profile")
+        let browser = try DevToolsPipe(profile: profile.path, log: output.appendingPathComponent("chromium-example.log").path)
+        do {
+            let target = try await browser.call("Target.createTarget", ["url": url])
+            let attached = try await browser.call("Target.attachToTarget", ["targetId": try #require(target["targetId"] as? String), "flatten": true])
+            let page = try #require(attached["sessionId"] as? String)
+            let gate = "approve-release"
+            try await waitUntil("the example's gate waiting on the page", timeout: .seconds(120)) {
+                try await browser.evaluate("""
+                    document.querySelectorAll('svg g.node').length === 15
+                      && !!document.querySelector('#gates button.approve[data-gate="\(gate)"]')
+                    """, session: page) as? Bool == true
+            }
+            try await Task.sleep(for: .milliseconds(600))  // let the timeline settle for the picture
+            try await screenshot(browser, page: page, to: output.appendingPathComponent("example-gate-waiting.png"))
+            let rawPoint = try await browser.evaluate("""
+                (() => { const b = document.querySelector('#gates button.approve[data-gate="\(gate)"]');
+                         b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
+                         return [r.left + r.width / 2, r.top + r.height / 2]; })()
+                """, session: page) as? [Any] ?? []
+            let point = rawPoint.compactMap(Self.number)
+            try #require(point.count == 2)
+            for type in ["mouseMoved", "mousePressed", "mouseReleased"] {
+                _ = try await browser.call("Input.dispatchMouseEvent",
+                                           ["type": type, "x": point[0], "y": point[1], "button": "left", "clickCount": 1],
+                                           session: page)
+            }
+            try await waitUntil("dagron run to exit", timeout: .seconds(120)) { !process.isRunning }
+            #expect(process.terminationStatus == 0, "dagron run: \(runLog())")
+            await browser.shutdown()
+        } catch {
+            await browser.shutdown()
+            throw error
+        }
+        // The dashboard went away with the run: nothing listens on its port.
+        let port = try #require(URL(string: url)?.port)
+        #expect(!DashboardHTTPTests.canConnect(port: port))
+    }
+
     /// A JSON number, whichever way JSONSerialization represented it.
     static func number(_ value: Any) -> Double? {
         if let double = value as? Double { return double }
