@@ -18,21 +18,26 @@ let package = Package(
         .library(name: "DagronTiming", type: .dynamic, targets: ["TimingPlugin"]),
         .library(name: "DagronPrometheus", type: .dynamic, targets: ["PrometheusTextPlugin"]),
         .library(name: "DagronSlack", type: .dynamic, targets: ["SlackWebhookPlugin"]),
+        .library(name: "DagronDashboard", type: .dynamic, targets: ["Dashboard"]),
     ],
     dependencies: [
         .package(path: "SDK"),
+        // The host: CLI, logging, pipeline files, child processes.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Bundled plugins' own dependencies (each plugin .so carries a private copy).
+        // Without Hummingbird's default "FullFoundation" trait the plugins need only
+        // FoundationEssentials (PLUGIN-ABI.md, section 7).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["ConfigurationSupport"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -96,6 +101,19 @@ let package = Package(
             ],
             path: "Plugins/SlackWebhook"
         ),
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Plugins/Dashboard"
+        ),
         .executableTarget(
             name: "DagronBench",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
@@ -118,6 +136,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Loads libDagronDashboard.so with dlopen (built by `swift build`), never links it.
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dagron",
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // End-to-end tests of `dagron run/validate/graph/gate`: they run the

@@ -11,6 +11,8 @@ command -v readelf >/dev/null || need_packages+=(binutils)
 command -v gcc >/dev/null || need_packages+=(gcc)
 # prometheus-text plugin tests: `promtool check metrics` and a real Prometheus server.
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_packages+=(prometheus)
+# The dashboard's browser test drives headless Chromium.
+command -v chromium >/dev/null || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -1,0 +1,93 @@
+import DagronSDK
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A live web view of the run, with Approve/Reject buttons for gates.
+///
+/// `initialize` starts a Hummingbird server (see ``DashboardServer``) and
+/// prints `Dashboard: http://HOST:PORT/?token=...`; the hooks feed a
+/// ``RunState`` that the page follows over Server-Sent Events; `teardown`
+/// stops the server and frees the port. Settings: see ``DashboardSettings``.
+/// Security (token, Host check, no CORS): see `docs/dashboard.md`.
+final class DashboardPlugin: DagronPlugin {
+    let name = "dashboard"
+    let version = "1.0.0"
+    let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file)."
+
+    private let settings = Mutex(DashboardSettings())
+    private let server = Mutex<DashboardServer?>(nil)
+    let state = RunState()
+
+    func configure(_ settings: PluginSettings) throws {
+        let parsed = try DashboardSettings(settings)
+        self.settings.withLock { $0 = parsed }
+    }
+
+    func initialize(hooks: HookRegistry) throws {
+        let settings = self.settings.withLock { $0 }
+        let token = AccessToken.random()
+        let logger = Logger(label: "dagron.dashboard") { HostLogHandler(label: $0) }
+        let started = try DashboardServer.start(
+            host: settings.host, port: settings.port, state: state, token: token, logger: logger)
+        server.withLock { $0 = started }
+        let url = "http://\(Self.urlHost(settings.host)):\(started.port)/?token=\(token.value)"
+        if let file = settings.urlFile {
+            do {
+                try Self.write(url + "\n", to: file)
+            } catch {
+                started.stop()
+                server.withLock { $0 = nil }
+                throw error
+            }
+        }
+        print("Dashboard: \(url)")
+        fflush(nil)  // the host may be piped: show the URL now
+        if settings.openBrowser { BrowserLauncher.open(url) }
+        for event in [HookEvent.preExecute, .preNode, .postNode, .onError, .nodeSkipped,
+                      .gateWaiting, .gateResolved, .postExecute] {
+            hooks.register(event) { [state] context in state.apply(context) }
+        }
+    }
+
+    func teardown() {
+        let running = server.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        running?.stop()
+    }
+
+    /// IPv6 literals need brackets in a URL.
+    private static func urlHost(_ host: String) -> String {
+        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    }
+
+    /// The `url_file` could not be written.
+    struct URLFileError: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "plugin 'dashboard': cannot write url_file '\(path)': \(reason)" }
+    }
+
+    private static func write(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "w") else {
+            throw URLFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        guard fputs(text, file) >= 0 else {
+            throw URLFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+@_cdecl("dagron_plugin_abi_version")
+public func dagronPluginABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
+
+@_cdecl("dagron_plugin_create")
+public func dagronPluginCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(DashboardPlugin()) }

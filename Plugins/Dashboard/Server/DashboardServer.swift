@@ -1,0 +1,153 @@
+import Dispatch
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The dashboard's HTTP server: a Hummingbird application on an event-loop
+/// group of its own, run in a `ServiceGroup` that installs no signal handlers
+/// (the host owns SIGINT/SIGTERM).
+///
+/// ``start(host:port:state:token:logger:)`` returns once the socket is bound
+/// (so the URL can be printed with the real port); ``stop()`` ends every
+/// stream, shuts the server down gracefully, and shuts the event-loop group
+/// down, after which the port is free.
+final class DashboardServer: Sendable {
+    /// The bound port.
+    let port: Int
+    private let group: MultiThreadedEventLoopGroup
+    private let serviceGroup: ServiceGroup
+    private let closing: EventStream.Closing
+    private let executor: EventLoopTaskExecutor
+    private let stopped: Completion<Void>
+    private let pollerStopped: Completion<Void>
+
+    /// How long starting and stopping may take before giving up.
+    static let startTimeout: Duration = .seconds(30)
+
+    /// Why the server could not start.
+    struct StartError: Error, CustomStringConvertible {
+        let host: String
+        let port: Int
+        let reason: String
+        var description: String { "dashboard: cannot serve on \(host):\(port): \(reason)" }
+    }
+
+    private init(port: Int, group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor,
+                 serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>,
+                 pollerStopped: Completion<Void>) {
+        self.port = port
+        self.group = group
+        self.executor = executor
+        self.serviceGroup = serviceGroup
+        self.closing = closing
+        self.stopped = stopped
+        self.pollerStopped = pollerStopped
+    }
+
+    /// Binds `host:port` (0 for a free port) and serves `state`. Blocks until
+    /// the socket is bound or binding failed.
+    static func start(host: String, port: Int, state: RunState, token: AccessToken, logger: Logger) throws -> DashboardServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = EventLoopTaskExecutor(group.next())
+        let closing = EventStream.Closing()
+        let bound = Completion<Int>()
+        let stopped = Completion<Void>()
+        let routes = DashboardRoutes(state: state, stream: EventStream(state: state, closing: closing))
+        let router = Router(context: BasicRequestContext.self)
+        // The Host check needs the real port, known only once bound; a
+        // request cannot arrive before that.
+        let hosts = BoundHosts()
+        router.add(middleware: AccessGuard(token: token, hosts: hosts))
+        routes.register(on: router)
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dagron-dashboard"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                hosts.set(AllowedHosts(boundHost: host, port: port))
+                bound.complete(.success(port))
+            },
+            eventLoopGroupProvider: .shared(group),
+            logger: logger)
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        Task.detached(executorPreference: executor) {
+            do {
+                try await serviceGroup.run()
+                bound.complete(.failure(StartError(host: host, port: port, reason: "the server stopped at once")))
+            } catch {
+                bound.complete(.failure(StartError(host: host, port: port, reason: String(describing: error))))
+            }
+            stopped.complete(.success(()))
+        }
+        let outcome = bound.wait(timeout: startTimeout)
+            ?? .failure(StartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
+        switch outcome {
+        case .success(let boundPort):
+            let pollerStopped = Completion<Void>()
+            Task.detached(executorPreference: executor) {
+                // A gate armed without an event still shows within a second.
+                while !closing.isClosed {
+                    state.pollGates()
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+                pollerStopped.complete(.success(()))
+            }
+            return DashboardServer(port: boundPort, group: group, executor: executor, serviceGroup: serviceGroup,
+                                   closing: closing, stopped: stopped, pollerStopped: pollerStopped)
+        case .failure(let error):
+            shutDown(serviceGroup, executor: executor, stopped: stopped)
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Ends the event streams, stops the server, and releases its thread and port.
+    /// Blocks until done (or until ``startTimeout`` passed).
+    func stop() {
+        closing.close()
+        Self.shutDown(serviceGroup, executor: executor, stopped: stopped)
+        _ = pollerStopped.wait(timeout: Self.startTimeout)
+        // Nothing of ours is left to run on the loop: stop its thread.
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Asks the service group to stop and waits until it has, and until the
+    /// task that asked has finished too.
+    private static func shutDown(_ serviceGroup: ServiceGroup, executor: EventLoopTaskExecutor, stopped: Completion<Void>) {
+        let asked = Completion<Void>()
+        Task.detached(executorPreference: executor) {
+            await serviceGroup.triggerGracefulShutdown()
+            asked.complete(.success(()))
+        }
+        _ = asked.wait(timeout: startTimeout)
+        _ = stopped.wait(timeout: startTimeout)
+    }
+}
+
+/// A value produced once on one thread and waited for on another.
+final class Completion<Value: Sendable>: Sendable {
+    private let value = Mutex<Result<Value, any Error>?>(nil)
+    private let signal = DispatchSemaphore(value: 0)
+
+    /// Sets the value; later calls are ignored.
+    func complete(_ result: Result<Value, any Error>) {
+        let first = value.withLock { value in
+            guard value == nil else { return false }
+            value = result
+            return true
+        }
+        if first { signal.signal() }
+    }
+
+    /// Waits up to `timeout`; `nil` if nothing arrived.
+    func wait(timeout: Duration) -> Result<Value, any Error>? {
+        let nanos = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
+        if signal.wait(timeout: .now() + .nanoseconds(nanos)) == .timedOut { return nil }
+        signal.signal()  // let later waiters through too
+        return value.withLock { $0 }
+    }
+}
