@@ -86,8 +86,10 @@ final class DashboardPlugin: DagronPlugin {
     }
 }
 
+/// The plugin ABI version this plugin was compiled against (checked by the host first).
 @_cdecl("dagron_plugin_abi_version")
 public func dagronPluginABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
 
+/// Creates the dashboard plugin, boxed and retained for the host.
 @_cdecl("dagron_plugin_create")
 public func dagronPluginCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(DashboardPlugin()) }

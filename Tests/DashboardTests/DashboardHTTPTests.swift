@@ -147,6 +147,22 @@ struct DashboardHTTPTests {
         try await session.close()
     }
 
+    @Test("a quiet stream gets heartbeats carrying the current version")
+    func heartbeats() async throws {
+        let session = try DashboardSession()
+        let stream = try await session.events()
+        try await waitUntil("a heartbeat (every 5 s of silence)", timeout: .seconds(30)) {
+            stream.all.contains { $0.event == "heartbeat" }
+        }
+        let messages = stream.all
+        #expect(messages.first?.event == "snapshot")
+        let beat = try #require(messages.first { $0.event == "heartbeat" })
+        #expect(beat.id == "0-0")
+        #expect(beat.data.hasPrefix(#"{"run":0,"seq":0,"serverTime":"#))
+        stream.stop()
+        try await session.close()
+    }
+
     @Test("reject with a reason fails the gate node and skips what follows")
     func rejectFailsTheGate() async throws {
         let session = try DashboardSession()

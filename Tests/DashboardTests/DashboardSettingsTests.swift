@@ -43,6 +43,16 @@ struct DashboardSettingsTests {
         plugin.teardown()  // never initialized: harmless
     }
 
+    @Test("open_browser without a display is harmless")
+    func openBrowserWithoutDisplay() async throws {
+        // Headless here anyway; make sure (nothing in these tests needs a display).
+        unsetenv("DISPLAY")
+        unsetenv("WAYLAND_DISPLAY")
+        let session = try DashboardSession(settings: ["open_browser": "true"])
+        #expect(try await session.request("/").status == 200)
+        try await session.close()
+    }
+
     @Test("a port in use fails initialize with the address in the message")
     func portInUse() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
