@@ -34,7 +34,8 @@ struct DiscoveryTests {
         #expect(recorders.map(\.status) == [.loaded, .shadowed])
         #expect(recorders[0].path == first + "/libMyRecorder.so")
         #expect(recorders[1].shadowedBy == first + "/libMyRecorder.so")
-        #expect(listing.plugins.map(\.path) == [first + "/libMyRecorder.so"])
+        // Other bundled plugins sit in the build folder too; only the recorder is under test.
+        #expect(listing.plugins.filter { $0.plugin.name == "event-recorder" }.map(\.path) == [first + "/libMyRecorder.so"])
 
         let selection = catalog.load(named: ["event-recorder"])
         #expect(selection.plugins.map(\.path) == [first + "/libMyRecorder.so"])
@@ -56,7 +57,9 @@ struct DiscoveryTests {
         let manager = PluginManager(warningHandler: warnings.append)
         let report = manager.discover(from: [SharedObjectPluginSource(
             searchPath: PluginSearchPath([broken, BuildProducts.directory]), loader: strict)])
-        #expect(report.loaded == ["counter", "event-recorder"])
+        // The build folder holds the other bundled plugins as well: the rest still loads.
+        #expect(report.loaded.filter { ["counter", "event-recorder"].contains($0) } == ["counter", "event-recorder"])
+        #expect(report.loaded.contains("timing"))
         let manifestFailure = try #require(report.failures.first { $0.error is PluginManifestError })
         #expect(String(describing: manifestFailure.error) == broken + "/dagron.plugins:4: expected 'name = \"libfile.so:factory_symbol\"' or 'name.key = \"value\"'")
         #expect(warnings.all.contains { $0.contains("dagron.plugins:4:") })
