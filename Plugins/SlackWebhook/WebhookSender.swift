@@ -79,7 +79,10 @@ final class WebhookSender: Sendable {
             task.cancel()
             _ = drained.wait(timeout: .now() + 5)
         }
-        try? client.syncShutdown()
+        // Bounded: `syncShutdown` can wait forever for a request whose task never gets to run.
+        let closed = DispatchSemaphore(value: 0)
+        client.shutdown().whenComplete { _ in closed.signal() }
+        _ = closed.wait(timeout: .now() + 5)
         try? group.syncShutdownGracefully()
     }
 
