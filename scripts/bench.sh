@@ -27,7 +27,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 "$bin/DagronBench" --repeat "$repeat" --all-plugins "$bin" | tee -a "$ours"
 
 # Cold start each time: a fresh process discovers, loads and initializes the five plugins.
-for _ in $(seq "$repeat"); do "$bin/DagronBench" --plugins-load "$bin" | awk '{ print $2 }'; done \
+# (Plugins print their own lines, such as the dashboard's URL: keep only ours.)
+for _ in $(seq "$repeat"); do "$bin/DagronBench" --plugins-load "$bin" | awk '$1 == "plugins_load_5" { print $2 }'; done \
   | median | awk '{ printf "plugins_load_5 %s ms\n", $1 }' | tee -a "$ours"
 
 # Wall time of `dagron plugins list` as a user runs it (its cache warmed by a first run).
