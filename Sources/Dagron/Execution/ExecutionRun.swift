@@ -75,7 +75,6 @@ final class ExecutionRun: Sendable {
         }
     }
 
-    private let dag: DAG
     private let names: [String]
     private let successors: [[Int]]
     private let topologicalIndices: [Int]
@@ -92,7 +91,6 @@ final class ExecutionRun: Sendable {
     private let startedAt = DispatchTime.now().uptimeNanoseconds
 
     init(dag: DAG, tasks: [String: NodeTask], hooks: HookRegistry?, maxWorkers: Int, failFast: Bool, gates: GateController?) {
-        self.dag = dag
         let names = dag.nodeNames
         self.names = names
         self.successors = names.indices.map { dag.successorIndices(of: $0) }
