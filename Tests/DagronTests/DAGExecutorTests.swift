@@ -51,6 +51,24 @@ struct DAGExecutorTests {
         #expect(end.executionResult?.failed == 1)
         #expect(end.executionResult?["ok"]?.status == .completed)
         #expect(all.first?.event == .preExecute)
+        // Node-level events carry the node's index in the DAG; others none.
+        for context in all {
+            if let name = context.nodeName {
+                #expect(context.nodeIndex == dag.index(of: name), "\(context.event) \(name)")
+            } else {
+                #expect(context.nodeIndex == nil)
+            }
+        }
+    }
+
+    @Test func skippedNodesCarryTheirIndex() async throws {
+        let hooks = HookRegistry()
+        let dag = try makeDAG(["a", "b", "c"], [("a", "b"), ("b", "c")])
+        let skipped = Recorder<HookContext>()
+        hooks.register(.nodeSkipped) { skipped.append($0) }
+        _ = await DAGExecutor(dag, hooks: hooks, maxWorkers: 1).execute(["a": .sync { throw Boom(message: "no") }])
+        #expect(skipped.all.map(\.nodeName) == ["b", "c"])
+        #expect(skipped.all.map(\.nodeIndex) == [dag.index(of: "b"), dag.index(of: "c")])
     }
 
     @Test func failFastSkipsEverythingNotStarted() async throws {

@@ -72,6 +72,17 @@ struct DAGTests {
         let weights = ["root": 1.0, "fast": 1.0, "slow": 5.0, "join": 1.0]
         #expect(graph.longestPath { weights[$0]! } == ["root", "slow", "join"])
         #expect(try dag([], []).longestPath { _ in 1 }.isEmpty)
+        // The index form agrees with the name form.
+        let byIndex = graph.nodes.map { weights[$0.name]! }
+        #expect(graph.longestPath(weights: byIndex).map { graph.nodes[$0].name } == ["root", "slow", "join"])
+        #expect(try dag([], []).longestPath(weights: []).isEmpty)
+    }
+
+    @Test func nodeLevelContextCarriesTheIndex() throws {
+        let graph = try dag(["a", "b"], [("a", "b")])
+        let context = HookContext(event: .preNode, dag: graph, nodeName: "b", nodeIndex: 1)
+        #expect(context.nodeIndex == 1 && context.nodeName == "b")
+        #expect(HookContext(event: .preNode, nodeName: "b").nodeIndex == nil)
     }
 
     @Test func nodesKeepPayloadAndMetadata() throws {

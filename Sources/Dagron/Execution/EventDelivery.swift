@@ -21,17 +21,26 @@ final class EventDelivery: @unchecked Sendable {
         lock.name = "dagron.event-delivery"
     }
 
+    /// Fires an execution-level event.
+    func fire(_ event: HookEvent, executionResult: ExecutionResult? = nil) {
+        deliver(HookContext(event: event, dag: dag, executionResult: executionResult, gates: gates))
+    }
+
+    /// Fires a node-level event about the node called `node`, at `index` in the DAG.
     func fire(
         _ event: HookEvent,
-        node: String? = nil,
+        node: String,
+        index: Int,
         result: NodeResult? = nil,
         error: (any Error)? = nil,
-        executionResult: ExecutionResult? = nil,
         metadata: [String: String] = [:]
     ) {
-        let context = HookContext(
-            event: event, dag: dag, nodeName: node, nodeResult: result, error: error,
-            executionResult: executionResult, gates: gates, metadata: metadata)
+        deliver(HookContext(
+            event: event, dag: dag, nodeName: node, nodeIndex: index, nodeResult: result, error: error,
+            gates: gates, metadata: metadata))
+    }
+
+    private func deliver(_ context: HookContext) {
         lock.lock()
         hooks.fire(context)
         lock.unlock()

@@ -118,9 +118,9 @@ final class ExecutionRun: Sendable {
     func start(_ onFinish: @escaping @Sendable (ExecutionResult) -> Void) {
         completion.withTrackedLock { $0 = onFinish }
         events?.fire(.preExecute)
-        let (alreadyDone, cancelledEarly) = state.withTrackedLock { state -> (Bool, [NodeResult]) in
+        let (alreadyDone, cancelledEarly) = state.withTrackedLock { state -> (Bool, [NeverRan]) in
             state.started = true
-            var cancelled: [NodeResult] = []
+            var cancelled: [NeverRan] = []
             if state.cancelled { cancelled = markPendingCancelled(&state) }
             if state.finished == names.count { state.done = true }
             return (state.done, cancelled)
@@ -158,7 +158,7 @@ final class ExecutionRun: Sendable {
     // MARK: Cancellation
 
     func cancel() {
-        let outcome = state.withTrackedLock { state -> (cancelled: [NodeResult], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
+        let outcome = state.withTrackedLock { state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
             cancelledFlag.store(true, ordering: .relaxed)
@@ -179,14 +179,14 @@ final class ExecutionRun: Sendable {
         if outcome.done { finish() }
     }
 
-    private func markPendingCancelled(_ state: inout State) -> [NodeResult] {
-        var cancelled: [NodeResult] = []
+    private func markPendingCancelled(_ state: inout State) -> [NeverRan] {
+        var cancelled: [NeverRan] = []
         for index in topologicalIndices where state.phase[index] == .pending {
             let result = NodeResult(name: names[index], status: .cancelled, error: NodeCancelledError(node: names[index]))
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
-            cancelled.append(result)
+            cancelled.append(NeverRan(index: index, result: result))
         }
         return cancelled
     }
@@ -215,7 +215,7 @@ final class ExecutionRun: Sendable {
     private func process(_ index: Int, gatePassed: Bool, startedAt: Double) {
         let name = names[index]
         if !gatePassed, let gate = nodeGates[index] {
-            events?.fire(.preNode, node: name)
+            events?.fire(.preNode, node: name, index: index)
             waitAtGate(index, name: name, gate: gate)
             return
         }
@@ -234,7 +234,7 @@ final class ExecutionRun: Sendable {
             }
             return
         }
-        if !gatePassed { events?.fire(.preNode, node: name) }
+        if !gatePassed { events?.fire(.preNode, node: name, index: index) }
         let began = DispatchTime.now().uptimeNanoseconds
 
         var status = NodeOutcome.cancelled
@@ -339,7 +339,7 @@ final class ExecutionRun: Sendable {
     private func waitAtGate(_ index: Int, name: String, gate: ApprovalGate) {
         gate.arm()
         state.withTrackedLock { $0.phase[index] = .waitingAtGate }
-        events?.fire(.gateWaiting, node: name)
+        events?.fire(.gateWaiting, node: name, index: index)
         let waiter = Task { [self] in
             let outcome = await gate.wait()
             gateResolved(index, name: name, gate: gate, outcome: outcome)
@@ -361,7 +361,7 @@ final class ExecutionRun: Sendable {
         }
         var metadata = ["outcome": label]
         if case .rejected(let reason?) = outcome { metadata["reason"] = reason }
-        events?.fire(.gateResolved, node: name, metadata: metadata)
+        events?.fire(.gateResolved, node: name, index: index, metadata: metadata)
 
         let startedAt = state.withTrackedLock { state in
             _ = state.gateWaits.removeValue(forKey: index)
@@ -398,18 +398,18 @@ final class ExecutionRun: Sendable {
     private func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool) {
         if let events {
             if !ranTask {
-                events.fire(.nodeSkipped, node: names[index], result: result)
+                events.fire(.nodeSkipped, node: names[index], index: index, result: result)
             } else if completed {
-                events.fire(.postNode, node: names[index], result: result)
+                events.fire(.postNode, node: names[index], index: index, result: result)
             } else {
-                events.fire(.onError, node: names[index], result: result, error: result.error)
+                events.fire(.onError, node: names[index], index: index, result: result, error: result.error)
             }
         }
-        let (skipped, wakeups, done) = state.withTrackedLock { state -> ([NodeResult], Int, Bool) in
+        let (skipped, wakeups, done) = state.withTrackedLock { state -> ([NeverRan], Int, Bool) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
-            var skipped: [NodeResult] = []
+            var skipped: [NeverRan] = []
             if completed {
                 for next in successors[index] {
                     state.remainingPredecessors[next] -= 1
@@ -430,7 +430,7 @@ final class ExecutionRun: Sendable {
 
     /// Marks as skipped what can no longer run after `index` did not complete:
     /// its descendants, and with fail-fast every node not started yet.
-    private func skipAfterFailure(of index: Int, ranTask: Bool, _ state: inout State) -> [NodeResult] {
+    private func skipAfterFailure(of index: Int, ranTask: Bool, _ state: inout State) -> [NeverRan] {
         let culprit = names[index]
         let how = ranTask ? "did not complete (\(state.results[index]?.status.rawValue ?? "failed"))" : "was skipped"
         var skipped: [Int: String] = [:]
@@ -445,25 +445,31 @@ final class ExecutionRun: Sendable {
                 skipped[other] = "fail-fast: '\(culprit)' \(how)"
             }
         }
-        var results: [NodeResult] = []
+        var results: [NeverRan] = []
         for other in topologicalIndices {
             guard let reason = skipped[other] else { continue }
             let result = NodeResult(name: names[other], status: .skipped, skipReason: reason)
             state.results[other] = result
             state.phase[other] = .finished
             state.finished += 1
-            results.append(result)
+            results.append(NeverRan(index: other, result: result))
         }
         return results
     }
 
     /// Fires `node_skipped` for nodes that never ran (skipped or cancelled).
-    private func reportNeverRan(_ results: [NodeResult]) {
+    private func reportNeverRan(_ nodes: [NeverRan]) {
         guard let events else { return }
-        for result in results {
-            events.fire(.nodeSkipped, node: result.name, result: result)
+        for node in nodes {
+            events.fire(.nodeSkipped, node: names[node.index], index: node.index, result: node.result)
         }
     }
+}
+
+/// A node that will never run (skipped or cancelled), and its final result.
+struct NeverRan {
+    var index: Int
+    var result: NodeResult
 }
 
 /// How an attempt ended, without touching the SDK's resilient `NodeStatus`

@@ -156,6 +156,16 @@ public final class DAG: Sendable, CustomStringConvertible {
     ///
     /// - Returns: Node names from a root to a leaf; empty for an empty DAG.
     public func longestPath(weight: (String) -> Double) -> [String] {
+        longestPath(weights: nodes.map { weight($0.name) }).map { nodes[$0].name }
+    }
+
+    /// The heaviest path through the DAG, with `weights[i]` the weight of the
+    /// node at index `i` of ``nodes``.
+    ///
+    /// - Precondition: `weights.count == nodeCount`.
+    /// - Returns: Node indices from a root to a leaf; empty for an empty DAG.
+    public func longestPath(weights: [Double]) -> [Int] {
+        precondition(weights.count == nodes.count, "longestPath(weights:) needs one weight per node")
         guard !nodes.isEmpty else { return [] }
         var best = Array(repeating: 0.0, count: nodes.count)
         var via = Array(repeating: -1, count: nodes.count)
@@ -167,14 +177,14 @@ public final class DAG: Sendable, CustomStringConvertible {
                 bestWeight = best[predecessor]
             }
             via[index] = bestPredecessor
-            best[index] = bestWeight + weight(nodes[index].name)
+            best[index] = bestWeight + weights[index]
         }
         var end = 0
         for index in nodes.indices where best[index] > best[end] { end = index }
-        var path: [String] = []
+        var path: [Int] = []
         var current = end
         while current >= 0 {
-            path.append(nodes[current].name)
+            path.append(current)
             current = via[current]
         }
         return path.reversed()

@@ -9,6 +9,10 @@ public struct HookContext: Sendable {
     public var dag: DAG?
     /// The node involved, for node-level events.
     public var nodeName: String?
+    /// The position of ``nodeName`` in ``dag``'s ``DAG/nodes``, for node-level
+    /// events fired by the executor: lets a plugin keep per-node state in an
+    /// array sized ``DAG/nodeCount`` instead of hashing names.
+    public var nodeIndex: Int?
     /// The node's result: for ``HookEvent/postNode``, ``HookEvent/onError`` and
     /// ``HookEvent/nodeSkipped``. Its ``NodeResult/status`` and
     /// ``NodeResult/durationSeconds`` are always meaningful.
@@ -36,10 +40,28 @@ public struct HookContext: Sendable {
         self.event = event
         self.dag = dag
         self.nodeName = nodeName
+        self.nodeIndex = nil
         self.nodeResult = nodeResult
         self.error = error
         self.executionResult = executionResult
         self.gates = gates
         self.metadata = metadata
+    }
+
+    /// Creates a node-level context that also carries the node's index in
+    /// `dag` (see ``nodeIndex``).
+    public init(
+        event: HookEvent,
+        dag: DAG?,
+        nodeName: String,
+        nodeIndex: Int,
+        nodeResult: NodeResult? = nil,
+        error: (any Error)? = nil,
+        gates: GateController? = nil,
+        metadata: [String: String] = [:]
+    ) {
+        self.init(event: event, dag: dag, nodeName: nodeName, nodeResult: nodeResult, error: error,
+                  gates: gates, metadata: metadata)
+        self.nodeIndex = nodeIndex
     }
 }
