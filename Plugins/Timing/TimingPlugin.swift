@@ -31,25 +31,34 @@ final class TimingPlugin: DagronPlugin {
         try settings.checkWritable()
         self.settings.withLock { $0 = settings }
         hooks.register(.preExecute) { [self] context in
-            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init)] = RunTimings() }
+            let timings = RunTimings(nodeCount: context.dag?.nodeCount ?? 0)
+            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init)] = timings }
         }
         hooks.register(.preNode) { [self] context in
             guard let node = context.nodeName else { return }
-            let now = ContinuousClock.now
-            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init), default: RunTimings()].started(node, at: now) }
+            let now = RunTimings.now()
+            self.runs.withLock { runs in
+                runs[context.dag.map(ObjectIdentifier.init), default: RunTimings(nodeCount: context.dag?.nodeCount ?? 0)]
+                    .started(node, index: context.nodeIndex, at: now)
+            }
         }
         let finished: HookCallback = { [self] context in
             guard let node = context.nodeName else { return }
-            let now = ContinuousClock.now
+            let now = RunTimings.now()
             let status = context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)
-            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init), default: RunTimings()].finished(node, status: status, at: now) }
+            self.runs.withLock { runs in
+                runs[context.dag.map(ObjectIdentifier.init), default: RunTimings(nodeCount: context.dag?.nodeCount ?? 0)]
+                    .finished(node, index: context.nodeIndex, status: status, at: now)
+            }
         }
         hooks.register(.postNode, finished)
         hooks.register(.onError, finished)
         hooks.register(.postExecute) { [self, name] context in
             guard let timings = self.runs.withLock({ $0.removeValue(forKey: context.dag.map(ObjectIdentifier.init)) }) else { return }
+            // The JSON file lists every node; the table only the `top` slowest.
             let report = TimingReport(
-                timings: timings, dag: context.dag, wallSeconds: context.executionResult?.totalDurationSeconds)
+                timings: timings, dag: context.dag, wallSeconds: context.executionResult?.totalDurationSeconds,
+                rowLimit: settings.json == nil && settings.top > 0 ? settings.top : nil)
             do {
                 try settings.write(table: report.table(top: settings.top))
                 if let path = settings.json { try report.writeJSON(to: path) }

@@ -33,26 +33,70 @@ struct TimingReport {
         }
     }
 
+    /// The slowest rows first (all of them, or the `rowLimit` slowest).
     let rows: [Row]
+    /// How many nodes were timed.
+    let nodeCount: Int
     let totalSeconds: Double
     let wallSeconds: Double?
     let criticalPath: [String]
     let criticalPathSeconds: Double
 
-    init(timings: RunTimings, dag: DAG?, wallSeconds: Double?) {
-        var durations: [String: Double] = [:]
-        durations.reserveCapacity(timings.entries.count)
-        for entry in timings.entries { durations[entry.node] = entry.duration.seconds }
-        let total = durations.values.reduce(0, +)
-        rows = timings.entries
-            .map { Row(node: $0.node, status: $0.status.rawValue, durationSeconds: $0.duration.seconds,
-                       share: total > 0 ? $0.duration.seconds / total : 0) }
-            .sorted { $0.durationSeconds != $1.durationSeconds ? $0.durationSeconds > $1.durationSeconds : $0.node < $1.node }
+    /// Builds the report. With `rowLimit`, only that many rows (the slowest)
+    /// are kept, found without sorting every node.
+    init(timings: RunTimings, dag: DAG?, wallSeconds: Double?, rowLimit: Int? = nil) {
+        let entries = timings.entries
+        let total = entries.reduce(0) { $0 + $1.seconds }
+        func row(_ entry: RunTimings.Entry) -> Row {
+            Row(node: entry.node, status: entry.status.rawValue, durationSeconds: entry.seconds,
+                share: total > 0 ? entry.seconds / total : 0)
+        }
+        if let rowLimit {
+            rows = Self.slowest(entries, count: rowLimit).map(row)
+        } else {
+            rows = entries.sorted(by: Self.slower).map(row)
+        }
+        nodeCount = entries.count
         totalSeconds = total
         self.wallSeconds = wallSeconds
-        let path = dag.map { dag in dag.longestPath { durations[$0] ?? 0 }.filter { durations[$0] != nil } } ?? []
-        criticalPath = path
-        criticalPathSeconds = path.reduce(0) { $0 + (durations[$1] ?? 0) }
+        guard let dag, !entries.isEmpty else {
+            criticalPath = []
+            criticalPathSeconds = 0
+            return
+        }
+        // Weights by DAG index; a node that did not run weighs nothing and is
+        // left out of the path.
+        var weights = Array(repeating: 0.0, count: dag.nodeCount)
+        var ran = Array(repeating: false, count: dag.nodeCount)
+        for entry in entries {
+            guard let index = entry.index ?? dag.index(of: entry.node), weights.indices.contains(index) else { continue }
+            weights[index] = entry.seconds
+            ran[index] = true
+        }
+        let path = dag.longestPath(weights: weights).filter { ran[$0] }
+        criticalPath = path.map { dag.nodes[$0].name }
+        criticalPathSeconds = path.reduce(0) { $0 + weights[$1] }
+    }
+
+    /// Whether `a` goes before `b` in the table: slower first, then by name.
+    private static func slower(_ a: RunTimings.Entry, _ b: RunTimings.Entry) -> Bool {
+        a.seconds != b.seconds ? a.seconds > b.seconds : a.node < b.node
+    }
+
+    /// The `count` slowest entries, slowest first: one pass keeping a sorted
+    /// window (a full sort when `count` is large).
+    private static func slowest(_ entries: [RunTimings.Entry], count: Int) -> [RunTimings.Entry] {
+        guard count < 64 else { return Array(entries.sorted(by: slower).prefix(count)) }
+        var window: [RunTimings.Entry] = []
+        window.reserveCapacity(count + 1)
+        for entry in entries {
+            if window.count == count, let last = window.last, !slower(entry, last) { continue }
+            var position = window.endIndex
+            while position > 0 && slower(entry, window[position - 1]) { position -= 1 }
+            window.insert(entry, at: position)
+            if window.count > count { window.removeLast() }
+        }
+        return window
     }
 
     /// The human-readable table, the `top` slowest rows (all when `top` is 0).
@@ -63,7 +107,7 @@ struct TimingReport {
         func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
         func left(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         var lines: [String] = []
-        var header = "timing: \(rows.count) node\(rows.count == 1 ? "" : "s"), node time \(Self.format(totalSeconds))"
+        var header = "timing: \(nodeCount) node\(nodeCount == 1 ? "" : "s"), node time \(Self.format(totalSeconds))"
         if let wallSeconds { header += ", wall time \(Self.format(wallSeconds))" }
         lines.append(header)
         lines.append("\(pad("NODE", nameWidth))  \(pad("STATUS", statusWidth))  \(left("DURATION", 12))  \(left("SHARE", 7))")
@@ -71,13 +115,14 @@ struct TimingReport {
             let share = String(format: "%.1f%%", row.share * 100)
             lines.append("\(pad(row.node, nameWidth))  \(pad(row.status, statusWidth))  \(left(Self.format(row.durationSeconds), 12))  \(left(share, 7))")
         }
-        if shown.count < rows.count {
-            lines.append("... \(rows.count - shown.count) faster node(s) not shown (setting 'top')")
+        if shown.count < nodeCount {
+            lines.append("... \(nodeCount - shown.count) faster node(s) not shown (setting 'top')")
         }
         if criticalPath.isEmpty {
             lines.append("critical path: none (no node ran)")
         } else {
-            lines.append("critical path (\(Self.format(criticalPathSeconds))): " + criticalPath.joined(separator: " -> "))
+            lines.append("critical path (\(Self.format(criticalPathSeconds)), \(criticalPath.count) node\(criticalPath.count == 1 ? "" : "s")): "
+                         + Self.abbreviated(criticalPath))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -90,6 +135,13 @@ struct TimingReport {
             nodes: rows, totalNodeSeconds: totalSeconds, wallSeconds: wallSeconds,
             criticalPath: criticalPath, criticalPathSeconds: criticalPathSeconds)
         try encoder.encode(document).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The path as `a -> b -> c`; a path longer than 12 nodes shows its first
+    /// and last five around `... (N more) ...` (the JSON file has all of it).
+    static func abbreviated(_ path: [String]) -> String {
+        guard path.count > 12 else { return path.joined(separator: " -> ") }
+        return (path.prefix(5) + ["... (\(path.count - 10) more) ..."] + path.suffix(5)).joined(separator: " -> ")
     }
 
     /// `1.234s` for a second or more, `12.345ms` below.

@@ -60,6 +60,29 @@ extension BundledPluginTests {
             #expect(document["critical_path"] as? [String] == ["a", "b"])
         }
 
+        @Test("a long critical path is abbreviated in the table and complete in the JSON file")
+        func longCriticalPath() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let table = folder.path("t.txt")
+            let json = folder.path("t.json")
+            let manager = try await loadedManager([(.timing, ["output": table, "json": json, "top": "3"])])
+            let names = (0..<40).map { "step\($0)" }
+            _ = try await run(
+                manager, nodes: names, edges: zip(names, names.dropFirst()).map { ($0, $1) },
+                tasks: Dictionary(uniqueKeysWithValues: names.map { ($0, NodeTask.sync { nil }) }))
+            try await tearDown(manager)
+
+            let text = try String(contentsOfFile: table, encoding: .utf8)
+            let last = try #require(text.split(separator: "\n").last.map(String.init))
+            #expect(last.contains("40 nodes"))
+            #expect(last.hasSuffix("step0 -> step1 -> step2 -> step3 -> step4 -> ... (30 more) ... -> step35 -> step36 -> step37 -> step38 -> step39"))
+            #expect(text.split(separator: "\n").count == 2 + 3 + 2, "header, columns, 3 rows, 'not shown', path: \(text)")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            #expect(document["critical_path"] as? [String] == names)
+            #expect((document["nodes"] as? [Any])?.count == 40)
+        }
+
         @Test("top limits the rows shown")
         func topLimitsRows() async throws {
             let folder = try TemporaryFolder()
