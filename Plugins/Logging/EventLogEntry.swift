@@ -9,7 +9,8 @@ struct EventLogEntry {
     var metadata: Logger.Metadata
 
     init(_ context: HookContext) {
-        var metadata: Logger.Metadata = ["event": .string(context.event.rawValue)]
+        var metadata = Logger.Metadata(minimumCapacity: 8)
+        metadata["event"] = .string(context.event.rawValue)
         if let node = context.nodeName { metadata["node"] = .string(node) }
         if let result = context.nodeResult {
             metadata["status"] = .string(result.status.rawValue)
@@ -80,8 +81,27 @@ struct EventLogEntry {
 
     /// Seconds with microsecond precision, e.g. `0.250013`.
     static func seconds(_ value: Double) -> String {
-        let micros = Int((value * 1_000_000).rounded())
-        let fraction = String(micros % 1_000_000)
-        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+        let micros = max(0, Int((value * 1_000_000).rounded()))
+        var whole = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        // At most 19 digits before the point, 6 after.
+        return String(unsafeUninitializedCapacity: 26) { buffer in
+            var digits = 0
+            repeat {
+                digits += 1
+                whole /= 10
+            } while whole > 0
+            whole = micros / 1_000_000
+            for position in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            }
+            buffer[digits] = UInt8(ascii: ".")
+            for position in stride(from: digits + 6, to: digits, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            return digits + 7
+        }
     }
 }

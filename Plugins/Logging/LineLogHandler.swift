@@ -1,8 +1,10 @@
 import Logging
 
 /// The plugin's own swift-log handler: formats each record as a text or JSON
-/// line and hands it to a ``LogSink``.
-struct LineLogHandler: LogHandler {
+/// line straight into a ``LogSink``'s buffer, stamped with the time of the
+/// hook event it describes (``LogTimestamp/ofEvent``) or, for records logged
+/// outside the writer thread, the current time.
+struct LineLogHandler: PluginLogHandler {
     let label: String
     let format: LoggingSettings.Format
     let sink: LogSink
@@ -16,18 +18,16 @@ struct LineLogHandler: LogHandler {
         self.sink = sink
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = metadataProvider?.get() { merged.merge(extra) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let line = LogLineFormatter.line(
-            format: format, timestamp: LogLineFormatter.timestamp(), level: event.level,
-            label: label, message: event.message.description, metadata: merged)
-        sink.write(line, urgent: event.level >= .error)
+        let metadata = mergedMetadata(event.metadata)
+        let message = event.message.description
+        let time = LogTimestamp.ofEvent ?? .now()
+        sink.write { buffer in
+            buffer.appendLine { output, timestamps in
+                LogLineFormatter.append(
+                    format: format, time: time, level: event.level, label: label, message: message,
+                    metadata: metadata, timestamps: &timestamps, to: &output)
+            }
+        }
     }
 }

@@ -7,7 +7,9 @@ import Darwin
 #endif
 import Logging
 
-/// Renders one log record as a line of text or JSON.
+/// Renders one log record as a line of text or JSON, appending its UTF-8
+/// bytes straight into the sink's buffer (no intermediate `String`, so a log
+/// line per node stays cheap on large DAGs).
 ///
 /// Text: `2026-11-29T10:00:00.123Z info dagron.logging: node completed duration=0.250000 node=a status=completed`
 ///
@@ -15,76 +17,129 @@ import Logging
 /// metadata keys sorted and flattened into the object, so a log shipper can
 /// index them directly.
 enum LogLineFormatter {
-    static func line(
-        format: LoggingSettings.Format, timestamp: String, level: Logger.Level,
-        label: String, message: String, metadata: Logger.Metadata
-    ) -> String {
-        let keys = metadata.keys.sorted()
+    /// Appends the line for one record, newline included, to `output`
+    /// (`timestamps` formats `time`).
+    static func append(
+        format: LoggingSettings.Format, time: LogTimestamp, level: Logger.Level, label: String, message: String,
+        metadata: Logger.Metadata, timestamps: inout TimestampFormatter, to output: inout [UInt8]
+    ) {
+        let fields = metadata.sorted { $0.key < $1.key }
         switch format {
         case .text:
-            var line = "\(timestamp) \(level.rawValue) \(label): \(message)"
-            for key in keys {
-                line += " \(key)=\(quotedIfNeeded(metadata[key]!.description))"
+            timestamps.append(time, to: &output)
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: level.rawValue.utf8)
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: label.utf8)
+            output.append(contentsOf: ": ".utf8)
+            output.append(contentsOf: message.utf8)
+            for (key, value) in fields {
+                output.append(UInt8(ascii: " "))
+                output.append(contentsOf: key.utf8)
+                output.append(UInt8(ascii: "="))
+                appendQuotedIfNeeded(value.description, to: &output)
             }
-            line += "\n"
-            return line
         case .json:
-            var line = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(level.rawValue)\",\"label\":"
-            appendJSONString(label, to: &line)
-            line += ",\"message\":"
-            appendJSONString(message, to: &line)
-            for key in keys where !["timestamp", "level", "label", "message"].contains(key) {
-                line += ","
-                appendJSONString(key, to: &line)
-                line += ":"
-                appendJSONString(metadata[key]!.description, to: &line)
+            output.append(contentsOf: "{\"timestamp\":\"".utf8)
+            timestamps.append(time, to: &output)
+            output.append(contentsOf: "\",\"level\":\"".utf8)
+            output.append(contentsOf: level.rawValue.utf8)
+            output.append(contentsOf: "\",\"label\":".utf8)
+            appendJSONString(label, to: &output)
+            output.append(contentsOf: ",\"message\":".utf8)
+            appendJSONString(message, to: &output)
+            // Metadata named like a fixed field is left out rather than
+            // producing a duplicate key.
+            for (key, value) in fields where !isFixedJSONKey(key) {
+                output.append(UInt8(ascii: ","))
+                appendJSONString(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                appendJSONString(value.description, to: &output)
             }
-            line += "}\n"
-            return line
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    private static func isFixedJSONKey(_ key: String) -> Bool {
+        key == "timestamp" || key == "level" || key == "label" || key == "message"
+    }
+
+    /// A text value as is, or as a JSON string literal when it is empty or
+    /// contains spaces, quotes, `=` or line breaks (so `key=value` pairs stay
+    /// splittable).
+    static func appendQuotedIfNeeded(_ value: String, to output: inout [UInt8]) {
+        if value.isEmpty || needsQuoting(value) {
+            appendJSONString(value, to: &output)
+        } else {
+            output.append(contentsOf: value.utf8)
         }
     }
 
-    /// A text value, in double quotes when it contains spaces, quotes or `=`.
-    static func quotedIfNeeded(_ value: String) -> String {
-        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else {
-            return value
+    private static func needsQuoting(_ value: String) -> Bool {
+        var value = value
+        var sawNonASCII = false
+        let special = value.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: "="), 0x0A...0x0D: return true
+                case 0x80...: sawNonASCII = true
+                default: continue
+                }
+            }
+            return false
         }
-        var quoted = ""
-        appendJSONString(value, to: &quoted)
-        return quoted
+        if special { return true }
+        // Unicode line breaks (U+0085, U+2028, U+2029) are multi-byte.
+        return sawNonASCII && value.contains(where: \.isNewline)
     }
 
-    /// Appends `value` as a JSON string literal (RFC 8259 escaping).
-    static func appendJSONString(_ value: String, to output: inout String) {
-        output.append("\"")
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: output.unicodeScalars.append(scalar)
+    /// Appends `value` as a JSON string literal (RFC 8259 escaping). Bytes of
+    /// multi-byte UTF-8 sequences are all at least 0x80, so escaping works on
+    /// bytes; a value with nothing to escape is copied in one go.
+    static func appendJSONString(_ value: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var value = value
+        let copied = value.withUTF8 { bytes in
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if !copied {
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
+                case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
+                case 0x0A: output.append(contentsOf: "\\n".utf8)
+                case 0x0D: output.append(contentsOf: "\\r".utf8)
+                case 0x09: output.append(contentsOf: "\\t".utf8)
+                case ..<0x20:
+                    output.append(contentsOf: "\\u00".utf8)
+                    output.append(hexDigit(byte >> 4))
+                    output.append(hexDigit(byte & 0xF))
+                default: output.append(byte)
+                }
             }
         }
-        output.append("\"")
+        output.append(UInt8(ascii: "\""))
     }
 
-    /// The current UTC time as RFC 3339 with milliseconds: `2026-11-29T10:00:00.123Z`.
-    static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    /// Appends a non-negative `value` in decimal, zero-padded to `width` digits.
+    static func appendDigits(_ value: Int, width: Int, to output: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var remaining = value
+        while divisor * 10 <= remaining { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(remaining / divisor))
+            remaining %= divisor
+            divisor /= 10
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
     }
 }

@@ -9,12 +9,12 @@ import Synchronization
 
 /// Where the plugin's own handler writes: a file opened for appending, or
 /// standard error. Lines are buffered and written in large chunks (at 32 KiB,
-/// for `error` and above, at `post_execute` and at ``close()``), so logging
-/// every node of a large DAG costs little.
+/// whenever the ``EventLogQueue`` writer has caught up, and at ``close()``),
+/// so logging every node of a large DAG costs few system calls.
 final class LogSink: Sendable {
     private struct State: Sendable {
         var descriptor: Int32
-        var buffer: [UInt8] = []
+        var buffer = LineBuffer()
         var ownsDescriptor: Bool
     }
 
@@ -32,17 +32,16 @@ final class LogSink: Sendable {
         guard descriptor >= 0 else {
             throw LogFileError(path: path, reason: String(cString: strerror(errno)))
         }
-        var initial = State(descriptor: descriptor, ownsDescriptor: true)
-        initial.buffer.reserveCapacity(Self.flushThreshold * 2)
-        state = Mutex(initial)
+        state = Mutex(State(descriptor: descriptor, buffer: LineBuffer(capacity: Self.flushThreshold * 2), ownsDescriptor: true))
     }
 
-    /// Buffers `line`; writes the buffer out when it is large or `urgent`.
-    func write(_ line: String, urgent: Bool) {
+    /// Lets `render` append one line to the buffer (under the sink's lock,
+    /// so lines never interleave); writes the buffer out when it is large.
+    func write(_ render: (inout LineBuffer) -> Void) {
         state.withLock { state in
             guard state.descriptor >= 0 else { return }
-            state.buffer.append(contentsOf: line.utf8)
-            if urgent || state.buffer.count >= Self.flushThreshold { Self.drain(&state) }
+            render(&state.buffer)
+            if state.buffer.bytes.count >= Self.flushThreshold { Self.drain(&state) }
         }
     }
 
@@ -69,8 +68,8 @@ final class LogSink: Sendable {
     }
 
     private static func drain(_ state: inout State) {
-        guard state.descriptor >= 0, !state.buffer.isEmpty else { return }
-        state.buffer.withUnsafeBytes { bytes in
+        guard state.descriptor >= 0, !state.buffer.bytes.isEmpty else { return }
+        state.buffer.bytes.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let written = systemWrite(state.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -79,7 +78,7 @@ final class LogSink: Sendable {
                 offset += written
             }
         }
-        state.buffer.removeAll(keepingCapacity: true)
+        state.buffer.removeAll()
     }
 }
 

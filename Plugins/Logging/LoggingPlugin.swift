@@ -14,14 +14,19 @@ import Synchronization
 /// that file. Otherwise, when the host installed a ``HostLog`` sink, records
 /// are forwarded to it (the host's handler); when it did not, the plugin's own
 /// handler writes standard error. The plugin says which at initialization.
+///
+/// The hooks only queue the event (see ``EventLogQueue``); the `dagron-log`
+/// thread builds the record and logs it, so the executor's workers never
+/// format or write. The log is complete when `post_execute` returns, and an
+/// error-level event is written out before its hook returns.
 final class LoggingPlugin: DagronPlugin {
     let name = "logging"
     let version = "1.0.0"
     let summary = "Logs every lifecycle event through swift-log (settings: level, format, file)."
 
     private struct Running: Sendable {
-        var logger: Logger
         var sink: LogSink?
+        var queue: EventLogQueue
     }
 
     private let settings = Mutex<LoggingSettings?>(nil)
@@ -49,27 +54,41 @@ final class LoggingPlugin: DagronPlugin {
             logger = Logger(label: "dagron.logging") { label in LineLogHandler(label: label, format: format, sink: opened) }
         }
         logger.logLevel = settings.level
-        running.withLock { $0 = Running(logger: logger, sink: sink) }
         logger.info("logging plugin uses \(destination)", metadata: [
             "handler": .string(sink == nil ? "host" : "own"),
             "format": .string(settings.format.rawValue),
             "level": .string(settings.level.rawValue),
         ])
+        let queue = EventLogQueue(
+            log: { [logger] event in
+                let entry = EventLogEntry(event.context)
+                LogTimestamp.$ofEvent.withValue(event.time) {
+                    logger.log(level: entry.level, "\(entry.message)", metadata: entry.metadata)
+                }
+            },
+            caughtUp: { sink?.flush() })
+        let previous = running.withLock { running in
+            defer { running = Running(sink: sink, queue: queue) }
+            return running
+        }
+        previous?.queue.stop()
+        previous?.sink?.close()
         for event in HookEvent.allCases {
-            hooks.register(event) { [logger, sink] context in
-                defer { if context.event == .postExecute { sink?.flush() } }
-                guard logger.logLevel <= EventLogEntry.level(of: context) else { return }
-                let entry = EventLogEntry(context)
-                logger.log(level: entry.level, "\(entry.message)", metadata: entry.metadata)
+            hooks.register(event) { [level = settings.level, queue] context in
+                let eventLevel = EventLogEntry.level(of: context)
+                if level <= eventLevel { queue.enqueue(context) }
+                if eventLevel >= .error || context.event == .postExecute { queue.flush() }
             }
         }
     }
 
+    /// Logs what is still queued, stops the `dagron-log` thread and closes the file.
     func teardown() {
         let current = running.withLock { running in
             defer { running = nil }
             return running
         }
+        current?.queue.stop()
         current?.sink?.close()
     }
 }

@@ -111,6 +111,37 @@ extension BundledPluginTests {
             #expect(openDescriptorCount() == before)
         }
 
+        @Test("the log is complete when post_execute returns, in event order, and teardown stops the writer thread")
+        func writerThreadLifecycle() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let file = folder.path("order.jsonl")
+            let before = threadNames().filter { $0 == "dagron-log" }.count
+            let manager = try await loadedManager([(.logging, ["format": "json", "file": file])])
+            #expect(threadNames().filter { $0 == "dagron-log" }.count == before + 1)
+
+            // A 300-node chain: read the file right after the run, before teardown.
+            let names = (0..<300).map { "n\($0)" }
+            let result = try await run(
+                manager, nodes: names, edges: zip(names, names.dropFirst()).map { ($0, $1) },
+                tasks: Dictionary(uniqueKeysWithValues: names.map { ($0, NodeTask.sync { nil }) }))
+            #expect(result.succeeded == 300)
+            let lines = try jsonLines(file)
+            #expect(lines.last?["event"] == "post_execute")
+            let nodeEvents = lines.filter { $0["event"] == "pre_node" || $0["event"] == "post_node" }
+            #expect(nodeEvents.count == 600)
+            // pre_node n0, post_node n0, pre_node n1, ...: a chain runs in order.
+            let expected = names.flatMap { [("pre_node", $0), ("post_node", $0)] }
+            #expect(nodeEvents.map { $0["event"]! } == expected.map(\.0))
+            #expect(nodeEvents.map { $0["node"]! } == expected.map(\.1))
+            // Timestamps are the events' own times, so they never go backwards.
+            let stamps = lines.compactMap { $0["timestamp"] }
+            #expect(stamps == stamps.sorted())
+
+            try await tearDown(manager)
+            #expect(threadNames().filter { $0 == "dagron-log" }.count == before)
+        }
+
         @Test("bad settings fail with a message naming the key", arguments: [
             (["level": "loud"], "'level'"),
             (["format": "xml"], "'format'"),
