@@ -3,6 +3,8 @@
 //
 //   dagron-bench [--repeat N] [--only SCENARIO]
 //   dagron-bench --peak-memory SCENARIO     (runs one scenario, prints peak RSS)
+//   dagron-bench --all-plugins DIR [--plugins a,b]   (10k chain with bundled plugins)
+//   dagron-bench --plugins-load DIR         (ms to load the five bundled plugins)
 import Dagron
 import DagronSDK
 import Foundation
@@ -136,10 +138,13 @@ if let directory = option("--plugins-load") {
 }
 
 /// µs per node of the 10k chain with logging (to a file), timing and
-/// prometheus-text loaded through the loader.
+/// prometheus-text loaded through the loader (`--plugins a,b` measures a
+/// subset, to see what each one costs).
 if let directory = option("--all-plugins") {
     let scratch = scratchDirectory()
-    let manager = loadPlugins(["logging", "timing", "prometheus-text"], from: directory, scratch: scratch)
+    let names = option("--plugins").map { $0.split(separator: ",").map(String.init) }
+        ?? ["logging", "timing", "prometheus-text"]
+    let manager = loadPlugins(names, from: directory, scratch: scratch)
     let dag = buildDAG(shape: "chain", count: 10_000)
     let task = NodeTask.sync { nil }
     var tasks: [String: NodeTask] = [:]
@@ -150,7 +155,9 @@ if let directory = option("--all-plugins") {
         let result = DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 2).executeBlocking(tasks)
         let elapsed = clock.now - start
         precondition(result.succeeded == tasks.count, "benchmark run failed")
-        return seconds(elapsed) / Double(tasks.count) * 1e6
+        let perNode = seconds(elapsed) / Double(tasks.count) * 1e6
+        if arguments.contains("--verbose") { FileHandle.standardError.write(Data("run: \(perNode) us\n".utf8)) }
+        return perNode
     }
     manager.teardownAll()
     try? FileManager.default.removeItem(atPath: scratch)
