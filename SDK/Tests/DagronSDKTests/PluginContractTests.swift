@@ -18,6 +18,7 @@ struct PluginContractTests {
         let plugin = SamplePlugin()
         #expect(plugin.version == "0.0.0")
         #expect(plugin.summary == "")
+        #expect(plugin.secretSettings.isEmpty)
         plugin.teardown()
     }
 

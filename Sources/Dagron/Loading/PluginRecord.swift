@@ -36,6 +36,8 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public var events: [String: Int]?
     /// When probed with initialization and `configure` or `initialize` threw: why.
     public var initializeError: String?
+    /// When loaded: the settings the plugin declares secret (``DagronPlugin/secretSettings``).
+    public var secretSettings: [String]?
 
     /// Creates a record.
     public init(
@@ -63,6 +65,17 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public init(loaded: LoadedPlugin) {
         self.init(name: loaded.plugin.name, version: loaded.plugin.version, summary: loaded.plugin.summary,
                   status: .loaded, path: loaded.path, abi: loaded.abiVersion, candidate: loaded.candidate)
+        secretSettings = loaded.plugin.secretSettings.sorted()
+    }
+
+    /// The manifest's default settings as they may be displayed: the value of
+    /// a setting the plugin declares secret, or whose name looks like one
+    /// (see ``PluginSettingSecrecy``), replaced by `<secret, not shown>`.
+    public var displayableSettings: [(key: String, value: String)] {
+        candidate.settings.sorted { $0.key < $1.key }.map { key, value in
+            let secret = secretSettings?.contains(key) == true || PluginSettingSecrecy.nameLooksSecret(key)
+            return (key, secret ? PluginSettingSecrecy.placeholder : value)
+        }
     }
 
     /// Marks every loaded record whose name an earlier loaded record has as

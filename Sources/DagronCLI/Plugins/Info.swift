@@ -48,8 +48,11 @@ extension PluginsCommand {
             case .directory: lines.append("declared: dropped into \(winner.candidate.directory ?? "?")")
             case .explicit: break
             }
-            for (key, value) in winner.candidate.settings.sorted(by: { $0.key < $1.key }) {
+            for (key, value) in winner.displayableSettings {
                 lines.append("default:  \(key) = \(value)")
+            }
+            if let secrets = winner.secretSettings, !secrets.isEmpty {
+                lines.append("secrets:  \(secrets.joined(separator: ", ")) (values never shown)")
             }
             if let error = winner.error { lines.append("error:    \(error)") }
             if winner.status == .loaded {

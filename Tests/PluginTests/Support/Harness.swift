@@ -199,3 +199,26 @@ final class ListeningSocket: Sendable {
 
     func close() { Glibc.close(descriptor) }
 }
+
+/// Calls `probe` every 50 ms until it returns a value, and returns it.
+/// - Throws: a failure naming `what` after `seconds`.
+func pollUntil<Value>(_ what: String, seconds: Double = 30, _ probe: () async throws -> Value?) async throws -> Value {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if let value = try await probe() { return value }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw PollTimeout(what: what, seconds: seconds)
+}
+
+/// ``pollUntil(_:seconds:_:)`` gave up.
+struct PollTimeout: Error, CustomStringConvertible {
+    let what: String
+    let seconds: Double
+    var description: String { "timed out after \(seconds) s waiting until \(what)" }
+}
+
+extension String {
+    /// `nil` for the empty string.
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -19,6 +19,15 @@ final class TestHTTPClient: Sendable {
         return (Int(response.status.code), String(buffer: body))
     }
 
+    /// POSTs an empty body to `url`; returns the status code and the body as text.
+    func post(_ url: String) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
     /// GETs `url` and parses a JSON object.
     func getJSON(_ url: String) async throws -> [String: Any] {
         let (_, body) = try await get(url)

@@ -57,6 +57,10 @@ public protocol DagronPlugin: Sendable {
     var version: String { get }
     /// One line saying what the plugin does. Defaults to an empty string.
     var summary: String { get }
+    /// The settings whose values are secrets (tokens, webhook URLs,
+    /// passwords). Hosts never display their values, for example in
+    /// `dagron plugins info`. Defaults to none.
+    var secretSettings: Set<String> { get }
     /// Receives the user's settings before ``initialize(hooks:)``.
     ///
     /// The default implementation accepts no settings and throws
@@ -73,6 +77,8 @@ extension DagronPlugin {
     public var version: String { "0.0.0" }
     /// An empty string.
     public var summary: String { "" }
+    /// None.
+    public var secretSettings: Set<String> { [] }
     /// Accepts an empty settings table; throws for any key.
     public func configure(_ settings: PluginSettings) throws {
         try settings.rejectUnknownKeys(allowed: [])
