@@ -6,6 +6,7 @@ extension PipelineGraphRenderer.Format: ExpressibleByArgument {}
 /// `dagron graph PIPELINE --format dot|mermaid`: prints the pipeline's DAG.
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "graph",
         abstract: "Print a pipeline's DAG as Graphviz DOT or a Mermaid flowchart.",
         discussion: "Example: dagron graph etl.yml --format dot | dot -Tsvg > etl.svg"
     )

@@ -7,6 +7,7 @@ import Synchronization
 /// `dagron run PIPELINE`: runs a pipeline file with its plugins.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run a pipeline file.",
         discussion: """
             Each command node runs with /bin/sh -c in a process group of its own; its output \

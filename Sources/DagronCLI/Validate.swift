@@ -4,6 +4,7 @@ import Dagron
 /// `dagron validate PIPELINE`: checks a pipeline file without running it.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a pipeline file and report every mistake with its file, line and key.",
         discussion: "Exit codes: 0 the file is valid; 2 it is not (each problem is printed)."
     )

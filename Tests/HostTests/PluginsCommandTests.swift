@@ -105,6 +105,21 @@ struct PluginsCommandTests {
         #expect(!third.stdout.contains("not an ELF file"))
     }
 
+    @Test("list: its shortcut past the full command parser keeps help and usage errors as before")
+    func listArgumentsAsBefore() throws {
+        let home = try TemporaryDirectory()
+        let help = try dagron(["plugins", "list", "--help"], home: home)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: dagron plugins list"), "\(help.all)")
+        let wrong = try dagron(["plugins", "list", "--bogus"], home: home)
+        #expect(wrong.status == 2, "usage errors exit 2 as documented: \(wrong.all)")
+        #expect(wrong.stderr.contains("Unknown option '--bogus'"))
+        let plugins = try home.subdirectory("empty-plugins")
+        let json = try dagron(["plugins", "list", "--plugin-path", plugins, "--json"], home: home)
+        #expect(json.status == 0)
+        #expect(json.stdout.hasPrefix("["), "\(json.all)")
+    }
+
     @Test("check: ok with name and version, the error otherwise, a crash reported; exit 1 if any failed")
     func check() throws {
         let built = try Fixtures.require()

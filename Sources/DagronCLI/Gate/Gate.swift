@@ -4,6 +4,7 @@ import ArgumentParser
 /// another terminal, through the run directory.
 struct Gate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "gate",
         abstract: "Approve, reject or list the approval gates of a run.",
         discussion: """
             RUN_DIR is the run directory `dagron run` prints (.dagron/runs/latest points to the \

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `dagron gate reject RUN_DIR NAME [--reason ...]`.
 struct Reject: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reject a gate: its node fails and its dependents are skipped.")
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject a gate: its node fails and its dependents are skipped.")
 
     @OptionGroup var options: GateDecisionOptions
 

@@ -6,6 +6,7 @@ extension PluginsCommand {
     /// `dagron plugins check FILE...`: does each file load as a plugin?
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Load plugin files (in a child process) and report ok with name and version, or the error.",
             discussion: "Exits 1 if any file failed."
         )

@@ -6,6 +6,7 @@ extension PluginsCommand {
     /// `dagron plugins info NAME`: everything about one plugin, including the events it hooks.
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "info",
             abstract: "Show one plugin's details, including which events it registers hooks for.",
             discussion: """
                 To learn its hooks the plugin is configured and initialized in a child process, \

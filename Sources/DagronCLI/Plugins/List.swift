@@ -6,6 +6,7 @@ extension PluginsCommand {
     /// `dagron plugins list`: one row per plugin file found on the search path.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the plugins on the search path, with their status (loaded, failed, shadowed, refused).",
             discussion: """
                 Exits 0 when the listing itself worked, even if some plugins failed. Results for files \
@@ -14,6 +15,21 @@ extension PluginsCommand {
         )
 
         @OptionGroup var search: PluginSearchOptions
+
+        /// `dagron plugins list` is what users and scripts run most, so it
+        /// skips building the parser for the whole command tree (reflection
+        /// over every command's options, a third of its start-up time): when
+        /// `arguments` start with `plugins list`, the rest is parsed by this
+        /// command's own parser and the listing runs. Anything that parser
+        /// does not accept (including `--help`) returns `false`, and the
+        /// caller parses as usual, so messages and help are unchanged.
+        /// - Throws: what the listing throws.
+        static func runDirectly(_ arguments: [String]) throws -> Bool {
+            guard arguments.count >= 2, arguments[0] == "plugins", arguments[1] == "list",
+                  let command = try? parse(Array(arguments.dropFirst(2))) else { return false }
+            try command.run()
+            return true
+        }
 
         @Flag(help: "Print a JSON array of objects with keys name, version, status, path, error, abi.")
         var json = false

@@ -17,9 +17,12 @@ extension DagronCommand {
     /// Parses and runs the command like ArgumentParser's default entry point,
     /// but reports usage errors with exit code 2 (instead of 64), as
     /// `docs/run.md` documents, and bootstraps logging first.
+    /// `dagron plugins list` takes a shorter way (see
+    /// ``PluginsCommand/List/runDirectly(_:)``).
     static func main() async {
         CommandLogging.bootstrap()
         do {
+            if try PluginsCommand.List.runDirectly(Array(CommandLine.arguments.dropFirst())) { return }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
