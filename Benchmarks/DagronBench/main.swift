@@ -18,7 +18,11 @@ let repeatCount = Int(option("--repeat") ?? "5") ?? 5
 let only = option("--only")
 
 func median(_ measure: () -> Double) -> Double {
-    let values = (0..<repeatCount).map { _ in measure() }.sorted()
+    let runs = (0..<repeatCount).map { _ in measure() }
+    if arguments.contains("--verbose") {
+        FileHandle.standardError.write(Data("runs: \(runs.map { String(format: "%.3f", $0) }.joined(separator: " "))\n".utf8))
+    }
+    let values = runs.sorted()
     return values[values.count / 2]
 }
 
@@ -155,9 +159,7 @@ if let directory = option("--all-plugins") {
         let result = DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 2).executeBlocking(tasks)
         let elapsed = clock.now - start
         precondition(result.succeeded == tasks.count, "benchmark run failed")
-        let perNode = seconds(elapsed) / Double(tasks.count) * 1e6
-        if arguments.contains("--verbose") { FileHandle.standardError.write(Data("run: \(perNode) us\n".utf8)) }
-        return perNode
+        return seconds(elapsed) / Double(tasks.count) * 1e6
     }
     manager.teardownAll()
     try? FileManager.default.removeItem(atPath: scratch)

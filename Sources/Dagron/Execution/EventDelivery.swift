@@ -3,22 +3,20 @@ import Foundation
 
 /// Delivers the hook events of one execution one at a time.
 ///
-/// A recursive lock serializes delivery across worker threads while letting a
-/// callback re-enter on its own thread (for example a callback that cancels
-/// the execution, which fires `node_skipped` events, or fires events of its own).
-final class EventDelivery: @unchecked Sendable {
-    // @unchecked: `lock` is only used through lock()/unlock(); everything
-    // else is immutable.
+/// A re-entrant lock (``DeliveryLock``) serializes delivery across worker
+/// threads while letting a callback re-enter on its own thread (for example
+/// a callback that cancels the execution, which fires `node_skipped` events,
+/// or fires events of its own).
+final class EventDelivery: Sendable {
     let hooks: HookRegistry
     let dag: DAG
     let gates: GateController?
-    private let lock = NSRecursiveLock()
+    private let lock = DeliveryLock()
 
     init(hooks: HookRegistry, dag: DAG, gates: GateController?) {
         self.hooks = hooks
         self.dag = dag
         self.gates = gates
-        lock.name = "dagron.event-delivery"
     }
 
     /// Fires an execution-level event.

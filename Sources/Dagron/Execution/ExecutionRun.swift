@@ -6,7 +6,8 @@ import Synchronization
 /// gate waits. See ``DAGExecutor`` for the behaviour it implements.
 ///
 /// The hot path (pop a ready node, run it, record it, release successors)
-/// takes the state mutex twice per node and builds each node's `NodeResult`
+/// takes the state mutex once per node (recording a result and taking the
+/// worker's next node share a critical section) and builds each node's `NodeResult`
 /// exactly once; per-node bookkeeping lives in plain arrays indexed like
 /// `DAG.nodes`.
 final class ExecutionRun: Sendable {
@@ -48,9 +49,8 @@ final class ExecutionRun: Sendable {
                 switch phase[index] {
                 case .pending where !cancelled:
                     phase[index] = .running
-                    let now = WallClock.now()
-                    startedAt[index] = now
-                    return .run(index: index, gatePassed: false, startedAt: now)
+                    // The worker reads the clock itself, just before the task.
+                    return .run(index: index, gatePassed: false, startedAt: 0)
                 case .gatePassed:
                     phase[index] = .running
                     return .run(index: index, gatePassed: true, startedAt: startedAt[index])
@@ -88,12 +88,13 @@ final class ExecutionRun: Sendable {
     private let cancelledFlag = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let completion = Mutex<(@Sendable (ExecutionResult) -> Void)?>(nil)
+    private let clock = RunClock()
     private let startedAt = DispatchTime.now().uptimeNanoseconds
 
     init(dag: DAG, tasks: [String: NodeTask], hooks: HookRegistry?, maxWorkers: Int, failFast: Bool, gates: GateController?) {
         let names = dag.nodeNames
         self.names = names
-        self.successors = names.indices.map { dag.successorIndices(of: $0) }
+        self.successors = dag.successorIndexLists
         self.topologicalIndices = dag.topologicalIndices
         self.tasks = names.map { tasks[$0] }
         self.nodeGates = names.map { gates?.gate(named: $0) }
@@ -105,7 +106,7 @@ final class ExecutionRun: Sendable {
             phase: Array(repeating: .pending, count: count),
             results: Array(repeating: nil, count: count),
             startedAt: Array(repeating: 0, count: count),
-            remainingPredecessors: names.indices.map { dag.predecessorIndices(of: $0).count })
+            remainingPredecessors: dag.predecessorIndexLists.map(\.count))
         initial.ready.reserveCapacity(count)
         for index in topologicalIndices where initial.remainingPredecessors[index] == 0 {
             initial.ready.append(index)
@@ -196,46 +197,54 @@ final class ExecutionRun: Sendable {
     // MARK: Workers
 
     private func workerLoop() {
+        // A worker that completes a node takes its next one in the same
+        // critical section (see `complete`), so a node costs one lock, not two.
+        var next: WorkerAction?
         while true {
-            let action = state.withTrackedLock { state -> WorkerAction in
+            let action = next ?? state.withTrackedLock { state -> WorkerAction in
                 if state.done { return .exit }
                 if let next = state.popReady() { return next }
                 state.idleWorkers += 1
                 return .park
             }
+            next = nil
             switch action {
             case .exit: return
             case .park: wake.wait()
             case .run(let index, let gatePassed, let startedAt):
-                process(index, gatePassed: gatePassed, startedAt: startedAt)
+                next = process(index, gatePassed: gatePassed, startedAt: startedAt)
             }
         }
     }
 
-    private func process(_ index: Int, gatePassed: Bool, startedAt: Double) {
+    /// Runs node `index` on the calling worker; returns the worker's next
+    /// action when completing the node already took one.
+    private func process(_ index: Int, gatePassed: Bool, startedAt: Double) -> WorkerAction? {
         let name = names[index]
         if !gatePassed, let gate = nodeGates[index] {
+            let arrived = clock.wallNow()
+            state.withTrackedLock { $0.startedAt[index] = arrived }
             events?.fire(.preNode, node: name, index: index)
             waitAtGate(index, name: name, gate: gate)
-            return
+            return nil
         }
         guard let task = tasks[index] else {
             if gatePassed {
                 // An approved gate without a task of its own simply completes.
-                let now = WallClock.now()
+                let now = clock.wallNow()
                 let cancelled = isCancelled
-                complete(index, NodeResult(
+                return complete(index, NodeResult(
                     name: name, status: cancelled ? .cancelled : .completed,
                     durationSeconds: max(0, now - startedAt), startedAt: startedAt, finishedAt: now,
-                    error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true)
+                    error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true,
+                    takeNext: true)
             } else {
-                complete(index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"),
-                         completed: false, ranTask: false)
+                return complete(index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"),
+                                completed: false, ranTask: false, takeNext: true)
             }
-            return
         }
         if !gatePassed { events?.fire(.preNode, node: name, index: index) }
-        let began = DispatchTime.now().uptimeNanoseconds
+        let began = clock.now()
 
         var status = NodeOutcome.cancelled
         var output: (any Sendable)?
@@ -264,19 +273,18 @@ final class ExecutionRun: Sendable {
             pause(task.retryDelay)
         }
         if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
-        let finishedAt = WallClock.now()
+        let ended = clock.now()
+        let finishedAt = clock.wall(ended)
         // A gate node's duration spans the wait as well as the task.
-        let duration = gatePassed
-            ? max(0, finishedAt - startedAt)
-            : Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        let duration = gatePassed ? max(0, finishedAt - startedAt) : RunClock.seconds(from: began, to: ended)
         // Only values that exist can carry a report; the cast is not free.
         let report: (any ProcessReport)? = if let output { output as? any ProcessReport }
             else if let failure { failure as? any ProcessReport } else { nil }
         let result = NodeResult(
             name: name, status: status.nodeStatus, durationSeconds: duration,
-            startedAt: startedAt, finishedAt: finishedAt, error: failure, output: output,
+            startedAt: gatePassed ? startedAt : clock.wall(began), finishedAt: finishedAt, error: failure, output: output,
             exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail)
-        complete(index, result, completed: status == .completed, ranTask: true)
+        return complete(index, result, completed: status == .completed, ranTask: true, takeNext: true)
     }
 
     /// Sleeps for `delay`, waking early if the execution is cancelled.
@@ -385,7 +393,7 @@ final class ExecutionRun: Sendable {
         case .cancelled:
             (status, error) = (.cancelled, NodeCancelledError(node: name))
         }
-        let now = WallClock.now()
+        let now = clock.wallNow()
         complete(index, NodeResult(
             name: name, status: status, durationSeconds: max(0, now - startedAt),
             startedAt: startedAt, finishedAt: now, error: error), completed: false, ranTask: true)
@@ -394,8 +402,11 @@ final class ExecutionRun: Sendable {
     // MARK: Completion
 
     /// Records a final result, fires its event, releases or skips successors,
-    /// wakes workers, and finishes the execution after the last node.
-    private func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool) {
+    /// wakes workers, and finishes the execution after the last node. With
+    /// `takeNext` (the caller is a worker), also takes the caller's next ready
+    /// node under the same lock and returns it.
+    @discardableResult
+    private func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, takeNext: Bool = false) -> WorkerAction? {
         if let events {
             if !ranTask {
                 events.fire(.nodeSkipped, node: names[index], index: index, result: result)
@@ -405,7 +416,12 @@ final class ExecutionRun: Sendable {
                 events.fire(.onError, node: names[index], index: index, result: result, error: result.error)
             }
         }
-        let (skipped, wakeups, done) = state.withTrackedLock { state -> ([NeverRan], Int, Bool) in
+        return record(index, result, completed: completed, ranTask: ranTask, takeNext: takeNext)
+    }
+
+    /// The bookkeeping half of ``complete``.
+    private func record(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, takeNext: Bool) -> WorkerAction? {
+        let (skipped, wakeups, done, next) = state.withTrackedLock { state -> ([NeverRan], Int, Bool, WorkerAction?) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
@@ -421,11 +437,13 @@ final class ExecutionRun: Sendable {
                 skipped = skipAfterFailure(of: index, ranTask: ranTask, &state)
             }
             if state.finished == names.count { state.done = true }
-            return (skipped, state.wakeups(reserve: 1), state.done)
+            let next = takeNext && !state.done ? state.popReady() : nil
+            return (skipped, state.wakeups(reserve: 0), state.done, next)
         }
-        reportNeverRan(skipped)
+        if !skipped.isEmpty { reportNeverRan(skipped) }
         for _ in 0..<wakeups { wake.signal() }
         if done { finish() }
+        return next
     }
 
     /// Marks as skipped what can no longer run after `index` did not complete:

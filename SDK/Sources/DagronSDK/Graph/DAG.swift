@@ -12,9 +12,13 @@ public final class DAG: Sendable, CustomStringConvertible {
     public let nodes: [DAGNode]
     /// The edges, in the order they were added.
     public let edges: [DAGEdge]
+    /// Node names in the order they were added (index `i` names `nodes[i]`).
+    public let nodeNames: [String]
     private let indexByName: [String: Int]
-    private let successorIndexLists: [[Int]]
-    private let predecessorIndexLists: [[Int]]
+    /// `successorIndexLists[i]`: the indices of the successors of the node at index `i`.
+    public let successorIndexLists: [[Int]]
+    /// `predecessorIndexLists[i]`: the indices of the predecessors of the node at index `i`.
+    public let predecessorIndexLists: [[Int]]
     /// Node indices in a topological order.
     public let topologicalIndices: [Int]
 
@@ -43,6 +47,7 @@ public final class DAG: Sendable, CustomStringConvertible {
         }
         self.nodes = nodes
         self.edges = edges
+        self.nodeNames = nodes.map { $0.name }
         self.indexByName = indexByName
         self.successorIndexLists = successors
         self.predecessorIndexLists = predecessors
@@ -93,8 +98,6 @@ public final class DAG: Sendable, CustomStringConvertible {
     public var nodeCount: Int { nodes.count }
     /// The number of edges.
     public var edgeCount: Int { edges.count }
-    /// Node names in the order they were added.
-    public var nodeNames: [String] { nodes.map(\.name) }
     /// Whether a node called `name` exists.
     public func contains(_ name: String) -> Bool { indexByName[name] != nil }
     /// The node called `name`, if any.
@@ -102,30 +105,30 @@ public final class DAG: Sendable, CustomStringConvertible {
     /// The names of the nodes `name` depends on (empty for an unknown name).
     public func predecessors(of name: String) -> [String] {
         guard let index = indexByName[name] else { return [] }
-        return predecessorIndexLists[index].map { nodes[$0].name }
+        return predecessorIndexLists[index].map { nodeNames[$0] }
     }
     /// The names of the nodes that depend on `name` (empty for an unknown name).
     public func successors(of name: String) -> [String] {
         guard let index = indexByName[name] else { return [] }
-        return successorIndexLists[index].map { nodes[$0].name }
+        return successorIndexLists[index].map { nodeNames[$0] }
     }
     /// Node names in a topological order: every node after all its predecessors.
-    public var topologicalOrder: [String] { topologicalIndices.map { nodes[$0].name } }
+    public var topologicalOrder: [String] { topologicalIndices.map { nodeNames[$0] } }
     /// Nodes without predecessors.
-    public var roots: [String] { nodes.indices.filter { predecessorIndexLists[$0].isEmpty }.map { nodes[$0].name } }
+    public var roots: [String] { nodes.indices.filter { predecessorIndexLists[$0].isEmpty }.map { nodeNames[$0] } }
     /// Nodes without successors.
-    public var leaves: [String] { nodes.indices.filter { successorIndexLists[$0].isEmpty }.map { nodes[$0].name } }
+    public var leaves: [String] { nodes.indices.filter { successorIndexLists[$0].isEmpty }.map { nodeNames[$0] } }
 
     /// Every node reachable from `name` by following edges forward.
     public func descendants(of name: String) -> Set<String> {
         guard let start = indexByName[name] else { return [] }
-        return Set(reachable(from: start, along: successorIndexLists).map { nodes[$0].name })
+        return Set(reachable(from: start, along: successorIndexLists).map { nodeNames[$0] })
     }
 
     /// Every node from which `name` can be reached.
     public func ancestors(of name: String) -> Set<String> {
         guard let start = indexByName[name] else { return [] }
-        return Set(reachable(from: start, along: predecessorIndexLists).map { nodes[$0].name })
+        return Set(reachable(from: start, along: predecessorIndexLists).map { nodeNames[$0] })
     }
 
     private func reachable(from start: Int, along adjacency: [[Int]]) -> [Int] {
@@ -156,7 +159,7 @@ public final class DAG: Sendable, CustomStringConvertible {
     ///
     /// - Returns: Node names from a root to a leaf; empty for an empty DAG.
     public func longestPath(weight: (String) -> Double) -> [String] {
-        longestPath(weights: nodes.map { weight($0.name) }).map { nodes[$0].name }
+        longestPath(weights: nodeNames.map(weight)).map { nodeNames[$0] }
     }
 
     /// The heaviest path through the DAG, with `weights[i]` the weight of the

@@ -1,0 +1,33 @@
+import DagronSDK
+import Dispatch
+
+/// The clock of one execution: monotonic nanoseconds for durations, and wall
+/// times derived from them and one wall-clock reading taken when the run is
+/// created. A node then costs two clock reads (start and end) instead of four,
+/// and its wall times can never disagree with its duration (an NTP step in
+/// the middle of a run moves neither).
+struct RunClock: Sendable {
+    private let wallBase: Double
+    private let monotonicBase: UInt64
+
+    init() {
+        monotonicBase = DispatchTime.now().uptimeNanoseconds
+        wallBase = WallClock.now()
+    }
+
+    /// Monotonic nanoseconds.
+    func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Seconds since the Unix epoch at monotonic instant `instant`.
+    func wall(_ instant: UInt64) -> Double {
+        wallBase + Double(Int64(bitPattern: instant &- monotonicBase)) / 1e9
+    }
+
+    /// The current time, as seconds since the Unix epoch.
+    func wallNow() -> Double { wall(now()) }
+
+    /// Seconds from `start` to `end`.
+    static func seconds(from start: UInt64, to end: UInt64) -> Double {
+        end > start ? Double(end - start) / 1e9 : 0
+    }
+}
