@@ -63,7 +63,7 @@ final class LoggingPlugin: DagronPlugin {
             log: { [logger] event in
                 let entry = EventLogEntry(event.context)
                 LogTimestamp.$ofEvent.withValue(event.time) {
-                    logger.log(level: entry.level, "\(entry.message)", metadata: entry.metadata)
+                    logger.log(level: entry.level, Logger.Message(stringLiteral: entry.message), metadata: entry.metadata)
                 }
             },
             caughtUp: { sink?.flush() })
