@@ -119,6 +119,12 @@ let package = Package(
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
             path: "Benchmarks/DagronBench"
         ),
+        // What the end-to-end suites share: the build folder and a dlopen loader.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "DagronSDK", package: "SDK")],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "DagronTests",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
@@ -128,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "PluginTests",
             dependencies: [
-                "Dagron",
+                "Dagron", "TestSupport",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -142,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Dagron",
+                "Dagron", "TestSupport",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -154,12 +160,12 @@ let package = Package(
         // built `dagron` binary (build first: `swift build`).
         .testTarget(
             name: "RunTests",
-            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+            dependencies: ["Dagron", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
         ),
         // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
         .testTarget(
             name: "HostTests",
-            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+            dependencies: ["Dagron", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -173,7 +179,7 @@ let package = Package(
 if Context.environment["DAGRON_CORE_ONLY"] == "1" {
     let pluginTargets: Set<String> = [
         "LoggingPlugin", "TimingPlugin", "PrometheusTextPlugin", "SlackWebhookPlugin", "Dashboard",
-        "PluginTests", "DashboardTests", "HostTests", "RunTests",
+        "PluginTests", "DashboardTests", "HostTests", "RunTests", "TestSupport",
     ]
     package.targets.removeAll { pluginTargets.contains($0.name) }
     let pluginProducts: Set<String> = ["DagronLogging", "DagronTiming", "DagronPrometheus", "DagronSlack", "DagronDashboard"]

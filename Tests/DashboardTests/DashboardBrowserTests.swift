@@ -1,3 +1,4 @@
+import TestSupport
 import Dagron
 import DagronSDK
 import Foundation
@@ -156,7 +157,7 @@ struct DashboardBrowserTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let packageRoot = output.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let example = packageRoot.appendingPathComponent("examples/dashboard-release.yml").path
-        let dagron = PluginLibrary.buildDirectory.appendingPathComponent("dagron").path
+        let dagron = BuildFolder.file("dagron")
         try #require(FileManager.default.isExecutableFile(atPath: dagron), "\(dagron) missing: run `swift build` first")
         let urlFile = scratch.appendingPathComponent("url").path
 

@@ -1,3 +1,4 @@
+import TestSupport
 import DagronSDK
 import Foundation
 import NIOCore
@@ -9,7 +10,7 @@ import Testing
 struct DashboardSettingsTests {
     @Test("unknown keys are refused, naming the plugin and the key")
     func unknownKey() throws {
-        let plugin = try PluginLibrary.createDashboard()
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         #expect(throws: PluginSettingsError.unknownKeys(plugin: "dashboard", keys: ["prot"])) {
             try plugin.configure(PluginSettings(plugin: "dashboard", ["prot": "8080"]))
         }
@@ -19,7 +20,7 @@ struct DashboardSettingsTests {
         ("port", "eighty"), ("port", "70000"), ("port", "-1"), ("open_browser", "maybe"), ("host", " "), ("url_file", ""),
     ])
     func malformed(key: String, value: String) throws {
-        let plugin = try PluginLibrary.createDashboard()
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         do {
             try plugin.configure(PluginSettings(plugin: "dashboard", [key: value]))
             Issue.record("\(key)=\(value) was accepted")
@@ -37,7 +38,7 @@ struct DashboardSettingsTests {
 
     @Test("valid settings are accepted")
     func valid() throws {
-        let plugin = try PluginLibrary.createDashboard()
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         try plugin.configure(PluginSettings(plugin: "dashboard", ["host": "127.0.0.1", "port": "0", "open_browser": "false"]))
         try plugin.configure(PluginSettings(plugin: "dashboard"))
         plugin.teardown()  // never initialized: harmless
@@ -60,7 +61,7 @@ struct DashboardSettingsTests {
         let holder = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
         defer { try? holder.close().wait() }
         let port = try #require(holder.localAddress?.port)
-        let plugin = try PluginLibrary.createDashboard()
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         try plugin.configure(PluginSettings(plugin: "dashboard", ["port": String(port)]))
         let hooks = HookRegistry()
         do {
@@ -76,7 +77,7 @@ struct DashboardSettingsTests {
 
     @Test("an unwritable url_file fails initialize and leaves the port free")
     func unwritableURLFile() throws {
-        let plugin = try PluginLibrary.createDashboard()
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": "/nonexistent-dir/url"]))
         #expect {
             try plugin.initialize(hooks: HookRegistry())

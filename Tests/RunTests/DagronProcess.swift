@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,17 +8,8 @@ import Glibc
 
 /// Runs the built `dagron` binary the way a user does, with its output in files.
 enum DagronBinary {
-    /// The build directory holding `dagron` and the bundled plugins: the test binary's own directory.
-    static let directory: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var candidate = (executable as NSString).deletingLastPathComponent
-        while !candidate.isEmpty, candidate != "/" {
-            if FileManager.default.isExecutableFile(atPath: candidate + "/dagron") { return candidate }
-            candidate = (candidate as NSString).deletingLastPathComponent
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug").resolvingSymlinksInPath().path
-    }()
+    /// The build directory holding `dagron` and the bundled plugins.
+    static var directory: String { BuildFolder.path }
 
     /// The `dagron` executable.
     static var path: String { directory + "/dagron" }

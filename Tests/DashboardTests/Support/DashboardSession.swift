@@ -1,3 +1,4 @@
+import TestSupport
 import AsyncHTTPClient
 import DagronSDK
 import Foundation
@@ -22,7 +23,7 @@ final class DashboardSession: Sendable {
         let urlFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("dagron-dashboard-url-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: urlFile) }
-        plugin = try PluginLibrary.createDashboard()
+        plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         #expect(plugin.name == "dashboard")
         hooks = HookRegistry()
         var values = ["port": "0", "url_file": urlFile]

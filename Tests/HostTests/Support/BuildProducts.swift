@@ -1,21 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Where `swift build` put the artifacts the host tests load: the `dagron`
 /// binary, `libDagronSDK.so`, the bundled plugins and the SDK's module.
 enum BuildProducts {
-    /// The build directory (`.build/debug` or the like): the test binary's own directory.
-    static let directory: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var candidate = (executable as NSString).deletingLastPathComponent
-        // The test binary is `<bin>/dagronPackageTests.xctest` on Linux.
-        while !candidate.isEmpty, candidate != "/" {
-            if FileManager.default.fileExists(atPath: candidate + "/libDagronSDK.so") { return candidate }
-            candidate = (candidate as NSString).deletingLastPathComponent
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug").resolvingSymlinksInPath().path
-    }()
+    /// The build directory (`.build/debug` or the like).
+    static var directory: String { BuildFolder.path }
 
     static var dagron: String { directory + "/dagron" }
     static var sdkLibrary: String { directory + "/libDagronSDK.so" }

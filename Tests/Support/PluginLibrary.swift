@@ -2,22 +2,14 @@ import DagronSDK
 import Foundation
 import Synchronization
 
-/// Loads the built `libDagronDashboard.so` the way the host does: `dlopen`
-/// with `RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE`, the ABI symbol checked
-/// first, then the factory and a checked cast of the box it returns.
-enum PluginLibrary {
-    struct LoadError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// The build folder holding the test binary (and the plugin products).
-    static var buildDirectory: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    }
-
-    /// The dashboard plugin's shared object; `swift build` makes it.
-    static var dashboardPath: String {
-        buildDirectory.appendingPathComponent("libDagronDashboard.so").path
+/// Loads a plugin's shared object the way the host does: `dlopen` with
+/// `RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE`, the ABI symbol checked first,
+/// then the factory, then a checked cast of the box it returns. Nothing in
+/// the tests links a plugin: each `.so` is reached only through here.
+public enum PluginLibrary {
+    /// Why a plugin could not be created.
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// `dlopen` handles (as bit patterns) by path; a plugin is never unloaded.
@@ -32,9 +24,11 @@ enum PluginLibrary {
         }
     }
 
-    /// Creates a fresh plugin instance from the shared object (loaded once, never unloaded).
-    static func createDashboard() throws -> any DagronPlugin {
-        let path = dashboardPath
+    /// Creates a fresh plugin instance from the shared object at `path`
+    /// (opened once, never closed).
+    /// - Throws: ``LoadError`` saying what is wrong (not built, not a plugin,
+    ///   another ABI, its own copy of the SDK).
+    public static func load(path: String) throws -> any DagronPlugin {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LoadError(description: "\(path) does not exist: run `swift build` before `swift test`")
         }
@@ -54,9 +48,8 @@ enum PluginLibrary {
         let create = unsafeBitCast(factorySymbol, to: (@convention(c) () -> UnsafeMutableRawPointer).self)
         switch DagronPluginBox.take(create()) {
         case .success(let plugin): return plugin
-        case .failure(let failure):
-            throw LoadError(description: "\(path): factory returned \(failure.typeName), not the host's DagronPluginBox (own copy of the SDK?)")
+        case .failure(let unexpected):
+            throw LoadError(description: "\(path): factory returned \(unexpected.typeName), not the host's DagronPluginBox (a private copy of DagronSDK?)")
         }
     }
 }
-
