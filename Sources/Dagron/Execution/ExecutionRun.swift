@@ -61,15 +61,15 @@ final class ExecutionRun: Sendable {
             return nil
         }
 
-        /// How many parked workers to wake for the ready queue, keeping
-        /// `reserve` items for the calling worker, which takes them itself.
-        mutating func wakeups(reserve: Int) -> Int {
+        /// How many parked workers to wake for the ready queue (all of them
+        /// once the run is done, so they exit).
+        mutating func wakeups() -> Int {
             if done {
                 let all = idleWorkers
                 idleWorkers = 0
                 return all
             }
-            let wanted = min(idleWorkers, max(0, readyCount - reserve))
+            let wanted = min(idleWorkers, readyCount)
             idleWorkers -= wanted
             return wanted
         }
@@ -89,7 +89,6 @@ final class ExecutionRun: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let completion = Mutex<(@Sendable (ExecutionResult) -> Void)?>(nil)
     private let clock = RunClock()
-    private let startedAt = DispatchTime.now().uptimeNanoseconds
 
     init(dag: DAG, tasks: [String: NodeTask], hooks: HookRegistry?, maxWorkers: Int, failFast: Bool, gates: GateController?) {
         let names = dag.nodeNames
@@ -146,7 +145,7 @@ final class ExecutionRun: Sendable {
         for (index, result) in results.enumerated() {
             byName[names[index]] = result ?? NodeResult(name: names[index], status: .cancelled)
         }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1e9
+        let elapsed = clock.secondsSinceStart()
         let result = ExecutionResult(nodeResults: byName, totalDurationSeconds: elapsed, wasCancelled: cancelled)
         events?.fire(.postExecute, executionResult: result)
         let callback = completion.withTrackedLock { callback in
@@ -382,7 +381,7 @@ final class ExecutionRun: Sendable {
             let wakeups = state.withTrackedLock { state -> Int in
                 state.phase[index] = .gatePassed
                 state.ready.append(index)
-                return state.wakeups(reserve: 0)
+                return state.wakeups()
             }
             for _ in 0..<wakeups { wake.signal() }
             return
@@ -438,7 +437,7 @@ final class ExecutionRun: Sendable {
             }
             if state.finished == names.count { state.done = true }
             let next = takeNext && !state.done ? state.popReady() : nil
-            return (skipped, state.wakeups(reserve: 0), state.done, next)
+            return (skipped, state.wakeups(), state.done, next)
         }
         if !skipped.isEmpty { reportNeverRan(skipped) }
         for _ in 0..<wakeups { wake.signal() }

@@ -26,6 +26,9 @@ struct RunClock: Sendable {
     /// The current time, as seconds since the Unix epoch.
     func wallNow() -> Double { wall(now()) }
 
+    /// Seconds since the clock (the run) was created.
+    func secondsSinceStart() -> Double { Self.seconds(from: monotonicBase, to: now()) }
+
     /// Seconds from `start` to `end`.
     static func seconds(from start: UInt64, to end: UInt64) -> Double {
         end > start ? Double(end - start) / 1e9 : 0

@@ -134,12 +134,20 @@ public struct ELFImage: Sendable {
     /// exports over 20,000); otherwise scans `.dynsym`, comparing bytes.
     /// `false` for files not of the host's class and byte order.
     public func definesDynamicSymbol(_ name: String, descriptor: Int32) -> Bool {
-        guard let tables = dynamicTables(descriptor: descriptor) else { return false }
-        let target = Array(name.utf8)
-        if let hash = tables.gnuHash {
-            return lookUpWithGNUHash(target, hash: hash, tables: tables, descriptor: descriptor)
+        firstMissingDynamicSymbol(among: [name], descriptor: descriptor) == nil
+    }
+
+    /// The first of `names` the file does not define, or `nil` when it
+    /// defines them all. Reads the section tables once for all the names.
+    public func firstMissingDynamicSymbol(among names: [String], descriptor: Int32) -> String? {
+        guard let tables = dynamicTables(descriptor: descriptor) else { return names.first }
+        return names.first { name in
+            let target = Array(name.utf8)
+            if let hash = tables.gnuHash {
+                return !lookUpWithGNUHash(target, hash: hash, tables: tables, descriptor: descriptor)
+            }
+            return !scanForSymbol(target, tables: tables, descriptor: descriptor)
         }
-        return scanForSymbol(target, tables: tables, descriptor: descriptor)
     }
 
     /// Where the dynamic symbol table, its string table and the GNU hash table are.

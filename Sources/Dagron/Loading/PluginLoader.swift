@@ -94,7 +94,7 @@ public struct PluginLoader: Sendable {
             throw .wrongArchitecture(path: path, found: found, host: ELFImage.architectureName(machine: ELFImage.hostMachine))
         }
         guard image.type == 3 else { throw .notSharedLibrary(path: path, kind: image.typeName) }
-        for symbol in symbols where !image.definesDynamicSymbol(symbol, descriptor: fd) {
+        if let symbol = image.firstMissingDynamicSymbol(among: symbols, descriptor: fd) {
             throw .missingSymbol(path: path, symbol: symbol)
         }
 
