@@ -3,72 +3,43 @@ import Logging
 
 /// What the `logging` plugin logs for one hook event: level, message and
 /// structured metadata (`event`, `node`, `status`, `duration`, `error`, ...).
-struct EventLogEntry {
-    var level: Logger.Level
-    var message: String
-    var metadata: Logger.Metadata
-
-    init(_ context: HookContext) {
-        var metadata = Logger.Metadata(minimumCapacity: 8)
-        metadata["event"] = .string(context.event.rawValue)
-        if let node = context.nodeName { metadata["node"] = .string(node) }
-        if let result = context.nodeResult {
-            metadata["status"] = .string(result.status.rawValue)
-            metadata["duration"] = .string(Self.seconds(result.durationSeconds))
-            if let exitCode = result.exitCode { metadata["exit_code"] = .string(String(exitCode)) }
-            if result.attempts > 1 { metadata["attempts"] = .string(String(result.attempts)) }
-            if let reason = result.skipReason { metadata["reason"] = .string(reason) }
+enum EventLogEntry {
+    /// Fills `metadata` (emptied first, its storage kept) with the record's
+    /// structured fields.
+    static func metadata(of record: EventRecord, into metadata: inout Logger.Metadata) {
+        metadata.removeAll(keepingCapacity: true)
+        metadata["event"] = .string(record.event.rawValue)
+        if let node = record.node { metadata["node"] = .string(node) }
+        if let outcome = record.outcome {
+            metadata["status"] = .string(outcome.status.rawValue)
+            metadata["duration"] = .string(seconds(outcome.durationSeconds))
+            if let exitCode = outcome.exitCode { metadata["exit_code"] = .string(String(exitCode)) }
+            if outcome.attempts > 1 { metadata["attempts"] = .string(String(outcome.attempts)) }
+            if let reason = outcome.skipReason { metadata["reason"] = .string(reason) }
         }
-        if let error = context.error ?? context.nodeResult?.error {
-            metadata["error"] = .string(String(describing: error))
-        }
-        switch context.event {
-        case .preBuild:
-            message = "building DAG"
-            if let dag = context.dag { metadata["nodes"] = .string(String(dag.nodeCount)) }
-        case .postBuild:
-            message = "DAG built"
-            if let dag = context.dag {
-                metadata["nodes"] = .string(String(dag.nodeCount))
-                metadata["edges"] = .string(String(dag.edgeCount))
-            }
-        case .preExecute:
-            message = "execution started"
-            if let dag = context.dag { metadata["nodes"] = .string(String(dag.nodeCount)) }
-        case .postExecute:
-            let result = context.executionResult
-            let success = result?.isSuccess ?? false
-            message = "execution finished"
-            if let result {
-                metadata["outcome"] = .string(result.wasCancelled ? "cancelled" : success ? "success" : "failure")
-                metadata["duration"] = .string(Self.seconds(result.totalDurationSeconds))
-                metadata["succeeded"] = .string(String(result.succeeded))
-                metadata["failed"] = .string(String(result.failed + result.timedOut))
-                metadata["skipped"] = .string(String(result.skipped + result.cancelled))
-            }
-        case .preNode:
-            message = "node started"
-        case .postNode:
-            message = "node completed"
-        case .onError:
-            message = "node failed"
-        case .nodeSkipped:
-            message = "node skipped"
-        case .gateWaiting:
-            message = "gate waiting for approval"
-        case .gateResolved:
-            message = "gate resolved"
-            if let outcome = context.metadata["outcome"] { metadata["outcome"] = .string(outcome) }
-            if let reason = context.metadata["reason"] { metadata["reason"] = .string(reason) }
-        @unknown default:
-            message = context.event.rawValue
-        }
-        self.metadata = metadata
-        self.level = Self.level(of: context)
+        if let error = record.error { metadata["error"] = .string(error) }
+        if let run = record.runMetadata { metadata.merge(run) { $1 } }
     }
 
-    /// The level ``init(_:)`` gives `context`, computed without building the
-    /// message or metadata (so filtered-out events cost next to nothing).
+    /// The record's message: what happened, in a few words.
+    static func message(of event: HookEvent) -> Logger.Message {
+        switch event {
+        case .preBuild: "building DAG"
+        case .postBuild: "DAG built"
+        case .preExecute: "execution started"
+        case .postExecute: "execution finished"
+        case .preNode: "node started"
+        case .postNode: "node completed"
+        case .onError: "node failed"
+        case .nodeSkipped: "node skipped"
+        case .gateWaiting: "gate waiting for approval"
+        case .gateResolved: "gate resolved"
+        @unknown default: "\(event.rawValue)"
+        }
+    }
+
+    /// The level an event logs at, computed before anything is copied (so
+    /// filtered-out events cost next to nothing).
     static func level(of context: HookContext) -> Logger.Level {
         switch context.event {
         case .onError: .error
@@ -84,8 +55,9 @@ struct EventLogEntry {
         let micros = max(0, Int((value * 1_000_000).rounded()))
         var whole = micros / 1_000_000
         var fraction = micros % 1_000_000
-        // At most 19 digits before the point, 6 after.
-        return String(unsafeUninitializedCapacity: 26) { buffer in
+        // At most 19 digits before the point, 6 after; up to 15 bytes fit in
+        // a small string, which needs no allocation.
+        return String(unsafeUninitializedCapacity: whole < 100_000_000 ? 15 : 26) { buffer in
             var digits = 0
             repeat {
                 digits += 1

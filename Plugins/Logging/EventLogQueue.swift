@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DagronSDK
 import Dispatch
 import Synchronization
 
@@ -22,19 +21,13 @@ import Synchronization
 /// - The writer does not poll while idle: after a burst it lingers about a
 ///   millisecond for more events, then sleeps until the next one arrives.
 final class EventLogQueue: Sendable {
-    /// One hook event with the wall-clock time it happened.
-    struct Event: Sendable {
-        var context: HookContext
-        var time: LogTimestamp
-    }
-
     private struct Waiter {
         var sequence: UInt64
         var semaphore: DispatchSemaphore
     }
 
     private struct State: ~Copyable {
-        var pending: [Event] = []
+        var pending: [EventRecord] = []
         var enqueued: UInt64 = 0
         var logged: UInt64 = 0
         var writerAsleep = false
@@ -55,7 +48,7 @@ final class EventLogQueue: Sendable {
     /// buffers there).
     init(
         capacity: Int = 16_384,
-        log: @escaping @Sendable (Event) -> Void,
+        log: @escaping @Sendable (EventRecord) -> Void,
         caughtUp: @escaping @Sendable () -> Void
     ) {
         self.capacity = capacity
@@ -63,10 +56,8 @@ final class EventLogQueue: Sendable {
         writer.start { [self] in self.runWriter(log: log, caughtUp: caughtUp) }
     }
 
-    /// Queues `context`, stamped with the current time. Waits only when the
-    /// queue is full.
-    func enqueue(_ context: HookContext) {
-        let event = Event(context: context, time: .now())
+    /// Queues `event`. Waits only when the queue is full.
+    func enqueue(_ event: EventRecord) {
         let (wakeWriter, waitFor) = state.withLock { state -> (Bool, UInt64?) in
             guard !state.stopping else { return (false, nil) }
             state.pending.append(event)
@@ -113,11 +104,11 @@ final class EventLogQueue: Sendable {
         if !done { semaphore.wait() }
     }
 
-    private func runWriter(log: @Sendable (Event) -> Void, caughtUp: @Sendable () -> Void) {
+    private func runWriter(log: @Sendable (EventRecord) -> Void, caughtUp: @Sendable () -> Void) {
         var idleRounds = 0
         while true {
-            let (batch, stopping) = state.withLock { state -> ([Event], Bool) in
-                var batch: [Event] = []
+            let (batch, stopping) = state.withLock { state -> ([EventRecord], Bool) in
+                var batch: [EventRecord] = []
                 swap(&batch, &state.pending)
                 return (batch, state.stopping)
             }
@@ -166,22 +157,5 @@ extension Array {
             if predicate(element) { matching.append(element) } else { rest.append(element) }
         }
         return (matching, rest)
-    }
-}
-
-/// A wall-clock instant, taken when a hook event happens and printed later.
-struct LogTimestamp: Sendable {
-    var seconds: Int
-    var nanoseconds: Int
-
-    /// The time of the hook event the writer thread is logging right now;
-    /// the plugin's own handler prints it instead of the time it runs.
-    @TaskLocal static var ofEvent: LogTimestamp?
-
-    /// The current time (`CLOCK_REALTIME`).
-    static func now() -> LogTimestamp {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return LogTimestamp(seconds: Int(now.tv_sec), nanoseconds: Int(now.tv_nsec))
     }
 }

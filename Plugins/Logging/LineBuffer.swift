@@ -34,28 +34,31 @@ struct TimestampFormatter: Sendable {
     private var second = Int.min
     private var prefix: [UInt8] = []
 
-    mutating func append(_ time: LogTimestamp, to output: inout [UInt8]) {
+    mutating func write(_ time: LogTimestamp, to line: inout LineWriter) {
         if time.seconds != second {
             second = time.seconds
-            prefix.removeAll(keepingCapacity: true)
             var seconds = time_t(time.seconds)
             var parts = tm()
             gmtime_r(&seconds, &parts)
-            LogLineFormatter.appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &prefix)
-            prefix.append(UInt8(ascii: "-"))
-            LogLineFormatter.appendDigits(Int(parts.tm_mon) + 1, width: 2, to: &prefix)
-            prefix.append(UInt8(ascii: "-"))
-            LogLineFormatter.appendDigits(Int(parts.tm_mday), width: 2, to: &prefix)
-            prefix.append(UInt8(ascii: "T"))
-            LogLineFormatter.appendDigits(Int(parts.tm_hour), width: 2, to: &prefix)
-            prefix.append(UInt8(ascii: ":"))
-            LogLineFormatter.appendDigits(Int(parts.tm_min), width: 2, to: &prefix)
-            prefix.append(UInt8(ascii: ":"))
-            LogLineFormatter.appendDigits(Int(parts.tm_sec), width: 2, to: &prefix)
-            prefix.append(UInt8(ascii: "."))
+            prefix = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+                var prefix = LineWriter(buffer.baseAddress!, capacity: buffer.count)
+                prefix.digits(Int(parts.tm_year) + 1900, width: 4)
+                prefix.byte(UInt8(ascii: "-"))
+                prefix.digits(Int(parts.tm_mon) + 1, width: 2)
+                prefix.byte(UInt8(ascii: "-"))
+                prefix.digits(Int(parts.tm_mday), width: 2)
+                prefix.byte(UInt8(ascii: "T"))
+                prefix.digits(Int(parts.tm_hour), width: 2)
+                prefix.byte(UInt8(ascii: ":"))
+                prefix.digits(Int(parts.tm_min), width: 2)
+                prefix.byte(UInt8(ascii: ":"))
+                prefix.digits(Int(parts.tm_sec), width: 2)
+                prefix.byte(UInt8(ascii: "."))
+                count = prefix.count
+            }
         }
-        output.append(contentsOf: prefix)
-        LogLineFormatter.appendDigits(time.nanoseconds / 1_000_000, width: 3, to: &output)
-        output.append(UInt8(ascii: "Z"))
+        prefix.withUnsafeBufferPointer { line.bytes($0) }
+        line.digits(time.nanoseconds / 1_000_000, width: 3)
+        line.byte(UInt8(ascii: "Z"))
     }
 }

@@ -23,42 +23,86 @@ enum LogLineFormatter {
         format: LoggingSettings.Format, time: LogTimestamp, level: Logger.Level, label: String, message: String,
         metadata: Logger.Metadata, timestamps: inout TimestampFormatter, to output: inout [UInt8]
     ) {
-        let fields = metadata.sorted { $0.key < $1.key }
-        switch format {
-        case .text:
-            timestamps.append(time, to: &output)
-            output.append(UInt8(ascii: " "))
-            output.append(contentsOf: level.rawValue.utf8)
-            output.append(UInt8(ascii: " "))
-            output.append(contentsOf: label.utf8)
-            output.append(contentsOf: ": ".utf8)
-            output.append(contentsOf: message.utf8)
-            for (key, value) in fields {
-                output.append(UInt8(ascii: " "))
-                output.append(contentsOf: key.utf8)
-                output.append(UInt8(ascii: "="))
-                appendQuotedIfNeeded(value.description, to: &output)
+        withSortedFields(metadata) { keys, values in
+            // Worst case: every byte of text escaped as \u00XX (6 bytes), plus
+            // the fixed parts (timestamp, level, quotes and separators).
+            var maximumCount = 128 + 6 * (label.utf8.count + message.utf8.count)
+            for index in keys.indices { maximumCount += 8 + 6 * (keys[index].utf8.count + values[index].utf8.count) }
+            output.appendWritten(maximumCount: maximumCount) { line in
+                switch format {
+                case .text:
+                    timestamps.write(time, to: &line)
+                    line.byte(UInt8(ascii: " "))
+                    line.utf8(level.rawValue)
+                    line.byte(UInt8(ascii: " "))
+                    line.utf8(label)
+                    line.bytes(": ")
+                    line.utf8(message)
+                    for index in keys.indices {
+                        line.byte(UInt8(ascii: " "))
+                        line.utf8(keys[index])
+                        line.byte(UInt8(ascii: "="))
+                        writeQuotedIfNeeded(values[index], to: &line)
+                    }
+                case .json:
+                    line.bytes("{\"timestamp\":\"")
+                    timestamps.write(time, to: &line)
+                    line.bytes("\",\"level\":\"")
+                    line.utf8(level.rawValue)
+                    line.bytes("\",\"label\":")
+                    writeJSONString(label, to: &line)
+                    line.bytes(",\"message\":")
+                    writeJSONString(message, to: &line)
+                    // Metadata named like a fixed field is left out rather than
+                    // producing a duplicate key.
+                    for index in keys.indices where !isFixedJSONKey(keys[index]) {
+                        line.byte(UInt8(ascii: ","))
+                        writeJSONString(keys[index], to: &line)
+                        line.byte(UInt8(ascii: ":"))
+                        writeJSONString(values[index], to: &line)
+                    }
+                    line.byte(UInt8(ascii: "}"))
+                }
+                line.byte(UInt8(ascii: "\n"))
             }
-        case .json:
-            output.append(contentsOf: "{\"timestamp\":\"".utf8)
-            timestamps.append(time, to: &output)
-            output.append(contentsOf: "\",\"level\":\"".utf8)
-            output.append(contentsOf: level.rawValue.utf8)
-            output.append(contentsOf: "\",\"label\":".utf8)
-            appendJSONString(label, to: &output)
-            output.append(contentsOf: ",\"message\":".utf8)
-            appendJSONString(message, to: &output)
-            // Metadata named like a fixed field is left out rather than
-            // producing a duplicate key.
-            for (key, value) in fields where !isFixedJSONKey(key) {
-                output.append(UInt8(ascii: ","))
-                appendJSONString(key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                appendJSONString(value.description, to: &output)
-            }
-            output.append(UInt8(ascii: "}"))
         }
-        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// Calls `body` with the metadata's keys and values as text, sorted by
+    /// key, kept in stack memory (a record has a handful of entries, so
+    /// sorting by insertion costs less than allocating arrays).
+    private static func withSortedFields(
+        _ metadata: Logger.Metadata, _ body: (UnsafeBufferPointer<String>, UnsafeBufferPointer<String>) -> Void
+    ) {
+        guard !metadata.isEmpty else { return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0)) }
+        withUnsafeTemporaryAllocation(of: String.self, capacity: metadata.count) { keyBuffer in
+            withUnsafeTemporaryAllocation(of: String.self, capacity: metadata.count) { valueBuffer in
+                let keys = keyBuffer.baseAddress!
+                let values = valueBuffer.baseAddress!
+                var count = 0
+                for (key, value) in metadata {
+                    var slot = count
+                    while slot > 0 && key < keys[slot - 1] { slot -= 1 }
+                    (keys + slot + 1).moveInitialize(from: keys + slot, count: count - slot)
+                    (values + slot + 1).moveInitialize(from: values + slot, count: count - slot)
+                    (keys + slot).initialize(to: key)
+                    (values + slot).initialize(to: text(of: value))
+                    count += 1
+                }
+                defer {
+                    keys.deinitialize(count: count)
+                    values.deinitialize(count: count)
+                }
+                body(UnsafeBufferPointer(start: keys, count: count), UnsafeBufferPointer(start: values, count: count))
+            }
+        }
+    }
+
+    /// A metadata value as text (a string value as is, without going
+    /// through `description`).
+    private static func text(of value: Logger.MetadataValue) -> String {
+        if case .string(let string) = value { return string }
+        return value.description
     }
 
     private static func isFixedJSONKey(_ key: String) -> Bool {
@@ -68,11 +112,11 @@ enum LogLineFormatter {
     /// A text value as is, or as a JSON string literal when it is empty or
     /// contains spaces, quotes, `=` or line breaks (so `key=value` pairs stay
     /// splittable).
-    static func appendQuotedIfNeeded(_ value: String, to output: inout [UInt8]) {
+    static func writeQuotedIfNeeded(_ value: String, to line: inout LineWriter) {
         if value.isEmpty || needsQuoting(value) {
-            appendJSONString(value, to: &output)
+            writeJSONString(value, to: &line)
         } else {
-            output.append(contentsOf: value.utf8)
+            line.utf8(value)
         }
     }
 
@@ -94,52 +138,38 @@ enum LogLineFormatter {
         return sawNonASCII && value.contains(where: \.isNewline)
     }
 
-    /// Appends `value` as a JSON string literal (RFC 8259 escaping). Bytes of
+    /// Writes `value` as a JSON string literal (RFC 8259 escaping). Bytes of
     /// multi-byte UTF-8 sequences are all at least 0x80, so escaping works on
     /// bytes; a value with nothing to escape is copied in one go.
-    static func appendJSONString(_ value: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
+    static func writeJSONString(_ value: String, to line: inout LineWriter) {
+        line.byte(UInt8(ascii: "\""))
         var value = value
-        let copied = value.withUTF8 { bytes in
+        value.withUTF8 { bytes in
+            var clean = true
             for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                return false
+                clean = false
+                break
             }
-            output.append(contentsOf: bytes)
-            return true
-        }
-        if !copied {
-            for byte in value.utf8 {
+            guard !clean else { return line.bytes(bytes) }
+            for byte in bytes {
                 switch byte {
-                case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
-                case 0x0A: output.append(contentsOf: "\\n".utf8)
-                case 0x0D: output.append(contentsOf: "\\r".utf8)
-                case 0x09: output.append(contentsOf: "\\t".utf8)
+                case UInt8(ascii: "\""): line.bytes("\\\"")
+                case UInt8(ascii: "\\"): line.bytes("\\\\")
+                case 0x0A: line.bytes("\\n")
+                case 0x0D: line.bytes("\\r")
+                case 0x09: line.bytes("\\t")
                 case ..<0x20:
-                    output.append(contentsOf: "\\u00".utf8)
-                    output.append(hexDigit(byte >> 4))
-                    output.append(hexDigit(byte & 0xF))
-                default: output.append(byte)
+                    line.bytes("\\u00")
+                    line.byte(hexDigit(byte >> 4))
+                    line.byte(hexDigit(byte & 0xF))
+                default: line.byte(byte)
                 }
             }
         }
-        output.append(UInt8(ascii: "\""))
+        line.byte(UInt8(ascii: "\""))
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
-    }
-
-    /// Appends a non-negative `value` in decimal, zero-padded to `width` digits.
-    static func appendDigits(_ value: Int, width: Int, to output: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var remaining = value
-        while divisor * 10 <= remaining { divisor *= 10 }
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") + UInt8(remaining / divisor))
-            remaining %= divisor
-            divisor /= 10
-        }
     }
 }

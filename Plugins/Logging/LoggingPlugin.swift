@@ -60,12 +60,7 @@ final class LoggingPlugin: DagronPlugin {
             "level": .string(settings.level.rawValue),
         ])
         let queue = EventLogQueue(
-            log: { [logger] event in
-                let entry = EventLogEntry(event.context)
-                LogTimestamp.$ofEvent.withValue(event.time) {
-                    logger.log(level: entry.level, Logger.Message(stringLiteral: entry.message), metadata: entry.metadata)
-                }
-            },
+            log: { [recordLogger = EventRecordLogger(logger: logger)] record in recordLogger.log(record) },
             caughtUp: { sink?.flush() })
         let previous = running.withLock { running in
             defer { running = Running(sink: sink, queue: queue) }
@@ -76,7 +71,7 @@ final class LoggingPlugin: DagronPlugin {
         for event in HookEvent.allCases {
             hooks.register(event) { [level = settings.level, queue] context in
                 let eventLevel = EventLogEntry.level(of: context)
-                if level <= eventLevel { queue.enqueue(context) }
+                if level <= eventLevel { queue.enqueue(EventRecord(context, level: eventLevel, time: .now())) }
                 if eventLevel >= .error || context.event == .postExecute { queue.flush() }
             }
         }

@@ -81,6 +81,49 @@ extension BundledPluginTests {
             #expect(!lines.contains { $0.contains("node started") || $0.contains("node completed") })
         }
 
+        @Test("errors with quotes, backslashes, control characters and non-ASCII text stay one escaped line, keys sorted")
+        func escapingAndKeyOrder() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let message = "bad \"input\" at C:\\data\n\tline 2\u{1}; déjà vu → \u{2028}end"
+            for format in ["json", "text"] {
+                let file = folder.path("escaped.\(format)")
+                let manager = try await loadedManager([(.logging, ["format": format, "file": file, "level": "error"])])
+                _ = try await run(manager, nodes: ["ünïcode node"], edges: [], tasks: ["ünïcode node": failing(message)])
+                try await tearDown(manager)
+                let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                #expect(lines.last == "", "the file ends with a newline")
+                let records = lines.dropLast()
+                #expect(records.count == 2, "node failed, execution finished: \(records)")
+                let failed = try #require(records.first { $0.contains("node failed") })
+                if format == "json" {
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(failed.utf8)) as? [String: String])
+                    #expect(object["error"] == message)
+                    #expect(object["node"] == "ünïcode node")
+                } else {
+                    #expect(failed.contains(#"error="bad \"input\" at C:\\data\n\tline 2\u0001; déjà vu → \#u{2028}end""#))
+                    #expect(failed.contains(#"node="ünïcode node""#))
+                    let keys = failed.split(separator: " ").filter { $0.contains("=") }
+                        .compactMap { $0.split(separator: "=").first.map(String.init) }
+                        .filter { ["duration", "error", "event", "node", "status"].contains($0) }
+                    #expect(keys == ["duration", "error", "event", "node", "status"], "metadata keys in order: \(failed)")
+                }
+            }
+        }
+
+        @Test("a record far longer than usual (every byte escaped) is written whole")
+        func longEscapedRecord() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let message = String(repeating: "\u{1}\"", count: 20_000)
+            let file = folder.path("long.json")
+            let manager = try await loadedManager([(.logging, ["format": "json", "file": file, "level": "error"])])
+            _ = try await run(manager, nodes: ["a"], edges: [], tasks: ["a": failing(message)])
+            try await tearDown(manager)
+            let failed = try #require(try jsonLines(file).first { $0["event"] == "on_error" })
+            #expect(failed["error"] == message)
+        }
+
         @Test("with a host log sink, records go to the host's handler")
         func forwardsToHostLog() async throws {
             let capture = HostLogCapture()
