@@ -24,12 +24,12 @@ struct SlackMessage: Encodable, Sendable {
 
     /// The message for a finished execution.
     init(result: ExecutionResult, channel: String?) {
-        let failedNodes = result.nodeResults.values
+        let failedNodes = result.results
             .filter { $0.status == .failed || $0.status == .timedOut }
             .sorted { ($0.finishedAt ?? 0, $0.name) < ($1.finishedAt ?? 0, $1.name) }
         let outcome = result.wasCancelled ? "was cancelled" : result.isSuccess ? "succeeded" : "failed"
         let duration = String(format: "%.2fs", result.totalDurationSeconds)
-        var text = "dagron run \(outcome): \(result.succeeded) of \(result.nodeResults.count) nodes completed in \(duration)"
+        var text = "dagron run \(outcome): \(result.succeeded) of \(result.results.count) nodes completed in \(duration)"
         if !failedNodes.isEmpty {
             text += "; failed: " + failedNodes.prefix(10).map(\.name).joined(separator: ", ")
             if failedNodes.count > 10 { text += " and \(failedNodes.count - 10) more" }

@@ -133,8 +133,8 @@ final class RunState: Sendable {
             case .postExecute:
                 _ = model.bump()
                 if let result = context.executionResult {
-                    for (name, nodeResult) in result.nodeResults {
-                        guard let index = model.indexByName[name] else { continue }
+                    for nodeResult in result.results {
+                        guard let index = model.indexByName[nodeResult.name] else { continue }
                         var document = model.nodes[index].document
                         Self.record(nodeResult, error: nil, into: &document)
                         if document != model.nodes[index].document {

@@ -139,14 +139,14 @@ final class ExecutionRun: Sendable {
     }
 
     private func finish() {
-        let (results, cancelled) = state.withTrackedLock { ($0.results, $0.cancelled) }
-        var byName: [String: NodeResult] = [:]
-        byName.reserveCapacity(results.count)
-        for (index, result) in results.enumerated() {
-            byName[names[index]] = result ?? NodeResult(name: names[index], status: .cancelled)
+        let (recorded, cancelled) = state.withTrackedLock { ($0.results, $0.cancelled) }
+        var results: [NodeResult] = []
+        results.reserveCapacity(recorded.count)
+        for (index, result) in recorded.enumerated() {
+            results.append(result ?? NodeResult(name: names[index], status: .cancelled))
         }
         let elapsed = clock.secondsSinceStart()
-        let result = ExecutionResult(nodeResults: byName, totalDurationSeconds: elapsed, wasCancelled: cancelled)
+        let result = ExecutionResult(results: results, totalDurationSeconds: elapsed, wasCancelled: cancelled)
         events?.fire(.postExecute, executionResult: result)
         let callback = completion.withTrackedLock { callback in
             defer { callback = nil }

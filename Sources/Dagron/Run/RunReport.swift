@@ -90,7 +90,7 @@ public struct RunReport: Codable, Sendable {
         durationSeconds = result.totalDurationSeconds
         counts = Counts(
             succeeded: result.succeeded, failed: result.failed, skipped: result.skipped,
-            timedOut: result.timedOut, cancelled: result.cancelled, total: result.nodeResults.count)
+            timedOut: result.timedOut, cancelled: result.cancelled, total: result.results.count)
         nodes = pipeline.nodes.map { node in
             let nodeResult = result[node.name] ?? NodeResult(name: node.name, status: .pending)
             let logs = runDirectory.logs(for: node.name)
