@@ -20,6 +20,8 @@ import Synchronization
 ///   and after every error-level event.
 /// - The writer does not poll while idle: after a burst it lingers about a
 ///   millisecond for more events, then sleeps until the next one arrives.
+///   While events trickle in, it pauses briefly between small batches so
+///   that each lock and each write to the file covers many events.
 final class EventLogQueue: Sendable {
     private struct Waiter {
         var sequence: UInt64
@@ -37,6 +39,10 @@ final class EventLogQueue: Sendable {
 
     private static let lingerNanoseconds = 200_000
     private static let lingerRounds = 5
+    /// Below this many events, a batch is followed by a pause to gather more.
+    private static let busyBatch = 512
+    /// The largest batch array (in events) whose storage the writer keeps.
+    private static let retainedCapacity = 4_096
 
     private let capacity: Int
     private let state = Mutex(State())
@@ -106,27 +112,39 @@ final class EventLogQueue: Sendable {
 
     private func runWriter(log: @Sendable (EventRecord) -> Void, caughtUp: @Sendable () -> Void) {
         var idleRounds = 0
+        // The writer's half of a double buffer: handed back empty (storage
+        // kept) in exchange for the queued events, so enqueuing does not
+        // regrow an array from nothing after every batch.
+        var batch: [EventRecord] = []
         while true {
-            let (batch, stopping) = state.withLock { state -> ([EventRecord], Bool) in
-                var batch: [EventRecord] = []
+            let stopping = state.withLock { state -> Bool in
                 swap(&batch, &state.pending)
-                return (batch, state.stopping)
+                return state.stopping
             }
             if !batch.isEmpty || stopping {
                 for event in batch { log(event) }
                 // Written out before anyone waiting for these events is released.
                 caughtUp()
-                let (satisfied, finished) = state.withLock { state -> ([DispatchSemaphore], Bool) in
-                    state.logged += UInt64(batch.count)
+                let count = batch.count
+                let (satisfied, finished, waiting) = state.withLock { state -> ([DispatchSemaphore], Bool, Bool) in
+                    state.logged += UInt64(count)
                     let finished = state.stopping && state.pending.isEmpty
                     let logged = state.logged
                     let (ready, waiting) = state.waiters.partitioned { finished || $0.sequence <= logged }
                     state.waiters = waiting
-                    return (ready.map(\.semaphore), finished)
+                    return (ready.map(\.semaphore), finished, !waiting.isEmpty)
                 }
                 satisfied.forEach { $0.signal() }
                 if finished { return }
+                batch.removeAll(keepingCapacity: batch.capacity <= Self.retainedCapacity)
                 idleRounds = 0
+                // A busy run trickles events in a few microseconds apart:
+                // let them gather instead of taking the lock and writing the
+                // file for every handful (nobody is waiting for them).
+                if count < Self.busyBatch && !waiting && !stopping {
+                    var pause = timespec(tv_sec: 0, tv_nsec: Self.lingerNanoseconds)
+                    nanosleep(&pause, nil)
+                }
                 continue
             }
             // Nothing queued: linger briefly (events of a busy run arrive
