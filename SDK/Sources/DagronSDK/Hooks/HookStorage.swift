@@ -173,7 +173,7 @@ final class HookStorage: @unchecked Sendable {
                             do {
                                 try hook.callback(context)
                             } catch {
-                                report(HookWarning(event: context.event, owner: hook.owner, error: error))
+                                report(error, of: context.event, from: hook.owner)
                             }
                         }
                     }
@@ -182,8 +182,20 @@ final class HookStorage: @unchecked Sendable {
         }
         if activeFires.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0,
            hasRetired.load(ordering: .sequentiallyConsistent) {
-            state.withTrackedLock { reclaimIfQuiescent(&$0) }
+            reclaimRetired()
         }
+    }
+
+    // Out of line, so that `fire` does not carry the locking code (which
+    // reads a thread-local on every call when inlined).
+    @inline(never)
+    private func reclaimRetired() {
+        state.withTrackedLock { reclaimIfQuiescent(&$0) }
+    }
+
+    @inline(never)
+    private func report(_ error: any Error, of event: HookEvent, from owner: String?) {
+        report(HookWarning(event: event, owner: owner, error: error))
     }
 
     private func report(_ warning: HookWarning) {
