@@ -19,7 +19,7 @@ final class TimingPlugin: DagronPlugin {
     private let settings = Mutex<TimingSettings?>(nil)
     /// Timings of the executions in progress, by DAG identity (runs sharing a
     /// registry may overlap).
-    private let runs = Mutex<[ObjectIdentifier?: RunTimings]>([:])
+    private let runs = Mutex(RunsInProgress())
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try TimingSettings(settings)
@@ -31,30 +31,34 @@ final class TimingPlugin: DagronPlugin {
         try settings.checkWritable()
         self.settings.withLock { $0 = settings }
         hooks.register(.preExecute) { [self] context in
-            let timings = RunTimings(nodeCount: context.dag?.nodeCount ?? 0)
-            self.runs.withLock { $0[context.dag.map(ObjectIdentifier.init)] = timings }
+            let dag = context.dag
+            self.runs.withLock { $0.begin(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) }
         }
         hooks.register(.preNode) { [self] context in
             guard let node = context.nodeName else { return }
             let now = RunTimings.now()
+            let dag = context.dag
+            let index = context.nodeIndex
             self.runs.withLock { runs in
-                runs[context.dag.map(ObjectIdentifier.init), default: RunTimings(nodeCount: context.dag?.nodeCount ?? 0)]
-                    .started(node, index: context.nodeIndex, at: now)
+                runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) { $0.started(node, index: index, at: now) }
             }
         }
         let finished: HookCallback = { [self] context in
             guard let node = context.nodeName else { return }
             let now = RunTimings.now()
             let status = context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)
+            let dag = context.dag
+            let index = context.nodeIndex
             self.runs.withLock { runs in
-                runs[context.dag.map(ObjectIdentifier.init), default: RunTimings(nodeCount: context.dag?.nodeCount ?? 0)]
-                    .finished(node, index: context.nodeIndex, status: status, at: now)
+                runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) {
+                    $0.finished(node, index: index, status: status, at: now)
+                }
             }
         }
         hooks.register(.postNode, finished)
         hooks.register(.onError, finished)
         hooks.register(.postExecute) { [self, name] context in
-            guard let timings = self.runs.withLock({ $0.removeValue(forKey: context.dag.map(ObjectIdentifier.init)) }) else { return }
+            guard let timings = self.runs.withLock({ $0.end(context.dag.map(ObjectIdentifier.init)) }) else { return }
             // The JSON file lists every node; the table only the `top` slowest.
             let report = TimingReport(
                 timings: timings, dag: context.dag, wallSeconds: context.executionResult?.totalDurationSeconds,

@@ -43,6 +43,27 @@ extension BundledPluginTests {
             #expect((document["total_node_seconds"] as? Double ?? 0) >= 0.6)
         }
 
+        @Test("two executions overlapping on one registry are timed apart")
+        func overlappingRuns() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let table = folder.path("timing.txt")
+            let manager = try await loadedManager([(.timing, ["output": table])])
+            async let first = run(
+                manager, nodes: ["x1", "x2"], edges: [("x1", "x2")], tasks: ["x1": sleeping(0.2), "x2": sleeping(0.05)])
+            async let second = run(
+                manager, nodes: ["y1", "y2", "y3"], edges: [("y1", "y2"), ("y2", "y3")],
+                tasks: ["y1": sleeping(0.05), "y2": sleeping(0.05), "y3": sleeping(0.05)])
+            let results = try await (first, second)
+            try await tearDown(manager)
+            #expect(results.0.isSuccess && results.1.isSuccess)
+            let text = try String(contentsOfFile: table, encoding: .utf8)
+            let headers = text.split(separator: "\n").filter { $0.hasPrefix("timing: ") }
+            #expect(headers.count == 2, "one table per execution: \(text)")
+            #expect(headers.contains { $0.hasPrefix("timing: 2 nodes") } && headers.contains { $0.hasPrefix("timing: 3 nodes") }, "\(text)")
+            #expect(text.contains("critical path") && text.contains("x1 -> x2") && text.contains("y1 -> y2 -> y3"), "\(text)")
+        }
+
         @Test("failed nodes are timed; skipped nodes, which never ran, are not")
         func failuresAndSkips() async throws {
             let folder = try TemporaryFolder()
