@@ -19,7 +19,7 @@ struct HostLogHandler: PluginLogHandler {
             level: LogSeverity(rawValue: event.level.rawValue) ?? .info,
             label: label,
             message: event.message.description,
-            metadata: mergedMetadata(event.metadata).mapValues(\.description),
+            metadata: mergedMetadata(event.metadata).mapValues { $0.description },
             source: event.source)
         HostLog.emit(record)
     }

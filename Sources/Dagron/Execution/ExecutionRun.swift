@@ -105,7 +105,7 @@ final class ExecutionRun: Sendable {
             phase: Array(repeating: .pending, count: count),
             results: Array(repeating: nil, count: count),
             startedAt: Array(repeating: 0, count: count),
-            remainingPredecessors: dag.predecessorIndexLists.map(\.count))
+            remainingPredecessors: dag.predecessorIndexLists.map { $0.count })
         initial.ready.reserveCapacity(count)
         for index in topologicalIndices where initial.remainingPredecessors[index] == 0 {
             initial.ready.append(index)

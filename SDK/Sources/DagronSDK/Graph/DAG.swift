@@ -60,7 +60,7 @@ public final class DAG: Sendable, CustomStringConvertible {
     private static func topologicalSort(
         nodes: [DAGNode], successors: [[Int]], predecessors: [[Int]]
     ) throws(DAGError) -> [Int] {
-        var inDegree = predecessors.map(\.count)
+        var inDegree = predecessors.map { $0.count }
         var order: [Int] = []
         order.reserveCapacity(nodes.count)
         for index in nodes.indices where inDegree[index] == 0 { order.append(index) }
