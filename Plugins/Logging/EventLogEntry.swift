@@ -8,10 +8,10 @@ enum EventLogEntry {
     /// structured fields.
     static func metadata(of record: EventRecord, into metadata: inout Logger.Metadata) {
         metadata.removeAll(keepingCapacity: true)
-        metadata["event"] = .string(record.event.rawValue)
+        metadata["event"] = .string(record.event)
         if let node = record.node { metadata["node"] = .string(node) }
         if let outcome = record.outcome {
-            metadata["status"] = .string(outcome.status.rawValue)
+            metadata["status"] = .string(outcome.status)
             metadata["duration"] = .string(seconds(outcome.durationSeconds))
             if let exitCode = outcome.exitCode { metadata["exit_code"] = .string(String(exitCode)) }
             if outcome.attempts > 1 { metadata["attempts"] = .string(String(outcome.attempts)) }

@@ -8,18 +8,25 @@ import Logging
 /// Copying plain values instead of keeping the context means the writer
 /// thread never touches the DAG, the node's result or the error (no
 /// reference counts bouncing between the workers' core and the writer's),
-/// and a node event costs no allocation on the worker.
+/// and a node event costs no allocation on the worker. The SDK's enums are
+/// kept as their names: they are resilient types (the SDK is built for
+/// library evolution), and a record holding one would be copied through
+/// runtime value witnesses instead of plain moves.
 struct EventRecord: Sendable {
     /// A node's result, as far as the log shows it.
     struct NodeOutcome: Sendable {
-        var status: NodeStatus
+        /// The ``NodeStatus`` raw value.
+        var status: String
         var durationSeconds: Double
         var exitCode: Int32?
         var attempts: Int
         var skipReason: String?
     }
 
-    var event: HookEvent
+    /// The ``HookEvent`` raw value (`post_node`, ...).
+    var event: String
+    /// What happened, in a few words (``EventLogEntry/message(of:)``).
+    var message: Logger.Message
     var level: Logger.Level
     var time: LogTimestamp
     var node: String?
@@ -33,13 +40,14 @@ struct EventRecord: Sendable {
 
     /// Captures `context`, which happened at `time` and logs at `level`.
     init(_ context: HookContext, level: Logger.Level, time: LogTimestamp) {
-        event = context.event
+        event = context.event.rawValue
+        message = EventLogEntry.message(of: context.event)
         self.level = level
         self.time = time
         node = context.nodeName
         if let result = context.nodeResult {
             outcome = NodeOutcome(
-                status: result.status, durationSeconds: result.durationSeconds, exitCode: result.exitCode,
+                status: result.status.rawValue, durationSeconds: result.durationSeconds, exitCode: result.exitCode,
                 attempts: result.attempts, skipReason: result.skipReason)
         }
         if let error = context.error ?? context.nodeResult?.error {

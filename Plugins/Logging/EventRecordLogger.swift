@@ -20,7 +20,7 @@ final class EventRecordLogger: @unchecked Sendable {
     func log(_ record: EventRecord) {
         EventLogEntry.metadata(of: record, into: &metadata)
         LogTimestamp.withEventTime(record.time) {
-            logger.log(level: record.level, EventLogEntry.message(of: record.event), metadata: metadata)
+            logger.log(level: record.level, record.message, metadata: metadata)
         }
     }
 }
