@@ -14,7 +14,9 @@ struct RunTimings: Sendable {
         var node: String
         /// The node's index in the DAG, when known.
         var index: Int?
-        var status: NodeStatus
+        /// The ``NodeStatus`` raw value (the SDK's enum is a resilient type:
+        /// an entry holding one would be copied through runtime witnesses).
+        var status: String
         var seconds: Double
     }
 
@@ -41,7 +43,7 @@ struct RunTimings: Sendable {
 
     /// Records the end of `node`; ignored if it never started (a node skipped
     /// without running has no duration to report).
-    mutating func finished(_ node: String, index: Int?, status: NodeStatus, at instant: UInt64) {
+    mutating func finished(_ node: String, index: Int?, status: String, at instant: UInt64) {
         var start: UInt64 = 0
         if let index, starts.indices.contains(index), starts[index] != 0 {
             start = starts[index]

@@ -46,7 +46,7 @@ final class TimingPlugin: DagronPlugin {
         let finished: HookCallback = { [self] context in
             guard let node = context.nodeName else { return }
             let now = RunTimings.now()
-            let status = context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)
+            let status = (context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)).rawValue
             let dag = context.dag
             let index = context.nodeIndex
             self.runs.withLock { runs in

@@ -48,7 +48,7 @@ struct TimingReport {
         let entries = timings.entries
         let total = entries.reduce(0) { $0 + $1.seconds }
         func row(_ entry: RunTimings.Entry) -> Row {
-            Row(node: entry.node, status: entry.status.rawValue, durationSeconds: entry.seconds,
+            Row(node: entry.node, status: entry.status, durationSeconds: entry.seconds,
                 share: total > 0 ? entry.seconds / total : 0)
         }
         if let rowLimit {
