@@ -78,7 +78,10 @@ final class ExecutionRun: Sendable {
     private let names: [String]
     private let successors: [[Int]]
     private let topologicalIndices: [Int]
-    private let tasks: [NodeTask?]
+    /// The tasks by node name, looked up by the worker that runs the node
+    /// (on a wide DAG the workers share the lookups instead of the run
+    /// making them all before the first node starts).
+    private let tasks: [String: NodeTask]
     private let nodeGates: [ApprovalGate?]
     private let events: EventDelivery?
     private let workerCount: Int
@@ -95,7 +98,7 @@ final class ExecutionRun: Sendable {
         self.names = names
         self.successors = dag.successorIndexLists
         self.topologicalIndices = dag.topologicalIndices
-        self.tasks = names.map { tasks[$0] }
+        self.tasks = tasks
         self.nodeGates = names.map { gates?.gate(named: $0) }
         self.events = hooks.map { EventDelivery(hooks: $0, dag: dag, gates: gates) }
         self.workerCount = max(1, min(maxWorkers, names.count))
@@ -227,7 +230,7 @@ final class ExecutionRun: Sendable {
             waitAtGate(index, name: name, gate: gate)
             return nil
         }
-        guard let task = tasks[index] else {
+        guard let task = tasks[name] else {
             if gatePassed {
                 // An approved gate without a task of its own simply completes.
                 let now = clock.wallNow()
