@@ -74,7 +74,8 @@ struct TimingReport {
             ran[index] = true
         }
         let path = dag.longestPath(weights: weights).filter { ran[$0] }
-        criticalPath = path.map { dag.nodes[$0].name }
+        let names = dag.nodeNames
+        criticalPath = path.map { names[$0] }
         criticalPathSeconds = path.reduce(0) { $0 + weights[$1] }
     }
 
