@@ -119,7 +119,8 @@ let package = Package(
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
             path: "Benchmarks/DagronBench"
         ),
-        // What the end-to-end suites share: the build folder and a dlopen loader.
+        // What the end-to-end suites share: the build folder, a dlopen loader
+        // and the launcher of the built `dagron`.
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "DagronSDK", package: "SDK")],

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension BundledPluginTests {
@@ -8,41 +9,11 @@ extension BundledPluginTests {
     /// plugin with its private copy of NIO, swift-log and metrics.
     @Suite("dagron run with every bundled plugin")
     struct DagronRunAllPluginsTests {
-        private struct Finished {
-            var status: Int32
-            var stdout: String
-            var stderr: String
-        }
-
-        private static var dagronPath: String { PluginLoader.directory.appendingPathComponent("dagron").path }
-
-        /// Runs the built `dagron` with `arguments`; its output goes through files
-        /// (no pipe can fill up), and it is waited for on a thread of its own.
+        /// Runs the built `dagron` with `arguments` in `folder` (TestSupport's
+        /// launcher: output through files), waiting on a thread of its own.
         private func dagron(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:]) async throws -> Finished {
-            try #require(FileManager.default.isExecutableFile(atPath: Self.dagronPath), "build first: swift build")
-            return try await offPool {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: Self.dagronPath)
-                process.arguments = arguments
-                process.currentDirectoryURL = folder.url
-                var env = ProcessInfo.processInfo.environment
-                env.removeValue(forKey: "DAGRON_PLUGIN_PATH")
-                env.merge(environment) { $1 }
-                process.environment = env
-                let out = folder.path("dagron-\(UUID().uuidString).out")
-                let err = folder.path("dagron-\(UUID().uuidString).err")
-                _ = FileManager.default.createFile(atPath: out, contents: nil)
-                _ = FileManager.default.createFile(atPath: err, contents: nil)
-                process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-                process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-                process.standardInput = FileHandle.nullDevice
-                try process.run()
-                process.waitUntilExit()
-                return Finished(
-                    status: process.terminationStatus,
-                    stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                    stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
-            }
+            let path = folder.url.path
+            return try await offPool { try DagronProcess(arguments, in: path, environment: environment).wait() }
         }
 
         @Test("`dagron plugins list` shows every bundled plugin as loaded right after the build")

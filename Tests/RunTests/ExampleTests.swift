@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The pipelines in `examples/` (the README's quick start uses them) stay valid and do what they say.

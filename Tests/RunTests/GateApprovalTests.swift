@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Gates decided from another process with `dagron gate approve|reject`.

@@ -1,5 +1,6 @@
 import DagronSDK
 import Foundation
+import TestSupport
 import Testing
 
 /// A plugin's log records reach the host's swift-log output through ``HostLog``.

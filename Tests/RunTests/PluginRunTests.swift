@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Plugins in `dagron run`: loaded from the plugin path, configured from the

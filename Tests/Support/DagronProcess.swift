@@ -1,0 +1,106 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `dagron` executable, run by the end-to-end suites the way a user runs it.
+public enum DagronBinary {
+    /// The build directory holding `dagron` and the bundled plugins.
+    public static var directory: String { BuildFolder.path }
+
+    /// The `dagron` executable.
+    public static var path: String { directory + "/dagron" }
+
+    /// Throws a clear error when the binary was not built.
+    public static func require() throws {
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw DagronProcessError.notBuilt(path: path) }
+    }
+}
+
+/// A finished `dagron` invocation.
+public struct Finished: Sendable {
+    /// The exit status.
+    public let status: Int32
+    /// Everything it wrote to standard output.
+    public let stdout: String
+    /// Everything it wrote to standard error.
+    public let stderr: String
+}
+
+/// Why a `dagron` process could not be run to the end.
+public enum DagronProcessError: Error, CustomStringConvertible {
+    case notBuilt(path: String)
+    case timedOut(arguments: [String], seconds: Double)
+
+    public var description: String {
+        switch self {
+        case .notBuilt(let path):
+            "\(path) is missing: run `swift build` before `swift test` (scripts/test.sh does)"
+        case .timedOut(let arguments, let seconds):
+            "`dagron \(arguments.joined(separator: " "))` did not finish within \(seconds)s (killed)"
+        }
+    }
+}
+
+/// A `dagron` process started by a test, its standard output and error going
+/// to files (no pipe can fill up and block it), its standard input empty.
+public final class DagronProcess: @unchecked Sendable {
+    // @unchecked: used from one test at a time; Process itself is thread-safe for these calls.
+    /// The underlying process.
+    public let process = Process()
+    private let arguments: [String]
+    private let stdoutPath: String
+    private let stderrPath: String
+
+    /// Starts `dagron arguments...` in `directory`, with the test's
+    /// environment minus `DAGRON_PLUGIN_PATH`, plus `environment`.
+    public init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws {
+        try DagronBinary.require()
+        self.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: DagronBinary.path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DAGRON_PLUGIN_PATH")
+        env["TERM"] = "dumb"
+        env.merge(environment) { $1 }
+        process.environment = env
+        let id = UUID().uuidString
+        stdoutPath = NSTemporaryDirectory() + "dagron-\(id).out"
+        stderrPath = NSTemporaryDirectory() + "dagron-\(id).err"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Sends `signal` to the process.
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits (up to `timeout` seconds) for the process to end and returns
+    /// what it printed; past the timeout it is killed and this throws.
+    public func wait(timeout: Double = 120) throws -> Finished {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        defer {
+            try? FileManager.default.removeItem(atPath: stdoutPath)
+            try? FileManager.default.removeItem(atPath: stderrPath)
+        }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            throw DagronProcessError.timedOut(arguments: arguments, seconds: timeout)
+        }
+        process.waitUntilExit()
+        let out = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        return Finished(status: process.terminationStatus, stdout: out, stderr: err)
+    }
+}
