@@ -1,4 +1,5 @@
 import CoreMetrics
+import DagronSDK
 import Prometheus
 import Synchronization
 
@@ -33,6 +34,9 @@ final class DagronMetrics: Sendable {
     private let executionTimer: CoreMetrics.Timer
     private let executionCounters: [String: CoreMetrics.Counter]
     private let nodeTimers = Mutex<[NodeKey: CoreMetrics.Timer]>([:])
+    /// The `completed` timers of the DAG that started last, by node index
+    /// (see ``executionStarted(_:)``).
+    private let completedByIndex = Mutex(CompletedTimers())
     private let failureCounters = Mutex<[String: CoreMetrics.Counter]>([:])
 
     init() {
@@ -61,22 +65,47 @@ final class DagronMetrics: Sendable {
         executionCounters = counters
     }
 
+    /// An execution of `dag` started: from now on its nodes' `completed`
+    /// timers are kept by node index, so a host that runs the same DAG again
+    /// (a long-lived service) records each node without hashing its name
+    /// and status. The DAG is held until another one starts, so its identity
+    /// cannot be taken by a new object.
+    func executionStarted(_ dag: DAG) {
+        completedByIndex.withLock { cache in
+            guard cache.dag !== dag else { return }
+            cache = CompletedTimers(dag: dag, timers: Array(repeating: nil, count: dag.nodeCount))
+        }
+    }
+
     /// A node started.
     func nodeStarted() {
         running.increment()
     }
 
+    /// A node completed after `seconds`; `index` is its position in `dag`.
+    func nodeCompleted(_ node: String, index: Int?, dag: DAG?, seconds: Double) {
+        running.decrement()
+        let status = NodeStatus.completed.rawValue
+        let timer: CoreMetrics.Timer
+        if let index, let dag {
+            timer = completedByIndex.withLock { cache in
+                // Another DAG's node (runs overlap): the name lookup.
+                guard cache.dag === dag, cache.timers.indices.contains(index) else { return nodeTimer(node, status: status) }
+                if let timer = cache.timers[index] { return timer }
+                let timer = nodeTimer(node, status: status)
+                cache.timers[index] = timer
+                return timer
+            }
+        } else {
+            timer = nodeTimer(node, status: status)
+        }
+        timer.recordSeconds(seconds)
+    }
+
     /// A node that started finished with `status` after `seconds`.
     func nodeFinished(_ node: String, status: String, seconds: Double, failed: Bool) {
         running.decrement()
-        let key = NodeKey(node: node, status: status)
-        let timer = nodeTimers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)], factory: factory)
-            timers[key] = timer
-            return timer
-        }
-        timer.recordSeconds(seconds)
+        nodeTimer(node, status: status).recordSeconds(seconds)
         guard failed else { return }
         let counter = failureCounters.withLock { counters in
             if let counter = counters[node] { return counter }
@@ -85,6 +114,17 @@ final class DagronMetrics: Sendable {
             return counter
         }
         counter.increment()
+    }
+
+    /// The timer of `node` finishing with `status`, created on first use.
+    private func nodeTimer(_ node: String, status: String) -> CoreMetrics.Timer {
+        nodeTimers.withLock { timers in
+            let key = NodeKey(node: node, status: status)
+            if let timer = timers[key] { return timer }
+            let timer = CoreMetrics.Timer(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)], factory: factory)
+            timers[key] = timer
+            return timer
+        }
     }
 
     /// An execution finished.
@@ -97,4 +137,10 @@ final class DagronMetrics: Sendable {
     func exposition() -> [UInt8] {
         registry.emitToBuffer()
     }
+}
+
+/// The `completed` timers of one DAG's nodes, by node index.
+private struct CompletedTimers: Sendable {
+    var dag: DAG?
+    var timers: [CoreMetrics.Timer?] = []
 }

@@ -38,11 +38,14 @@ final class PrometheusTextPlugin: DagronPlugin {
         self.metrics.withLock { $0 = metrics }
         textfile.withLock { $0 = writer }
 
+        hooks.register(.preExecute) { context in
+            if let dag = context.dag { metrics.executionStarted(dag) }
+        }
         hooks.register(.preNode) { _ in metrics.nodeStarted() }
         hooks.register(.postNode) { context in
             guard let node = context.nodeName else { return }
-            metrics.nodeFinished(node, status: NodeStatus.completed.rawValue,
-                                 seconds: context.nodeResult?.durationSeconds ?? 0, failed: false)
+            metrics.nodeCompleted(node, index: context.nodeIndex, dag: context.dag,
+                                  seconds: context.nodeResult?.durationSeconds ?? 0)
         }
         hooks.register(.onError) { context in
             guard let node = context.nodeName else { return }

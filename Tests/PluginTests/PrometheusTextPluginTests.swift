@@ -65,6 +65,43 @@ extension BundledPluginTests {
             try await tearDown(manager)
         }
 
+        @Test("a DAG run again, and another DAG with the same node names in between or at once, count every node once per run")
+        func repeatedAndOverlappingRuns() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            let textfile = folder.path("dagron.prom")
+            let manager = try await loadedManager([(.prometheus, ["listen": "off", "textfile": textfile])])
+            func dag(_ nodes: [String], _ edges: [(String, String)]) throws -> DAG {
+                let builder = DAGBuilder(hooks: manager.hooks)
+                for node in nodes { builder.addNode(node) }
+                for (from, to) in edges { builder.addEdge(from, to) }
+                return try builder.build()
+            }
+            // Same names, different positions: "a" is index 0 in one DAG and 1 in the other.
+            let first = try dag(["a", "b"], [("a", "b")])
+            let second = try dag(["c", "a"], [("c", "a")])
+            let tasks = ["a": sleeping(0), "b": sleeping(0), "c": sleeping(0)]
+            func execute(_ dag: DAG) async -> ExecutionResult {
+                await DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 2).execute(tasks)
+            }
+            _ = await execute(first)
+            _ = await execute(first)
+            _ = await execute(second)
+            _ = await execute(first)
+            async let one = execute(first)
+            async let two = execute(second)
+            let overlapping = await (one, two)
+            #expect(overlapping.0.isSuccess && overlapping.1.isSuccess)
+            try await tearDown(manager)
+
+            let file = try String(contentsOfFile: textfile, encoding: .utf8)
+            for (node, runs) in [("a", 6), ("b", 4), ("c", 2)] {
+                let line = #"dagron_node_duration_seconds_count{node_name="\#(node)",status="completed"} \#(runs)"#
+                #expect(file.contains(line), "missing \(line) in:\n\(file)")
+            }
+            #expect(file.contains("dagron_execution_duration_seconds_count 6"))
+        }
+
         @Test("a real Prometheus server scrapes the endpoint during a run and returns the series")
         func realPrometheusScrapes() async throws {
             #expect(FileManager.default.isExecutableFile(atPath: PrometheusServer.executable), "install the Debian package 'prometheus' (scripts/test.sh does)")
