@@ -26,23 +26,23 @@ final class DashboardPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try DashboardSettings(settings)
-        self.settings.withLock { $0 = parsed }
+        self.settings.withTrackedLock { $0 = parsed }
     }
 
     func initialize(hooks: HookRegistry) throws {
-        let settings = self.settings.withLock { $0 }
+        let settings = self.settings.withTrackedLock { $0 }
         let token = AccessToken.random()
         let logger = Logger(label: "dagron.dashboard") { HostLogHandler(label: $0) }
         let started = try DashboardServer.start(
             host: settings.host, port: settings.port, state: state, token: token, logger: logger)
-        server.withLock { $0 = started }
+        server.withTrackedLock { $0 = started }
         let url = "http://\(Self.urlHost(settings.host)):\(started.port)/?token=\(token.value)"
         if let file = settings.urlFile {
             do {
                 try Self.write(url + "\n", to: file)
             } catch {
                 started.stop()
-                server.withLock { $0 = nil }
+                server.withTrackedLock { $0 = nil }
                 throw error
             }
         }
@@ -56,7 +56,7 @@ final class DashboardPlugin: DagronPlugin {
     }
 
     func teardown() {
-        let running = server.withLock { server in
+        let running = server.withTrackedLock { server in
             defer { server = nil }
             return server
         }

@@ -28,7 +28,7 @@ final class EventLogQueue: Sendable {
         var semaphore: DispatchSemaphore
     }
 
-    private struct State: ~Copyable {
+    private struct State: Sendable {
         var pending: [EventRecord] = []
         var enqueued: UInt64 = 0
         var logged: UInt64 = 0
@@ -64,7 +64,7 @@ final class EventLogQueue: Sendable {
 
     /// Queues `event`. Waits only when the queue is full.
     func enqueue(_ event: EventRecord) {
-        let (wakeWriter, waitFor) = state.withLock { state -> (Bool, UInt64?) in
+        let (wakeWriter, waitFor) = state.withTrackedLock { state -> (Bool, UInt64?) in
             guard !state.stopping else { return (false, nil) }
             state.pending.append(event)
             state.enqueued += 1
@@ -79,7 +79,7 @@ final class EventLogQueue: Sendable {
 
     /// Returns once every event enqueued so far has been logged and written.
     func flush() {
-        let (target, wakeWriter) = state.withLock { state -> (UInt64, Bool) in
+        let (target, wakeWriter) = state.withTrackedLock { state -> (UInt64, Bool) in
             let wakeWriter = state.writerAsleep
             state.writerAsleep = false
             return (state.enqueued, wakeWriter)
@@ -91,7 +91,7 @@ final class EventLogQueue: Sendable {
     /// Logs what is queued, then stops the writer thread and waits for it to
     /// exit. Later events are ignored.
     func stop() {
-        let alreadyStopping = state.withLock { state -> Bool in
+        let alreadyStopping = state.withTrackedLock { state -> Bool in
             defer { state.stopping = true }
             return state.stopping
         }
@@ -102,7 +102,7 @@ final class EventLogQueue: Sendable {
 
     private func wait(until sequence: UInt64) {
         let semaphore = DispatchSemaphore(value: 0)
-        let done = state.withLock { state -> Bool in
+        let done = state.withTrackedLock { state -> Bool in
             if state.logged >= sequence || state.stopping { return true }
             state.waiters.append(Waiter(sequence: sequence, semaphore: semaphore))
             return false
@@ -117,16 +117,17 @@ final class EventLogQueue: Sendable {
         // regrow an array from nothing after every batch.
         var batch: [EventRecord] = []
         while true {
-            let stopping = state.withLock { state -> Bool in
+            let stopping = state.withTrackedLock { state -> Bool in
                 swap(&batch, &state.pending)
                 return state.stopping
             }
             if !batch.isEmpty || stopping {
-                for event in batch { log(event) }
+                // By index: the log function borrows each record in place.
+                for index in batch.indices { log(batch[index]) }
                 // Written out before anyone waiting for these events is released.
                 caughtUp()
                 let count = batch.count
-                let (satisfied, finished, waiting) = state.withLock { state -> ([DispatchSemaphore], Bool, Bool) in
+                let (satisfied, finished, waiting) = state.withTrackedLock { state -> ([DispatchSemaphore], Bool, Bool) in
                     state.logged += UInt64(count)
                     let finished = state.stopping && state.pending.isEmpty
                     let logged = state.logged
@@ -155,7 +156,7 @@ final class EventLogQueue: Sendable {
                 nanosleep(&pause, nil)
                 continue
             }
-            let sleep = state.withLock { state -> Bool in
+            let sleep = state.withTrackedLock { state -> Bool in
                 guard state.pending.isEmpty && !state.stopping else { return false }
                 state.writerAsleep = true
                 return true

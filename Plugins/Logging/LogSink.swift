@@ -38,7 +38,7 @@ final class LogSink: Sendable {
     /// Lets `render` append one line to the buffer (under the sink's lock,
     /// so lines never interleave); writes the buffer out when it is large.
     func write(_ render: (inout LineBuffer) -> Void) {
-        state.withLock { state in
+        state.withTrackedLock { state in
             guard state.descriptor >= 0 else { return }
             render(&state.buffer)
             if state.buffer.bytes.count >= Self.flushThreshold { Self.drain(&state) }
@@ -47,12 +47,12 @@ final class LogSink: Sendable {
 
     /// Writes out whatever is buffered.
     func flush() {
-        state.withLock { Self.drain(&$0) }
+        state.withTrackedLock { Self.drain(&$0) }
     }
 
     /// Flushes and closes the file. Later writes are dropped.
     func close() {
-        state.withLock { state in
+        state.withTrackedLock { state in
             Self.drain(&state)
             if state.ownsDescriptor && state.descriptor >= 0 {
                 #if canImport(Glibc)

@@ -34,11 +34,11 @@ final class LoggingPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try LoggingSettings(settings)
-        self.settings.withLock { $0 = parsed }
+        self.settings.withTrackedLock { $0 = parsed }
     }
 
     func initialize(hooks: HookRegistry) throws {
-        let settings = try self.settings.withLock { $0 } ?? LoggingSettings(PluginSettings(plugin: name))
+        let settings = try self.settings.withTrackedLock { $0 } ?? LoggingSettings(PluginSettings(plugin: name))
         let destination: String
         let sink: LogSink?
         var logger: Logger
@@ -62,7 +62,7 @@ final class LoggingPlugin: DagronPlugin {
         let queue = EventLogQueue(
             log: { [recordLogger = EventRecordLogger(logger: logger)] record in recordLogger.log(record) },
             caughtUp: { sink?.flush() })
-        let previous = running.withLock { running in
+        let previous = running.withTrackedLock { running in
             defer { running = Running(sink: sink, queue: queue) }
             return running
         }
@@ -79,7 +79,7 @@ final class LoggingPlugin: DagronPlugin {
 
     /// Logs what is still queued, stops the `dagron-log` thread and closes the file.
     func teardown() {
-        let current = running.withLock { running in
+        let current = running.withTrackedLock { running in
             defer { running = nil }
             return running
         }

@@ -36,13 +36,13 @@ final class WriterThread: Sendable {
             return nil
         }, start)
         precondition(status == 0, "logging: cannot start thread '\(name)': error \(status)")
-        handle.withLock { $0 = thread }
+        handle.withTrackedLock { $0 = thread }
     }
 
     /// Waits for the thread to finish. Returns at once if it was never
     /// started or was already joined.
     func join() {
-        guard let thread = handle.withLock({ handle in defer { handle = nil }; return handle }) else { return }
+        guard let thread = handle.withTrackedLock({ handle in defer { handle = nil }; return handle }) else { return }
         _ = pthread_join(thread, nil)
     }
 }

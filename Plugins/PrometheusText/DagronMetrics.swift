@@ -71,7 +71,7 @@ final class DagronMetrics: Sendable {
     /// and status. The DAG is held until another one starts, so its identity
     /// cannot be taken by a new object.
     func executionStarted(_ dag: DAG) {
-        completedByIndex.withLock { cache in
+        completedByIndex.withTrackedLock { cache in
             guard cache.dag !== dag else { return }
             cache = CompletedTimers(dag: dag, timers: Array(repeating: nil, count: dag.nodeCount))
         }
@@ -88,7 +88,7 @@ final class DagronMetrics: Sendable {
         let status = NodeStatus.completed.rawValue
         let timer: CoreMetrics.Timer
         if let index, let dag {
-            timer = completedByIndex.withLock { cache in
+            timer = completedByIndex.withTrackedLock { cache in
                 // Another DAG's node (runs overlap): the name lookup.
                 guard cache.dag === dag, cache.timers.indices.contains(index) else { return nodeTimer(node, status: status) }
                 if let timer = cache.timers[index] { return timer }
@@ -107,7 +107,7 @@ final class DagronMetrics: Sendable {
         running.decrement()
         nodeTimer(node, status: status).recordSeconds(seconds)
         guard failed else { return }
-        let counter = failureCounters.withLock { counters in
+        let counter = failureCounters.withTrackedLock { counters in
             if let counter = counters[node] { return counter }
             let counter = CoreMetrics.Counter(label: Self.nodeFailures, dimensions: [("node_name", node)], factory: factory)
             counters[node] = counter
@@ -118,7 +118,7 @@ final class DagronMetrics: Sendable {
 
     /// The timer of `node` finishing with `status`, created on first use.
     private func nodeTimer(_ node: String, status: String) -> CoreMetrics.Timer {
-        nodeTimers.withLock { timers in
+        nodeTimers.withTrackedLock { timers in
             let key = NodeKey(node: node, status: status)
             if let timer = timers[key] { return timer }
             let timer = CoreMetrics.Timer(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)], factory: factory)

@@ -53,7 +53,7 @@ final class MetricsServer: Sendable {
             }
             finished.signal()
         }
-        running.withLock { $0 = Running(group: group, serviceGroup: serviceGroup, task: task, finished: finished) }
+        running.withTrackedLock { $0 = Running(group: group, serviceGroup: serviceGroup, task: task, finished: finished) }
         switch bound.wait(seconds: 30) {
         case .success(let address):
             let actualPort = address?.port ?? port
@@ -69,7 +69,7 @@ final class MetricsServer: Sendable {
 
     /// Stops the server, waits (up to 10 s) for it to finish, then shuts down its thread.
     func stop() {
-        guard let current = running.withLock({ running in
+        guard let current = running.withTrackedLock({ running in
             defer { running = nil }
             return running
         }) else { return }
@@ -92,7 +92,7 @@ private final class StartupResult: Sendable {
     func fail(_ error: any Error) { set(.failure(error)) }
 
     private func set(_ result: Result<SocketAddress?, any Error>) {
-        let first = value.withLock { value -> Bool in
+        let first = value.withTrackedLock { value -> Bool in
             guard value == nil else { return false }
             value = result
             return true
@@ -102,7 +102,7 @@ private final class StartupResult: Sendable {
 
     func wait(seconds: Int) -> Result<SocketAddress?, any Error>? {
         guard ready.wait(timeout: .now() + .seconds(seconds)) == .success else { return nil }
-        return value.withLock { $0 }
+        return value.withTrackedLock { $0 }
     }
 }
 

@@ -23,11 +23,11 @@ final class PrometheusTextPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try PrometheusSettings(settings)
-        self.settings.withLock { $0 = parsed }
+        self.settings.withTrackedLock { $0 = parsed }
     }
 
     func initialize(hooks: HookRegistry) throws {
-        let settings = try self.settings.withLock { $0 } ?? PrometheusSettings(PluginSettings(plugin: name))
+        let settings = try self.settings.withTrackedLock { $0 } ?? PrometheusSettings(PluginSettings(plugin: name))
         let metrics = DagronMetrics()
         let writer = settings.textfile.map(TextfileWriter.init(path:))
         try writer?.check()
@@ -35,8 +35,8 @@ final class PrometheusTextPlugin: DagronPlugin {
             let address = try server.start(host: listen.host, port: listen.port) { metrics.exposition() }
             announce("prometheus-text: serving metrics on http://\(address)/metrics", address: address)
         }
-        self.metrics.withLock { $0 = metrics }
-        textfile.withLock { $0 = writer }
+        self.metrics.withTrackedLock { $0 = metrics }
+        textfile.withTrackedLock { $0 = writer }
 
         hooks.register(.preExecute) { context in
             if let dag = context.dag { metrics.executionStarted(dag) }
@@ -69,14 +69,14 @@ final class PrometheusTextPlugin: DagronPlugin {
 
     func teardown() {
         server.stop()
-        let metrics = self.metrics.withLock { metrics in
+        let metrics = self.metrics.withTrackedLock { metrics in
             defer { metrics = nil }
             return metrics
         }
-        if let metrics, let writer = textfile.withLock({ $0 }) {
+        if let metrics, let writer = textfile.withTrackedLock({ $0 }) {
             try? writer.write(metrics.exposition())
         }
-        textfile.withLock { $0 = nil }
+        textfile.withTrackedLock { $0 = nil }
     }
 
     /// Tells the user where the endpoint is: one line on standard error

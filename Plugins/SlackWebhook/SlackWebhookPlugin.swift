@@ -25,17 +25,17 @@ final class SlackWebhookPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try SlackSettings(settings)
-        self.settings.withLock { $0 = parsed }
+        self.settings.withTrackedLock { $0 = parsed }
     }
 
     func initialize(hooks: HookRegistry) throws {
-        guard let settings = self.settings.withLock({ $0 }) else {
+        guard let settings = self.settings.withTrackedLock({ $0 }) else {
             throw PluginSettingsError.missing(plugin: name, key: "webhook_url")
         }
         guard settings.notifyOn != .never else { return }
         let warn: @Sendable (String) -> Void = { [name] message in Self.warn(plugin: name, message) }
         let sender = WebhookSender(settings: settings, report: warn)
-        self.sender.withLock { $0 = sender }
+        self.sender.withTrackedLock { $0 = sender }
         hooks.register(.postExecute) { context in
             guard let result = context.executionResult else { return }
             guard settings.notifyOn == .always || !result.isSuccess else { return }
@@ -48,11 +48,11 @@ final class SlackWebhookPlugin: DagronPlugin {
     }
 
     func teardown() {
-        let current = sender.withLock { sender in
+        let current = sender.withTrackedLock { sender in
             defer { sender = nil }
             return sender
         }
-        let flush = settings.withLock { $0?.flushTimeout } ?? 5
+        let flush = settings.withTrackedLock { $0?.flushTimeout } ?? 5
         current?.close(within: flush)
     }
 

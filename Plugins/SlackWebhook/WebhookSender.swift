@@ -51,7 +51,7 @@ final class WebhookSender: Sendable {
     }
 
     /// How many messages were delivered and how many given up on.
-    var outcome: (delivered: Int, failed: Int) { counts.value.withLock { $0 } }
+    var outcome: (delivered: Int, failed: Int) { counts.value.withTrackedLock { $0 } }
 
     /// Queues a message; never blocks. Returns `false` when the queue is full
     /// or closed (the message is dropped and a warning reported).
@@ -107,12 +107,12 @@ final class WebhookSender: Sendable {
                     _ = try? await response.body.collect(upTo: 64 * 1024)
                     let code = Int(response.status.code)
                     if (200..<300).contains(code) {
-                        counts.value.withLock { $0.delivered += 1 }
+                        counts.value.withTrackedLock { $0.delivered += 1 }
                         return
                     }
                     problem = "the webhook answered \(code) \(response.status.reasonPhrase)"
                     guard code == 429 || code >= 500 else {
-                        counts.value.withLock { $0.failed += 1 }
+                        counts.value.withTrackedLock { $0.failed += 1 }
                         report("\(problem); not retrying")
                         return
                     }
@@ -122,7 +122,7 @@ final class WebhookSender: Sendable {
                     problem = "request failed: \(Self.redacted(String(describing: error), secret: settings.webhookURL))"
                 }
                 guard attempt < settings.maxRetries, !Task.isCancelled else {
-                    counts.value.withLock { $0.failed += 1 }
+                    counts.value.withTrackedLock { $0.failed += 1 }
                     report("\(problem); giving up after \(attempt + 1) attempt\(attempt == 0 ? "" : "s")")
                     return
                 }
@@ -135,7 +135,7 @@ final class WebhookSender: Sendable {
                     break
                 }
             }
-            counts.value.withLock { $0.failed += 1 }
+            counts.value.withTrackedLock { $0.failed += 1 }
         }
     }
 

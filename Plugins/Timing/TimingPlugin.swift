@@ -23,23 +23,23 @@ final class TimingPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try TimingSettings(settings)
-        self.settings.withLock { $0 = parsed }
+        self.settings.withTrackedLock { $0 = parsed }
     }
 
     func initialize(hooks: HookRegistry) throws {
-        let settings = try self.settings.withLock { $0 } ?? TimingSettings(PluginSettings(plugin: name))
+        let settings = try self.settings.withTrackedLock { $0 } ?? TimingSettings(PluginSettings(plugin: name))
         try settings.checkWritable()
-        self.settings.withLock { $0 = settings }
+        self.settings.withTrackedLock { $0 = settings }
         hooks.register(.preExecute) { [self] context in
             let dag = context.dag
-            self.runs.withLock { $0.begin(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) }
+            self.runs.withTrackedLock { $0.begin(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) }
         }
         hooks.register(.preNode) { [self] context in
             guard let node = context.nodeName else { return }
             let now = RunTimings.now()
             let dag = context.dag
             let index = context.nodeIndex
-            self.runs.withLock { runs in
+            self.runs.withTrackedLock { runs in
                 runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) { $0.started(node, index: index, at: now) }
             }
         }
@@ -49,7 +49,7 @@ final class TimingPlugin: DagronPlugin {
             let status = (context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)).rawValue
             let dag = context.dag
             let index = context.nodeIndex
-            self.runs.withLock { runs in
+            self.runs.withTrackedLock { runs in
                 runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) {
                     $0.finished(node, index: index, status: status, at: now)
                 }
@@ -58,7 +58,7 @@ final class TimingPlugin: DagronPlugin {
         hooks.register(.postNode, finished)
         hooks.register(.onError, finished)
         hooks.register(.postExecute) { [self, name] context in
-            guard let timings = self.runs.withLock({ $0.end(context.dag.map(ObjectIdentifier.init)) }) else { return }
+            guard let timings = self.runs.withTrackedLock({ $0.end(context.dag.map(ObjectIdentifier.init)) }) else { return }
             // The JSON file lists every node; the table only the `top` slowest.
             let report = TimingReport(
                 timings: timings, dag: context.dag, wallSeconds: context.executionResult?.totalDurationSeconds,
@@ -73,7 +73,7 @@ final class TimingPlugin: DagronPlugin {
     }
 
     func teardown() {
-        self.runs.withLock { $0.removeAll() }
+        self.runs.withTrackedLock { $0.removeAll() }
     }
 }
 

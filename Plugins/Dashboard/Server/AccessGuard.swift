@@ -75,7 +75,7 @@ final class BoundHosts: Sendable {
     private let hosts = Mutex<AllowedHosts?>(nil)
 
     /// The allowed hosts; `nil` until the server is bound (then nothing is allowed).
-    var value: AllowedHosts? { hosts.withLock { $0 } }
+    var value: AllowedHosts? { hosts.withTrackedLock { $0 } }
 
-    func set(_ value: AllowedHosts) { hosts.withLock { $0 = value } }
+    func set(_ value: AllowedHosts) { hosts.withTrackedLock { $0 = value } }
 }

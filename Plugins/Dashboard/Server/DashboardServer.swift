@@ -135,7 +135,7 @@ final class Completion<Value: Sendable>: Sendable {
 
     /// Sets the value; later calls are ignored.
     func complete(_ result: Result<Value, any Error>) {
-        let first = value.withLock { value in
+        let first = value.withTrackedLock { value in
             guard value == nil else { return false }
             value = result
             return true
@@ -148,6 +148,6 @@ final class Completion<Value: Sendable>: Sendable {
         let nanos = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
         if signal.wait(timeout: .now() + .nanoseconds(nanos)) == .timedOut { return nil }
         signal.signal()  // let later waiters through too
-        return value.withLock { $0 }
+        return value.withTrackedLock { $0 }
     }
 }

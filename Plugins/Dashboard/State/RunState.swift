@@ -81,16 +81,16 @@ final class RunState: Sendable {
     init() {}
 
     /// The current position.
-    var cursor: Cursor { model.withLock { Cursor(runID: $0.runID, seq: $0.seq) } }
+    var cursor: Cursor { model.withTrackedLock { Cursor(runID: $0.runID, seq: $0.seq) } }
 
     /// The gate controller of the current run, if it has one.
-    var gateController: GateController? { model.withLock { $0.controller } }
+    var gateController: GateController? { model.withTrackedLock { $0.controller } }
 
     // MARK: Applying hook events
 
     /// Records what a hook event says. Never throws.
     func apply(_ context: HookContext) {
-        model.withLock { model in
+        model.withTrackedLock { model in
             switch context.event {
             case .preExecute:
                 guard let dag = context.dag else { return }
@@ -213,7 +213,7 @@ final class RunState: Sendable {
     /// armed or decided by someone else). Called a few times a second, so a
     /// waiting gate shows within a second even when nothing else happens.
     func pollGates() {
-        model.withLock { model in
+        model.withTrackedLock { model in
             guard model.controller != nil, model.phase == "running" else { return }
             let before = model.gates
             guard Self.refreshGates(&model) else { return }
@@ -256,7 +256,7 @@ final class RunState: Sendable {
 
     /// The whole state.
     func snapshot() -> StateDocument {
-        model.withLock { Self.document(of: $0) }
+        model.withTrackedLock { Self.document(of: $0) }
     }
 
     private static func document(of model: Model) -> StateDocument {
@@ -270,7 +270,7 @@ final class RunState: Sendable {
     /// What a client at `cursor` needs: nothing, the changes, or a snapshot
     /// when the run changed or so much changed that a snapshot is smaller.
     func update(since cursor: Cursor?) -> Update {
-        model.withLock { model in
+        model.withTrackedLock { model in
             let now = Cursor(runID: model.runID, seq: model.seq)
             guard let cursor, cursor.runID == model.runID, cursor.seq <= model.seq else {
                 return .snapshot(Self.document(of: model), now)
