@@ -171,18 +171,3 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
-
-// `DAGRON_CORE_ONLY=1`: the engine, the CLI and their suites without the
-// network-heavy bundled plugins (NIO, Hummingbird, AsyncHTTPClient) and their
-// tests. scripts/test.sh uses it for the ThreadSanitizer pass over the SDK and
-// engine suites, which would otherwise rebuild all of NIO and BoringSSL
-// instrumented. Every normal build and test run uses the whole package.
-if Context.environment["DAGRON_CORE_ONLY"] == "1" {
-    let pluginTargets: Set<String> = [
-        "LoggingPlugin", "TimingPlugin", "PrometheusTextPlugin", "SlackWebhookPlugin", "Dashboard",
-        "PluginTests", "DashboardTests", "HostTests", "RunTests", "TestSupport",
-    ]
-    package.targets.removeAll { pluginTargets.contains($0.name) }
-    let pluginProducts: Set<String> = ["DagronLogging", "DagronTiming", "DagronPrometheus", "DagronSlack", "DagronDashboard"]
-    package.products.removeAll { pluginProducts.contains($0.name) }
-}

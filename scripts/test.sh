@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs dagron's whole test suite, exactly as CI does: installs what the tests
 # need, builds the SDK and the package, runs `swift test`, then the
-# concurrency suites again under ThreadSanitizer.
+# concurrency suites and the bundled plugins' suites again under
+# ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,13 @@ swift build
 # other tests' async tasks need. One test at a time keeps runs deterministic.
 swift test --no-parallel
 
-echo "== ThreadSanitizer: the SDK, the engine and every concurrency suite"
+echo "== ThreadSanitizer: the SDK"
 swift test --package-path SDK --sanitize=thread --scratch-path SDK/.build-tsan
-DAGRON_CORE_ONLY=1 swift test --sanitize=thread --scratch-path .build-tsan --filter 'DagronTests|Concurrency'
+
+echo "== ThreadSanitizer: the engine, every concurrency suite and the bundled plugins"
+# The whole package instrumented (NIO and BoringSSL included: the longest
+# build of the run), then the engine, concurrency, plugin and dashboard
+# suites, one at a time.
+swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+swift test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel \
+  --filter 'DagronTests|Concurrency|PluginTests|DashboardTests'
