@@ -11,16 +11,6 @@ func dagron(_ arguments: [String], in directory: String, environment: [String: S
     try DagronProcess(arguments, in: directory, environment: environment).wait(timeout: timeout)
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` seconds pass.
-func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return condition()
-}
-
 /// A fresh temporary directory for one test, removed by `cleanUp()`.
 struct Scratch {
     let path: String

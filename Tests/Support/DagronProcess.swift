@@ -85,10 +85,7 @@ public final class DagronProcess: @unchecked Sendable {
     /// Waits (up to `timeout` seconds) for the process to end and returns
     /// what it printed; past the timeout it is killed and this throws.
     public func wait(timeout: Double = 120) throws -> Finished {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+        _ = waitUntil(timeout: timeout) { !process.isRunning }
         defer {
             try? FileManager.default.removeItem(atPath: stdoutPath)
             try? FileManager.default.removeItem(atPath: stderrPath)
@@ -103,4 +100,15 @@ public final class DagronProcess: @unchecked Sendable {
         let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return Finished(status: process.terminationStatus, stdout: out, stderr: err)
     }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` seconds pass;
+/// whether it held.
+public func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return condition()
 }
