@@ -37,23 +37,15 @@ final class TimingPlugin: DagronPlugin {
         hooks.register(.preNode) { [self] context in
             guard let node = context.nodeName else { return }
             let now = RunTimings.now()
-            let dag = context.dag
             let index = context.nodeIndex
-            self.runs.withTrackedLock { runs in
-                runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) { $0.started(node, index: index, at: now) }
-            }
+            self.updateRun(of: context) { $0.started(node, index: index, at: now) }
         }
         let finished: HookCallback = { [self] context in
             guard let node = context.nodeName else { return }
             let now = RunTimings.now()
             let status = (context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)).rawValue
-            let dag = context.dag
             let index = context.nodeIndex
-            self.runs.withTrackedLock { runs in
-                runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) {
-                    $0.finished(node, index: index, status: status, at: now)
-                }
-            }
+            self.updateRun(of: context) { $0.finished(node, index: index, status: status, at: now) }
         }
         hooks.register(.postNode, finished)
         hooks.register(.onError, finished)
@@ -69,6 +61,14 @@ final class TimingPlugin: DagronPlugin {
             } catch {
                 StandardErrorLine.write("plugin '\(name)': \(error)")
             }
+        }
+    }
+
+    /// Updates the timings of the run `context` belongs to (by its DAG).
+    private func updateRun(of context: HookContext, _ body: (inout RunTimings) -> Void) {
+        let dag = context.dag
+        runs.withTrackedLock { runs in
+            runs.update(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0, body)
         }
     }
 
