@@ -54,16 +54,12 @@ final class PrometheusTextPlugin: DagronPlugin {
                                  seconds: context.nodeResult?.durationSeconds ?? 0,
                                  failed: status == .failed || status == .timedOut)
         }
-        hooks.register(.postExecute) { [name] context in
+        hooks.register(.postExecute) { context in
             if let result = context.executionResult {
                 let outcome = result.wasCancelled ? "cancelled" : result.isSuccess ? "success" : "failure"
                 metrics.executionFinished(outcome: outcome, seconds: result.totalDurationSeconds)
             }
-            do {
-                try writer?.write(metrics.exposition())
-            } catch {
-                FileHandle.standardError.write(Data("dagron: warning: plugin '\(name)': \(error)\n".utf8))
-            }
+            if let writer { Self.writeTextfile(writer, metrics) }
         }
     }
 
@@ -74,9 +70,19 @@ final class PrometheusTextPlugin: DagronPlugin {
             return metrics
         }
         if let metrics, let writer = textfile.withTrackedLock({ $0 }) {
-            try? writer.write(metrics.exposition())
+            Self.writeTextfile(writer, metrics)
         }
         textfile.withTrackedLock { $0 = nil }
+    }
+
+    /// Writes the textfile; a failure (the folder removed, the disk full) is
+    /// a warning on standard error, not a failed run.
+    private static func writeTextfile(_ writer: TextfileWriter, _ metrics: DagronMetrics) {
+        do {
+            try writer.write { metrics.exposition() }
+        } catch {
+            FileHandle.standardError.write(Data("dagron: warning: \(error)\n".utf8))
+        }
     }
 
     /// Tells the user where the endpoint is: one line on standard error

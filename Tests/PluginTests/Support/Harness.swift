@@ -132,9 +132,35 @@ func threadNames() -> [String] {
         .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
-/// How many NIO event-loop threads this process has.
-func eventLoopThreadCount() -> Int {
-    threadNames().filter { $0.hasPrefix("NIO-ELT") }.count
+/// The thread ids of this process's NIO event-loop threads (`NIO-ELT-*`).
+/// Ids, not names: every plugin links its own copy of NIO, and each copy
+/// numbers its groups from zero, so names repeat. The threads a plugin
+/// started are the ids that appeared while it was loaded, whatever an
+/// earlier test's client is still winding down (the kernel hands ids out in
+/// order, so one is not reused within a test).
+func eventLoopThreads() -> Set<Int> {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return Set(tasks.compactMap { task -> Int? in
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+              name.hasPrefix("NIO-ELT") else { return nil }
+        return Int(task)
+    })
+}
+
+/// Whether something on 127.0.0.1 accepts a TCP connection on `port` (one
+/// plain `connect(2)`: an HTTP client would retry a refused connection until
+/// its deadline).
+func acceptsConnections(port: Int) -> Bool {
+    let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { Glibc.close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
 }
 
 /// How many file descriptors this process has open.
@@ -221,4 +247,34 @@ struct PollTimeout: Error, CustomStringConvertible {
 extension String {
     /// `nil` for the empty string.
     var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+/// Runs `body` with this process's standard error (descriptor 2) going to a
+/// temporary file, then puts standard error back, repeats there what was
+/// written (so nothing the test framework printed meanwhile is lost) and
+/// returns it. Suites using it must not run in parallel with others that
+/// print on standard error.
+func capturingStandardError(_ body: () async throws -> Void) async throws -> String {
+    let path = NSTemporaryDirectory() + "dagron-stderr-\(UUID().uuidString)"
+    let file = open(path, O_CREAT | O_RDWR | O_TRUNC | O_CLOEXEC, 0o600)
+    guard file >= 0 else { throw POSIXError(.EIO) }
+    defer { unlink(path) }
+    fflush(nil)
+    let saved = dup(2)
+    dup2(file, 2)
+    close(file)
+    do {
+        try await body()
+    } catch {
+        fflush(nil)
+        dup2(saved, 2)
+        close(saved)
+        throw error
+    }
+    fflush(nil)
+    dup2(saved, 2)
+    close(saved)
+    let written = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    FileHandle.standardError.write(Data(written.utf8))
+    return written
 }
