@@ -5,25 +5,45 @@ import Logging
 /// structured metadata (`event`, `node`, `status`, `duration`, `error`, ...).
 enum EventLogEntry {
     /// Fills `metadata` (emptied first, its storage kept) with the record's
-    /// structured fields.
+    /// structured fields, for a swift-log handler other than the plugin's own.
     static func metadata(of record: EventRecord, into metadata: inout Logger.Metadata) {
         metadata.removeAll(keepingCapacity: true)
-        metadata["event"] = .string(record.event)
-        if let node = record.node { metadata["node"] = .string(node) }
-        if let outcome = record.outcome {
-            metadata["status"] = .string(outcome.status)
-            metadata["duration"] = .string(seconds(outcome.durationSeconds))
-            if let exitCode = outcome.exitCode { metadata["exit_code"] = .string(String(exitCode)) }
-            if outcome.attempts > 1 { metadata["attempts"] = .string(String(outcome.attempts)) }
-            if let reason = outcome.skipReason { metadata["reason"] = .string(reason) }
-        }
-        if let error = record.error { metadata["error"] = .string(error) }
-        if let run = record.runMetadata { metadata.merge(run) { $1 } }
+        forEachField(of: record) { key, value in metadata[key] = .string(value) }
+        if let run = record.details?.run { metadata.merge(run) { $1 } }
+    }
+
+    /// Calls `body` with the record's structured fields as text, sorted by
+    /// key, in stack memory: what the plugin's own handler prints, without
+    /// the hashing of a metadata dictionary. Run-level metadata wins over a
+    /// field of the same name, as in ``metadata(of:into:)``.
+    static func withSortedFields(
+        of record: EventRecord, _ body: (UnsafeBufferPointer<String>, UnsafeBufferPointer<String>) -> Void
+    ) {
+        SortedFields.with(capacity: 8 + (record.details?.run?.count ?? 0), fill: { fields in
+            // The record's own fields come in key order: each lands at the end.
+            forEachField(of: record) { key, value in fields.insert(key, value) }
+            if let run = record.details?.run {
+                for (key, value) in run { fields.insert(key, LogLineFormatter.text(of: value)) }
+            }
+        }, body)
+    }
+
+    /// The record's own fields, in key order.
+    private static func forEachField(of record: EventRecord, _ body: (String, String) -> Void) {
+        let status = record.statusName
+        if status != nil && record.attempts > 1 { body("attempts", String(record.attempts)) }
+        if status != nil { body("duration", seconds(record.durationSeconds)) }
+        if let error = record.details?.error { body("error", error) }
+        body("event", record.eventName)
+        if status != nil, let exitCode = record.exitCode { body("exit_code", String(exitCode)) }
+        if let node = record.node { body("node", node) }
+        if let reason = record.details?.skipReason { body("reason", reason) }
+        if let status { body("status", status) }
     }
 
     /// The record's message: what happened, in a few words.
-    static func message(of event: HookEvent) -> Logger.Message {
-        switch event {
+    static func message(of record: EventRecord) -> String {
+        switch record.kind {
         case .preBuild: "building DAG"
         case .postBuild: "DAG built"
         case .preExecute: "execution started"
@@ -34,7 +54,7 @@ enum EventLogEntry {
         case .nodeSkipped: "node skipped"
         case .gateWaiting: "gate waiting for approval"
         case .gateResolved: "gate resolved"
-        @unknown default: "\(event.rawValue)"
+        case .other: record.eventName
         }
     }
 

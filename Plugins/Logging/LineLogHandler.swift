@@ -1,9 +1,10 @@
 import Logging
 
 /// The plugin's own swift-log handler: formats each record as a text or JSON
-/// line straight into a ``LogSink``'s buffer, stamped with the time of the
-/// hook event it describes (``LogTimestamp/ofEvent``) or, for records logged
-/// outside the writer thread, the current time.
+/// line straight into a ``LogSink``'s buffer.
+///
+/// Records logged through swift-log are stamped with the time they arrive;
+/// hook events are rendered by ``log(_:)`` with the time they happened.
 struct LineLogHandler: PluginLogHandler {
     let label: String
     let format: LoggingSettings.Format
@@ -21,11 +22,45 @@ struct LineLogHandler: PluginLogHandler {
     func log(event: LogEvent) {
         let metadata = mergedMetadata(event.metadata)
         let message = event.message.description
-        let time = LogTimestamp.ofEvent ?? .now()
+        let time = LogTimestamp.now()
         sink.write { buffer in
             buffer.appendLine { output, timestamps in
                 LogLineFormatter.append(
                     format: format, time: time, level: event.level, label: label, message: message,
+                    metadata: metadata, timestamps: &timestamps, to: &output)
+            }
+        }
+    }
+
+    /// Writes the line for a hook event: the same line swift-log would bring
+    /// here with the record's metadata (``EventLogEntry/metadata(of:into:)``),
+    /// rendered from the record's fields without building that dictionary.
+    /// A handler given metadata of its own takes the swift-log path, which
+    /// merges it.
+    func log(_ record: EventRecord) {
+        guard metadata.isEmpty && metadataProvider == nil else {
+            var recordMetadata: Logger.Metadata = [:]
+            EventLogEntry.metadata(of: record, into: &recordMetadata)
+            return write(record, metadata: mergedMetadata(recordMetadata))
+        }
+        let message = EventLogEntry.message(of: record)
+        sink.write { buffer in
+            buffer.appendLine { output, timestamps in
+                EventLogEntry.withSortedFields(of: record) { keys, values in
+                    LogLineFormatter.append(
+                        format: format, time: record.time, level: record.level, label: label, message: message,
+                        keys: keys, values: values, timestamps: &timestamps, to: &output)
+                }
+            }
+        }
+    }
+
+    private func write(_ record: EventRecord, metadata: Logger.Metadata) {
+        let message = EventLogEntry.message(of: record)
+        sink.write { buffer in
+            buffer.appendLine { output, timestamps in
+                LogLineFormatter.append(
+                    format: format, time: record.time, level: record.level, label: label, message: message,
                     metadata: metadata, timestamps: &timestamps, to: &output)
             }
         }

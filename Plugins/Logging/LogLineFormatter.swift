@@ -17,83 +17,73 @@ enum LogLineFormatter {
         metadata: Logger.Metadata, timestamps: inout TimestampFormatter, to output: inout [UInt8]
     ) {
         withSortedFields(metadata) { keys, values in
-            // Worst case: every byte of text escaped as \u00XX (6 bytes), plus
-            // the fixed parts (timestamp, level, quotes and separators).
-            var maximumCount = 128 + 6 * (label.utf8.count + message.utf8.count)
-            for index in keys.indices { maximumCount += 8 + 6 * (keys[index].utf8.count + values[index].utf8.count) }
-            output.appendWritten(maximumCount: maximumCount) { line in
-                switch format {
-                case .text:
-                    timestamps.write(time, to: &line)
-                    line.byte(UInt8(ascii: " "))
-                    line.utf8(level.rawValue)
-                    line.byte(UInt8(ascii: " "))
-                    line.utf8(label)
-                    line.bytes(": ")
-                    line.utf8(message)
-                    for index in keys.indices {
-                        line.byte(UInt8(ascii: " "))
-                        line.utf8(keys[index])
-                        line.byte(UInt8(ascii: "="))
-                        writeQuotedIfNeeded(values[index], to: &line)
-                    }
-                case .json:
-                    line.bytes("{\"timestamp\":\"")
-                    timestamps.write(time, to: &line)
-                    line.bytes("\",\"level\":\"")
-                    line.utf8(level.rawValue)
-                    line.bytes("\",\"label\":")
-                    writeJSONString(label, to: &line)
-                    line.bytes(",\"message\":")
-                    writeJSONString(message, to: &line)
-                    // Metadata named like a fixed field is left out rather than
-                    // producing a duplicate key.
-                    for index in keys.indices where !isFixedJSONKey(keys[index]) {
-                        line.byte(UInt8(ascii: ","))
-                        writeJSONString(keys[index], to: &line)
-                        line.byte(UInt8(ascii: ":"))
-                        writeJSONString(values[index], to: &line)
-                    }
-                    line.byte(UInt8(ascii: "}"))
-                }
-                line.byte(UInt8(ascii: "\n"))
-            }
+            append(format: format, time: time, level: level, label: label, message: message,
+                   keys: keys, values: values, timestamps: &timestamps, to: &output)
         }
     }
 
-    /// Calls `body` with the metadata's keys and values as text, sorted by
-    /// key, kept in stack memory (a record has a handful of entries, so
-    /// sorting by insertion costs less than allocating arrays).
+    /// Appends the line for one record whose metadata is given as text,
+    /// sorted by key.
+    static func append(
+        format: LoggingSettings.Format, time: LogTimestamp, level: Logger.Level, label: String, message: String,
+        keys: UnsafeBufferPointer<String>, values: UnsafeBufferPointer<String>,
+        timestamps: inout TimestampFormatter, to output: inout [UInt8]
+    ) {
+        // Worst case: every byte of text escaped as \u00XX (6 bytes), plus
+        // the fixed parts (timestamp, level, quotes and separators).
+        var maximumCount = 128 + 6 * (label.utf8.count + message.utf8.count)
+        for index in keys.indices { maximumCount += 8 + 6 * (keys[index].utf8.count + values[index].utf8.count) }
+        output.appendWritten(maximumCount: maximumCount) { line in
+            switch format {
+            case .text:
+                timestamps.write(time, to: &line)
+                line.byte(UInt8(ascii: " "))
+                line.utf8(level.rawValue)
+                line.byte(UInt8(ascii: " "))
+                line.utf8(label)
+                line.bytes(": ")
+                line.utf8(message)
+                for index in keys.indices {
+                    line.byte(UInt8(ascii: " "))
+                    line.utf8(keys[index])
+                    line.byte(UInt8(ascii: "="))
+                    writeQuotedIfNeeded(values[index], to: &line)
+                }
+            case .json:
+                line.bytes("{\"timestamp\":\"")
+                timestamps.write(time, to: &line)
+                line.bytes("\",\"level\":\"")
+                line.utf8(level.rawValue)
+                line.bytes("\",\"label\":")
+                writeJSONString(label, to: &line)
+                line.bytes(",\"message\":")
+                writeJSONString(message, to: &line)
+                // Metadata named like a fixed field is left out rather than
+                // producing a duplicate key.
+                for index in keys.indices where !isFixedJSONKey(keys[index]) {
+                    line.byte(UInt8(ascii: ","))
+                    writeJSONString(keys[index], to: &line)
+                    line.byte(UInt8(ascii: ":"))
+                    writeJSONString(values[index], to: &line)
+                }
+                line.byte(UInt8(ascii: "}"))
+            }
+            line.byte(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// Calls `body` with the metadata's keys and values as text, sorted by key.
     private static func withSortedFields(
         _ metadata: Logger.Metadata, _ body: (UnsafeBufferPointer<String>, UnsafeBufferPointer<String>) -> Void
     ) {
-        guard !metadata.isEmpty else { return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0)) }
-        withUnsafeTemporaryAllocation(of: String.self, capacity: metadata.count) { keyBuffer in
-            withUnsafeTemporaryAllocation(of: String.self, capacity: metadata.count) { valueBuffer in
-                let keys = keyBuffer.baseAddress!
-                let values = valueBuffer.baseAddress!
-                var count = 0
-                for (key, value) in metadata {
-                    var slot = count
-                    while slot > 0 && key < keys[slot - 1] { slot -= 1 }
-                    (keys + slot + 1).moveInitialize(from: keys + slot, count: count - slot)
-                    (values + slot + 1).moveInitialize(from: values + slot, count: count - slot)
-                    (keys + slot).initialize(to: key)
-                    (values + slot).initialize(to: text(of: value))
-                    count += 1
-                }
-                defer {
-                    keys.deinitialize(count: count)
-                    values.deinitialize(count: count)
-                }
-                body(UnsafeBufferPointer(start: keys, count: count), UnsafeBufferPointer(start: values, count: count))
-            }
-        }
+        SortedFields.with(capacity: metadata.count, fill: { fields in
+            for (key, value) in metadata { fields.insert(key, text(of: value)) }
+        }, body)
     }
 
     /// A metadata value as text (a string value as is, without going
     /// through `description`).
-    private static func text(of value: Logger.MetadataValue) -> String {
+    static func text(of value: Logger.MetadataValue) -> String {
         if case .string(let string) = value { return string }
         return value.description
     }

@@ -42,25 +42,29 @@ final class LoggingPlugin: DagronPlugin {
         let destination: String
         let sink: LogSink?
         var logger: Logger
+        let recordLogger: EventRecordLogger
         if settings.file == nil && HostLog.isInstalled {
             sink = nil
             destination = "the host's log handler"
             logger = Logger(label: "dagron.logging") { label in HostLogHandler(label: label) }
+            logger.logLevel = settings.level
+            recordLogger = EventRecordLogger(logger: logger)
         } else {
             let opened = try LogSink(path: settings.file)
             sink = opened
             destination = "its own \(settings.format.rawValue) handler writing \(settings.file ?? "standard error")"
-            let format = settings.format
-            logger = Logger(label: "dagron.logging") { label in LineLogHandler(label: label, format: format, sink: opened) }
+            var handler = LineLogHandler(label: "dagron.logging", format: settings.format, sink: opened)
+            handler.logLevel = settings.level
+            logger = Logger(label: handler.label) { [handler] _ in handler }
+            recordLogger = EventRecordLogger(lines: handler)
         }
-        logger.logLevel = settings.level
         logger.info("logging plugin uses \(destination)", metadata: [
             "handler": .string(sink == nil ? "host" : "own"),
             "format": .string(settings.format.rawValue),
             "level": .string(settings.level.rawValue),
         ])
         let queue = EventLogQueue(
-            log: { [recordLogger = EventRecordLogger(logger: logger)] record in recordLogger.log(record) },
+            log: { record in recordLogger.log(record) },
             caughtUp: { sink?.flush() })
         let previous = running.withTrackedLock { running in
             defer { running = Running(sink: sink, queue: queue) }

@@ -45,7 +45,7 @@ extension BundledPluginTests {
             #expect(metrics.contains(#"dagron_executions_total{outcome="failure"} 1"#))
 
             try await tearDown(manager)
-            #expect(eventLoopThreads().isDisjoint(with: ours), "a plugin's event-loop thread outlived teardown")
+            #expect(await threadsEnded(ours), "a plugin's event-loop thread outlived teardown")
             await webhook.stop()
 
             // logging

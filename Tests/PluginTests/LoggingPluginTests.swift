@@ -111,6 +111,64 @@ extension BundledPluginTests {
             }
         }
 
+        @Test("attempts, exit code, skip reason and run totals are logged in key order, the same in every format and through the host")
+        func everyFieldInKeyOrder() async throws {
+            struct ExitFailure: Error, ProcessReport, CustomStringConvertible {
+                var exitCode: Int32? { 3 }
+                var stderrTail: String? { nil }
+                var description: String { "exited with status 3" }
+            }
+            let tasks: [String: NodeTask] = [
+                "flaky": .sync(retries: 2) { throw ExitFailure() },
+                "after": sleeping(0),
+            ]
+            let folder = try TemporaryFolder()
+            defer { folder.cleanUp() }
+            var failedLines: [String: String] = [:]
+            for format in ["json", "text"] {
+                let file = folder.path("fields.\(format)")
+                let manager = try await loadedManager([(.logging, ["format": format, "file": file, "level": "warning"])])
+                _ = try await run(manager, nodes: ["flaky", "after"], edges: [("flaky", "after")], tasks: tasks)
+                try await tearDown(manager)
+                let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+                #expect(lines.count == 3, "node failed, node skipped, execution finished: \(lines)")
+                let failed = try #require(lines.first { $0.contains("node failed") })
+                let skipped = try #require(lines.first { $0.contains("node skipped") })
+                let finished = try #require(lines.first { $0.contains("execution finished") })
+                failedLines[format] = failed
+                let keys: (String) -> [String] = { line in
+                    format == "json"
+                        ? line.split(separator: ",").compactMap { $0.split(separator: ":").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{\"")) } }
+                            .filter { !["timestamp", "level", "label", "message"].contains($0) }
+                        : line.matches(of: /\ ([a-z_]+)=/).map { String($0.output.1) }
+                }
+                #expect(keys(failed) == ["attempts", "duration", "error", "event", "exit_code", "node", "status"], "\(failed)")
+                #expect(keys(skipped) == ["duration", "event", "node", "reason", "status"], "\(skipped)")
+                #expect(keys(finished) == ["duration", "event", "failed", "outcome", "skipped", "succeeded"], "\(finished)")
+            }
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(failedLines["json", default: ""].utf8)) as? [String: String])
+            #expect(json["attempts"] == "3")
+            #expect(json["exit_code"] == "3")
+            #expect(json["error"] == "exited with status 3")
+            #expect(failedLines["text"]?.contains("attempts=3 ") == true)
+            #expect(failedLines["text"]?.contains(" exit_code=3 ") == true)
+
+            let capture = HostLogCapture()
+            defer { capture.uninstall() }
+            let manager = try await loadedManager([(.logging, ["level": "warning"])])
+            _ = try await run(manager, nodes: ["flaky", "after"], edges: [("flaky", "after")], tasks: tasks)
+            try await tearDown(manager)
+            let records = capture.all.filter { $0.label == "dagron.logging" && $0.metadata["event"] != nil }
+            let failed = try #require(records.first { $0.metadata["event"] == "on_error" })
+            #expect(failed.metadata["attempts"] == "3")
+            #expect(failed.metadata["exit_code"] == "3")
+            #expect(failed.metadata["status"] == "failed")
+            let skipped = try #require(records.first { $0.metadata["event"] == "node_skipped" })
+            #expect(skipped.metadata["reason"]?.contains("upstream 'flaky'") == true)
+            let finished = try #require(records.first { $0.metadata["event"] == "post_execute" })
+            #expect(finished.metadata["failed"] == "1" && finished.metadata["skipped"] == "1" && finished.metadata["outcome"] == "failure")
+        }
+
         @Test("a record far longer than usual (every byte escaped) is written whole")
         func longEscapedRecord() async throws {
             let folder = try TemporaryFolder()
@@ -159,9 +217,10 @@ extension BundledPluginTests {
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
             let file = folder.path("order.jsonl")
-            let before = threadNames().filter { $0 == "dagron-log" }.count
+            let before = threads(named: "dagron-log")
             let manager = try await loadedManager([(.logging, ["format": "json", "file": file])])
-            #expect(threadNames().filter { $0 == "dagron-log" }.count == before + 1)
+            let writer = threads(named: "dagron-log").subtracting(before)
+            #expect(writer.count == 1, "the plugin logs from one writer thread of its own: \(writer)")
 
             // A 300-node chain: read the file right after the run, before teardown.
             let names = (0..<300).map { "n\($0)" }
@@ -182,7 +241,7 @@ extension BundledPluginTests {
             #expect(stamps == stamps.sorted())
 
             try await tearDown(manager)
-            #expect(threadNames().filter { $0 == "dagron-log" }.count == before)
+            #expect(await threadsEnded(writer), "the writer thread outlived teardown")
         }
 
         @Test("bad settings fail with a message naming the key", arguments: [

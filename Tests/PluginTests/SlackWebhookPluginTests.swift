@@ -116,7 +116,7 @@ extension BundledPluginTests {
             let teardownTime = try await clock.measure { try await tearDown(manager) }
             #expect(runTime < .seconds(5), "the run waited for the webhook: \(runTime)")
             #expect(teardownTime < .seconds(8), "teardown ignored the 1 s flush bound: \(teardownTime)")
-            #expect(eventLoopThreads().isDisjoint(with: ours), "the sender's event-loop thread outlived teardown")
+            #expect(await threadsEnded(ours), "the sender's event-loop thread outlived teardown")
         }
 
         @Test("a dead endpoint is retried, then abandoned within the flush bound")

@@ -125,26 +125,33 @@ func failing(_ message: String) -> NodeTask {
     .sync { throw NodeBoom(message: message) }
 }
 
-/// The names of this process's threads (from /proc/self/task).
-func threadNames() -> [String] {
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
-        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-}
-
-/// The thread ids of this process's NIO event-loop threads (`NIO-ELT-*`).
-/// Ids, not names: every plugin links its own copy of NIO, and each copy
-/// numbers its groups from zero, so names repeat. The threads a plugin
-/// started are the ids that appeared while it was loaded, whatever an
-/// earlier test's client is still winding down (the kernel hands ids out in
-/// order, so one is not reused within a test).
-func eventLoopThreads() -> Set<Int> {
+/// The ids of this process's threads whose name starts with `prefix`
+/// (NIO's event-loop threads are `NIO-ELT-*`). Ids, not names: every plugin
+/// links its own copy of NIO, and each copy numbers its groups from zero, so
+/// names repeat. The threads a plugin started are the ids that appeared
+/// while it was loaded, whatever an earlier test's client is still winding
+/// down (the kernel hands ids out in order, so one is not reused within a
+/// test).
+func threads(named prefix: String) -> Set<Int> {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return Set(tasks.compactMap { task -> Int? in
         guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
-              name.hasPrefix("NIO-ELT") else { return nil }
+              name.hasPrefix(prefix) else { return nil }
         return Int(task)
     })
+}
+
+/// The ids of this process's NIO event-loop threads.
+func eventLoopThreads() -> Set<Int> { threads(named: "NIO-ELT") }
+
+/// Whether the threads `ids` are gone. A joined thread's `/proc` entry can
+/// outlive `pthread_join` by a moment (the kernel reaps it just after it
+/// wakes the joiner), so this allows up to 5 seconds for that.
+func threadsEnded(_ ids: Set<Int>) async -> Bool {
+    await waitUntil(timeout: .seconds(5), every: .milliseconds(10)) {
+        let alive = Set(((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { Int($0) })
+        return alive.isDisjoint(with: ids)
+    }
 }
 
 /// Whether something on 127.0.0.1 accepts a TCP connection on `port` (one
