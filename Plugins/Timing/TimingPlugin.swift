@@ -2,8 +2,10 @@ import DagronSDK
 import Foundation
 import Synchronization
 
-/// Times every node from `pre_node` to `post_node`/`on_error` with a
-/// monotonic clock and, at `post_execute`, writes a table sorted by duration
+/// Collects every node's duration as the executor measured it (the
+/// ``NodeResult`` that `post_node`/`on_error` carry, the same figure the log
+/// and the metrics show: the task's run time, and for a gate node the wait
+/// as well) and, at `post_execute`, writes a table sorted by duration
 /// with each node's share of the total and the critical path (the heaviest
 /// path through the DAG, by duration).
 ///
@@ -34,18 +36,12 @@ final class TimingPlugin: DagronPlugin {
             let dag = context.dag
             self.runs.withTrackedLock { $0.begin(dag.map(ObjectIdentifier.init), nodeCount: dag?.nodeCount ?? 0) }
         }
-        hooks.register(.preNode) { [self] context in
-            guard let node = context.nodeName else { return }
-            let now = RunTimings.now()
-            let index = context.nodeIndex
-            self.updateRun(of: context) { $0.started(node, index: index, at: now) }
-        }
         let finished: HookCallback = { [self] context in
-            guard let node = context.nodeName else { return }
-            let now = RunTimings.now()
-            let status = (context.nodeResult?.status ?? (context.event == .postNode ? .completed : .failed)).rawValue
+            guard let node = context.nodeName, let result = context.nodeResult else { return }
+            let status = result.status.rawValue
+            let seconds = result.durationSeconds
             let index = context.nodeIndex
-            self.updateRun(of: context) { $0.finished(node, index: index, status: status, at: now) }
+            self.updateRun(of: context) { $0.finished(node, index: index, status: status, seconds: seconds) }
         }
         hooks.register(.postNode, finished)
         hooks.register(.onError, finished)

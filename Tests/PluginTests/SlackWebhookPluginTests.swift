@@ -110,7 +110,7 @@ extension BundledPluginTests {
                 "timeout_seconds": "30", "flush_timeout_seconds": "1",
             ])])
             let ours = eventLoopThreads().subtracting(threadsBefore)
-            #expect(ours.count == 1, "the sender runs on one event-loop thread of its own: \(ours)")
+            #expect(ours.count == 1, "the sender runs on one event-loop thread of its own: \(ours), before \(threadsBefore), now \(eventLoopThreads())")
             let clock = ContinuousClock()
             let runTime = try await clock.measure { _ = try await runFailing(manager) }
             let teardownTime = try await clock.measure { try await tearDown(manager) }

@@ -40,6 +40,11 @@ extension BundledPluginTests {
             let nodes = try #require(document["nodes"] as? [[String: Any]])
             #expect(nodes.map { $0["node"] as? String } == nodes.sorted { ($0["duration_seconds"] as! Double) > ($1["duration_seconds"] as! Double) }.map { $0["node"] as? String })
             #expect((nodes.first?["duration_seconds"] as? Double ?? 0) >= 0.55)
+            // The executor's own measurement: the same figure the node's result, the log and the metrics carry.
+            for node in nodes {
+                let name = try #require(node["node"] as? String)
+                #expect(node["duration_seconds"] as? Double == result.nodeResults[name]?.durationSeconds, "\(name)")
+            }
             #expect((document["total_node_seconds"] as? Double ?? 0) >= 0.6)
         }
 

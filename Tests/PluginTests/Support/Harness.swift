@@ -125,32 +125,50 @@ func failing(_ message: String) -> NodeTask {
     .sync { throw NodeBoom(message: message) }
 }
 
-/// The ids of this process's threads whose name starts with `prefix`
-/// (NIO's event-loop threads are `NIO-ELT-*`). Ids, not names: every plugin
-/// links its own copy of NIO, and each copy numbers its groups from zero, so
-/// names repeat. The threads a plugin started are the ids that appeared
-/// while it was loaded, whatever an earlier test's client is still winding
-/// down (the kernel hands ids out in order, so one is not reused within a
-/// test).
-func threads(named prefix: String) -> Set<Int> {
+/// A thread of this process: its id and the time it started (clock ticks
+/// since boot), which together name it even if the kernel reuses the id.
+struct ThreadIdentity: Hashable, CustomStringConvertible {
+    var id: Int
+    var startTicks: Int
+    var description: String { "\(id)@\(startTicks)" }
+}
+
+/// This process's threads whose name starts with `prefix` (NIO's event-loop
+/// threads are `NIO-ELT-*`). Not names alone: every plugin links its own
+/// copy of NIO, and each copy numbers its groups from zero, so names repeat.
+/// The threads a plugin started are the ones that appeared while it was
+/// loaded, whatever an earlier test's client is still winding down.
+func threads(named prefix: String) -> Set<ThreadIdentity> {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    return Set(tasks.compactMap { task -> Int? in
-        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
-              name.hasPrefix(prefix) else { return nil }
-        return Int(task)
+    return Set(tasks.compactMap { task -> ThreadIdentity? in
+        guard let id = Int(task),
+              let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+              name.hasPrefix(prefix),
+              let start = startTicks(ofThread: id) else { return nil }
+        return ThreadIdentity(id: id, startTicks: start)
     })
 }
 
-/// The ids of this process's NIO event-loop threads.
-func eventLoopThreads() -> Set<Int> { threads(named: "NIO-ELT") }
+/// When thread `id` of this process started (clock ticks since boot), or
+/// `nil` if there is no such thread.
+private func startTicks(ofThread id: Int) -> Int? {
+    guard let stat = try? String(contentsOfFile: "/proc/self/task/\(id)/stat", encoding: .utf8),
+          let afterName = stat.lastIndex(of: ")") else { return nil }
+    // Fields after the parenthesised name: state is field 3, starttime field 22.
+    let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+    return fields.count > 19 ? Int(fields[19]) : nil
+}
 
-/// Whether the threads `ids` are gone. A joined thread's `/proc` entry can
-/// outlive `pthread_join` by a moment (the kernel reaps it just after it
+/// This process's NIO event-loop threads.
+func eventLoopThreads() -> Set<ThreadIdentity> { threads(named: "NIO-ELT") }
+
+/// Whether the threads `threads` are gone. A joined thread's `/proc` entry
+/// can outlive `pthread_join` by a moment (the kernel reaps it just after it
 /// wakes the joiner), so this allows up to 5 seconds for that.
-func threadsEnded(_ ids: Set<Int>) async -> Bool {
+func threadsEnded(_ threads: Set<ThreadIdentity>) async -> Bool {
     await waitUntil(timeout: .seconds(5), every: .milliseconds(10)) {
-        let alive = Set(((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { Int($0) })
-        return alive.isDisjoint(with: ids)
+        // Gone, or the id now belongs to a thread started later.
+        threads.allSatisfy { startTicks(ofThread: $0.id) != $0.startTicks }
     }
 }
 
