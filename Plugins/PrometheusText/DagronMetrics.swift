@@ -4,7 +4,10 @@ import Prometheus
 import Synchronization
 
 /// dagron's metrics, recorded through swift-metrics into a private
-/// swift-prometheus registry:
+/// swift-prometheus registry (node durations go straight into their
+/// swift-prometheus histograms: one per node, recorded once per node run,
+/// each a cold object on a large DAG, so the hot path skips swift-metrics'
+/// `Timer` wrapper and the extra object it would touch):
 ///
 /// | Metric | Type | Labels |
 /// |---|---|---|
@@ -33,7 +36,7 @@ final class DagronMetrics: Sendable {
     private let running: CoreMetrics.Meter
     private let executionTimer: CoreMetrics.Timer
     private let executionCounters: [String: CoreMetrics.Counter]
-    private let nodeTimers = Mutex<[NodeKey: CoreMetrics.Timer]>([:])
+    private let nodeTimers = Mutex<[NodeKey: DurationHistogram]>([:])
     /// The `completed` timers of the DAG that started last, by node index
     /// (see ``executionStarted(_:)``).
     private let completedByIndex = Mutex(CompletedTimers())
@@ -86,7 +89,7 @@ final class DagronMetrics: Sendable {
     func nodeCompleted(_ node: String, index: Int?, dag: DAG?, seconds: Double) {
         running.decrement()
         let status = NodeStatus.completed.rawValue
-        let timer: CoreMetrics.Timer
+        let timer: DurationHistogram
         if let index, let dag {
             timer = completedByIndex.withTrackedLock { cache in
                 // Another DAG's node (runs overlap): the name lookup.
@@ -99,13 +102,13 @@ final class DagronMetrics: Sendable {
         } else {
             timer = nodeTimer(node, status: status)
         }
-        timer.recordSeconds(seconds)
+        timer.record(Self.duration(seconds))
     }
 
     /// A node that started finished with `status` after `seconds`.
     func nodeFinished(_ node: String, status: String, seconds: Double, failed: Bool) {
         running.decrement()
-        nodeTimer(node, status: status).recordSeconds(seconds)
+        nodeTimer(node, status: status).record(Self.duration(seconds))
         guard failed else { return }
         let counter = failureCounters.withTrackedLock { counters in
             if let counter = counters[node] { return counter }
@@ -116,15 +119,21 @@ final class DagronMetrics: Sendable {
         counter.increment()
     }
 
-    /// The timer of `node` finishing with `status`, created on first use.
-    private func nodeTimer(_ node: String, status: String) -> CoreMetrics.Timer {
+    /// The duration histogram of `node` finishing with `status`, created on first use.
+    private func nodeTimer(_ node: String, status: String) -> DurationHistogram {
         nodeTimers.withTrackedLock { timers in
             let key = NodeKey(node: node, status: status)
             if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)], factory: factory)
+            let timer = factory.makeDurationHistogram(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)])
             timers[key] = timer
             return timer
         }
+    }
+
+    /// `seconds` as a `Duration`, with nanosecond resolution (what a
+    /// swift-metrics `Timer` records), never negative.
+    private static func duration(_ seconds: Double) -> Duration {
+        .nanoseconds(seconds < Double(Int64.max) / 1e9 ? Int64(max(0, seconds) * 1e9) : Int64.max)
     }
 
     /// An execution finished.
@@ -142,5 +151,5 @@ final class DagronMetrics: Sendable {
 /// The `completed` timers of one DAG's nodes, by node index.
 private struct CompletedTimers: Sendable {
     var dag: DAG?
-    var timers: [CoreMetrics.Timer?] = []
+    var timers: [DurationHistogram?] = []
 }

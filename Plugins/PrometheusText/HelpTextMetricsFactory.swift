@@ -51,6 +51,13 @@ struct HelpTextMetricsFactory: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        makeDurationHistogram(label: label, dimensions: dimensions)
+    }
+
+    /// The swift-prometheus histogram a timer for `label` and `dimensions`
+    /// records into (created on first use), for callers that record into it
+    /// directly rather than through a swift-metrics `Timer`.
+    func makeDurationHistogram(label: String, dimensions: [(String, String)]) -> DurationHistogram {
         let buckets = base.durationHistogramBuckets[label] ?? base.defaultDurationHistogramBuckets
         return registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: buckets)
     }
