@@ -27,7 +27,7 @@ extension BundledPluginTests {
             ])
             #expect(Set(manager.plugins.map(\.name)) == ["logging", "timing", "prometheus-text", "slack-webhook"])
             #expect(BundledPlugin.allCases.allSatisfy { manager.isInitialized($0.pluginName) })
-            let ours = eventLoopThreads().subtracting(threadsBefore)
+            let ours = await newThreads(named: "NIO-ELT", since: threadsBefore, expecting: 2)
             #expect(ours.count == 2, "prometheus and slack each own one event-loop thread: \(ours)")
             let address = try #require(capture.all.first { $0.label == "dagron.prometheus-text" }?.metadata["address"])
 

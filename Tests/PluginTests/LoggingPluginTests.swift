@@ -219,7 +219,7 @@ extension BundledPluginTests {
             let file = folder.path("order.jsonl")
             let before = threads(named: "dagron-log")
             let manager = try await loadedManager([(.logging, ["format": "json", "file": file])])
-            let writer = threads(named: "dagron-log").subtracting(before)
+            let writer = await newThreads(named: "dagron-log", since: before, expecting: 1)
             #expect(writer.count == 1, "the plugin logs from one writer thread of its own: \(writer)")
 
             // A 300-node chain: read the file right after the run, before teardown.

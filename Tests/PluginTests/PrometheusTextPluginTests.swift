@@ -182,7 +182,7 @@ extension BundledPluginTests {
             let manager = try await loadedManager([(.prometheus, ["listen": "127.0.0.1:0"])])
             let address = try announcedAddress(capture)
             let port = try #require(address.split(separator: ":").last.flatMap { Int($0) })
-            let ours = eventLoopThreads().subtracting(threadsBefore)
+            let ours = await newThreads(named: "NIO-ELT", since: threadsBefore, expecting: 1)
             #expect(ours.count == 1, "the server runs on one event-loop thread of its own: \(ours)")
             #expect(acceptsConnections(port: port))
             try await tearDown(manager)

@@ -109,8 +109,8 @@ extension BundledPluginTests {
                 "webhook_url": "http://127.0.0.1:\(silent.port)/services/T/B/\(RecordingWebhookServer.secretToken)",
                 "timeout_seconds": "30", "flush_timeout_seconds": "1",
             ])])
-            let ours = eventLoopThreads().subtracting(threadsBefore)
-            #expect(ours.count == 1, "the sender runs on one event-loop thread of its own: \(ours), before \(threadsBefore), now \(eventLoopThreads())")
+            let ours = await newThreads(named: "NIO-ELT", since: threadsBefore, expecting: 1)
+            #expect(ours.count == 1, "the sender runs on one event-loop thread of its own: \(ours)")
             let clock = ContinuousClock()
             let runTime = try await clock.measure { _ = try await runFailing(manager) }
             let teardownTime = try await clock.measure { try await tearDown(manager) }

@@ -138,8 +138,10 @@ struct ThreadIdentity: Hashable, CustomStringConvertible {
 /// copy of NIO, and each copy numbers its groups from zero, so names repeat.
 /// The threads a plugin started are the ones that appeared while it was
 /// loaded, whatever an earlier test's client is still winding down.
+/// The listing is read twice and merged: one pass over `/proc/self/task`
+/// can skip an entry while another thread exits.
 func threads(named prefix: String) -> Set<ThreadIdentity> {
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    let tasks = Set((0..<2).flatMap { _ in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] })
     return Set(tasks.compactMap { task -> ThreadIdentity? in
         guard let id = Int(task),
               let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
@@ -161,6 +163,20 @@ private func startTicks(ofThread id: Int) -> Int? {
 
 /// This process's NIO event-loop threads.
 func eventLoopThreads() -> Set<ThreadIdentity> { threads(named: "NIO-ELT") }
+
+/// The threads named with `prefix` that are not in `before`, once exactly
+/// `count` of them are seen. Listing `/proc/self/task` can skip an entry
+/// while other threads exit (an earlier test's clients winding down), so
+/// this looks again, for up to 2 seconds; it returns what it saw last.
+func newThreads(named prefix: String, since before: Set<ThreadIdentity>, expecting count: Int) async -> Set<ThreadIdentity> {
+    let found = Mutex(Set<ThreadIdentity>())
+    _ = await waitUntil(timeout: .seconds(2), every: .milliseconds(10)) {
+        let new = threads(named: prefix).subtracting(before)
+        found.withLock { $0 = new }
+        return new.count == count
+    }
+    return found.withLock { $0 }
+}
 
 /// Whether the threads `threads` are gone. A joined thread's `/proc` entry
 /// can outlive `pthread_join` by a moment (the kernel reaps it just after it
