@@ -78,10 +78,8 @@ final class ExecutionRun: Sendable {
     private let names: [String]
     private let successors: [[Int]]
     private let topologicalIndices: [Int]
-    /// The tasks by node name, looked up by the worker that runs the node
-    /// (on a wide DAG the workers share the lookups instead of the run
-    /// making them all before the first node starts).
-    private let tasks: [String: NodeTask]
+    /// The tasks indexed like `DAG.nodes` (`nil`: no task for that node).
+    private let tasks: [NodeTask?]
     private let nodeGates: [ApprovalGate?]
     private let events: EventDelivery?
     private let workerCount: Int
@@ -98,7 +96,7 @@ final class ExecutionRun: Sendable {
         self.names = names
         self.successors = dag.successorIndexLists
         self.topologicalIndices = dag.topologicalIndices
-        self.tasks = tasks
+        self.tasks = Self.tasksByIndex(tasks, in: dag)
         self.nodeGates = names.map { gates?.gate(named: $0) }
         self.events = hooks.map { EventDelivery(hooks: $0, dag: dag, gates: gates) }
         self.workerCount = max(1, min(maxWorkers, names.count))
@@ -114,6 +112,19 @@ final class ExecutionRun: Sendable {
             initial.ready.append(index)
         }
         state = Mutex(initial)
+    }
+
+    /// The caller's tasks in node order. The dictionary is read in its own
+    /// storage order (sequential memory, and lookups in the DAG's index that
+    /// do not depend on each other, so their cache misses overlap); workers
+    /// then read the tasks in the order nodes run. Names that are not nodes
+    /// are ignored.
+    private static func tasksByIndex(_ tasks: [String: NodeTask], in dag: DAG) -> [NodeTask?] {
+        var byIndex = [NodeTask?](repeating: nil, count: dag.nodeCount)
+        for (name, task) in tasks {
+            if let index = dag.index(of: name) { byIndex[index] = task }
+        }
+        return byIndex
     }
 
     // MARK: Start and finish
@@ -230,7 +241,7 @@ final class ExecutionRun: Sendable {
             waitAtGate(index, name: name, gate: gate)
             return nil
         }
-        guard let task = tasks[name] else {
+        guard let task = tasks[index] else {
             if gatePassed {
                 // An approved gate without a task of its own simply completes.
                 let now = clock.wallNow()
