@@ -31,6 +31,10 @@ swift build
 # other tests' async tasks need. One test at a time keeps runs deterministic.
 swift test --no-parallel
 
+# Known false reports in dependencies, each explained in the file. Child
+# processes the tests start (an instrumented `dagron`) inherit it.
+export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt${TSAN_OPTIONS:+ $TSAN_OPTIONS}"
+
 echo "== ThreadSanitizer: the SDK"
 swift test --package-path SDK --sanitize=thread --scratch-path SDK/.build-tsan
 

@@ -6,8 +6,8 @@ import Synchronization
 /// Collects values from callbacks that may run on any thread.
 final class Recorder<Value: Sendable>: Sendable {
     private let values = Mutex<[Value]>([])
-    func append(_ value: Value) { values.withLock { $0.append(value) } }
-    var all: [Value] { values.withLock { $0 } }
+    func append(_ value: Value) { values.withTrackedLock { $0.append(value) } }
+    var all: [Value] { values.withTrackedLock { $0 } }
 }
 
 struct Boom: Error, CustomStringConvertible {

@@ -173,6 +173,6 @@ struct LoaderErrorTests {
 /// Collects warnings from a `PluginManager`.
 final class WarningLog: Sendable {
     private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withTrackedLock { $0 } }
+    func append(_ line: String) { lines.withTrackedLock { $0.append(line) } }
 }

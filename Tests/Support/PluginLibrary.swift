@@ -16,12 +16,13 @@ public enum PluginLibrary {
     private static let handles = Mutex<[String: UInt]>([:])
 
     private static func handle(for path: String) -> UnsafeMutableRawPointer? {
-        handles.withLock { handles in
-            if let bits = handles[path] { return UnsafeMutableRawPointer(bitPattern: bits) }
-            let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)
-            if let handle { handles[path] = UInt(bitPattern: handle) }
-            return handle
+        let bits = handles.withTrackedLock { handles -> UInt in
+            if let bits = handles[path] { return bits }
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else { return 0 }
+            handles[path] = UInt(bitPattern: handle)
+            return UInt(bitPattern: handle)
         }
+        return UnsafeMutableRawPointer(bitPattern: bits)
     }
 
     /// Creates a fresh plugin instance from the shared object at `path`

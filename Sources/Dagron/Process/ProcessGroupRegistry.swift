@@ -1,3 +1,4 @@
+import DagronSDK
 import Synchronization
 
 /// The process groups of the commands running right now, so they can all be
@@ -11,17 +12,17 @@ public final class ProcessGroupRegistry: Sendable {
 
     /// Records a running group.
     public func insert(_ group: ProcessGroup) {
-        _ = groups.withLock { $0.insert(group) }
+        _ = groups.withTrackedLock { $0.insert(group) }
     }
 
     /// Forgets a group whose command has ended.
     public func remove(_ group: ProcessGroup) {
-        _ = groups.withLock { $0.remove(group) }
+        _ = groups.withTrackedLock { $0.remove(group) }
     }
 
     /// The groups recorded now.
     public var running: Set<ProcessGroup> {
-        groups.withLock { $0 }
+        groups.withTrackedLock { $0 }
     }
 
     /// Sends `SIGKILL` to every recorded group.

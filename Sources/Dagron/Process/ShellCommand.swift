@@ -1,3 +1,4 @@
+import DagronSDK
 import Foundation
 import Subprocess
 import Synchronization
@@ -77,7 +78,7 @@ public struct ShellCommand: Sendable {
         let group = Mutex<ProcessGroup?>(nil)
         var variables: [Environment.Key: String] = [:]
         for (name, value) in environment { variables[Environment.Key(stringLiteral: name)] = value }
-        defer { group.withLock { $0 }.map { registry?.remove($0) } }
+        defer { group.withTrackedLock { $0 }.map { registry?.remove($0) } }
         let status: TerminationStatus
         do {
             let result = try await Subprocess.run(
@@ -91,21 +92,21 @@ public struct ShellCommand: Sendable {
                 error: .fileDescriptor(error, closeAfterSpawningProcess: true)
             ) { [registry] execution in
                 let leader = ProcessGroup(id: execution.processIdentifier.value)
-                group.withLock { $0 = leader }
+                group.withTrackedLock { $0 = leader }
                 registry?.insert(leader)
             }
             status = result.terminationStatus
         } catch is CancellationError {
-            group.withLock { $0 }?.killAll()
+            group.withTrackedLock { $0 }?.killAll()
             throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         } catch {
-            group.withLock { $0 }?.killAll()
+            group.withTrackedLock { $0 }?.killAll()
             if Task.isCancelled {
                 throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
             }
             throw ProcessFailure(node: node, reason: .launch(String(describing: error)), stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         }
-        let leader = group.withLock { $0 }
+        let leader = group.withTrackedLock { $0 }
         if Task.isCancelled {
             leader?.killAll()
             throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))

@@ -76,12 +76,12 @@ public final class GateFileBridge: Sendable {
                 sync()
             }
         }
-        poller.withLock { $0 = task }
+        poller.withTrackedLock { $0 = task }
     }
 
     /// Stops polling after applying pending decisions and writing final statuses.
     public func stop() {
-        poller.withLock { $0 }?.cancel()
+        poller.withTrackedLock { $0 }?.cancel()
         sync()
     }
 
@@ -90,7 +90,7 @@ public final class GateFileBridge: Sendable {
     /// Calls are serialized (the poller and ``stop()`` may overlap), so an
     /// older status can never overwrite a newer one.
     public func sync() {
-        written.withLock { written in
+        written.withTrackedLock { written in
             for name in gates.names {
                 let decisionPath = directory.gateDecisionPath(name)
                 if let decision = try? RunDirectory.readJSON(GateDecision.self, from: decisionPath) {

@@ -130,7 +130,7 @@ public final class PipelineRunner: Sendable {
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
                 retryDelay: Self.duration(node.retryDelaySeconds)
             ) { [self] in
-                let attempt = attempts.withLock { counts in
+                let attempt = attempts.withTrackedLock { counts in
                     counts[name, default: 0] += 1
                     return counts[name]!
                 }

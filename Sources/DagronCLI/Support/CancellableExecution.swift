@@ -11,7 +11,7 @@ final class CancellableExecution: Sendable {
     /// Starts `work`; it starts cancelled if ``cancel()`` came first.
     func start(_ work: @escaping @Sendable () async -> ExecutionResult) -> Task<ExecutionResult, Never> {
         let task = Task { await work() }
-        let cancelledAlready = state.withLock { state in
+        let cancelledAlready = state.withTrackedLock { state in
             state.task = task
             return state.cancelled
         }
@@ -21,7 +21,7 @@ final class CancellableExecution: Sendable {
 
     /// Cancels the execution, now or as soon as it starts.
     func cancel() {
-        let task = state.withLock { state in
+        let task = state.withTrackedLock { state in
             state.cancelled = true
             return state.task
         }

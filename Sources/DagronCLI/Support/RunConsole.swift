@@ -45,7 +45,7 @@ final class RunConsole: Sendable {
     func attach(to hooks: HookRegistry) {
         hooks.register(.preNode, priority: -100) { [self] context in
             guard let name = context.nodeName else { return }
-            state.withLock { $0.running.append(name) }
+            state.withTrackedLock { $0.running.append(name) }
             redraw()
         }
         hooks.register(.postNode, priority: -100) { [self] context in finished(context) }
@@ -68,12 +68,12 @@ final class RunConsole: Sendable {
                 redraw()
             }
         }
-        state.withLock { $0.timer = timer }
+        state.withTrackedLock { $0.timer = timer }
     }
 
     /// Prints a line of its own (above the status line on a terminal).
     func emit(_ line: String) {
-        state.withLock { state in
+        state.withTrackedLock { state in
             var text = ""
             if state.statusShown { text += "\r\u{1B}[2K" }
             text += line + "\n"
@@ -87,7 +87,7 @@ final class RunConsole: Sendable {
 
     private func finished(_ context: HookContext) {
         guard let result = context.nodeResult else { return }
-        state.withLock { state in
+        state.withTrackedLock { state in
             state.done += 1
             state.running.removeAll { $0 == result.name }
         }
@@ -101,7 +101,7 @@ final class RunConsole: Sendable {
 
     private func redraw() {
         guard live else { return }
-        state.withLock { state in
+        state.withTrackedLock { state in
             try? handle.write(contentsOf: Data(("\r\u{1B}[2K" + statusLine(state)).utf8))
             state.statusShown = true
         }
@@ -116,7 +116,7 @@ final class RunConsole: Sendable {
 
     /// Stops the status line and clears it.
     func stop() {
-        state.withLock { state in
+        state.withTrackedLock { state in
             state.timer?.cancel()
             state.timer = nil
             if state.statusShown {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DagronSDK
 import Foundation
 import Synchronization
 
@@ -28,7 +29,7 @@ final class EventCollector: Sendable {
                     while let end = pending.range(of: "\n\n") {
                         let block = String(pending[..<end.lowerBound])
                         pending.removeSubrange(..<end.upperBound)
-                        if let message = Self.parse(block) { store.messages.withLock { $0.append(message) } }
+                        if let message = Self.parse(block) { store.messages.withTrackedLock { $0.append(message) } }
                     }
                 }
             } catch {}
@@ -36,7 +37,7 @@ final class EventCollector: Sendable {
     }
 
     /// Every message so far.
-    var all: [SSEMessage] { store.messages.withLock { $0 } }
+    var all: [SSEMessage] { store.messages.withTrackedLock { $0 } }
 
     func stop() { reader.cancel() }
 

@@ -50,10 +50,10 @@ final class HostLogCapture: Sendable {
 
     /// Installs the capture as the host sink.
     init() {
-        HostLog.install { [self] record in self.records.withLock { $0.append(record) } }
+        HostLog.install { [self] record in self.records.withTrackedLock { $0.append(record) } }
     }
 
-    var all: [LogRecord] { records.withLock { $0 } }
+    var all: [LogRecord] { records.withTrackedLock { $0 } }
 
     /// Removes the sink.
     func uninstall() { HostLog.install(nil) }
@@ -172,10 +172,10 @@ func newThreads(named prefix: String, since before: Set<ThreadIdentity>, expecti
     let found = Mutex(Set<ThreadIdentity>())
     _ = await waitUntil(timeout: .seconds(2), every: .milliseconds(10)) {
         let new = threads(named: prefix).subtracting(before)
-        found.withLock { $0 = new }
+        found.withTrackedLock { $0 = new }
         return new.count == count
     }
-    return found.withLock { $0 }
+    return found.withTrackedLock { $0 }
 }
 
 /// Whether the threads `threads` are gone. A joined thread's `/proc` entry

@@ -1,3 +1,4 @@
+import DagronSDK
 import Foundation
 import Hummingbird
 import Logging
@@ -33,7 +34,7 @@ final class RecordingWebhookServer: Sendable {
         init(script: [Answer]) { self.script = Mutex(script) }
 
         func nextAnswer() -> Answer {
-            script.withLock { script in script.isEmpty ? Answer(status: .ok) : script.removeFirst() }
+            script.withTrackedLock { script in script.isEmpty ? Answer(status: .ok) : script.removeFirst() }
         }
     }
 
@@ -52,7 +53,7 @@ final class RecordingWebhookServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)/services/T000/B000/\(Self.secretToken)" }
     static let secretToken = "XyzzySecretToken42"
 
-    var requests: [Request] { store.recorded.withLock { $0 } }
+    var requests: [Request] { store.recorded.withTrackedLock { $0 } }
 
     /// Starts the server on 127.0.0.1 and a free port.
     init(script: [Answer] = []) async throws {
@@ -61,7 +62,7 @@ final class RecordingWebhookServer: Sendable {
         let router = Router()
         router.post("services/{team}/{bot}/{token}") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            store.recorded.withLock {
+            store.recorded.withTrackedLock {
                 $0.append(Request(
                     path: request.uri.path, contentType: request.headers[.contentType],
                     body: Data(buffer: body), receivedAt: .now))
