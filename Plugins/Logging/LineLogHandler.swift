@@ -20,16 +20,7 @@ struct LineLogHandler: PluginLogHandler {
     }
 
     func log(event: LogEvent) {
-        let metadata = mergedMetadata(event.metadata)
-        let message = event.message.description
-        let time = LogTimestamp.now()
-        sink.write { buffer in
-            buffer.appendLine { output, timestamps in
-                LogLineFormatter.append(
-                    format: format, time: time, level: event.level, label: label, message: message,
-                    metadata: metadata, timestamps: &timestamps, to: &output)
-            }
-        }
+        write(time: .now(), level: event.level, message: event.message.description, metadata: mergedMetadata(event.metadata))
     }
 
     /// Writes the line for a hook event: the same line swift-log would bring
@@ -41,7 +32,8 @@ struct LineLogHandler: PluginLogHandler {
         guard metadata.isEmpty && metadataProvider == nil else {
             var recordMetadata: Logger.Metadata = [:]
             EventLogEntry.metadata(of: record, into: &recordMetadata)
-            return write(record, metadata: mergedMetadata(recordMetadata))
+            return write(time: record.time, level: record.level, message: EventLogEntry.message(of: record),
+                         metadata: mergedMetadata(recordMetadata))
         }
         let message = EventLogEntry.message(of: record)
         sink.write { buffer in
@@ -55,12 +47,12 @@ struct LineLogHandler: PluginLogHandler {
         }
     }
 
-    private func write(_ record: EventRecord, metadata: Logger.Metadata) {
-        let message = EventLogEntry.message(of: record)
+    /// Writes one line whose metadata comes as a swift-log dictionary.
+    private func write(time: LogTimestamp, level: Logger.Level, message: String, metadata: Logger.Metadata) {
         sink.write { buffer in
             buffer.appendLine { output, timestamps in
                 LogLineFormatter.append(
-                    format: format, time: record.time, level: record.level, label: label, message: message,
+                    format: format, time: time, level: level, label: label, message: message,
                     metadata: metadata, timestamps: &timestamps, to: &output)
             }
         }

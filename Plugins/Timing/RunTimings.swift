@@ -1,5 +1,3 @@
-import DagronSDK
-
 /// The measurements of one execution: each finished node's duration and
 /// status, in the order the nodes finished.
 struct RunTimings: Sendable {

@@ -305,16 +305,13 @@ func capturingStandardError(_ body: () async throws -> Void) async throws -> Str
     dup2(file, 2)
     close(file)
     do {
+        defer {
+            fflush(nil)
+            dup2(saved, 2)
+            close(saved)
+        }
         try await body()
-    } catch {
-        fflush(nil)
-        dup2(saved, 2)
-        close(saved)
-        throw error
     }
-    fflush(nil)
-    dup2(saved, 2)
-    close(saved)
     let written = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     FileHandle.standardError.write(Data(written.utf8))
     return written
