@@ -223,6 +223,35 @@ struct DAGExecutorTests {
         #expect(result["cmd"]?.stderrTail == "oops")
     }
 
+    @Test func plainSyncTasksKeepTheirValueAndErrors() async throws {
+        // Sync tasks without timeout or retries are called directly by the
+        // worker; every outcome must still land in the result as for the others.
+        struct Exited: ProcessReport { var exitCode: Int32? = 0; var stderrTail: String? = nil }
+        let dag = try makeDAG(["value", "report", "fails", "cancels", "nothing"], [])
+        let result = await DAGExecutor(dag, failFast: false).execute([
+            "value": .sync { [1, 2, 3] },
+            "report": .sync { Exited() },
+            "fails": .sync { throw Boom() },
+            "cancels": .sync { throw CancellationError() },
+            "nothing": .sync { nil },
+        ])
+        #expect(result["value"]?.output as? [Int] == [1, 2, 3])
+        #expect(result["value"]?.status == .completed && result["value"]?.attempts == 1)
+        #expect(result["value"]?.exitCode == nil)
+        #expect(result["report"]?.exitCode == 0)
+        #expect(result["fails"]?.status == .failed)
+        #expect(result["fails"]?.error is Boom)
+        #expect(result["fails"]?.output == nil)
+        #expect(result["cancels"]?.status == .cancelled)
+        #expect(result["cancels"]?.error is NodeCancelledError)
+        #expect(result["nothing"]?.status == .completed && result["nothing"]?.output == nil)
+        for node in ["value", "report", "fails", "cancels", "nothing"] {
+            let times = try #require(result[node])
+            #expect(times.durationSeconds >= 0)
+            #expect(try #require(times.finishedAt) >= #require(times.startedAt))
+        }
+    }
+
     @Test func cancellingTheCallerCancelsTheRun() async throws {
         let hooks = HookRegistry()
         let events = recordEvents(hooks)

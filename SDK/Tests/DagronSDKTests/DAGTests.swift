@@ -31,6 +31,27 @@ struct DAGTests {
         for edge in graph.edges { #expect(position[edge.from]! < position[edge.to]!) }
     }
 
+    @Test func indexFindsEveryNameAndOnlyThose() throws {
+        // Long (heap) names, short (inline) names, non-ASCII names, names that
+        // differ in one byte, and enough of them for the table to probe.
+        var names = (0..<5_000).map { "n\($0)" }
+        names += ["", "é", "e\u{301}", "日本語のノード", String(repeating: "long-name-", count: 12)]
+        names += (0..<200).map { "shared-prefix-of-a-rather-long-node-name-\($0)" }
+        let graph = try DAG(nodes: names.map { DAGNode(name: $0) }, edges: [])
+        for (index, name) in names.enumerated() { #expect(graph.index(of: name) == index) }
+        for missing in ["n5000", "n-1", "long-name-", "shared-prefix-of-a-rather-long-node-name-200", "e", "ノード"] {
+            #expect(graph.index(of: missing) == nil)
+            #expect(!graph.contains(missing))
+        }
+    }
+
+    @Test func rejectsDuplicateAmongManyNodes() {
+        let names = (0..<3_000).map { "step-\($0)" } + ["step-1234"]
+        #expect(throws: DAGError.duplicateNode("step-1234")) {
+            try DAG(nodes: names.map { DAGNode(name: $0) }, edges: [])
+        }
+    }
+
     @Test func rejectsDuplicateNode() {
         #expect(throws: DAGError.duplicateNode("a")) { try dag(["a", "b", "a"], []) }
     }

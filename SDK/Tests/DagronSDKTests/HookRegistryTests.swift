@@ -176,6 +176,43 @@ struct HookRegistryTests {
         #expect(context.metadata == ["extra": "info"])
     }
 
+    @Test func fireNodeEventBuildsTheSameContext() throws {
+        let hooks = HookRegistry { _ in }
+        let dag = try DAG(nodes: [DAGNode(name: "a"), DAGNode(name: "b")], edges: [])
+        let gates = GateController()
+        let captured = Recorder<HookContext>()
+        hooks.register(.onError) { captured.append($0) }
+        hooks.register(.onError, priority: -1) { _ in throw Boom() }
+        let result = NodeResult(name: "b", status: .failed, durationSeconds: 0.25, error: Boom())
+        hooks.fireNodeEvent(.onError, dag: dag, nodeName: "b", nodeIndex: 1, nodeResult: result, error: Boom(), gates: gates)
+        let context = try #require(captured.all.first)
+        #expect(context.event == .onError)
+        #expect(context.dag === dag)
+        #expect(context.nodeName == "b")
+        #expect(context.nodeIndex == 1)
+        #expect(context.nodeResult === result)
+        #expect(context.error is Boom)
+        #expect(context.gates === gates)
+        #expect(context.executionResult == nil)
+        #expect(context.metadata.isEmpty)
+    }
+
+    @Test func hasCallbacksFollowsRegistrationsOfEveryView() {
+        let hooks = HookRegistry()
+        let plugin = hooks.scoped(owner: "plugin")
+        #expect(!hooks.hasCallbacks(for: .preNode))
+        // Nobody listens: nothing runs and nothing is built.
+        hooks.fireNodeEvent(.preNode, dag: nil, nodeName: "a", nodeIndex: 0)
+        let handle = plugin.register(.preNode) { _ in }
+        #expect(hooks.hasCallbacks(for: .preNode) && plugin.hasCallbacks(for: .preNode))
+        #expect(!hooks.hasCallbacks(for: .postNode))
+        handle()
+        #expect(!hooks.hasCallbacks(for: .preNode))
+        plugin.register(.postNode) { _ in }
+        hooks.clear()
+        #expect(!hooks.hasCallbacks(for: .postNode))
+    }
+
     @Test func eventRawValuesMatchTheOriginalAPI() {
         #expect(HookEvent.lifecycle.map(\.rawValue) == [
             "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute",

@@ -25,17 +25,19 @@ final class EventDelivery: Sendable {
     }
 
     /// Fires a node-level event about the node called `node`, at `index` in the DAG.
-    func fire(
-        _ event: HookEvent,
-        node: String,
-        index: Int,
-        result: NodeResult? = nil,
-        error: (any Error)? = nil,
-        metadata: [String: String] = [:]
-    ) {
+    ///
+    /// An event nobody listens to costs one atomic load: no context, no lock.
+    func fire(_ event: HookEvent, node: String, index: Int, result: NodeResult? = nil, error: (any Error)? = nil) {
+        guard hooks.hasCallbacks(for: event) else { return }
+        lock.lock()
+        hooks.fireNodeEvent(event, dag: dag, nodeName: node, nodeIndex: index, nodeResult: result, error: error, gates: gates)
+        lock.unlock()
+    }
+
+    /// Fires a node-level event that carries metadata (the gate events).
+    func fire(_ event: HookEvent, node: String, index: Int, metadata: [String: String]) {
         deliver(HookContext(
-            event: event, dag: dag, nodeName: node, nodeIndex: index, nodeResult: result, error: error,
-            gates: gates, metadata: metadata))
+            event: event, dag: dag, nodeName: node, nodeIndex: index, gates: gates, metadata: metadata))
     }
 
     private func deliver(_ context: HookContext) {

@@ -79,7 +79,7 @@ final class ExecutionRun: Sendable {
     private let successors: [[Int]]
     private let topologicalIndices: [Int]
     /// The tasks indexed like `DAG.nodes` (`nil`: no task for that node).
-    private let tasks: [NodeTask?]
+    private let tasks: [RunTask]
     private let nodeGates: [ApprovalGate?]
     private let events: EventDelivery?
     private let workerCount: Int
@@ -119,10 +119,10 @@ final class ExecutionRun: Sendable {
     /// do not depend on each other, so their cache misses overlap); workers
     /// then read the tasks in the order nodes run. Names that are not nodes
     /// are ignored.
-    private static func tasksByIndex(_ tasks: [String: NodeTask], in dag: DAG) -> [NodeTask?] {
-        var byIndex = [NodeTask?](repeating: nil, count: dag.nodeCount)
+    private static func tasksByIndex(_ tasks: [String: NodeTask], in dag: DAG) -> [RunTask] {
+        var byIndex = [RunTask](repeating: .none, count: dag.nodeCount)
         for (name, task) in tasks {
-            if let index = dag.index(of: name) { byIndex[index] = task }
+            if let index = dag.index(of: name) { byIndex[index] = RunTask(task) }
         }
         return byIndex
     }
@@ -241,7 +241,8 @@ final class ExecutionRun: Sendable {
             waitAtGate(index, name: name, gate: gate)
             return nil
         }
-        guard let task = tasks[index] else {
+        let task = tasks[index]
+        if case .none = task {
             if gatePassed {
                 // An approved gate without a task of its own simply completes.
                 let now = clock.wallNow()
@@ -258,46 +259,77 @@ final class ExecutionRun: Sendable {
         }
         if !gatePassed { events?.fire(.preNode, node: name, index: index) }
         let began = clock.now()
-
+        let timing = TaskTiming(began: began, gatePassed: gatePassed, arrivedAt: startedAt)
+        if case .direct(let body) = task, !isCancelled {
+            // The common case: one call, no retries. The value is handed on
+            // (not copied) into the node's result.
+            do {
+                let output = try body()
+                return finishTask(index, name: name, .completed, output: output, failure: nil, attempts: 1, timing)
+            } catch {
+                let (status, failure) = classify(error, node: name)
+                return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing)
+            }
+        }
         var status = NodeOutcome.cancelled
         var output: (any Sendable)?
         var failure: (any Error)?
         var attempts = 0
         while !isCancelled {
             attempts += 1
-            switch runAttempt(index, name: name, task: task) {
-            case .success(let value):
-                (status, output, failure) = (.completed, value, nil)
-            case .failure(let error):
-                output = nil
-                failure = error
-                if error is NodeTimeoutError {
-                    status = .timedOut
-                } else if error is NodeCancelledError {
-                    status = .cancelled
-                } else if error is CancellationError {
-                    status = .cancelled
-                    failure = NodeCancelledError(node: name)
-                } else {
-                    status = .failed
-                }
+            (output, failure) = (nil, nil)
+            runAttempt(index, name: name, task: task, output: &output, failure: &failure)
+            if let error = failure {
+                (status, failure) = classify(error, node: name)
+            } else {
+                status = .completed
             }
-            guard status == .failed || status == .timedOut, attempts <= task.retries else { break }
-            pause(task.retryDelay)
+            guard status == .failed || status == .timedOut, attempts <= task.retries,
+                  case .general(let box) = task else { break }
+            pause(box.task.retryDelay)
         }
         if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
+        return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing)
+    }
+
+    /// When a task began, and for a gate node when it arrived at the gate.
+    private struct TaskTiming {
+        var began: UInt64
+        var gatePassed: Bool
+        var arrivedAt: Double
+    }
+
+    /// What an attempt's error means for the node.
+    private func classify(_ error: any Error, node name: String) -> (NodeOutcome, any Error) {
+        if error is NodeTimeoutError { return (.timedOut, error) }
+        if error is NodeCancelledError { return (.cancelled, error) }
+        if error is CancellationError { return (.cancelled, NodeCancelledError(node: name)) }
+        return (.failed, error)
+    }
+
+    /// Builds the result of a node whose task ran and completes the node.
+    private func finishTask(
+        _ index: Int, name: String, _ status: NodeOutcome, output: consuming (any Sendable)?,
+        failure: consuming (any Error)?, attempts: Int, _ timing: TaskTiming
+    ) -> WorkerAction? {
         let ended = clock.now()
         let finishedAt = clock.wall(ended)
         // A gate node's duration spans the wait as well as the task.
-        let duration = gatePassed ? max(0, finishedAt - startedAt) : RunClock.seconds(from: began, to: ended)
-        // Only values that exist can carry a report; the cast is not free.
-        let report: (any ProcessReport)? = if let output { output as? any ProcessReport }
-            else if let failure { failure as? any ProcessReport } else { nil }
+        let duration = timing.gatePassed
+            ? max(0, finishedAt - timing.arrivedAt) : RunClock.seconds(from: timing.began, to: ended)
+        let report = Self.processReport(output, failure)
         let result = NodeResult(
             name: name, status: status.nodeStatus, durationSeconds: duration,
-            startedAt: gatePassed ? startedAt : clock.wall(began), finishedAt: finishedAt, error: failure, output: output,
+            startedAt: timing.gatePassed ? timing.arrivedAt : clock.wall(timing.began), finishedAt: finishedAt,
+            error: failure, output: output,
             exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail)
         return complete(index, result, completed: status == .completed, ranTask: true, takeNext: true)
+    }
+
+    /// The exit code and standard error a task's value or error carries.
+    /// Only values that exist can carry a report; the cast is not free.
+    private static func processReport(_ output: (any Sendable)?, _ failure: (any Error)?) -> (any ProcessReport)? {
+        if let output { output as? any ProcessReport } else if let failure { failure as? any ProcessReport } else { nil }
     }
 
     /// Sleeps for `delay`, waking early if the execution is cancelled.
@@ -312,7 +344,27 @@ final class ExecutionRun: Sendable {
 
     // MARK: Running one attempt
 
-    private func runAttempt(_ index: Int, name: String, task: NodeTask) -> Result<(any Sendable)?, any Error> {
+    /// Runs one attempt, leaving its value in `output` or its error in `failure`.
+    private func runAttempt(
+        _ index: Int, name: String, task: RunTask, output: inout (any Sendable)?, failure: inout (any Error)?
+    ) {
+        switch task {
+        case .none:
+            return
+        case .direct(let body):
+            // The common case, called directly: wrapping it in a `Result`
+            // costs a generic copy and destroy of the existentials per node.
+            do { output = try body() } catch { failure = error }
+        case .general(let box):
+            switch timedAttempt(index, name: name, task: box.task) {
+            case .success(let value): output = value
+            case .failure(let error): failure = error
+            }
+        }
+    }
+
+    /// An attempt that runs off the worker: a sync task with a timeout, or an async task.
+    private func timedAttempt(_ index: Int, name: String, task: NodeTask) -> Result<(any Sendable)?, any Error> {
         switch task.body {
         case .sync(let body):
             guard let timeout = task.timeout else {

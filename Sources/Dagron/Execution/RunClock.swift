@@ -1,5 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DagronSDK
-import Dispatch
 
 /// The clock of one execution: monotonic nanoseconds for durations, and wall
 /// times derived from them and one wall-clock reading taken when the run is
@@ -11,12 +17,20 @@ struct RunClock: Sendable {
     private let monotonicBase: UInt64
 
     init() {
-        monotonicBase = DispatchTime.now().uptimeNanoseconds
+        monotonicBase = Self.monotonicNanoseconds()
         wallBase = WallClock.now()
     }
 
     /// Monotonic nanoseconds.
-    func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    func now() -> UInt64 { Self.monotonicNanoseconds() }
+
+    /// `CLOCK_MONOTONIC` read directly: `DispatchTime.now()` reads the same
+    /// clock through two library calls, a measurable share of a no-op node.
+    private static func monotonicNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+    }
 
     /// Seconds since the Unix epoch at monotonic instant `instant`.
     func wall(_ instant: UInt64) -> Double {

@@ -14,7 +14,7 @@ public final class DAG: Sendable, CustomStringConvertible {
     public let edges: [DAGEdge]
     /// Node names in the order they were added (index `i` names `nodes[i]`).
     public let nodeNames: [String]
-    private let indexByName: [String: Int]
+    private let nameIndex: NodeNameIndex
     /// `successorIndexLists[i]`: the indices of the successors of the node at index `i`.
     public let successorIndexLists: [[Int]]
     /// `predecessorIndexLists[i]`: the indices of the predecessors of the node at index `i`.
@@ -27,28 +27,29 @@ public final class DAG: Sendable, CustomStringConvertible {
     /// - Throws: ``DAGError`` for a duplicate node, an edge to an unknown
     ///   node, a duplicate edge, or a cycle (whose path the error shows).
     public init(nodes: [DAGNode], edges: [DAGEdge]) throws(DAGError) {
-        var indexByName: [String: Int] = [:]
-        indexByName.reserveCapacity(nodes.count)
-        for (index, node) in nodes.enumerated() {
-            if indexByName.updateValue(index, forKey: node.name) != nil {
-                throw .duplicateNode(node.name)
-            }
+        let nodeNames = nodes.map { $0.name }
+        let nameIndex: NodeNameIndex
+        switch NodeNameIndex.build(nodeNames) {
+        case .success(let index): nameIndex = index
+        case .failure(let duplicate): throw .duplicateNode(duplicate.name)
         }
         var successors = Array(repeating: [Int](), count: nodes.count)
         var predecessors = Array(repeating: [Int](), count: nodes.count)
         var seenEdges = Set<DAGEdge>()
         seenEdges.reserveCapacity(edges.count)
         for edge in edges {
-            guard let from = indexByName[edge.from] else { throw .unknownNode(edge.from, edge: edge) }
-            guard let to = indexByName[edge.to] else { throw .unknownNode(edge.to, edge: edge) }
+            guard let from = nameIndex.index(of: edge.from, in: nodeNames) else {
+                throw .unknownNode(edge.from, edge: edge)
+            }
+            guard let to = nameIndex.index(of: edge.to, in: nodeNames) else { throw .unknownNode(edge.to, edge: edge) }
             guard seenEdges.insert(edge).inserted else { throw .duplicateEdge(edge) }
             successors[from].append(to)
             predecessors[to].append(from)
         }
         self.nodes = nodes
         self.edges = edges
-        self.nodeNames = nodes.map { $0.name }
-        self.indexByName = indexByName
+        self.nodeNames = nodeNames
+        self.nameIndex = nameIndex
         self.successorIndexLists = successors
         self.predecessorIndexLists = predecessors
         self.topologicalIndices = try Self.topologicalSort(
@@ -99,17 +100,17 @@ public final class DAG: Sendable, CustomStringConvertible {
     /// The number of edges.
     public var edgeCount: Int { edges.count }
     /// Whether a node called `name` exists.
-    public func contains(_ name: String) -> Bool { indexByName[name] != nil }
+    public func contains(_ name: String) -> Bool { index(of: name) != nil }
     /// The node called `name`, if any.
-    public func node(named name: String) -> DAGNode? { indexByName[name].map { nodes[$0] } }
+    public func node(named name: String) -> DAGNode? { index(of: name).map { nodes[$0] } }
     /// The names of the nodes `name` depends on (empty for an unknown name).
     public func predecessors(of name: String) -> [String] {
-        guard let index = indexByName[name] else { return [] }
+        guard let index = self.index(of: name) else { return [] }
         return predecessorIndexLists[index].map { nodeNames[$0] }
     }
     /// The names of the nodes that depend on `name` (empty for an unknown name).
     public func successors(of name: String) -> [String] {
-        guard let index = indexByName[name] else { return [] }
+        guard let index = self.index(of: name) else { return [] }
         return successorIndexLists[index].map { nodeNames[$0] }
     }
     /// Node names in a topological order: every node after all its predecessors.
@@ -121,13 +122,13 @@ public final class DAG: Sendable, CustomStringConvertible {
 
     /// Every node reachable from `name` by following edges forward.
     public func descendants(of name: String) -> Set<String> {
-        guard let start = indexByName[name] else { return [] }
+        guard let start = index(of: name) else { return [] }
         return Set(reachable(from: start, along: successorIndexLists).map { nodeNames[$0] })
     }
 
     /// Every node from which `name` can be reached.
     public func ancestors(of name: String) -> Set<String> {
-        guard let start = indexByName[name] else { return [] }
+        guard let start = index(of: name) else { return [] }
         return Set(reachable(from: start, along: predecessorIndexLists).map { nodeNames[$0] })
     }
 
@@ -196,7 +197,7 @@ public final class DAG: Sendable, CustomStringConvertible {
     // MARK: Indices
 
     /// The index of the node called `name`.
-    public func index(of name: String) -> Int? { indexByName[name] }
+    public func index(of name: String) -> Int? { nameIndex.index(of: name, in: nodeNames) }
     /// The indices of the predecessors of the node at `index`.
     public func predecessorIndices(of index: Int) -> [Int] { predecessorIndexLists[index] }
     /// The indices of the successors of the node at `index`.

@@ -160,6 +160,11 @@ final class HookStorage: @unchecked Sendable {
 
     // MARK: Reader
 
+    /// Whether a snapshot with callbacks is published for `event`.
+    func hasCallbacks(for event: HookEvent) -> Bool {
+        published[event.slot].load(ordering: .relaxed) != 0
+    }
+
     func fire(_ context: HookContext) {
         let cell = published + context.event.slot
         // Nobody listens: one atomic load.
