@@ -84,7 +84,7 @@ final class ExecutionRun: Sendable {
     private let events: EventDelivery?
     private let workerCount: Int
     private let failFast: Bool
-    private let state: Mutex<State>
+    private let state: RunStateBox<State>
     /// Mirrors `state.cancelled` for lock-free checks on the hot path.
     private let cancelledFlag = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
@@ -111,7 +111,7 @@ final class ExecutionRun: Sendable {
         for index in topologicalIndices where initial.remainingPredecessors[index] == 0 {
             initial.ready.append(index)
         }
-        state = Mutex(initial)
+        state = RunStateBox(initial)
     }
 
     /// The caller's tasks in node order. The dictionary is read in its own

@@ -18,6 +18,10 @@ extension Mutex where Value: Sendable {
     /// acquire/release annotations the sanitizer needs; without it, the cost
     /// is one predictable branch. dagron uses it for every mutex, and plugin
     /// code that is tested under `--sanitize=thread` can too.
+    ///
+    /// Inlinable, so that callers get a version specialized for their value
+    /// and closure instead of a generic call into the SDK per critical section.
+    @inlinable
     public borrowing func withTrackedLock<Result: Sendable, Failure: Error>(
         _ body: (inout Value) throws(Failure) -> Result
     ) throws(Failure) -> Result {
@@ -33,10 +37,14 @@ extension Mutex where Value: Sendable {
 
 /// ThreadSanitizer's annotation entry points, found at run time so that
 /// nothing changes in a process that runs without the sanitizer.
+@usableFromInline
 struct ThreadSanitizerHooks: Sendable {
+    @usableFromInline
     typealias Annotation = @convention(c) (UnsafeRawPointer?) -> Void
 
+    @usableFromInline
     let acquire: Annotation
+    @usableFromInline
     let release: Annotation
     /// One synchronization address for every tracked lock. The mutex's own
     /// storage cannot be named before it is accessed, so all tracked locks
@@ -44,9 +52,11 @@ struct ThreadSanitizerHooks: Sendable {
     /// exists between unrelated locks (never less), which can hide a race
     /// but never invents one.
     let tokenAddress = UInt(bitPattern: UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+    @usableFromInline
     var token: UnsafeRawPointer? { UnsafeRawPointer(bitPattern: tokenAddress) }
 
     /// `nil` unless the ThreadSanitizer runtime is loaded.
+    @usableFromInline
     static let shared: ThreadSanitizerHooks? = {
         let process = dlopen(nil, RTLD_NOW)
         guard let acquire = dlsym(process, "__tsan_acquire"), let release = dlsym(process, "__tsan_release") else {
