@@ -213,6 +213,62 @@ struct HookRegistryTests {
         #expect(!hooks.hasCallbacks(for: .postNode))
     }
 
+    @Test func emitterGivesCallbacksTheSameContextsAsFireNodeEvent() throws {
+        let hooks = HookRegistry { _ in }
+        let dag = try DAG(nodes: [DAGNode(name: "a"), DAGNode(name: "b")], edges: [])
+        let gates = GateController()
+        let emitter = NodeEventEmitter(hooks: hooks, dag: dag, gates: gates)
+        let seen = Recorder<HookContext>()
+        hooks.register(.preNode) { seen.append($0) }
+        hooks.register(.onError) { seen.append($0) }
+        let failed = NodeResult(name: "b", status: .failed, error: Boom())
+        emitter.fire(.preNode, nodeName: "a", nodeIndex: 0)
+        emitter.fire(.onError, nodeName: "b", nodeIndex: 1, nodeResult: failed, error: Boom())
+        emitter.fire(.preNode, nodeName: "b", nodeIndex: 1)
+        emitter.fire(.postNode, nodeName: "b", nodeIndex: 1)  // nobody listens
+        let contexts = seen.all
+        try #require(contexts.count == 3)
+        #expect(contexts.map(\.event) == [.preNode, .onError, .preNode])
+        #expect(contexts.map(\.nodeName) == ["a", "b", "b"])
+        #expect(contexts.map(\.nodeIndex) == [0, 1, 1])
+        #expect(contexts.allSatisfy { $0.dag === dag && $0.gates === gates && $0.metadata.isEmpty })
+        #expect(contexts[0].nodeResult == nil && contexts[0].error == nil)
+        #expect(contexts[1].nodeResult === failed && contexts[1].error is Boom)
+        // The reused context does not carry the previous node's result along.
+        #expect(contexts[2].nodeResult == nil && contexts[2].error == nil)
+    }
+
+    @Test func emitterHandlesAnEventFiredFromInsideACallback() throws {
+        let hooks = HookRegistry()
+        let emitter = NodeEventEmitter(hooks: hooks, dag: nil, gates: nil)
+        let seen = Recorder<String>()
+        hooks.register(.onError, priority: 10) { context in
+            seen.append("error \(context.nodeName ?? "?")")
+            // Like a callback that cancels the run: the executor fires more
+            // events on this thread before the callback returns.
+            emitter.fire(.nodeSkipped, nodeName: "later", nodeIndex: 7)
+        }
+        hooks.register(.onError) { context in
+            seen.append("still \(context.nodeName ?? "?") \(context.nodeIndex ?? -1) \(context.nodeResult?.status.rawValue ?? "-")")
+        }
+        hooks.register(.nodeSkipped) { context in seen.append("skipped \(context.nodeName ?? "?") \(context.nodeIndex ?? -1)") }
+        emitter.fire(.onError, nodeName: "broken", nodeIndex: 3, nodeResult: NodeResult(name: "broken", status: .failed))
+        #expect(seen.all == ["error broken", "skipped later 7", "still broken 3 failed"])
+    }
+
+    @Test func emitterReleasesTheResultAfterItsEvent() {
+        let hooks = HookRegistry()
+        hooks.register(.postNode) { _ in }
+        let emitter = NodeEventEmitter(hooks: hooks, dag: nil, gates: nil)
+        weak var released: NodeResult?
+        do {
+            let result = NodeResult(name: "a", status: .completed)
+            released = result
+            emitter.fire(.postNode, nodeName: "a", nodeIndex: 0, nodeResult: result)
+        }
+        #expect(released == nil)
+    }
+
     @Test func eventRawValuesMatchTheOriginalAPI() {
         #expect(HookEvent.lifecycle.map(\.rawValue) == [
             "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute",

@@ -12,11 +12,14 @@ final class EventDelivery: Sendable {
     let dag: DAG
     let gates: GateController?
     private let lock = DeliveryLock()
+    /// Node events reuse one context; only used under `lock`.
+    private let nodeEvents: NodeEventEmitter
 
     init(hooks: HookRegistry, dag: DAG, gates: GateController?) {
         self.hooks = hooks
         self.dag = dag
         self.gates = gates
+        nodeEvents = NodeEventEmitter(hooks: hooks, dag: dag, gates: gates)
     }
 
     /// Fires an execution-level event.
@@ -28,9 +31,9 @@ final class EventDelivery: Sendable {
     ///
     /// An event nobody listens to costs one atomic load: no context, no lock.
     func fire(_ event: HookEvent, node: String, index: Int, result: NodeResult? = nil, error: (any Error)? = nil) {
-        guard hooks.hasCallbacks(for: event) else { return }
+        guard nodeEvents.hasCallbacks(for: event) else { return }
         lock.lock()
-        hooks.fireNodeEvent(event, dag: dag, nodeName: node, nodeIndex: index, nodeResult: result, error: error, gates: gates)
+        nodeEvents.fire(event, nodeName: node, nodeIndex: index, nodeResult: result, error: error)
         lock.unlock()
     }
 

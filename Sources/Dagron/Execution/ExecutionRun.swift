@@ -264,8 +264,7 @@ final class ExecutionRun: Sendable {
             // The common case: one call, no retries. The value is handed on
             // (not copied) into the node's result.
             do {
-                let output = try body()
-                return finishTask(index, name: name, .completed, output: output, failure: nil, attempts: 1, timing)
+                return finishTask(index, name: name, .completed, output: try body(), failure: nil, attempts: 1, timing)
             } catch {
                 let (status, failure) = classify(error, node: name)
                 return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing)

@@ -166,6 +166,18 @@ final class HookStorage: @unchecked Sendable {
     }
 
     func fire(_ context: HookContext) {
+        deliver(context)
+    }
+
+    /// ``fire(_:)`` for a context the caller keeps and reuses: passed in
+    /// place, where a context read from memory the callee could reach is
+    /// copied first.
+    func fireInPlace(_ context: inout HookContext) {
+        deliver(context)
+    }
+
+    @inline(__always)
+    private func deliver(_ context: borrowing HookContext) {
         let cell = published + context.event.slot
         // Nobody listens: one atomic load.
         guard cell.pointee.load(ordering: .relaxed) != 0 else { return }
