@@ -165,19 +165,16 @@ final class HookStorage: @unchecked Sendable {
         published[event.slot].load(ordering: .relaxed) != 0
     }
 
-    func fire(_ context: HookContext) {
-        deliver(context)
-    }
-
     /// ``fire(_:)`` for a context the caller keeps and reuses: passed in
     /// place, where a context read from memory the callee could reach is
-    /// copied first.
+    /// copied (with its references retained) first.
     func fireInPlace(_ context: inout HookContext) {
-        deliver(context)
+        fire(context)
     }
 
+    // Always inlined: a call passes the context through another copy.
     @inline(__always)
-    private func deliver(_ context: borrowing HookContext) {
+    func fire(_ context: HookContext) {
         let cell = published + context.event.slot
         // Nobody listens: one atomic load.
         guard cell.pointee.load(ordering: .relaxed) != 0 else { return }
