@@ -270,22 +270,25 @@ final class ExecutionRun: Sendable {
                 return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing)
             }
         }
+        // A task with a timeout or retries, an async task, or a run that was
+        // cancelled before this node started (no attempt at all).
         var status = NodeOutcome.cancelled
         var output: (any Sendable)?
         var failure: (any Error)?
         var attempts = 0
-        while !isCancelled {
-            attempts += 1
-            (output, failure) = (nil, nil)
-            runAttempt(index, name: name, task: task, output: &output, failure: &failure)
-            if let error = failure {
-                (status, failure) = classify(error, node: name)
-            } else {
-                status = .completed
+        if case .general(let box) = task {
+            while !isCancelled {
+                attempts += 1
+                switch runAttempt(index, name: name, task: box.task) {
+                case .success(let value):
+                    (status, output, failure) = (.completed, value, nil)
+                case .failure(let error):
+                    output = nil
+                    (status, failure) = classify(error, node: name)
+                }
+                guard status == .failed || status == .timedOut, attempts <= box.task.retries else { break }
+                pause(box.task.retryDelay)
             }
-            guard status == .failed || status == .timedOut, attempts <= task.retries,
-                  case .general(let box) = task else { break }
-            pause(box.task.retryDelay)
         }
         if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
         return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing)
@@ -343,27 +346,10 @@ final class ExecutionRun: Sendable {
 
     // MARK: Running one attempt
 
-    /// Runs one attempt, leaving its value in `output` or its error in `failure`.
-    private func runAttempt(
-        _ index: Int, name: String, task: RunTask, output: inout (any Sendable)?, failure: inout (any Error)?
-    ) {
-        switch task {
-        case .none:
-            return
-        case .direct(let body):
-            // The common case, called directly: wrapping it in a `Result`
-            // costs a generic copy and destroy of the existentials per node.
-            do { output = try body() } catch { failure = error }
-        case .general(let box):
-            switch timedAttempt(index, name: name, task: box.task) {
-            case .success(let value): output = value
-            case .failure(let error): failure = error
-            }
-        }
-    }
-
-    /// An attempt that runs off the worker: a sync task with a timeout, or an async task.
-    private func timedAttempt(_ index: Int, name: String, task: NodeTask) -> Result<(any Sendable)?, any Error> {
+    /// Runs one attempt of a task the worker does not simply call: one with
+    /// a timeout (a sync body then runs on a thread of its own) or retries,
+    /// or an async one.
+    private func runAttempt(_ index: Int, name: String, task: NodeTask) -> Result<(any Sendable)?, any Error> {
         switch task.body {
         case .sync(let body):
             guard let timeout = task.timeout else {

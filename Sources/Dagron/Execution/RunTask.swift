@@ -26,9 +26,4 @@ enum RunTask: Sendable {
             self = .general(Box(task))
         }
     }
-
-    /// How many times to try again after a failure or a timeout.
-    var retries: Int {
-        if case .general(let box) = self { box.task.retries } else { 0 }
-    }
 }

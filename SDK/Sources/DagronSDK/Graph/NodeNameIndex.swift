@@ -18,6 +18,7 @@ struct NodeNameIndex: Sendable {
 
     /// The index, or the first duplicate name found in `names`.
     static func build(_ names: [String]) -> Result<NodeNameIndex, DuplicateName> {
+        precondition(names.count < 1 << 32, "a DAG holds fewer than 2^32 nodes")
         var capacity = 16
         while capacity < names.count * 2 { capacity *= 2 }
         let mask = capacity - 1
