@@ -176,7 +176,7 @@ struct HookRegistryTests {
         #expect(context.metadata == ["extra": "info"])
     }
 
-    @Test func fireNodeEventBuildsTheSameContext() throws {
+    @Test func emitterContextCarriesEveryNodeField() throws {
         let hooks = HookRegistry { _ in }
         let dag = try DAG(nodes: [DAGNode(name: "a"), DAGNode(name: "b")], edges: [])
         let gates = GateController()
@@ -184,7 +184,8 @@ struct HookRegistryTests {
         hooks.register(.onError) { captured.append($0) }
         hooks.register(.onError, priority: -1) { _ in throw Boom() }
         let result = NodeResult(name: "b", status: .failed, durationSeconds: 0.25, error: Boom())
-        hooks.fireNodeEvent(.onError, dag: dag, nodeName: "b", nodeIndex: 1, nodeResult: result, error: Boom(), gates: gates)
+        NodeEventEmitter(hooks: hooks, dag: dag, gates: gates)
+            .fire(.onError, nodeName: "b", nodeIndex: 1, nodeResult: result, error: Boom())
         let context = try #require(captured.all.first)
         #expect(context.event == .onError)
         #expect(context.dag === dag)
@@ -202,7 +203,7 @@ struct HookRegistryTests {
         let plugin = hooks.scoped(owner: "plugin")
         #expect(!hooks.hasCallbacks(for: .preNode))
         // Nobody listens: nothing runs and nothing is built.
-        hooks.fireNodeEvent(.preNode, dag: nil, nodeName: "a", nodeIndex: 0)
+        NodeEventEmitter(hooks: hooks, dag: nil, gates: nil).fire(.preNode, nodeName: "a", nodeIndex: 0)
         let handle = plugin.register(.preNode) { _ in }
         #expect(hooks.hasCallbacks(for: .preNode) && plugin.hasCallbacks(for: .preNode))
         #expect(!hooks.hasCallbacks(for: .postNode))
@@ -213,7 +214,7 @@ struct HookRegistryTests {
         #expect(!hooks.hasCallbacks(for: .postNode))
     }
 
-    @Test func emitterGivesCallbacksTheSameContextsAsFireNodeEvent() throws {
+    @Test func emitterContextsFollowEachEvent() throws {
         let hooks = HookRegistry { _ in }
         let dag = try DAG(nodes: [DAGNode(name: "a"), DAGNode(name: "b")], edges: [])
         let gates = GateController()

@@ -31,7 +31,7 @@ final class EventDelivery: Sendable {
     ///
     /// An event nobody listens to costs one atomic load: no context, no lock.
     func fire(_ event: HookEvent, node: String, index: Int, result: NodeResult? = nil, error: (any Error)? = nil) {
-        guard nodeEvents.hasCallbacks(for: event) else { return }
+        guard hooks.hasCallbacks(for: event) else { return }
         lock.lock()
         nodeEvents.fire(event, nodeName: node, nodeIndex: index, nodeResult: result, error: error)
         lock.unlock()

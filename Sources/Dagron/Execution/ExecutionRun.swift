@@ -78,7 +78,7 @@ final class ExecutionRun: Sendable {
     private let names: [String]
     private let successors: [[Int]]
     private let topologicalIndices: [Int]
-    /// The tasks indexed like `DAG.nodes` (`nil`: no task for that node).
+    /// The tasks indexed like `DAG.nodes` (`.none`: no task for that node).
     private let tasks: [RunTask]
     private let nodeGates: [ApprovalGate?]
     private let events: EventDelivery?

@@ -101,28 +101,6 @@ public final class HookRegistry: Sendable {
         storage.fire(context)
     }
 
-    /// Fires a node-level event: the same as
-    /// `fire(HookContext(event:dag:nodeName:nodeIndex:nodeResult:error:gates:))`.
-    ///
-    /// Meant for executors, which fire events for every node: the context is
-    /// only built when a callback listens for `event`, and it is built inside
-    /// the SDK, where its layout is known (code outside the SDK builds and
-    /// destroys a ``HookContext`` through its resilient value witnesses).
-    public func fireNodeEvent(
-        _ event: HookEvent,
-        dag: DAG?,
-        nodeName: String,
-        nodeIndex: Int,
-        nodeResult: NodeResult? = nil,
-        error: (any Error)? = nil,
-        gates: GateController? = nil
-    ) {
-        guard storage.hasCallbacks(for: event) else { return }
-        storage.fire(HookContext(
-            event: event, dag: dag, nodeName: nodeName, nodeIndex: nodeIndex, nodeResult: nodeResult, error: error,
-            gates: gates, metadata: [:]))
-    }
-
     /// Whether any callback is registered for `event` (by any view of this
     /// registry). One atomic load: an executor can skip preparing an event
     /// nobody listens to.

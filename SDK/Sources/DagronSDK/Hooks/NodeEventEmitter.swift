@@ -5,8 +5,9 @@
 /// controller and the metadata, and destroys the context field by field.
 /// The emitter keeps one context whose run-wide fields are set once, and
 /// changes only the node fields from event to event. Callbacks see exactly
-/// what ``HookRegistry/fireNodeEvent(_:dag:nodeName:nodeIndex:nodeResult:error:gates:)``
-/// would give them.
+/// what `fire(HookContext(event:dag:nodeName:nodeIndex:nodeResult:error:gates:))`
+/// would give them, and an event nobody listens to (see
+/// ``HookRegistry/hasCallbacks(for:)``) costs one atomic load.
 ///
 /// One thread at a time: the caller serializes its calls (an executor
 /// delivers a run's events one at a time). A callback may fire again on the
@@ -34,11 +35,6 @@ public final class NodeEventEmitter: @unchecked Sendable {
     deinit {
         context.deinitialize(count: 1)
         context.deallocate()
-    }
-
-    /// Whether any callback is registered for `event`.
-    public func hasCallbacks(for event: HookEvent) -> Bool {
-        storage.hasCallbacks(for: event)
     }
 
     /// Fires `event` for the node called `nodeName` at `nodeIndex`, with its
