@@ -49,7 +49,7 @@ public enum HookEvent: String, Sendable, Hashable, CaseIterable, Codable {
     ]
 
     /// A dense index used for per-event storage.
-    var slot: Int {
+    @usableFromInline var slot: Int {
         switch self {
         case .preBuild: 0
         case .postBuild: 1
@@ -65,5 +65,5 @@ public enum HookEvent: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     /// The number of distinct events (size of per-event storage).
-    static let slotCount = 10
+    @inlinable static var slotCount: Int { 10 }
 }

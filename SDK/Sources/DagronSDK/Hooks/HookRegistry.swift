@@ -41,6 +41,11 @@
 /// such a view), so a plugin's hooks can be counted and removed as a group.
 public final class HookRegistry: Sendable {
     let storage: HookStorage
+    /// What `fire` needs of `storage`, held without reference counting
+    /// (reading a class reference in inlinable code retains it); `storage`
+    /// keeps both alive.
+    @usableFromInline let fireState: HookFireState
+    @usableFromInline let unretainedStorage: Unmanaged<HookStorage>
     /// The owner that registrations through this view are tagged with, or
     /// `nil` for the registry itself.
     public let owner: String?
@@ -48,6 +53,8 @@ public final class HookRegistry: Sendable {
     /// Creates an empty registry whose warnings go to standard error.
     public init() {
         storage = HookStorage()
+        fireState = storage.fireState
+        unretainedStorage = Unmanaged.passUnretained(storage)
         owner = nil
     }
 
@@ -59,6 +66,8 @@ public final class HookRegistry: Sendable {
 
     private init(storage: HookStorage, owner: String) {
         self.storage = storage
+        fireState = storage.fireState
+        unretainedStorage = Unmanaged.passUnretained(storage)
         self.owner = owner
     }
 
@@ -97,8 +106,11 @@ public final class HookRegistry: Sendable {
     ///
     /// Never throws: a throwing callback is reported to ``warningHandler`` and
     /// the remaining callbacks still run.
+    // @inlinable only for how the body is compiled (see `HookStorage`);
+    // @inline(never) keeps it out of callers.
+    @inlinable @inline(never)
     public func fire(_ context: HookContext) {
-        storage.fire(context)
+        HookStorage.fire(context, state: fireState, storage: unretainedStorage)
     }
 
     /// Whether any callback is registered for `event` (by any view of this

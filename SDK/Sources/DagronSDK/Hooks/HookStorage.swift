@@ -4,14 +4,24 @@ import Synchronization
 ///
 /// Writers (register, unregister, clear) work under a mutex and publish, per
 /// event, an immutable snapshot of the callbacks through an atomic pointer.
-/// `fire` never locks: it announces itself in `activeFires`, loads the current
-/// snapshot and runs its callbacks. A replaced snapshot is retired and freed
+/// `fire` never locks: it announces itself in the fire state's `activeFires`,
+/// loads the current snapshot and runs its callbacks. A replaced snapshot is retired and freed
 /// only once no `fire` is in progress (a quiescent-state scheme), so a reader
 /// never sees freed memory and never pays for reference counting. Callbacks
 /// may therefore register, unregister or fire freely.
+///
+/// The reading side is `@inlinable` (with the types and fields it touches
+/// `@usableFromInline`) for one reason: an inlinable body is compiled as code
+/// outside the module sees it, where ``HookContext`` is an opaque value passed
+/// by address, so `fire` hands each callback the caller's context where it
+/// lies. Compiled as ordinary module code, the 104-byte context is first
+/// loaded and then stored to a temporary for the callbacks: two copies per
+/// `fire`. ``HookRegistry/fire(_:)`` is `@inline(never)`, so none of this is
+/// ever inlined into a plugin: it stays an implementation detail.
+@usableFromInline
 final class HookStorage: @unchecked Sendable {
-    // @unchecked: `published` is a fixed buffer of atomics that is only read
-    // and written atomically; retired snapshots are only touched under `state`.
+    // @unchecked: retired snapshots are only touched under `state`; the
+    // fire state is atomics.
 
     struct Entry: Sendable {
         let id: UInt64
@@ -21,10 +31,12 @@ final class HookStorage: @unchecked Sendable {
     }
 
     /// One callback, boxed so that a snapshot can call it through a borrowed
-    /// reference (no reference counting per call).
+    /// reference (no reference counting per call). Fixed layout: `fire` reads
+    /// its fields directly instead of through (retaining) accessors.
+    @_fixed_layout @usableFromInline
     final class Hook: Sendable {
-        let callback: HookCallback
-        let owner: String?
+        @usableFromInline let callback: HookCallback
+        @usableFromInline let owner: String?
         init(_ entry: Entry) {
             callback = entry.callback
             owner = entry.owner
@@ -32,11 +44,12 @@ final class HookStorage: @unchecked Sendable {
     }
 
     /// An immutable list of callbacks for one event, in firing order.
+    @_fixed_layout @usableFromInline
     final class Snapshot: @unchecked Sendable {
         // @unchecked: `hooks` holds unmanaged references to the boxes that
         // `owners` keeps alive; both are immutable.
-        let owners: ContiguousArray<Hook>
-        let hooks: ContiguousArray<Unmanaged<Hook>>
+        @usableFromInline let owners: ContiguousArray<Hook>
+        @usableFromInline let hooks: ContiguousArray<Unmanaged<Hook>>
         init(_ entries: ContiguousArray<Entry>) {
             owners = ContiguousArray(entries.map(Hook.init))
             hooks = ContiguousArray(owners.map { Unmanaged.passUnretained($0) })
@@ -52,24 +65,16 @@ final class HookStorage: @unchecked Sendable {
     }
 
     let state = Mutex(State())
-    /// Per event: the opaque pointer of the current `Snapshot` (retained), or 0.
-    private let published: UnsafeMutablePointer<Atomic<UInt>>
-    /// How many `fire` calls are between announcing themselves and finishing.
-    private let activeFires = Atomic<Int>(0)
-    /// Whether `state.retired` may be non-empty (read without the lock).
-    private let hasRetired = Atomic<Bool>(false)
+    /// The published snapshots and the counters that `fire` uses.
+    @usableFromInline let fireState = HookFireState()
 
-    init() {
-        published = .allocate(capacity: HookEvent.slotCount)
-        for slot in 0..<HookEvent.slotCount { (published + slot).initialize(to: Atomic(0)) }
-    }
+    init() {}
 
     deinit {
         for slot in 0..<HookEvent.slotCount {
-            Self.release(published[slot].load(ordering: .acquiring))
+            Self.release(fireState.published(slot).pointee.load(ordering: .acquiring))
         }
-        published.deinitialize(count: HookEvent.slotCount)
-        published.deallocate()
+        fireState.deallocate()
         state.withTrackedLock { state in
             for raw in state.retired { Self.release(raw) }
         }
@@ -140,10 +145,10 @@ final class HookStorage: @unchecked Sendable {
     private func publish(_ slot: Int, _ state: inout State) {
         let list = state.lists[slot]
         let new: UInt = list.isEmpty ? 0 : UInt(bitPattern: Unmanaged.passRetained(Snapshot(list)).toOpaque())
-        let old = published[slot].exchange(new, ordering: .sequentiallyConsistent)
+        let old = fireState.published(slot).pointee.exchange(new, ordering: .sequentiallyConsistent)
         if old != 0 {
             state.retired.append(old)
-            hasRetired.store(true, ordering: .sequentiallyConsistent)
+            fireState.hasRetired.pointee.store(1, ordering: .sequentiallyConsistent)
         }
         reclaimIfQuiescent(&state)
     }
@@ -152,33 +157,38 @@ final class HookStorage: @unchecked Sendable {
     /// could still hold one announced itself before loading it, so a count
     /// of zero (sequentially consistent with the exchange) proves none does.
     private func reclaimIfQuiescent(_ state: inout State) {
-        guard !state.retired.isEmpty, activeFires.load(ordering: .sequentiallyConsistent) == 0 else { return }
+        guard !state.retired.isEmpty,
+              fireState.activeFires.pointee.load(ordering: .sequentiallyConsistent) == 0 else { return }
         for raw in state.retired { Self.release(raw) }
         state.retired.removeAll(keepingCapacity: true)
-        hasRetired.store(false, ordering: .sequentiallyConsistent)
+        fireState.hasRetired.pointee.store(0, ordering: .sequentiallyConsistent)
     }
 
     // MARK: Reader
 
     /// Whether a snapshot with callbacks is published for `event`.
     func hasCallbacks(for event: HookEvent) -> Bool {
-        published[event.slot].load(ordering: .relaxed) != 0
+        fireState.published(event.slot).pointee.load(ordering: .relaxed) != 0
     }
 
-    /// ``fire(_:)`` for a context the caller keeps and reuses: passed in
-    /// place, where a context read from memory the callee could reach is
-    /// copied (with its references retained) first.
+    /// ``fire(_:state:storage:)`` for a context the caller keeps in memory
+    /// and reuses (the node event emitter).
+    @inlinable @inline(never)
     func fireInPlace(_ context: inout HookContext) {
-        fire(context)
+        Self.fire(context, state: fireState, storage: Unmanaged.passUnretained(self))
     }
 
-    // Always inlined: a call passes the context through another copy.
-    @inline(__always)
-    func fire(_ context: HookContext) {
-        let cell = published + context.event.slot
+    /// Runs the callbacks of `context.event` in order, each handed `context`
+    /// where it lies. `state` is `storage`'s ``fireState``; `storage` is only
+    /// dereferenced on the rare paths (a callback threw, snapshots to free).
+    // Always inlined into its two callers (the public `fire` and
+    // `fireInPlace`): a call would pass the context through a copy.
+    @inlinable @inline(__always)
+    static func fire(_ context: HookContext, state: HookFireState, storage: Unmanaged<HookStorage>) {
+        let cell = state.published(context.event.slot)
         // Nobody listens: one atomic load.
         guard cell.pointee.load(ordering: .relaxed) != 0 else { return }
-        activeFires.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        state.activeFires.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
         if let pointer = UnsafeRawPointer(bitPattern: cell.pointee.load(ordering: .sequentiallyConsistent)) {
             Unmanaged<Snapshot>.fromOpaque(pointer)._withUnsafeGuaranteedRef { snapshot in
                 snapshot.hooks.withUnsafeBufferPointer { hooks in
@@ -187,28 +197,30 @@ final class HookStorage: @unchecked Sendable {
                             do {
                                 try hook.callback(context)
                             } catch {
-                                report(error, of: context.event, from: hook.owner)
+                                storage._withUnsafeGuaranteedRef {
+                                    $0.report(error, of: context.event, from: hook.owner)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        if activeFires.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0,
-           hasRetired.load(ordering: .sequentiallyConsistent) {
-            reclaimRetired()
+        if state.activeFires.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0,
+           state.hasRetired.pointee.load(ordering: .sequentiallyConsistent) != 0 {
+            storage._withUnsafeGuaranteedRef { $0.reclaimRetired() }
         }
     }
 
     // Out of line, so that `fire` does not carry the locking code (which
     // reads a thread-local on every call when inlined).
-    @inline(never)
-    private func reclaimRetired() {
+    @usableFromInline @inline(never)
+    func reclaimRetired() {
         state.withTrackedLock { reclaimIfQuiescent(&$0) }
     }
 
-    @inline(never)
-    private func report(_ error: any Error, of event: HookEvent, from owner: String?) {
+    @usableFromInline @inline(never)
+    func report(_ error: any Error, of event: HookEvent, from owner: String?) {
         report(HookWarning(event: event, owner: owner, error: error))
     }
 

@@ -45,9 +45,10 @@ public final class NodeEventEmitter: @unchecked Sendable {
         guard storage.hasCallbacks(for: event) else { return }
         if firing {
             // The outer event's context is in use: this one gets its own.
-            storage.fire(HookContext(
+            var nested = HookContext(
                 event: event, dag: dag, nodeName: nodeName, nodeIndex: nodeIndex, nodeResult: nodeResult,
-                error: error, gates: gates))
+                error: error, gates: gates)
+            storage.fireInPlace(&nested)
             return
         }
         firing = true
