@@ -8,7 +8,8 @@
 # The machine is a shared VM whose speed drifts by tens of percent from one
 # minute to the next, so the scenario suites of ours and of the reference
 # alternate for R rounds (default 3) and each figure is the median over the
-# rounds: both sides are measured under the same conditions.
+# rounds: both sides are measured under the same conditions. The short
+# hook_fire scenarios get 3R more alternating rounds of their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=5
@@ -51,6 +52,28 @@ for round in $(seq "$rounds"); do
   "$bin/DagronBench" --repeat "$repeat" --all-plugins "$bin" | awk '$1 == "exec_chain_10k_all_plugins"' >> "$work/ours.rounds"
   if [ -n "$py" ]; then
     "$py" "$shared/reference/bench_ref.py" --repeat "$repeat" >> "$work/ref.rounds"
+  fi
+done
+
+# The hook_fire scenarios take well under a second a side, and at that scale a
+# round lands in one of the machine's speed levels (see README) or the other:
+# they get 3x the rounds, still alternating ours and the reference's (its own
+# fire_ns, with the arguments bench_ref.py gives it), so each side's median is
+# taken over 4R samples.
+for round in $(seq $((rounds * 3))); do
+  for scenario in hook_fire_0cb hook_fire_3cb; do
+    "$bin/DagronBench" --only "$scenario" --repeat "$repeat" >> "$work/ours.rounds"
+  done
+  if [ -n "$py" ]; then
+    "$py" - "$shared/reference" "$repeat" >> "$work/ref.rounds" <<'PY'
+import statistics, sys
+sys.path.insert(0, sys.argv[1])
+import bench_ref
+repeat = int(sys.argv[2])
+for callbacks in (0, 3):
+    value = statistics.median(bench_ref.fire_ns(callbacks, 200_000) for _ in range(repeat))
+    print(f"hook_fire_{callbacks}cb {value:.1f} ns")
+PY
   fi
 done
 medians < "$work/ours.rounds" > "$ours"
