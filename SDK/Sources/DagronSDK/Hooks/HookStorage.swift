@@ -5,10 +5,10 @@ import Synchronization
 /// Writers (register, unregister, clear) work under a mutex and publish, per
 /// event, an immutable snapshot of the callbacks through an atomic pointer.
 /// `fire` never locks: it announces itself in the fire state's `activeFires`,
-/// loads the current snapshot and runs its callbacks. A replaced snapshot is retired and freed
-/// only once no `fire` is in progress (a quiescent-state scheme), so a reader
-/// never sees freed memory and never pays for reference counting. Callbacks
-/// may therefore register, unregister or fire freely.
+/// loads the current snapshot and runs its callbacks. A replaced snapshot is
+/// retired and freed only once no `fire` is in progress (a quiescent-state
+/// scheme), so a reader never sees freed memory and never pays for reference
+/// counting. Callbacks may therefore register, unregister or fire freely.
 ///
 /// The reading side is `@inlinable` (with the types and fields it touches
 /// `@usableFromInline`) for one reason: an inlinable body is compiled as code
