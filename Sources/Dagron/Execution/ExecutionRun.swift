@@ -319,7 +319,9 @@ final class ExecutionRun: Sendable {
         // A gate node's duration spans the wait as well as the task.
         let duration = timing.gatePassed
             ? max(0, finishedAt - timing.arrivedAt) : RunClock.seconds(from: timing.began, to: ended)
-        let report = Self.processReport(output, failure)
+        // Most tasks return nothing and do not fail: then there is no report
+        // to look for (copying and casting an optional existential is not free).
+        let report = output == nil && failure == nil ? nil : Self.processReport(output, failure)
         let result = NodeResult(
             name: name, status: status.nodeStatus, durationSeconds: duration,
             startedAt: timing.gatePassed ? timing.arrivedAt : clock.wall(timing.began), finishedAt: finishedAt,
