@@ -320,7 +320,9 @@ final class ExecutionRun: Sendable {
         let duration = timing.gatePassed
             ? max(0, finishedAt - timing.arrivedAt) : RunClock.seconds(from: timing.began, to: ended)
         // Most tasks return nothing and do not fail: then there is no report
-        // to look for (copying and casting an optional existential is not free).
+        // to look for. Checked here rather than only in `processReport`:
+        // passing the optional existentials to it copies them through runtime
+        // value witnesses, inlined or not (callgrind: ~85 instructions a node).
         let report = output == nil && failure == nil ? nil : Self.processReport(output, failure)
         let result = NodeResult(
             name: name, status: status.nodeStatus, durationSeconds: duration,
