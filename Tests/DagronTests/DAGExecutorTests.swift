@@ -145,6 +145,34 @@ struct DAGExecutorTests {
         #expect(result.succeeded == 2)
     }
 
+    @Test(arguments: [2, 4])
+    func everyWorkerComesBackAfterShortTasks(workers: Int) async throws {
+        // Thousands of no-op tasks send all workers but one to standby; then
+        // `workers` tasks that each wait until all of them have started need
+        // every worker back, with other nodes still waiting in the queue.
+        let quick = (0..<2_000).map { "quick\($0)" }
+        let meeting = (0..<workers).map { "meet\($0)" }
+        let later = (0..<50).map { "later\($0)" }
+        var edges = quick.map { ($0, "hub") }
+        edges += meeting.map { ("hub", $0) } + later.map { ("hub", $0) }
+        let dag = try makeDAG(quick + ["hub"] + meeting + later, edges)
+        let arrived = Atomic<Int>(0)
+        let meet = NodeTask.sync {
+            arrived.add(1, ordering: .sequentiallyConsistent)
+            let deadline = Date().addingTimeInterval(20)
+            while arrived.load(ordering: .sequentiallyConsistent) < workers {
+                if Date() > deadline { throw Boom(message: "not every worker came back") }
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+            return nil
+        }
+        var tasks = noopTasks(dag)
+        for name in meeting { tasks[name] = meet }
+        let result = await DAGExecutor(dag, hooks: HookRegistry(), maxWorkers: workers).execute(tasks)
+        #expect(result.succeeded == dag.nodeCount)
+        #expect(result.failed == 0)
+    }
+
     @Test func maxWorkersBoundsConcurrency() async throws {
         let names = (0..<12).map { "n\($0)" }
         let dag = try makeDAG(names, [])

@@ -17,7 +17,10 @@ final class ExecutionRun: Sendable {
 
     private enum WorkerAction {
         case run(index: Int, gatePassed: Bool, startedAt: Double)
+        /// Wait for ready nodes (the queue is empty).
         case park
+        /// Step back from a queue that has nodes (see ``ExecutionRun/standbyProbe``).
+        case standBy
         case exit
     }
 
@@ -30,6 +33,8 @@ final class ExecutionRun: Sendable {
         var readyHead = 0
         var finished = 0
         var idleWorkers = 0
+        /// Workers that stepped back from a non-empty queue (`.standBy`).
+        var standbyWorkers = 0
         var cancelled = false
         var started = false
         var done = false
@@ -61,17 +66,23 @@ final class ExecutionRun: Sendable {
             return nil
         }
 
-        /// How many parked workers to wake for the ready queue (all of them
-        /// once the run is done, so they exit).
-        mutating func wakeups() -> Int {
+        /// Which waiting workers to wake: parked ones for the ready queue, and
+        /// every waiting worker once the run is done, so they exit. Workers
+        /// on standby come back by themselves.
+        mutating func wakeups() -> Wakeups {
             if done {
-                let all = idleWorkers
-                idleWorkers = 0
-                return all
+                defer { (idleWorkers, standbyWorkers) = (0, 0) }
+                return Wakeups(parked: idleWorkers, standingBy: standbyWorkers)
             }
             let wanted = min(idleWorkers, readyCount)
             idleWorkers -= wanted
-            return wanted
+            return Wakeups(parked: wanted, standingBy: 0)
+        }
+
+        /// Whether a worker may step back from the queue: it has nodes, and
+        /// some other worker stays on it.
+        func mayStandBy(workerCount: Int) -> Bool {
+            readyCount > 0 && workerCount - idleWorkers - standbyWorkers > 1
         }
     }
 
@@ -87,7 +98,10 @@ final class ExecutionRun: Sendable {
     private let state: RunStateBox<State>
     /// Mirrors `state.cancelled` for lock-free checks on the hot path.
     private let cancelledFlag = Atomic<Bool>(false)
+    /// Parked workers wait here for ready nodes.
     private let wake = DispatchSemaphore(value: 0)
+    /// Workers on standby wait here, at most ``standbyProbe`` at a time.
+    private let standby = DispatchSemaphore(value: 0)
     private let completion = Mutex<(@Sendable (ExecutionResult) -> Void)?>(nil)
     private let clock = RunClock()
 
@@ -172,24 +186,25 @@ final class ExecutionRun: Sendable {
     // MARK: Cancellation
 
     func cancel() {
-        let outcome = state.withTrackedLock { state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Int, done: Bool)? in
+        let outcome = state.withTrackedLock { state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Wakeups, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
             cancelledFlag.store(true, ordering: .relaxed)
-            guard state.started else { return ([], [], 0, false) }
+            guard state.started else { return ([], [], Wakeups(), false) }
             let cancelled = markPendingCancelled(&state)
             let handles = Array(state.runningTasks.values) + Array(state.gateWaits.values)
             let finishedNow = state.finished == names.count
             if finishedNow { state.done = true }
-            // Wake everyone: idle workers exit, or pick up gate-passed nodes to cancel them.
-            let wakeups = state.idleWorkers
+            // Wake everyone parked: idle workers exit, or pick up gate-passed
+            // nodes to cancel them (workers on standby come back by themselves).
+            let wakeups = state.done ? state.wakeups() : Wakeups(parked: state.idleWorkers, standingBy: 0)
             state.idleWorkers = 0
             return (cancelled, handles, wakeups, finishedNow)
         }
         guard let outcome else { return }
         reportNeverRan(outcome.cancelled)
         for handle in outcome.handles { handle.cancel() }
-        for _ in 0..<outcome.wakeups { wake.signal() }
+        signal(outcome.wakeups)
         if outcome.done { finish() }
     }
 
@@ -209,10 +224,24 @@ final class ExecutionRun: Sendable {
 
     // MARK: Workers
 
+    /// How long a worker on standby waits before it takes a node again.
+    ///
+    /// A worker steps back from a queue that has nodes when its recent tasks
+    /// each took less time than the work between them (delivering events,
+    /// scheduling; see ``WorkerPace``): with tasks that short, the run is
+    /// bound by its one-at-a-time event delivery, and a second worker only
+    /// makes the two contend for it (on this class of machine, up to twice
+    /// the cost per node). Another worker always stays on the queue. A
+    /// worker on standby takes a node again after this long and stays if its
+    /// tasks take longer, so ready nodes wait behind a slow task for at most
+    /// about this long.
+    static let standbyProbe: DispatchTimeInterval = .microseconds(500)
+
     private func workerLoop() {
         // A worker that completes a node takes its next one in the same
         // critical section (see `complete`), so a node costs one lock, not two.
         var next: WorkerAction?
+        var pace = WorkerPace()
         while true {
             let action = next ?? state.withTrackedLock { state -> WorkerAction in
                 if state.done { return .exit }
@@ -223,16 +252,36 @@ final class ExecutionRun: Sendable {
             next = nil
             switch action {
             case .exit: return
-            case .park: wake.wait()
+            case .park:
+                wake.wait()
+                pace = WorkerPace()
+            case .standBy:
+                _ = standby.wait(timeout: .now() + Self.standbyProbe)
+                pace = WorkerPace()
+                next = state.withTrackedLock { state -> WorkerAction in
+                    // Once the run is done, `wakeups` no longer counts this worker.
+                    if state.done { return .exit }
+                    state.standbyWorkers -= 1
+                    if let next = state.popReady() { return next }
+                    state.idleWorkers += 1
+                    return .park
+                }
             case .run(let index, let gatePassed, let startedAt):
-                next = process(index, gatePassed: gatePassed, startedAt: startedAt)
+                next = process(index, gatePassed: gatePassed, startedAt: startedAt, pace: &pace)
             }
         }
     }
 
+    /// Wakes waiting workers.
+    private func signal(_ wakeups: Wakeups) {
+        for _ in 0..<wakeups.parked { wake.signal() }
+        for _ in 0..<wakeups.standingBy { standby.signal() }
+    }
+
     /// Runs node `index` on the calling worker; returns the worker's next
-    /// action when completing the node already took one.
-    private func process(_ index: Int, gatePassed: Bool, startedAt: Double) -> WorkerAction? {
+    /// action when completing the node already took one. `pace` is the
+    /// worker's record of its recent tasks.
+    private func process(_ index: Int, gatePassed: Bool, startedAt: Double, pace: inout WorkerPace) -> WorkerAction? {
         let name = names[index]
         if !gatePassed, let gate = nodeGates[index] {
             let arrived = clock.wallNow()
@@ -251,10 +300,10 @@ final class ExecutionRun: Sendable {
                     name: name, status: cancelled ? .cancelled : .completed,
                     durationSeconds: max(0, now - startedAt), startedAt: startedAt, finishedAt: now,
                     error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true,
-                    takeNext: true)
+                    next: .take)
             } else {
                 return complete(index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"),
-                                completed: false, ranTask: false, takeNext: true)
+                                completed: false, ranTask: false, next: .take)
             }
         }
         if !gatePassed { events?.fire(.preNode, node: name, index: index) }
@@ -264,10 +313,11 @@ final class ExecutionRun: Sendable {
             // The common case: one call, no retries. The value is handed on
             // (not copied) into the node's result.
             do {
-                return finishTask(index, name: name, .completed, output: try body(), failure: nil, attempts: 1, timing)
+                return finishTask(
+                    index, name: name, .completed, output: try body(), failure: nil, attempts: 1, timing, &pace)
             } catch {
                 let (status, failure) = classify(error, node: name)
-                return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing)
+                return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing, &pace)
             }
         }
         // A task with a timeout or retries, an async task, or a run that was
@@ -291,7 +341,7 @@ final class ExecutionRun: Sendable {
             }
         }
         if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
-        return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing)
+        return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing, &pace)
     }
 
     /// When a task began, and for a gate node when it arrived at the gate.
@@ -312,9 +362,10 @@ final class ExecutionRun: Sendable {
     /// Builds the result of a node whose task ran and completes the node.
     private func finishTask(
         _ index: Int, name: String, _ status: NodeOutcome, output: consuming (any Sendable)?,
-        failure: consuming (any Error)?, attempts: Int, _ timing: TaskTiming
+        failure: consuming (any Error)?, attempts: Int, _ timing: TaskTiming, _ pace: inout WorkerPace
     ) -> WorkerAction? {
         let ended = clock.now()
+        let mayStandBy = pace.taskRan(began: timing.began, ended: ended)
         let finishedAt = clock.wall(ended)
         // A gate node's duration spans the wait as well as the task.
         let duration = timing.gatePassed
@@ -329,7 +380,7 @@ final class ExecutionRun: Sendable {
             startedAt: timing.gatePassed ? timing.arrivedAt : clock.wall(timing.began), finishedAt: finishedAt,
             error: failure, output: output,
             exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail)
-        return complete(index, result, completed: status == .completed, ranTask: true, takeNext: true)
+        return complete(index, result, completed: status == .completed, ranTask: true, next: mayStandBy ? .takeOrStandBy : .take)
     }
 
     /// The exit code and standard error a task's value or error carries.
@@ -433,12 +484,12 @@ final class ExecutionRun: Sendable {
         let error: any Error
         switch outcome {
         case .approved:
-            let wakeups = state.withTrackedLock { state -> Int in
+            let wakeups = state.withTrackedLock { state -> Wakeups in
                 state.phase[index] = .gatePassed
                 state.ready.append(index)
                 return state.wakeups()
             }
-            for _ in 0..<wakeups { wake.signal() }
+            signal(wakeups)
             return
         case .rejected(let reason):
             (status, error) = (.failed, GateError.rejected(gate: name, reason: reason))
@@ -457,10 +508,10 @@ final class ExecutionRun: Sendable {
 
     /// Records a final result, fires its event, releases or skips successors,
     /// wakes workers, and finishes the execution after the last node. With
-    /// `takeNext` (the caller is a worker), also takes the caller's next ready
+    /// `next` other than `.none` (the caller is a worker), also takes the caller's next ready
     /// node under the same lock and returns it.
     @discardableResult
-    private func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, takeNext: Bool = false) -> WorkerAction? {
+    private func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next: NextStep = .none) -> WorkerAction? {
         if let events {
             if !ranTask {
                 events.fire(.nodeSkipped, node: names[index], index: index, result: result)
@@ -470,12 +521,12 @@ final class ExecutionRun: Sendable {
                 events.fire(.onError, node: names[index], index: index, result: result, error: result.error)
             }
         }
-        return record(index, result, completed: completed, ranTask: ranTask, takeNext: takeNext)
+        return record(index, result, completed: completed, ranTask: ranTask, next: next)
     }
 
     /// The bookkeeping half of ``complete``.
-    private func record(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, takeNext: Bool) -> WorkerAction? {
-        let (skipped, wakeups, done, next) = state.withTrackedLock { state -> ([NeverRan], Int, Bool, WorkerAction?) in
+    private func record(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next step: NextStep) -> WorkerAction? {
+        let (skipped, wakeups, done, next) = state.withTrackedLock { state -> ([NeverRan], Wakeups, Bool, WorkerAction?) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
@@ -491,11 +542,24 @@ final class ExecutionRun: Sendable {
                 skipped = skipAfterFailure(of: index, ranTask: ranTask, &state)
             }
             if state.finished == names.count { state.done = true }
-            let next = takeNext && !state.done ? state.popReady() : nil
+            var next: WorkerAction?
+            if !state.done {
+                switch step {
+                case .none: break
+                case .take: next = state.popReady()
+                case .takeOrStandBy:
+                    if state.mayStandBy(workerCount: workerCount) {
+                        state.standbyWorkers += 1
+                        next = .standBy
+                    } else {
+                        next = state.popReady()
+                    }
+                }
+            }
             return (skipped, state.wakeups(), state.done, next)
         }
         if !skipped.isEmpty { reportNeverRan(skipped) }
-        for _ in 0..<wakeups { wake.signal() }
+        signal(wakeups)
         if done { finish() }
         return next
     }
@@ -536,6 +600,49 @@ final class ExecutionRun: Sendable {
             events.fire(.nodeSkipped, node: names[node.index], index: node.index, result: node.result)
         }
     }
+}
+
+/// What a worker that completes a node does next, decided under the same lock.
+private enum NextStep {
+    /// Nothing: the caller is not a worker.
+    case none
+    /// Take the next ready node.
+    case take
+    /// Step back when another worker stays on the queue (see
+    /// `ExecutionRun.standbyProbe`), otherwise take the next ready node.
+    case takeOrStandBy
+}
+
+/// A worker's record of its recent tasks: whether they are so short that
+/// the worker is better off on standby (see `ExecutionRun.standbyProbe`).
+struct WorkerPace {
+    /// How many tasks in a row must be short; one long wait for a lock or a
+    /// preempted worker makes a single gap look long.
+    static let shortTasksToStandBy = 8
+
+    /// When the worker's last task ended (0: none since it last waited).
+    private var lastTaskEnd: UInt64 = 0
+    /// Tasks in a row that took less time than the gap before them.
+    private var shortTasks = 0
+
+    /// Records a task that ran from `began` to `ended` (`RunClock.now()`
+    /// readings on the worker's thread); returns whether the worker's
+    /// recent tasks are short enough for it to stand by.
+    mutating func taskRan(began: UInt64, ended: UInt64) -> Bool {
+        if lastTaskEnd != 0 && ended - began < began - lastTaskEnd {
+            shortTasks += 1
+        } else {
+            shortTasks = 0
+        }
+        lastTaskEnd = ended
+        return shortTasks >= Self.shortTasksToStandBy
+    }
+}
+
+/// How many waiting workers to wake, by where they wait.
+private struct Wakeups {
+    var parked = 0
+    var standingBy = 0
 }
 
 /// A node that will never run (skipped or cancelled), and its final result.
