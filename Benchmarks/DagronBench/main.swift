@@ -56,10 +56,10 @@ func buildDAG(shape: String, count: Int) -> DAG {
     return try! builder.build()
 }
 
-/// µs per node: no-op tasks, optionally 3 callbacks on each of the 7 events, 2 workers.
-func executeMicrosecondsPerNode(shape: String, count: Int, withHooks: Bool) -> Double {
+/// µs per node: `task` for every node (no-op by default), optionally 3
+/// callbacks on each of the 7 events, 2 workers.
+func executeMicrosecondsPerNode(shape: String, count: Int, withHooks: Bool, task: NodeTask = .sync { nil }) -> Double {
     let dag = buildDAG(shape: shape, count: count)
-    let task = NodeTask.sync { nil }
     var tasks: [String: NodeTask] = [:]
     for name in dag.nodeNames { tasks[name] = task }
     var hooks: HookRegistry?
@@ -78,6 +78,17 @@ func executeMicrosecondsPerNode(shape: String, count: Int, withHooks: Bool) -> D
     return seconds(elapsed) / Double(tasks.count) * 1e6
 }
 
+/// A task that keeps its core busy for `micros` µs: what the second worker
+/// buys tasks that do a little work.
+func busyTask(micros: Int) -> NodeTask {
+    .sync {
+        let clock = ContinuousClock()
+        let until = clock.now.advanced(by: .microseconds(micros))
+        while clock.now < until {}
+        return nil
+    }
+}
+
 let scenarios: [(String, String, () -> Double)] = [
     ("hook_fire_0cb", "ns", { fireNanoseconds(callbacks: 0, iterations: 2_000_000) }),
     ("hook_fire_3cb", "ns", { fireNanoseconds(callbacks: 3, iterations: 2_000_000) }),
@@ -85,6 +96,10 @@ let scenarios: [(String, String, () -> Double)] = [
     ("exec_chain_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: false) }),
     ("exec_wide_10k", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: true) }),
     ("exec_wide_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: false) }),
+    // Ours only: 5 µs / 2 would be perfect; one worker alone takes about 6 µs.
+    ("exec_wide_2k_busy_5us", "us", {
+        executeMicrosecondsPerNode(shape: "wide", count: 2_000, withHooks: true, task: busyTask(micros: 5))
+    }),
 ]
 
 /// Peak resident set size of this process, in MiB (VmHWM).
