@@ -272,10 +272,13 @@ final class ExecutionRun: Sendable {
         }
     }
 
-    /// Wakes waiting workers.
+    /// Wakes waiting workers (usually none: a plain loop, inlined).
+    @inline(__always)
     private func signal(_ wakeups: Wakeups) {
-        for _ in 0..<wakeups.parked { wake.signal() }
-        for _ in 0..<wakeups.standingBy { standby.signal() }
+        var parked = wakeups.parked
+        while parked > 0 { wake.signal(); parked -= 1 }
+        var standingBy = wakeups.standingBy
+        while standingBy > 0 { standby.signal(); standingBy -= 1 }
     }
 
     /// Runs node `index` on the calling worker; returns the worker's next
