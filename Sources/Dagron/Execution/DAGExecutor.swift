@@ -34,10 +34,12 @@ import Synchronization
 /// parallelism); async tasks run as Swift tasks while a worker waits for them.
 /// A gate node does not occupy a worker while it waits. `maxWorkers` is an
 /// upper bound: when tasks finish in less time than it takes to deliver
-/// their events (no-op tasks, say), all workers but one stand by, since
-/// events are delivered one at a time and a second worker would only
-/// contend for them; a worker on standby takes a node again every half
-/// millisecond and stays as soon as its tasks take longer.
+/// their events (no-op tasks, say) and every worker keeps completing them,
+/// all workers but one stand by, since events are delivered one at a time
+/// and a second worker would only contend for them. A worker on standby
+/// takes a node again every half millisecond and stays as soon as its
+/// tasks take longer or its peers stop completing nodes (one is busy in a
+/// long task).
 public final class DAGExecutor: Sendable {
     /// The DAG to execute.
     public let dag: DAG

@@ -228,10 +228,11 @@ final class ExecutionRun: Sendable {
     ///
     /// A worker steps back from a queue that has nodes when its recent tasks
     /// each took less time than the work between them (delivering events,
-    /// scheduling; see ``WorkerPace``): with tasks that short, the run is
-    /// bound by its one-at-a-time event delivery, and a second worker only
-    /// makes the two contend for it (on this class of machine, up to twice
-    /// the cost per node). Another worker always stays on the queue. A
+    /// scheduling) while other workers kept completing nodes (see
+    /// ``WorkerPace``): with tasks that short, the run is bound by its
+    /// one-at-a-time event delivery, and a second worker only makes the two
+    /// contend for it (on this class of machine, up to twice the cost per
+    /// node). Another worker always stays on the queue. A
     /// worker on standby takes a node again after this long and stays if its
     /// tasks take longer, so ready nodes wait behind a slow task for at most
     /// about this long.
@@ -241,7 +242,10 @@ final class ExecutionRun: Sendable {
         // A worker that completes a node takes its next one in the same
         // critical section (see `complete`), so a node costs one lock, not two.
         var next: WorkerAction?
-        var pace = WorkerPace()
+        // Only this thread touches it (`record` updates it under the state lock).
+        let pace = UnsafeMutablePointer<WorkerPace>.allocate(capacity: 1)
+        pace.initialize(to: WorkerPace())
+        defer { pace.deallocate() }
         while true {
             let action = next ?? state.withTrackedLock { state -> WorkerAction in
                 if state.done { return .exit }
@@ -254,10 +258,10 @@ final class ExecutionRun: Sendable {
             case .exit: return
             case .park:
                 wake.wait()
-                pace = WorkerPace()
+                pace.pointee = WorkerPace()
             case .standBy:
                 _ = standby.wait(timeout: .now() + Self.standbyProbe)
-                pace = WorkerPace()
+                pace.pointee = WorkerPace()
                 next = state.withTrackedLock { state -> WorkerAction in
                     // Once the run is done, `wakeups` no longer counts this worker.
                     if state.done { return .exit }
@@ -267,7 +271,7 @@ final class ExecutionRun: Sendable {
                     return .park
                 }
             case .run(let index, let gatePassed, let startedAt):
-                next = process(index, gatePassed: gatePassed, startedAt: startedAt, pace: &pace)
+                next = process(index, gatePassed: gatePassed, startedAt: startedAt, pace: pace)
             }
         }
     }
@@ -284,7 +288,7 @@ final class ExecutionRun: Sendable {
     /// Runs node `index` on the calling worker; returns the worker's next
     /// action when completing the node already took one. `pace` is the
     /// worker's record of its recent tasks.
-    private func process(_ index: Int, gatePassed: Bool, startedAt: Double, pace: inout WorkerPace) -> WorkerAction? {
+    private func process(_ index: Int, gatePassed: Bool, startedAt: Double, pace: UnsafeMutablePointer<WorkerPace>) -> WorkerAction? {
         let name = names[index]
         if !gatePassed, let gate = nodeGates[index] {
             let arrived = clock.wallNow()
@@ -317,10 +321,10 @@ final class ExecutionRun: Sendable {
             // (not copied) into the node's result.
             do {
                 return finishTask(
-                    index, name: name, .completed, output: try body(), failure: nil, attempts: 1, timing, &pace)
+                    index, name: name, .completed, output: try body(), failure: nil, attempts: 1, timing, pace)
             } catch {
                 let (status, failure) = classify(error, node: name)
-                return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing, &pace)
+                return finishTask(index, name: name, status, output: nil, failure: failure, attempts: 1, timing, pace)
             }
         }
         // A task with a timeout or retries, an async task, or a run that was
@@ -344,7 +348,7 @@ final class ExecutionRun: Sendable {
             }
         }
         if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
-        return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing, &pace)
+        return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing, pace)
     }
 
     /// When a task began, and for a gate node when it arrived at the gate.
@@ -365,10 +369,10 @@ final class ExecutionRun: Sendable {
     /// Builds the result of a node whose task ran and completes the node.
     private func finishTask(
         _ index: Int, name: String, _ status: NodeOutcome, output: consuming (any Sendable)?,
-        failure: consuming (any Error)?, attempts: Int, _ timing: TaskTiming, _ pace: inout WorkerPace
+        failure: consuming (any Error)?, attempts: Int, _ timing: TaskTiming, _ pace: UnsafeMutablePointer<WorkerPace>
     ) -> WorkerAction? {
         let ended = clock.now()
-        let mayStandBy = pace.taskRan(began: timing.began, ended: ended)
+        pace.pointee.taskRan(began: timing.began, ended: ended)
         let finishedAt = clock.wall(ended)
         // A gate node's duration spans the wait as well as the task.
         let duration = timing.gatePassed
@@ -383,7 +387,7 @@ final class ExecutionRun: Sendable {
             startedAt: timing.gatePassed ? timing.arrivedAt : clock.wall(timing.began), finishedAt: finishedAt,
             error: failure, output: output,
             exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail)
-        return complete(index, result, completed: status == .completed, ranTask: true, next: mayStandBy ? .takeOrStandBy : .take)
+        return complete(index, result, completed: status == .completed, ranTask: true, next: .paced(pace))
     }
 
     /// The exit code and standard error a task's value or error carries.
@@ -551,8 +555,8 @@ final class ExecutionRun: Sendable {
                 switch step {
                 case .none: break
                 case .take: next = state.popReady()
-                case .takeOrStandBy:
-                    if state.mayStandBy(workerCount: workerCount) {
+                case .paced(let pace):
+                    if pace.pointee.completed(finished: state.finished) && state.mayStandBy(workerCount: workerCount) {
                         state.standbyWorkers += 1
                         next = .standBy
                     } else {
@@ -612,9 +616,10 @@ private enum NextStep {
     case none
     /// Take the next ready node.
     case take
-    /// Step back when another worker stays on the queue (see
+    /// Record the completion in the worker's pace; step back if the pace
+    /// says so and another worker stays on the queue (see
     /// `ExecutionRun.standbyProbe`), otherwise take the next ready node.
-    case takeOrStandBy
+    case paced(UnsafeMutablePointer<WorkerPace>)
 }
 
 /// How many waiting workers to wake, by where they wait.
