@@ -96,10 +96,10 @@ func busyTask(micros: Int) -> NodeTask {
     }
 }
 
-/// µs per node of a 10k-wide DAG of no-op nodes that also has one slow node: a task
-/// that waits until every no-op task has run. While one worker sits in it,
-/// the other must run the no-op tasks at full speed (it must not stand by
-/// for a peer that completes nothing); same hooks, 2 workers.
+/// µs per node of a wide DAG of `count` no-op nodes plus one slow node, a
+/// task that waits until every no-op task has run. While one worker sits in
+/// it, the other must run the no-op tasks at full speed (it must not stand
+/// by for a peer that completes nothing); same hooks, 2 workers.
 func wideBesideSlowMicrosecondsPerNode(count: Int) -> Double {
     let builder = DAGBuilder()
     builder.addNode("root")
@@ -131,9 +131,9 @@ let scenarios: [(String, String, () -> Double)] = [
     ("exec_chain_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: false) }),
     ("exec_wide_10k", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: true) }),
     ("exec_wide_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: false) }),
-    // Ours only: 5 µs / 2 would be perfect; one worker alone takes about 6 µs.
     // Ours only: about exec_wide_10k's figure when the fast worker keeps going.
     ("exec_wide_10k_beside_slow", "us", { wideBesideSlowMicrosecondsPerNode(count: 10_000) }),
+    // Ours only: 5 µs / 2 would be perfect; one worker alone takes about 6 µs.
     ("exec_wide_2k_busy_5us", "us", {
         executeMicrosecondsPerNode(shape: "wide", count: 2_000, withHooks: true, task: busyTask(micros: 5))
     }),
