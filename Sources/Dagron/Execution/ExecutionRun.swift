@@ -232,28 +232,35 @@ final class ExecutionRun: Sendable {
     /// ``WorkerPace``): with tasks that short, the run is bound by its
     /// one-at-a-time event delivery, and a second worker only makes the two
     /// contend for it (on this class of machine, up to twice the cost per
-    /// node). Another worker always stays on the queue. A
-    /// worker on standby takes a node again after this long and stays if its
-    /// tasks take longer, so ready nodes wait behind a slow task for at most
-    /// about this long.
+    /// node). Another worker always stays on the queue. A worker on standby
+    /// takes a node again after this long and stays if its tasks take
+    /// longer, so ready nodes wait behind a slow task for at most about this
+    /// long.
     static let standbyProbe: DispatchTimeInterval = .microseconds(500)
 
     private func workerLoop() {
         // A worker that completes a node takes its next one in the same
         // critical section (see `complete`), so a node costs one lock, not two.
         var next: WorkerAction?
+        var backFromStandby = false
         // Only this thread touches it (`record` updates it under the state lock).
         let pace = UnsafeMutablePointer<WorkerPace>.allocate(capacity: 1)
         pace.initialize(to: WorkerPace())
-        defer { pace.deallocate() }
+        defer {
+            pace.deinitialize(count: 1)
+            pace.deallocate()
+        }
         while true {
             let action = next ?? state.withTrackedLock { state -> WorkerAction in
+                // Once the run is done, `wakeups` no longer counts a worker on standby.
                 if state.done { return .exit }
+                if backFromStandby { state.standbyWorkers -= 1 }
                 if let next = state.popReady() { return next }
                 state.idleWorkers += 1
                 return .park
             }
             next = nil
+            backFromStandby = false
             switch action {
             case .exit: return
             case .park:
@@ -262,14 +269,7 @@ final class ExecutionRun: Sendable {
             case .standBy:
                 _ = standby.wait(timeout: .now() + Self.standbyProbe)
                 pace.pointee = WorkerPace()
-                next = state.withTrackedLock { state -> WorkerAction in
-                    // Once the run is done, `wakeups` no longer counts this worker.
-                    if state.done { return .exit }
-                    state.standbyWorkers -= 1
-                    if let next = state.popReady() { return next }
-                    state.idleWorkers += 1
-                    return .park
-                }
+                backFromStandby = true
             case .run(let index, let gatePassed, let startedAt):
                 next = process(index, gatePassed: gatePassed, startedAt: startedAt, pace: pace)
             }
