@@ -163,6 +163,13 @@ let package = Package(
             name: "RunTests",
             dependencies: ["Dagron", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
         ),
+        // What dagron must survive, tried as an adversarial user would: stray
+        // plugin files, hostile values, concurrent runs, hung hooks, idle
+        // connections. Real files, real processes, real sockets; runs the built `dagron`.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["Dagron", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
+        ),
         // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
         .testTarget(
             name: "HostTests",

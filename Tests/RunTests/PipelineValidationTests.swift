@@ -1,4 +1,5 @@
 import Dagron
+import TestSupport
 import DagronSDK
 import Testing
 
