@@ -7,7 +7,8 @@ import Foundation
 ///
 /// A record is reused only when the candidate (path, declared name, factory
 /// symbol), the file's device, inode, size, modification and status-change
-/// times, owner and mode, its directory's owner and mode, the safety policy
+/// times, owner and mode, its directory's owner and mode, whether the
+/// directories above pass the safety checks, the safety policy
 /// and the host (its executable's identity and plugin ABI) are all unchanged.
 /// A `chmod`, a rebuilt plugin or a new `dagron` therefore re-probes. Plugins
 /// that crashed are cached too, so they are not run again until they change.
@@ -104,6 +105,8 @@ public struct PluginRegistryCache: Sendable {
             "\(file.st_mtim.tv_sec).\(file.st_mtim.tv_nsec)", "\(file.st_ctim.tv_sec).\(file.st_ctim.tv_nsec)",
             "\(file.st_uid)", "\(file.st_mode)",
             haveDirectory ? "\(directory.st_uid):\(directory.st_mode)" : "-",
+            // The directories above count too: one made writable re-probes (and is refused).
+            policy.directoryViolation(directoryPath)?.description ?? "chain ok",
         ]
         return fields.joined(separator: "\u{1F}")
     }

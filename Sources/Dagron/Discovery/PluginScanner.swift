@@ -4,7 +4,8 @@ import Foundation
 /// Finds plugin candidates along a ``PluginSearchPath`` without loading any code.
 ///
 /// In each directory, in search-path order, the candidates are:
-/// 1. the entries of its `dagron.plugins` manifest (``PluginManifest``), in file order;
+/// 1. the entries of its `dagron.plugins` manifest (``PluginManifest``), in
+///    file order, if the manifest passes the safety policy's checks;
 /// 2. every other `*.so` whose dynamic symbol table defines
 ///    `dagron_plugin_create` (read from the ELF file, no `dlopen`), sorted by
 ///    file name. A `*.so` that is not ELF at all is a candidate too, so that
@@ -14,10 +15,13 @@ import Foundation
 public struct PluginScanner: Sendable {
     /// The directories to scan.
     public var searchPath: PluginSearchPath
+    /// The checks a manifest must pass to be read (see ``PluginManifest/load(path:policy:)``).
+    public var policy: PluginSafetyPolicy
 
-    /// Creates a scanner over `searchPath`.
-    public init(searchPath: PluginSearchPath) {
+    /// Creates a scanner over `searchPath`; manifests are checked under `policy`.
+    public init(searchPath: PluginSearchPath, policy: PluginSafetyPolicy = .current()) {
         self.searchPath = searchPath
+        self.policy = policy
     }
 
     /// What a scan found.
@@ -40,7 +44,7 @@ public struct PluginScanner: Sendable {
     /// Scans one directory, appending to `result`.
     public func scan(directory: String, into result: inout Result) {
         var declared: Set<String> = []
-        if let manifest = PluginManifest.load(path: directory + "/" + PluginManifest.fileName) {
+        if let manifest = PluginManifest.load(path: directory + "/" + PluginManifest.fileName, policy: policy) {
             result.manifestErrors += manifest.errors
             for entry in manifest.entries {
                 declared.insert((entry.path as NSString).standardizingPath)

@@ -15,6 +15,13 @@ import Foundation
 ///
 /// A directory listed twice (after resolving symbolic links) is searched once,
 /// at its first position. Missing directories are kept and simply yield nothing.
+///
+/// Entries of `--plugin-path` and `DAGRON_PLUGIN_PATH` must be absolute (`~`
+/// is expanded): a relative one would make plugin loading depend on the
+/// current folder, so that any `.so` inside a cloned repository could run.
+/// ``checked(pluginPaths:environment:executablePath:)`` rejects them with
+/// ``RelativePluginPathError``; ``standard(pluginPaths:environment:executablePath:)``
+/// leaves them out.
 public struct PluginSearchPath: Sendable, Equatable {
     /// Where a directory of the search path came from.
     public enum Origin: String, Sendable, Equatable, Codable {
@@ -71,9 +78,8 @@ public struct PluginSearchPath: Sendable, Equatable {
         environment: [String: String] = processEnvironment(),
         executablePath: String? = currentExecutablePath()
     ) -> PluginSearchPath {
-        var directories = pluginPaths.map { Directory(path: absolute($0), origin: .commandLine) }
-        if let list = environment[environmentVariable] {
-            directories += list.split(separator: ":").map { Directory(path: absolute(String($0)), origin: .environment) }
+        var directories = userEntries(pluginPaths: pluginPaths, environment: environment).compactMap { entry in
+            entry.absolutePath.map { Directory(path: $0, origin: entry.origin) }
         }
         if let user = userDirectory(environment: environment) {
             directories.append(Directory(path: user, origin: .user))
@@ -82,6 +88,34 @@ public struct PluginSearchPath: Sendable, Equatable {
             directories.append(Directory(path: installed, origin: .installation))
         }
         return PluginSearchPath(directories: directories)
+    }
+
+    /// The search path users get, after checking that every `--plugin-path`
+    /// and `DAGRON_PLUGIN_PATH` entry is absolute (`~` expanded).
+    /// - Throws: ``RelativePluginPathError`` naming the first relative entry.
+    public static func checked(
+        pluginPaths: [String] = [],
+        environment: [String: String] = processEnvironment(),
+        executablePath: String? = currentExecutablePath()
+    ) throws(RelativePluginPathError) -> PluginSearchPath {
+        if let relative = userEntries(pluginPaths: pluginPaths, environment: environment).first(where: { $0.absolutePath == nil }) {
+            throw RelativePluginPathError(entry: relative.text, origin: relative.origin)
+        }
+        return standard(pluginPaths: pluginPaths, environment: environment, executablePath: executablePath)
+    }
+
+    /// The entries users gave, highest priority first: `--plugin-path`
+    /// values, then `DAGRON_PLUGIN_PATH`'s (empty ones skipped). `absolutePath`
+    /// is `nil` for a relative entry.
+    private static func userEntries(
+        pluginPaths: [String], environment: [String: String]
+    ) -> [(text: String, origin: Origin, absolutePath: String?)] {
+        let listed = pluginPaths.map { ($0, Origin.commandLine) }
+            + (environment[environmentVariable] ?? "").split(separator: ":").map { (String($0), Origin.environment) }
+        return listed.map { text, origin in
+            let expanded = (text as NSString).expandingTildeInPath
+            return (text, origin, expanded.hasPrefix("/") ? (expanded as NSString).standardizingPath : nil)
+        }
     }
 
     /// `$XDG_DATA_HOME/dagron/plugins`, or `$HOME/.local/share/dagron/plugins`.
@@ -130,5 +164,26 @@ public struct PluginSearchPath: Sendable, Equatable {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+}
+
+/// A `--plugin-path` or `DAGRON_PLUGIN_PATH` entry that is not absolute.
+public struct RelativePluginPathError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The entry as given.
+    public var entry: String
+    /// Where it was given.
+    public var origin: PluginSearchPath.Origin
+
+    /// Creates an error.
+    public init(entry: String, origin: PluginSearchPath.Origin) {
+        self.entry = entry
+        self.origin = origin
+    }
+
+    /// Names the entry, where it came from, and the fix.
+    public var description: String {
+        let source = origin == .environment ? PluginSearchPath.environmentVariable + " entry" : "--plugin-path"
+        return "\(source) '\(entry)' is a relative path; plugin directories must be absolute, "
+            + "so that what runs does not depend on the current folder (write \"$PWD/\(entry)\" to mean this folder's)"
     }
 }

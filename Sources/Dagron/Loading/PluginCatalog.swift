@@ -9,21 +9,29 @@ import DagronSDK
 /// for plugin in selection.plugins { manager.register(plugin.plugin, settings: plugin.defaultSettings, origin: plugin.path) }
 /// ```
 ///
-/// Most callers want ``PluginManager/loadPlugins(named:settings:searchPath:loader:)``,
+/// Most callers want ``PluginManager/loadPlugins(named:settings:searchPath:loader:dropInNaming:)``,
 /// which does exactly that and reports failures.
 ///
 /// Loading runs plugin factories in this process, and a crashing factory
-/// ends it; `dagron plugins list` and `check` use ``IsolatedPluginProbe`` instead.
+/// ends it; `dagron plugins list` and `check` use ``IsolatedPluginProbe``
+/// instead, and `dagron run` names dropped-in files through it
+/// (``DropInNaming/probe(_:cache:)``) so that it loads only the plugins it asked for.
 public struct PluginCatalog: Sendable {
     /// Where plugins are looked for.
     public var searchPath: PluginSearchPath
     /// How files are loaded.
     public var loader: PluginLoader
+    /// How ``load(named:)`` learns the names of dropped-in files.
+    public var dropInNaming: DropInNaming
 
     /// Creates a catalog.
-    public init(searchPath: PluginSearchPath = .standard(), loader: PluginLoader = PluginLoader()) {
+    public init(
+        searchPath: PluginSearchPath = .standard(), loader: PluginLoader = PluginLoader(),
+        dropInNaming: DropInNaming = .loadInProcess
+    ) {
         self.searchPath = searchPath
         self.loader = loader
+        self.dropInNaming = dropInNaming
     }
 
     /// The result of loading every candidate.
@@ -38,7 +46,7 @@ public struct PluginCatalog: Sendable {
 
     /// Loads every candidate on the search path (but initializes none).
     public func loadAll() -> Listing {
-        let scan = PluginScanner(searchPath: searchPath).scan()
+        let scan = PluginScanner(searchPath: searchPath, policy: loader.policy).scan()
         var records: [PluginRecord] = []
         var instances: [LoadedPlugin?] = []
         for candidate in scan.candidates {
@@ -71,22 +79,39 @@ public struct PluginCatalog: Sendable {
 
     /// Loads the first plugin of each name in `names`, walking the search path in order.
     ///
-    /// Manifest entries with other names are not touched. Dropped-in files
-    /// (no manifest entry) must be loaded to learn their names, so those met
-    /// before every name is found are loaded (their factories run; nothing is
-    /// initialized). A candidate that fails to load does not end the search:
-    /// a later plugin of that name can still win. A requested name that no
-    /// file provides fails with the error of the file declared under it, or
-    /// with ``PluginNotFoundError``.
+    /// Manifest entries with other names are not touched. A dropped-in file
+    /// (no manifest entry) must have run its factory for its name to be
+    /// known: with ``DropInNaming/probe(_:cache:)`` that happens in a child
+    /// process (or came from the cache), and only a file whose probed name
+    /// was asked for is loaded here; with ``DropInNaming/loadInProcess`` the
+    /// files met before every name is found are loaded here (their factories
+    /// run; nothing is initialized). A candidate that fails to load does not
+    /// end the search: a later plugin of that name can still win. A requested
+    /// name that no file provides fails with the error of the file declared
+    /// under it, or with ``PluginNotFoundError``. Dropped-in files whose
+    /// probe failed are not the caller's concern unless a name is not found,
+    /// when the error lists them.
     public func load(named names: [String]) -> Selection {
-        let scan = PluginScanner(searchPath: searchPath).scan()
+        let scan = PluginScanner(searchPath: searchPath, policy: loader.policy).scan()
         var wanted = Set(names)
         var found: [String: LoadedPlugin] = [:]
         var declaredFailures: [String: PluginFailure] = [:]
         var warnings = scan.manifestErrors.map(\.description)
         var unloadable: [String] = []
+        let dropIns = scan.candidates.filter { $0.declaredName == nil }
+        var probed: [String: PluginRecord] = [:]
+        for record in dropInNaming.records(for: dropIns, policy: loader.policy) ?? [] {
+            probed[record.candidate.path] = record
+        }
         for candidate in scan.candidates where !wanted.isEmpty {
             if let declared = candidate.declaredName, !wanted.contains(declared) { continue }
+            if candidate.declaredName == nil, let record = probed[candidate.path] {
+                guard record.status == .loaded, let name = record.name else {
+                    unloadable.append("\(candidate.path): \(record.error ?? record.status.rawValue)")
+                    continue
+                }
+                guard wanted.contains(name) else { continue }
+            }
             do {
                 let loaded = try loader.load(candidate)
                 let name = loaded.plugin.name

@@ -8,8 +8,9 @@ import Glibc
 ///
 /// The steps, each failing with a ``PluginLoadError`` that names the file:
 /// 1. open the file with `O_NOFOLLOW | O_CLOEXEC` and `fstat` the
-///    descriptor; under ``PluginSafetyPolicy/strict`` refuse it (and its
-///    directory) unless owned by the user or root and not group/other-writable;
+///    descriptor; under ``PluginSafetyPolicy/strict`` refuse it unless it and
+///    every directory above it are owned by the user or root and not
+///    group/other-writable (sticky directories excepted);
 /// 2. read the ELF header: not ELF, another architecture, not a shared library;
 /// 3. read the dynamic symbol table: both ABI symbols must be defined;
 /// 4. `dlopen("/proc/self/fd/N", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)`,
@@ -72,9 +73,7 @@ public struct PluginLoader: Sendable {
         var file = stat()
         guard fstat(fd, &file) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         let directoryPath = (path as NSString).deletingLastPathComponent
-        var directory = stat()
-        let haveDirectory = stat(directoryPath.isEmpty ? "." : directoryPath, &directory) == 0
-        if let violation = policy.violation(file: file, directory: haveDirectory ? directory : nil, directoryPath: directoryPath) {
+        if let violation = policy.violation(file: file, directoryPath: directoryPath) {
             throw .refused(path: path, violation: violation)
         }
         guard (file.st_mode & S_IFMT) == S_IFREG else {

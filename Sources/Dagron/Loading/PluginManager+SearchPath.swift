@@ -39,6 +39,10 @@ extension PluginManager {
     /// let initFailures = manager.initializeAll()
     /// ```
     ///
+    /// With `dropInNaming` ``DropInNaming/probe(_:cache:)`` (what `dagron run`
+    /// passes) only the chosen files are loaded in this process; see
+    /// ``PluginCatalog/load(named:)``.
+    ///
     /// Each plugin is registered with its manifest settings (`name.key = value`
     /// in `dagron.plugins`) overlaid by `settings[name]`, and with its file as origin.
     /// Problems that do not concern a requested name (a manifest syntax error
@@ -53,9 +57,10 @@ extension PluginManager {
         named names: [String],
         settings: [String: PluginSettings] = [:],
         searchPath: PluginSearchPath = .standard(),
-        loader: PluginLoader = PluginLoader()
+        loader: PluginLoader = PluginLoader(),
+        dropInNaming: DropInNaming = .loadInProcess
     ) -> [PluginFailure] {
-        let selection = PluginCatalog(searchPath: searchPath, loader: loader).load(named: names)
+        let selection = PluginCatalog(searchPath: searchPath, loader: loader, dropInNaming: dropInNaming).load(named: names)
         for warning in selection.warnings { warn(warning) }
         for failure in selection.failures { warn(failure.description) }
         for loaded in selection.plugins {

@@ -15,12 +15,18 @@ struct PluginSearchOptions: ParsableArguments {
     /// The search path: `--plugin-path`, `DAGRON_PLUGIN_PATH`, user dir, installation dir.
     var searchPath: PluginSearchPath { .standard(pluginPaths: pluginPaths) }
 
+    /// Rejects a relative `--plugin-path` or `DAGRON_PLUGIN_PATH` entry.
+    func validate() throws {
+        do {
+            _ = try PluginSearchPath.checked(pluginPaths: pluginPaths)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// The safety policy from the flag and the environment.
     var policy: PluginSafetyPolicy { .current(allowInsecure: allowInsecure) }
 
     /// A probe that runs plugin code in a child `dagron plugins probe-child`.
-    var isolatedProbe: IsolatedPluginProbe {
-        IsolatedPluginProbe(executable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
-                            arguments: ["plugins", PluginsCommand.ProbeChild.configuration.commandName!])
-    }
+    var isolatedProbe: IsolatedPluginProbe { .dagronChild() }
 }

@@ -16,3 +16,13 @@ extension PluginsCommand {
         }
     }
 }
+
+extension IsolatedPluginProbe {
+    /// A probe whose child is this `dagron` executable in its hidden
+    /// `plugins probe-child` mode.
+    static func dagronChild() -> IsolatedPluginProbe {
+        IsolatedPluginProbe(
+            executable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
+            arguments: ["plugins", PluginsCommand.ProbeChild.configuration.commandName!])
+    }
+}

@@ -5,7 +5,9 @@ import Foundation
 /// Chooses, configures, loads and initializes the plugins of a run.
 ///
 /// The plugins are those under the pipeline's `plugins:` plus `--plugin`
-/// names (none with `--no-plugins`). Their settings are merged by
+/// names (none with `--no-plugins`). Only their files are loaded in this
+/// process: the names of dropped-in files come from an isolated probe or its
+/// cache, so an unrelated broken file on the plugin path changes nothing. Their settings are merged by
 /// ``PluginSettingsResolver`` over the manifest defaults. A plugin that
 /// fails to load or initialize stops the run with exit code 2 before any
 /// node starts, unless `--keep-going-without-plugins`.
@@ -55,8 +57,18 @@ struct PluginSetup {
                 throw ExitStatus.usage
             }
         }
+        let searchPath: PluginSearchPath
+        do {
+            searchPath = try .checked(pluginPaths: pluginPaths, environment: environment)
+        } catch {
+            printError(error.description)
+            throw ExitStatus.usage
+        }
+        // Dropped-in files are named by a child process (or the registry
+        // cache), so only the files chosen here run any code in this process.
         let loadFailures = manager.loadPlugins(
-            named: names, settings: settings, searchPath: .standard(pluginPaths: pluginPaths))
+            named: names, settings: settings, searchPath: searchPath,
+            dropInNaming: .probe(.dagronChild(), cache: PluginRegistryCache.standard(environment: environment)))
         let initFailures = manager.initializeAll()
         let failures = loadFailures + initFailures
         guard !failures.isEmpty else { return }

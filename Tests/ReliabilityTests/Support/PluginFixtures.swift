@@ -12,6 +12,7 @@ enum PluginFixtures {
     static func constructorSource(_ body: String) -> String {
         """
         #include <stdint.h>
+        #include <stdio.h>
         #include <stdlib.h>
         #include <unistd.h>
         #include <signal.h>
@@ -19,6 +20,16 @@ enum PluginFixtures {
         uint32_t dagron_plugin_abi_version(void) { return 1; }
         void *dagron_plugin_create(void) { return 0; }
         """
+    }
+
+    /// ``constructorSource(_:)`` whose constructor first appends the loading
+    /// process's id to `log`, then runs `body`: a test can tell which
+    /// processes ran the file.
+    static func recordingConstructorSource(log: String, then body: String) -> String {
+        constructorSource("""
+            FILE *f = fopen("\(log)", "a"); if (f) { fprintf(f, "%d\\n", (int)getpid()); fclose(f); }
+            \(body)
+            """)
     }
 
     /// Compiles `source` (C) with `gcc -shared` to `directory/name` (mode 0755).

@@ -1,0 +1,196 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dagron run` loads only the plugins it asked for, and only from places
+/// nobody else could have written: stray files, relative search paths,
+/// writable ancestors and foreign manifests cannot make it run code.
+@Suite("Plugin loading: stray files, relative paths, whole-path permissions, manifests")
+struct PluginLoadingSafetyTests {
+    /// A one-node pipeline whose node leaves a marker file, so a test can tell that it ran.
+    private func pipeline(in scratch: Scratch) throws {
+        try scratch.write("p.yml", """
+            name: safety
+            nodes:
+              work:
+                run: touch ran.marker
+            """)
+    }
+
+    /// A directory (mode 0755) under the scratch folder.
+    private func directory(_ name: String, in scratch: Scratch, mode: mode_t = 0o755) throws -> String {
+        let path = scratch.path + "/" + name
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        chmod(path, mode)
+        return path
+    }
+
+    /// The process ids a stray fixture recorded before doing its worst.
+    private func loaders(of log: String) -> Set<Int32> {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return Set(text.split(whereSeparator: \.isNewline).compactMap { Int32($0) })
+    }
+
+    static let strayBehaviours: [(String, String)] = [
+        ("exit(0)", "exit(0);"),
+        ("abort()", "abort();"),
+        ("SIGKILL", "kill(getpid(), SIGKILL);"),
+        ("hang", "for (;;) pause();"),
+    ]
+
+    @Test("a stray .so that exits, aborts, kills itself or hangs when loaded changes nothing about a run",
+          arguments: strayBehaviours)
+    func strayFileChangesNothing(behaviour: (String, String)) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        let log = scratch.path + "/loaded-by.pids"
+        // Sorted first on the path and first in its folder: met before `timing`.
+        try PluginFixtures.buildC(
+            PluginFixtures.recordingConstructorSource(log: log, then: behaviour.1), named: "libaaa-stray.so", in: plugins)
+
+        let run = try DagronProcess(
+            ["run", "p.yml", "--run-dir", "run", "--plugin", "timing", "--json", "--plugin-path", plugins],
+            in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": scratch.path + "/cache.json"])
+        let dagronPID = run.process.processIdentifier
+        let finished = try run.wait(timeout: 120)
+
+        #expect(finished.status == 0, "stderr: \(finished.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/ran.marker"), "the node did not run")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any],
+                                "stdout is not the JSON document: \(finished.stdout)")
+        #expect(json["outcome"] as? String == "succeeded")
+        #expect(!loaders(of: log).contains(dagronPID), "the stray file's constructor ran inside `dagron run`")
+        #expect(!finished.stderr.contains("libaaa-stray"), "an unrelated file is not the run's concern: \(finished.stderr)")
+    }
+
+    @Test("the second run with a hanging stray file answers from the registry cache, without probing again")
+    func hangingStrayIsProbedOnce() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        let log = scratch.path + "/loaded-by.pids"
+        try PluginFixtures.buildC(
+            PluginFixtures.recordingConstructorSource(log: log, then: "for (;;) pause();"), named: "libhang.so", in: plugins)
+        let environment = ["DAGRON_PLUGIN_CACHE": scratch.path + "/cache.json"]
+        let arguments = ["run", "p.yml", "--plugin", "timing", "--plugin-path", plugins]
+        let first = try dagron(arguments + ["--run-dir", "run1"], in: scratch.path, environment: environment)
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        let probes = loaders(of: log).count
+        #expect(probes == 1, "the stray file should have been probed once, in a child")
+        let second = try dagron(arguments + ["--run-dir", "run2"], in: scratch.path, environment: environment)
+        #expect(second.status == 0, "stderr: \(second.stderr)")
+        #expect(loaders(of: log).count == probes, "an unchanged file was probed again")
+    }
+
+    @Test("a relative --plugin-path or DAGRON_PLUGIN_PATH entry is rejected, for run and plugins list")
+    func relativeSearchPathIsRejected() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        _ = try directory("plugins", in: scratch)
+
+        let flag = try dagron(["run", "p.yml", "--plugin", "timing", "--plugin-path", "plugins"], in: scratch.path)
+        #expect(flag.status == 2)
+        #expect(flag.stderr.contains("--plugin-path 'plugins' is a relative path"), "stderr: \(flag.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/ran.marker"))
+
+        let environment = try dagron(
+            ["run", "p.yml", "--plugin", "timing"], in: scratch.path, environment: ["DAGRON_PLUGIN_PATH": "/usr/lib:./plugins"])
+        #expect(environment.status == 2)
+        #expect(environment.stderr.contains("DAGRON_PLUGIN_PATH entry './plugins' is a relative path"), "stderr: \(environment.stderr)")
+
+        let list = try dagron(["plugins", "list", "--plugin-path", "plugins"], in: scratch.path)
+        #expect(list.status != 0)
+        #expect(list.stderr.contains("is a relative path"), "stderr: \(list.stderr)")
+
+        let absolute = try dagron(["run", "p.yml", "--plugin", "timing", "--plugin-path", scratch.path + "/plugins"], in: scratch.path)
+        #expect(absolute.status == 0, "stderr: \(absolute.stderr)")
+    }
+
+    @Test("a plugin below a group- or world-writable directory is refused, however far up; a sticky one is fine")
+    func writableAncestorIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let shared = try directory("shared", in: scratch, mode: 0o777)
+        let plugins = try directory("shared/team/plugins", in: scratch)
+        try FileManager.default.copyItem(atPath: DagronBinary.directory + "/libDagronTiming.so", toPath: plugins + "/libMyTiming.so")
+        chmod(plugins + "/libMyTiming.so", 0o755)
+
+        // The copy on the writable path would shadow the bundled timing: refused, so the bundled one runs.
+        let refused = try dagron(
+            ["run", "p.yml", "--plugin", "timing", "--plugin-path", plugins, "--run-dir", "run1"], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        #expect(refused.status == 0, "stderr: \(refused.stderr)")
+        let list = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let mine = try #require(rows.first { $0["path"] as? String == plugins + "/libMyTiming.so" })
+        #expect(mine["status"] as? String == "refused")
+        #expect((mine["error"] as? String ?? "").contains("directory \(shared) is writable by group or others"), "\(mine)")
+
+        // The same tree with the sticky bit on the shared directory (as /tmp has): accepted, and it wins.
+        chmod(shared, 0o1777)
+        let sticky = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        let stickyRows = try #require(try JSONSerialization.jsonObject(with: Data(sticky.stdout.utf8)) as? [[String: Any]])
+        #expect(stickyRows.first { $0["path"] as? String == plugins + "/libMyTiming.so" }?["status"] as? String == "loaded")
+
+        // An ancestor owned by another user is refused the same way.
+        chmod(shared, 0o755)
+        chown(shared, 65534, 65534)
+        let foreign = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        let foreignRows = try #require(try JSONSerialization.jsonObject(with: Data(foreign.stdout.utf8)) as? [[String: Any]])
+        let row = try #require(foreignRows.first { $0["path"] as? String == plugins + "/libMyTiming.so" })
+        #expect(row["status"] as? String == "refused")
+        #expect((row["error"] as? String ?? "").contains("directory \(shared) is owned by uid 65534"), "\(row)")
+        chown(shared, geteuid(), getegid())
+    }
+
+    static let foreignManifests: [(String, mode_t, uid_t?)] = [
+        ("world-writable (0666)", 0o666, nil),
+        ("group-writable (0664)", 0o664, nil),
+        ("owned by another user", 0o644, 65534),
+    ]
+
+    @Test("a dagron.plugins manifest someone else could have written is ignored whole: it cannot inject settings",
+          arguments: foreignManifests)
+    func foreignManifestIsIgnored(manifest: (String, mode_t, uid_t?)) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        try FileManager.default.copyItem(
+            atPath: DagronBinary.directory + "/libDagronEventRecorder.so", toPath: plugins + "/libDagronEventRecorder.so")
+        chmod(plugins + "/libDagronEventRecorder.so", 0o755)
+        let injected = scratch.path + "/injected.jsonl"
+        let manifestPath = try scratch.write("plugins/dagron.plugins", """
+            event-recorder = "libDagronEventRecorder.so"
+            event-recorder.file = "\(injected)"
+            """)
+        chmod(manifestPath, manifest.1)
+        if let owner = manifest.2 { chown(manifestPath, owner, owner) }
+
+        let mine = scratch.path + "/mine.jsonl"
+        let run = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--plugin", "event-recorder", "--plugin-path", plugins,
+             "--set", "event-recorder.file=\(mine)"],
+            in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("\(manifestPath):0: refused:"), "stderr: \(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: injected), "the foreign manifest's setting was honoured")
+        #expect(FileManager.default.fileExists(atPath: mine), "the user's own setting was not used")
+
+        // Without the user's setting the plugin has no file: its manifest default was not taken.
+        let bare = try dagron(
+            ["run", "p.yml", "--run-dir", "run2", "--plugin", "event-recorder", "--plugin-path", plugins],
+            in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        #expect(bare.status == 2, "stderr: \(bare.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: injected))
+    }
+}
