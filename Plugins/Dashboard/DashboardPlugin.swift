@@ -14,11 +14,11 @@ import Musl
 /// prints `Dashboard: http://HOST:PORT/?token=...`; the hooks feed a
 /// ``RunState`` that the page follows over Server-Sent Events; `teardown`
 /// stops the server and frees the port. Settings: see ``DashboardSettings``.
-/// Security (token, Host check, no CORS): see `docs/dashboard.md`.
+/// Security (token, Host check, no CORS, connection limits): see `docs/dashboard.md`.
 final class DashboardPlugin: DagronPlugin {
     let name = "dashboard"
     let version = "1.0.0"
-    let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file)."
+    let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file, max_connections, idle_timeout)."
 
     private let settings = Mutex(DashboardSettings())
     private let server = Mutex<DashboardServer?>(nil)
@@ -33,8 +33,9 @@ final class DashboardPlugin: DagronPlugin {
         let settings = self.settings.withTrackedLock { $0 }
         let token = AccessToken.random()
         let logger = Logger(label: "dagron.dashboard") { HostLogHandler(label: $0) }
+        let limits = DashboardServer.Limits(maxConnections: settings.maxConnections, idleTimeout: settings.idleTimeout)
         let started = try DashboardServer.start(
-            host: settings.host, port: settings.port, state: state, token: token, logger: logger)
+            host: settings.host, port: settings.port, limits: limits, state: state, token: token, logger: logger)
         server.withTrackedLock { $0 = started }
         let url = "http://\(Self.urlHost(settings.host)):\(started.port)/?token=\(token.value)"
         if let file = settings.urlFile {
