@@ -14,7 +14,8 @@ import Musl
 /// prints `Dashboard: http://HOST:PORT/?token=...`; the hooks feed a
 /// ``RunState`` that the page follows over Server-Sent Events; `teardown`
 /// stops the server and frees the port. Settings: see ``DashboardSettings``.
-/// Security (token, Host check, no CORS, connection limits): see `docs/dashboard.md`.
+/// Security (token, Host check, no CORS, connection limits, private files):
+/// see `docs/dashboard.md`.
 final class DashboardPlugin: DagronPlugin {
     let name = "dashboard"
     let version = "1.0.0"
@@ -22,6 +23,7 @@ final class DashboardPlugin: DagronPlugin {
 
     private let settings = Mutex(DashboardSettings())
     private let server = Mutex<DashboardServer?>(nil)
+    private let redirectPage = Mutex<BrowserLauncher.RedirectPage?>(nil)
     let state = RunState()
 
     func configure(_ settings: PluginSettings) throws {
@@ -39,17 +41,24 @@ final class DashboardPlugin: DagronPlugin {
         server.withTrackedLock { $0 = started }
         let url = "http://\(Self.urlHost(settings.host)):\(started.port)/?token=\(token.value)"
         if let file = settings.urlFile {
-            do {
-                try Self.write(url + "\n", to: file)
+            do throws(PrivateFile.Failure) {
+                try PrivateFile.save(url + "\n", to: file)
             } catch {
                 started.stop()
                 server.withTrackedLock { $0 = nil }
-                throw error
+                throw URLFileError(path: file, reason: error.description)
             }
         }
         print("Dashboard: \(url)")
         fflush(nil)  // the host may be piped: show the URL now
-        if settings.openBrowser { BrowserLauncher.open(url) }
+        if settings.openBrowser {
+            do throws(BrowserLauncher.Failure) {
+                let page = try BrowserLauncher.open(url)
+                redirectPage.withTrackedLock { $0 = page }
+            } catch {
+                logger.warning("open_browser: \(error.description); open the printed URL yourself")
+            }
+        }
         for event in [HookEvent.preExecute, .preNode, .postNode, .onError, .nodeSkipped,
                       .gateWaiting, .gateResolved, .postExecute] {
             hooks.register(event) { [state] context in state.apply(context) }
@@ -62,6 +71,11 @@ final class DashboardPlugin: DagronPlugin {
             return server
         }
         running?.stop()
+        let page = redirectPage.withTrackedLock { page in
+            defer { page = nil }
+            return page
+        }
+        page?.remove()  // it holds the token, which is dead now
     }
 
     /// IPv6 literals need brackets in a URL.
@@ -74,16 +88,6 @@ final class DashboardPlugin: DagronPlugin {
         let path: String
         let reason: String
         var description: String { "plugin 'dashboard': cannot write url_file '\(path)': \(reason)" }
-    }
-
-    private static func write(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else {
-            throw URLFileError(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
-        guard fputs(text, file) >= 0 else {
-            throw URLFileError(path: path, reason: String(cString: strerror(errno)))
-        }
     }
 }
 

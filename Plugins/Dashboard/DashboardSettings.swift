@@ -6,8 +6,8 @@ import DagronSDK
 /// |---|---|---|
 /// | `host` | `127.0.0.1` | Address to bind. Keep it loopback unless you mean it. |
 /// | `port` | `8765` | Port to bind; `0` picks a free one. |
-/// | `open_browser` | `false` | Open the URL with `xdg-open` when a display is available. |
-/// | `url_file` | none | Also write the URL (with its token) to this file, for scripts. |
+/// | `open_browser` | `false` | Open the URL (through a private redirect file) when a display is available. |
+/// | `url_file` | none | Also write the URL (with its token) to this file (mode 0600), for scripts. |
 /// | `max_connections` | `256` | Connections open at once (1 to 10000; also at most a quarter of the free descriptors). |
 /// | `idle_timeout` | `15s` | How long a connection may stay without an authenticated request (1s to 1h). |
 ///

@@ -121,6 +121,53 @@ struct DashboardSettingsTests {
         plugin.teardown()
     }
 
+    @Test("url_file is written with mode 0600, also over a file that was readable by all")
+    func urlFileIsPrivate() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/url"
+        try "old\n".write(toFile: file, atomically: false, encoding: .utf8)
+        chmod(file, 0o666)
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": file]))
+        try plugin.initialize(hooks: HookRegistry())
+        defer { plugin.teardown() }
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasPrefix("http://127.0.0.1:") && text.contains("/?token=") && text.hasSuffix("\n"), "\(text)")
+    }
+
+    @Test("a url_file that is a symbolic link, or not a regular file, fails initialize and is left alone", arguments: ["link", "directory"])
+    func urlFileNotARegularFile(kind: String) throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let target = folder + "/target"
+        try "kept\n".write(toFile: target, atomically: false, encoding: .utf8)
+        let file = folder + "/url"
+        if kind == "link" {
+            try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: target)
+        } else {
+            try FileManager.default.createDirectory(atPath: file, withIntermediateDirectories: false)
+        }
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": file]))
+        #expect {
+            try plugin.initialize(hooks: HookRegistry())
+        } throws: { error in
+            String(describing: error).contains("url_file '\(file)'")
+        }
+        plugin.teardown()
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "kept\n")
+    }
+
+    /// A fresh folder of the test's own.
+    static func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-dashboard-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
+    }
+
     @Test("an unwritable url_file fails initialize and leaves the port free")
     func unwritableURLFile() throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))

@@ -8,7 +8,8 @@ import Glibc
 
 /// What the dashboard plugin must survive inside a real `dagron run`: floods
 /// of connections that never authenticate, and settings with hostile
-/// numbers.
+/// numbers; and where it must never leave its token (command lines, files
+/// others can read).
 @Suite("Dashboard limits", .serialized)
 struct DashboardLimitsTests {
     // MARK: Hostile values
@@ -155,6 +156,54 @@ struct DashboardLimitsTests {
         withExtendedLifetime(flood) {}
     }
 
+    // MARK: The token stays private
+
+    @Test("open_browser gives xdg-open a 0600 page that redirects to the URL; no command line carries the token")
+    func openBrowserKeepsTheTokenOffCommandLines() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let bin = scratch.path + "/bin"
+        let capture = scratch.path + "/capture"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: capture, withIntermediateDirectories: true)
+        // A stand-in for xdg-open that records what it was given.
+        let opener = try scratch.write("bin/xdg-open", """
+            #!/bin/sh
+            printf '%s\\n' "$@" > "$CAPTURE/argv"
+            stat -c %a "$1" > "$CAPTURE/mode"
+            stat -c %a "$(dirname "$1")" > "$CAPTURE/directory-mode"
+            cat "$1" > "$CAPTURE/page"
+            : > "$CAPTURE/done"
+
+            """)
+        chmod(opener, 0o755)
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let run = try GatedDashboardRun(
+            in: scratch, settings: ["open_browser": "true"],
+            environment: ["PATH": bin + ":" + path, "DISPLAY": ":99", "CAPTURE": capture])
+        defer { run.dagron.stop() }
+        #expect(waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: capture + "/done") },
+                "xdg-open was not started: \(run.dagron.output)")
+
+        let argv = (scratch.read("capture/argv") ?? "").split(separator: "\n").map(String.init)
+        #expect(argv.count == 1, "\(argv)")
+        #expect(!argv.contains { $0.contains(run.token) }, "the token is on xdg-open's command line: \(argv)")
+        let page = try #require(argv.first)
+        #expect(page.hasSuffix(".html"))
+        #expect(scratch.read("capture/mode") == "600\n")
+        #expect(scratch.read("capture/directory-mode") == "700\n")
+        let html = scratch.read("capture/page") ?? ""
+        #expect(html.contains(#"http-equiv="refresh" content="0; url=\#(run.url)""#), "\(html)")
+        #expect(try Self.mode(of: page) == 0o600)
+        // The URL file is private too, and no process on the machine shows the token.
+        #expect(try Self.mode(of: scratch.path + "/dashboard.url") == 0o600)
+        #expect(Self.commandLines(containing: run.token).isEmpty)
+
+        #expect(try run.approve().status == 200)
+        #expect(try run.dagron.wait() == 0, "\(run.dagron.output)")
+        #expect(!FileManager.default.fileExists(atPath: page), "the redirect page outlived the run")
+    }
+
     // MARK: Helpers
 
     /// Opens `count` connections that never send a byte, and waits until each is established.
@@ -190,6 +239,22 @@ struct DashboardLimitsTests {
         limit.rlim_cur = wanted
         guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
             throw LoopbackSocket.Failure(description: "setrlimit: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The permission bits of `path`.
+    static func mode(of path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.posixPermissions] as? Int) ?? -1
+    }
+
+    /// The process ids whose command line contains `text`.
+    static func commandLines(containing text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = Int32(entry),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            return String(decoding: data, as: UTF8.self).contains(text) ? pid : nil
         }
     }
 }
