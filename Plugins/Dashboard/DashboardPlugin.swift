@@ -14,14 +14,16 @@ import Musl
 /// prints `Dashboard: http://HOST:PORT/?token=...`; the hooks feed a
 /// ``RunState`` that the page follows over Server-Sent Events; `teardown`
 /// stops the server and frees the port. Settings: see ``DashboardSettings``.
-/// Security (token, Host check, no CORS): see `docs/dashboard.md`.
+/// Security (token, Host check, no CORS, connection limits, private files):
+/// see `docs/dashboard.md`.
 final class DashboardPlugin: DagronPlugin {
     let name = "dashboard"
     let version = "1.0.0"
-    let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file)."
+    let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file, max_connections, idle_timeout)."
 
     private let settings = Mutex(DashboardSettings())
     private let server = Mutex<DashboardServer?>(nil)
+    private let redirectPage = Mutex<BrowserLauncher.RedirectPage?>(nil)
     let state = RunState()
 
     func configure(_ settings: PluginSettings) throws {
@@ -33,22 +35,30 @@ final class DashboardPlugin: DagronPlugin {
         let settings = self.settings.withTrackedLock { $0 }
         let token = AccessToken.random()
         let logger = Logger(label: "dagron.dashboard") { HostLogHandler(label: $0) }
+        let limits = DashboardServer.Limits(maxConnections: settings.maxConnections, idleTimeout: settings.idleTimeout)
         let started = try DashboardServer.start(
-            host: settings.host, port: settings.port, state: state, token: token, logger: logger)
+            host: settings.host, port: settings.port, limits: limits, state: state, token: token, logger: logger)
         server.withTrackedLock { $0 = started }
         let url = "http://\(Self.urlHost(settings.host)):\(started.port)/?token=\(token.value)"
         if let file = settings.urlFile {
-            do {
-                try Self.write(url + "\n", to: file)
+            do throws(PrivateFile.Failure) {
+                try PrivateFile.save(url + "\n", to: file)
             } catch {
                 started.stop()
                 server.withTrackedLock { $0 = nil }
-                throw error
+                throw URLFileError(path: file, reason: error.description)
             }
         }
         print("Dashboard: \(url)")
         fflush(nil)  // the host may be piped: show the URL now
-        if settings.openBrowser { BrowserLauncher.open(url) }
+        if settings.openBrowser {
+            do throws(BrowserLauncher.Failure) {
+                let page = try BrowserLauncher.open(url)
+                redirectPage.withTrackedLock { $0 = page }
+            } catch {
+                logger.warning("open_browser: \(error.description); open the printed URL yourself")
+            }
+        }
         for event in [HookEvent.preExecute, .preNode, .postNode, .onError, .nodeSkipped,
                       .gateWaiting, .gateResolved, .postExecute] {
             hooks.register(event) { [state] context in state.apply(context) }
@@ -61,6 +71,11 @@ final class DashboardPlugin: DagronPlugin {
             return server
         }
         running?.stop()
+        let page = redirectPage.withTrackedLock { page in
+            defer { page = nil }
+            return page
+        }
+        page?.remove()  // it holds the token, which is dead now
     }
 
     /// IPv6 literals need brackets in a URL.
@@ -73,16 +88,6 @@ final class DashboardPlugin: DagronPlugin {
         let path: String
         let reason: String
         var description: String { "plugin 'dashboard': cannot write url_file '\(path)': \(reason)" }
-    }
-
-    private static func write(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else {
-            throw URLFileError(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
-        guard fputs(text, file) >= 0 else {
-            throw URLFileError(path: path, reason: String(cString: strerror(errno)))
-        }
     }
 }
 

@@ -6,15 +6,27 @@ import DagronSDK
 /// |---|---|---|
 /// | `host` | `127.0.0.1` | Address to bind. Keep it loopback unless you mean it. |
 /// | `port` | `8765` | Port to bind; `0` picks a free one. |
-/// | `open_browser` | `false` | Open the URL with `xdg-open` when a display is available. |
-/// | `url_file` | none | Also write the URL (with its token) to this file, for scripts. |
+/// | `open_browser` | `false` | Open the URL (through a private redirect file) when a display is available. |
+/// | `url_file` | none | Also write the URL (with its token) to this file (mode 0600), for scripts. |
+/// | `max_connections` | `256` | Connections open at once (1 to 10000; also at most a quarter of the free descriptors). |
+/// | `idle_timeout` | `15s` | How long a connection may stay without an authenticated request (1s to 1h). |
+///
+/// Every number is range-checked here, so a hostile value (`1e300`, `nan`,
+/// `-1`, `9223372036854775807`, ...) is a configuration error naming the key.
 struct DashboardSettings: Sendable, Equatable {
-    static let keys: Set<String> = ["host", "port", "open_browser", "url_file"]
+    static let keys: Set<String> = ["host", "port", "open_browser", "url_file", "max_connections", "idle_timeout"]
+
+    /// The accepted `max_connections`.
+    static let connectionRange = 1...10_000
+    /// The accepted `idle_timeout`, in milliseconds.
+    static let idleTimeoutRange: ClosedRange<Int64> = 1_000...3_600_000
 
     var host = "127.0.0.1"
     var port = 8765
     var openBrowser = false
     var urlFile: String?
+    var maxConnections = 256
+    var idleTimeout: Duration = .seconds(15)
 
     init() {}
 
@@ -26,11 +38,8 @@ struct DashboardSettings: Sendable, Equatable {
         if host.isEmpty {
             throw .malformed(plugin: settings.plugin, key: "host", value: "", expected: "an address such as 127.0.0.1")
         }
-        port = try settings.int("port", default: port)
-        guard (0...65535).contains(port) else {
-            throw .malformed(plugin: settings.plugin, key: "port", value: settings["port"] ?? "",
-                             expected: "a port number from 0 to 65535 (0 picks a free port)")
-        }
+        port = try Self.integer("port", in: 0...65535, default: port, settings,
+                                expected: "a port number from 0 to 65535 (0 picks a free port)")
         openBrowser = try settings.bool("open_browser", default: openBrowser)
         if let file = settings["url_file"] {
             guard !file.isEmpty else {
@@ -38,6 +47,28 @@ struct DashboardSettings: Sendable, Equatable {
             }
             urlFile = file
         }
+        maxConnections = try Self.integer(
+            "max_connections", in: Self.connectionRange, default: maxConnections, settings,
+            expected: "a whole number of connections from \(Self.connectionRange.lowerBound) to \(Self.connectionRange.upperBound)")
+        if let raw = settings["idle_timeout"] {
+            guard let milliseconds = DurationText.milliseconds(raw), Self.idleTimeoutRange.contains(milliseconds) else {
+                throw .malformed(plugin: settings.plugin, key: "idle_timeout", value: raw,
+                                 expected: "a duration from 1s to 1h, such as 15, 15s, 1500ms or 2m")
+            }
+            idleTimeout = .milliseconds(milliseconds)
+        }
+    }
+
+    /// `key` as an integer in `range`; anything else (a fraction, an
+    /// exponent, `nan`, a number past `Int`) is malformed.
+    private static func integer(
+        _ key: String, in range: ClosedRange<Int>, default defaultValue: Int, _ settings: PluginSettings, expected: String
+    ) throws(PluginSettingsError) -> Int {
+        guard let raw = settings[key] else { return defaultValue }
+        guard let value = Int(raw.trimmingWhitespace), range.contains(value) else {
+            throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: expected)
+        }
+        return value
     }
 }
 

@@ -36,10 +36,56 @@ struct DashboardSettingsTests {
         }
     }
 
+    /// Numbers that overflow, trap a careless conversion, or sit just past a range.
+    static let hostileNumbers = ["1e300", "1e10", "-1", "nan", "inf", "9223372036854775807", "1e-12", "65536", "99999"]
+
+    @Test("every numeric setting refuses hostile numbers with an error naming the key", arguments:
+        ["port", "max_connections", "idle_timeout"].flatMap { key in hostileNumbers.map { (key, $0) } })
+    func hostileNumber(key: String, value: String) throws {
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        do {
+            try plugin.configure(PluginSettings(plugin: "dashboard", [key: value]))
+            Issue.record("\(key)=\(value) was accepted")
+        } catch let error as PluginSettingsError {
+            guard case .malformed(let plugin, let badKey, let given, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(plugin == "dashboard")
+            #expect(badKey == key)
+            #expect(given == value)
+        }
+    }
+
+    @Test("durations and counts in range are accepted", arguments: [
+        ("idle_timeout", "15"), ("idle_timeout", "1s"), ("idle_timeout", "1.5s"), ("idle_timeout", "1500ms"),
+        ("idle_timeout", "2m"), ("idle_timeout", "1h"), ("max_connections", "1"), ("max_connections", "10000"),
+        ("port", "65535"),
+    ])
+    func inRange(key: String, value: String) throws {
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        try plugin.configure(PluginSettings(plugin: "dashboard", [key: value]))
+    }
+
+    @Test("durations and counts just out of range are refused", arguments: [
+        ("idle_timeout", "999ms"), ("idle_timeout", "0.5"), ("idle_timeout", "61m"), ("idle_timeout", "0"),
+        ("idle_timeout", "5."), ("idle_timeout", ".5s"), ("idle_timeout", "1.2.3s"), ("idle_timeout", "10 s"),
+        ("idle_timeout", "1d"), ("idle_timeout", "+5s"), ("idle_timeout", "\u{0665}s"), ("idle_timeout", ""),
+        ("max_connections", "0"), ("max_connections", "10001"), ("max_connections", "2.5"), ("max_connections", ""),
+    ])
+    func outOfRange(key: String, value: String) throws {
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        #expect(throws: PluginSettingsError.self, "\(key)=\(value)") {
+            try plugin.configure(PluginSettings(plugin: "dashboard", [key: value]))
+        }
+    }
+
     @Test("valid settings are accepted")
     func valid() throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
-        try plugin.configure(PluginSettings(plugin: "dashboard", ["host": "127.0.0.1", "port": "0", "open_browser": "false"]))
+        try plugin.configure(PluginSettings(plugin: "dashboard", [
+            "host": "127.0.0.1", "port": "0", "open_browser": "false", "max_connections": "300", "idle_timeout": "20s",
+        ]))
         try plugin.configure(PluginSettings(plugin: "dashboard"))
         plugin.teardown()  // never initialized: harmless
     }
@@ -73,6 +119,53 @@ struct DashboardSettingsTests {
         }
         #expect(hooks.hookCount() == 0, "no hooks left behind by a failed initialize")
         plugin.teardown()
+    }
+
+    @Test("url_file is written with mode 0600, also over a file that was readable by all")
+    func urlFileIsPrivate() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/url"
+        try "old\n".write(toFile: file, atomically: false, encoding: .utf8)
+        chmod(file, 0o666)
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": file]))
+        try plugin.initialize(hooks: HookRegistry())
+        defer { plugin.teardown() }
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasPrefix("http://127.0.0.1:") && text.contains("/?token=") && text.hasSuffix("\n"), "\(text)")
+    }
+
+    @Test("a url_file that is a symbolic link, or not a regular file, fails initialize and is left alone", arguments: ["link", "directory"])
+    func urlFileNotARegularFile(kind: String) throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let target = folder + "/target"
+        try "kept\n".write(toFile: target, atomically: false, encoding: .utf8)
+        let file = folder + "/url"
+        if kind == "link" {
+            try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: target)
+        } else {
+            try FileManager.default.createDirectory(atPath: file, withIntermediateDirectories: false)
+        }
+        let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
+        try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": file]))
+        #expect {
+            try plugin.initialize(hooks: HookRegistry())
+        } throws: { error in
+            String(describing: error).contains("url_file '\(file)'")
+        }
+        plugin.teardown()
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "kept\n")
+    }
+
+    /// A fresh folder of the test's own.
+    static func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-dashboard-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
     }
 
     @Test("an unwritable url_file fails initialize and leaves the port free")

@@ -9,10 +9,14 @@ import Synchronization
 ///
 /// The token is accepted as the `token` query parameter (the printed URL and
 /// `EventSource` use it) or as `Authorization: Bearer <token>`. No CORS header
-/// is ever sent, so other origins' scripts cannot read any response.
-struct AccessGuard<Context: RequestContext>: RouterMiddleware {
+/// is ever sent, so other origins' scripts cannot read any response. A
+/// connection whose request passes is trusted by the ``ConnectionLimiter``.
+struct AccessGuard: RouterMiddleware {
+    typealias Context = DashboardRequestContext
+
     let token: AccessToken
     let hosts: BoundHosts
+    let limiter: ConnectionLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let allowed = hosts.value, allowed.allows(request.head.authority) else {
@@ -21,6 +25,7 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
         guard presentsToken(request) else {
             throw HTTPError(.forbidden, message: "missing or wrong token: open the URL the run printed (it ends in ?token=...)")
         }
+        limiter.trust(context.channel)
         var response = try await next(request, context)
         response.headers[.cacheControl] = "no-store"
         response.headers[.xContentTypeOptions] = "nosniff"

@@ -22,7 +22,7 @@ struct DashboardRoutes: Sendable {
     /// The largest request body read (a rejection reason).
     static let maxBodyBytes = 64 * 1024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<DashboardRequestContext>) {
         router.get("/") { _, _ in Self.page() }
         router.get("/api/state") { _, _ in try Self.json(state.snapshot()) }
         router.get("/api/events") { request, _ in
@@ -61,7 +61,7 @@ struct DashboardRoutes: Sendable {
         return try Self.json(Decision(gate: name, status: status))
     }
 
-    private static func reason(from request: inout Request, context: BasicRequestContext) async throws -> String? {
+    private static func reason(from request: inout Request, context: DashboardRequestContext) async throws -> String? {
         if let query = request.uri.queryParameters["reason"] { return String(query) }
         let body = try await request.body.collect(upTo: maxBodyBytes)
         guard body.readableBytes > 0 else { return nil }

@@ -1,5 +1,6 @@
 import Dispatch
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -10,10 +11,11 @@ import Synchronization
 /// group of its own, run in a `ServiceGroup` that installs no signal handlers
 /// (the host owns SIGINT/SIGTERM).
 ///
-/// ``start(host:port:state:token:logger:)`` returns once the socket is bound
-/// (so the URL can be printed with the real port); ``stop()`` ends every
-/// stream, shuts the server down gracefully, and shuts the event-loop group
-/// down, after which the port is free.
+/// ``start(host:port:limits:state:token:logger:)`` returns once the socket
+/// is bound (so the URL can be printed with the real port); ``stop()`` ends
+/// every stream, shuts the server down gracefully, and shuts the event-loop
+/// group down, after which the port is free. Every connection goes through a
+/// ``ConnectionLimiter`` (see ``Limits``).
 final class DashboardServer: Sendable {
     /// The bound port.
     let port: Int
@@ -26,6 +28,15 @@ final class DashboardServer: Sendable {
 
     /// How long starting and stopping may take before giving up.
     static let startTimeout: Duration = .seconds(30)
+
+    /// How many connections the server keeps, and for how long.
+    struct Limits: Sendable {
+        /// The most connections open at once (lowered to the ``DescriptorBudget``).
+        var maxConnections: Int
+        /// How long a connection may stay open without an authenticated
+        /// request, and how long a keep-alive connection may idle between requests.
+        var idleTimeout: Duration
+    }
 
     /// Why the server could not start.
     struct StartError: Error, CustomStringConvertible {
@@ -49,21 +60,33 @@ final class DashboardServer: Sendable {
 
     /// Binds `host:port` (0 for a free port) and serves `state`. Blocks until
     /// the socket is bound or binding failed.
-    static func start(host: String, port: Int, state: RunState, token: AccessToken, logger: Logger) throws -> DashboardServer {
+    static func start(
+        host: String, port: Int, limits: Limits, state: RunState, token: AccessToken, logger: Logger
+    ) throws -> DashboardServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = EventLoopTaskExecutor(group.next())
         let closing = EventStream.Closing()
         let bound = Completion<Int>()
         let stopped = Completion<Void>()
         let routes = DashboardRoutes(state: state, stream: EventStream(state: state, closing: closing))
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: DashboardRequestContext.self)
+        let limiter = ConnectionLimiter(
+            limit: DescriptorBudget.connectionLimit(requested: limits.maxConnections),
+            idleTimeout: limits.idleTimeout, logger: logger)
         // The Host check needs the real port, known only once bound; a
         // request cannot arrive before that.
         let hosts = BoundHosts()
-        router.add(middleware: AccessGuard(token: token, hosts: hosts))
+        router.add(middleware: AccessGuard(token: token, hosts: hosts, limiter: limiter))
         routes.register(on: router)
+        // Hummingbird's own idle timeout closes keep-alive connections that
+        // idle between requests (never a response being streamed); the
+        // limiter closes connections that never present the token.
+        let http = HTTP1Channel.Configuration(idleTimeout: TimeAmount(limits.idleTimeout))
         let app = Application(
             router: router,
+            server: HTTPServerBuilder { responder in
+                LimitedHTTP1Channel(http: HTTP1Channel(responder: responder, configuration: http), limiter: limiter)
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dagron-dashboard"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
