@@ -56,6 +56,7 @@ let package = Package(
             name: "DagronCLI",
             dependencies: [
                 "Dagron",
+                "DagronSystemShims",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
