@@ -40,9 +40,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // The few C calls Swift cannot make (prctl is variadic; stdout and stderr are mutable globals).
+        .target(name: "DagronSystemShims"),
         .target(
             name: "Dagron",
             dependencies: [
+                "DagronSystemShims",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -53,6 +56,7 @@ let package = Package(
             name: "DagronCLI",
             dependencies: [
                 "Dagron",
+                "DagronSystemShims",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

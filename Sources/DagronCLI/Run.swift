@@ -19,7 +19,8 @@ struct Run: AsyncParsableCommand {
             environment variables, --set <name>.<key>=<value>.
 
             Exit codes: 0 all nodes succeeded; 1 a node failed, timed out or was rejected; \
-            2 usage, pipeline-file or plugin setup error (nothing ran); 130 interrupted.
+            2 usage, pipeline-file or plugin setup error (nothing ran), or the run directory \
+            or its result.json could not be written; 130 interrupted.
             """
     )
 
@@ -48,47 +49,103 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The run directory (default: .dagron/runs/<pipeline>-<time>).", completion: .directory)
     var runDir: String?
 
-    @Flag(help: "Print the result as JSON on standard output (progress goes to standard error).")
+    @Flag(help: "Print the result as JSON on standard output (everything else goes to standard error).")
     var json = false
 
     @Flag(help: "Plain line output even on a terminal.")
     var plain = false
 
+    @Option(help: ArgumentHelp(
+        "After Ctrl-C or SIGTERM, how long the run has to stop in order before it is abandoned: "
+            + "result.json written from what is known, commands killed, exit 130 "
+            + "(default: $DAGRON_INTERRUPT_GRACE, else 10s).",
+        valueName: "duration"))
+    var interruptGrace: String?
+
+    /// The environment variable giving the default of `--interrupt-grace`.
+    static let graceVariable = "DAGRON_INTERRUPT_GRACE"
+
     func validate() throws {
         if let maxWorkers, maxWorkers < 1 { throw ValidationError("--max-workers must be at least 1") }
         if noPlugins && !plugins.isEmpty { throw ValidationError("--no-plugins and --plugin contradict each other") }
+        _ = try grace()
+    }
+
+    /// The grace period after an interrupt: `--interrupt-grace`, else
+    /// `$DAGRON_INTERRUPT_GRACE`, else ``InterruptTrap/defaultGrace``.
+    private func grace(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration {
+        let text: String
+        let source: String
+        if let interruptGrace {
+            (text, source) = (interruptGrace, "--interrupt-grace")
+        } else if let value = environment[Self.graceVariable] {
+            (text, source) = (value, Self.graceVariable)
+        } else {
+            return InterruptTrap.defaultGrace
+        }
+        guard let seconds = DurationText.seconds(text), seconds <= 86_400 else {
+            throw ValidationError("\(source): expected a duration such as 500ms, 10s or 1m (at most a day), got '\(text)'")
+        }
+        return .nanoseconds(Int64((seconds * 1e9).rounded()))
     }
 
     func run() async throws {
         // A closed pipe (`dagron run ... | head`) must not kill dagron before it stops its children.
         signal(SIGPIPE, SIG_IGN)
+        // With --json, standard output is the document's alone: from here on,
+        // whatever else is written there (plugins included) goes to standard error.
+        let output: ReservedStandardOutput?
+        do {
+            output = json ? try ReservedStandardOutput.reserve() : nil
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
+        // Processes the nodes start outside their groups are reparented here, to be found at the end.
+        if let why = ChildSubreaper.enable() {
+            printWarning("cannot become a child subreaper (\(why)): processes that leave a node's process group may outlive the run")
+        }
+        let grace = try grace()
         let pipeline = try loadPipeline(self.pipeline)
         let manager = PluginManager(warningHandler: { printWarning($0) })
+        // First, so that it records every event before any plugin callback can hang.
+        let progress = RunProgress()
+        progress.attach(to: manager.hooks)
         let setup = PluginSetup(
             pipeline: pipeline, extraPlugins: plugins, overrides: settings, pluginPaths: pluginPaths,
             disabled: noPlugins, keepGoing: keepGoingWithoutPlugins)
         try setup.loadAndInitialize(into: manager)
 
-        let base = ".dagron/runs"
-        let directory = runDir.map { RunDirectory(path: $0) } ?? RunDirectory.fresh(under: base, pipeline: pipeline.name)
-        let runner = PipelineRunner(pipeline: pipeline, directory: directory, hooks: manager.hooks, maxWorkers: maxWorkers)
+        let directory: RunDirectory
+        let runner: PipelineRunner
         do {
-            try runner.prepare()
-            if runDir == nil { directory.markLatest(under: base) }
+            (directory, runner) = try prepareRunDirectory(for: pipeline, hooks: manager.hooks)
         } catch {
             manager.teardownAll()
-            printError("cannot create the run directory \(directory.path): \(error)")
-            throw ExitStatus.failure
+            printError("\(error)")
+            throw ExitStatus.usage
         }
 
         let console = RunConsole(
             handle: json ? .standardError : .standardOutput, total: pipeline.nodes.count,
             runDirectory: directory.path, forcePlain: plain)
         console.attach(to: manager.hooks)
+        let ending = RunEnding(
+            pipeline: pipeline, directory: directory, progress: progress, console: console,
+            output: output, processGroups: runner.processGroups)
+        let execution = CancellableExecution()
+        // Installed before the DAG is built: build hooks are plugin code too.
+        let trap = InterruptTrap(grace: grace) { signal in
+            console.emit("dagron: \(signal == SIGINT ? "interrupt" : "SIGTERM") received: stopping running nodes")
+            execution.cancel()
+        } onForce: { escalation in
+            ending.abandon(after: escalation)
+        }
         let dag: DAG
         do {
             dag = try runner.build()
         } catch {
+            trap.remove()
             manager.teardownAll()
             printError("\(pipeline.path): \(error)")
             throw ExitStatus.usage
@@ -97,35 +154,67 @@ struct Run: AsyncParsableCommand {
         console.emit("running \(pipeline.name): \(dag.nodeCount) node\(dag.nodeCount == 1 ? "" : "s"), up to \(runner.maxWorkers) at once"
             + (loaded.isEmpty ? "" : ", plugins: \(loaded.joined(separator: ", "))") + "; run dir \(directory.path)")
 
-        let execution = CancellableExecution()
-        let trap = InterruptTrap { signal in
-            console.emit("dagron: \(signal == SIGINT ? "interrupt" : "SIGTERM") received: stopping running nodes")
-            execution.cancel()
-        } onForce: {
-            runner.processGroups.killAll()
-        }
         let task = execution.start { await runner.execute(dag) }
         let result = await task.value
         // Only the trap cancels the execution; a signal that came after the
         // last node finished does not turn a finished run into an interrupted one.
         let interrupted = result.wasCancelled
         console.stop()
-        manager.teardownAll()
+        // Every node has ended; kill what they started outside their process groups.
+        let leftovers = await LeftoverProcessSweep(runDirectory: directory.absolutePath).run()
+        if leftovers > 0 {
+            printWarning("killed \(leftovers) process\(leftovers == 1 ? "" : "es") that nodes left running outside their process groups")
+        }
 
+        // result.json first: a plugin that crashes in its teardown cannot lose it.
         let report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: interrupted)
-        do {
-            try RunDirectory.writeJSON(report, to: directory.resultPath)
-        } catch {
-            printWarning("cannot write \(directory.resultPath): \(error)")
-        }
+        let exitCode = ending.record(report)
+        manager.teardownAll()
         console.printSummary(report, result: result)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(report)
-            try? FileHandle.standardOutput.write(contentsOf: data + Data("\n".utf8))
-        }
+        ending.printJSON()
         trap.remove()
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        if exitCode != 0 { throw ExitCode(exitCode) }
     }
+
+    /// Creates the run directory (`--run-dir`, or a fresh one under
+    /// `.dagron/runs`, then pointed at by `latest` unless a newer run is)
+    /// and writes its manifest.
+    private func prepareRunDirectory(for pipeline: Pipeline, hooks: HookRegistry) throws -> (RunDirectory, PipelineRunner) {
+        let base = ".dagron/runs"
+        let directory: RunDirectory
+        if let runDir {
+            directory = RunDirectory(path: runDir)
+        } else {
+            do {
+                directory = try RunDirectory.makeFresh(under: base, pipeline: pipeline.name)
+            } catch {
+                throw RunDirectoryError(path: base, reason: SystemErrorText.reason(error))
+            }
+        }
+        let runner = PipelineRunner(pipeline: pipeline, directory: directory, hooks: hooks, maxWorkers: maxWorkers)
+        let manifest: RunManifest
+        do {
+            manifest = try runner.prepare()
+        } catch {
+            throw RunDirectoryError(path: directory.path, reason: SystemErrorText.reason(error))
+        }
+        if runDir == nil {
+            do {
+                try directory.markLatest(under: base, startedAt: manifest.startedAt)
+            } catch {
+                printWarning("cannot point \(base)/latest at \(directory.path): \(SystemErrorText.reason(error))")
+            }
+        }
+        return (directory, runner)
+    }
+}
+
+/// The run directory could not be created or its manifest written.
+struct RunDirectoryError: Error, CustomStringConvertible {
+    /// The directory (or the folder it was to be created in).
+    var path: String
+    /// What went wrong.
+    var reason: String
+
+    var description: String { "cannot create the run directory \(path): \(reason)" }
 }

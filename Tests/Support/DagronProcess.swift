@@ -91,7 +91,8 @@ public final class DagronProcess: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: stderrPath)
         }
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: a dagron that is stuck may be stuck because it traps SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             throw DagronProcessError.timedOut(arguments: arguments, seconds: timeout)
         }

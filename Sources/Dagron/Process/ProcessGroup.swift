@@ -35,4 +35,50 @@ public struct ProcessGroup: Sendable, Hashable {
     public func killAll() {
         send(SIGKILL)
     }
+
+    /// Reaps the members of the group that are this process's children and
+    /// have exited. With `dagron` a child subreaper (``ChildSubreaper``),
+    /// the background processes of a command whose shell has exited are its
+    /// children; once dead they stay in the group as zombies until reaped.
+    /// Call it only once the leader itself has been waited for.
+    public func reapExitedChildren() {
+        guard id > 1 else { return }
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(-id, &status, WNOHANG)
+            if reaped > 0 { continue }
+            if reaped < 0 && errno == EINTR { continue }
+            return
+        }
+    }
+
+    /// Ends whatever is left of the group after its leader was waited for:
+    /// `SIGTERM` (and `SIGCONT`, so stopped members see it), then `SIGKILL`
+    /// after `grace` if anything is still alive, reaping the members that
+    /// are this process's children. Returns at once when the group is empty;
+    /// otherwise within `grace` plus at most two seconds, whether or not
+    /// the calling task is cancelled.
+    public func stop(grace: Duration) async {
+        guard id > 1, send(SIGTERM) else { return }
+        send(SIGCONT)
+        let clock = ContinuousClock()
+        let termDeadline = clock.now + grace
+        while clock.now < termDeadline {
+            reapExitedChildren()
+            if !isAlive { return }
+            await Self.pause()
+        }
+        killAll()
+        let killDeadline = clock.now + .seconds(2)
+        while clock.now < killDeadline {
+            reapExitedChildren()
+            if !isAlive { return }
+            await Self.pause()
+        }
+    }
+
+    /// Twenty milliseconds, even in a cancelled task (where `Task.sleep` returns at once).
+    private static func pause() async {
+        await Task.detached { try? await Task.sleep(for: .milliseconds(20)) }.value
+    }
 }

@@ -21,8 +21,11 @@ import Musl
 ///
 /// When the task running ``run()`` is cancelled (the executor does that on a
 /// timeout and on interrupt), the group gets `SIGTERM`, then `SIGKILL` after
-/// ``gracePeriod``; after the command ends, anything left in its group is
-/// killed too, so no child outlives the node.
+/// ``gracePeriod``. When the command ends by itself, successfully or not,
+/// whatever it left in its group (`sleep 300 &`) gets the same `SIGTERM`,
+/// then `SIGKILL` after ``gracePeriod``, before ``run()`` returns, so no
+/// child outlives the node. Processes that leave the group (`setsid`) are
+/// found at the end of the run (``LeftoverProcessSweep``).
 public struct ShellCommand: Sendable {
     /// The node, for messages.
     public var node: String
@@ -78,7 +81,6 @@ public struct ShellCommand: Sendable {
         let group = Mutex<ProcessGroup?>(nil)
         var variables: [Environment.Key: String] = [:]
         for (name, value) in environment { variables[Environment.Key(stringLiteral: name)] = value }
-        defer { group.withTrackedLock { $0 }.map { registry?.remove($0) } }
         let status: TerminationStatus
         do {
             let result = try await Subprocess.run(
@@ -97,10 +99,10 @@ public struct ShellCommand: Sendable {
             }
             status = result.terminationStatus
         } catch is CancellationError {
-            group.withTrackedLock { $0 }?.killAll()
+            await end(group.withTrackedLock { $0 }, grace: .zero)
             throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         } catch {
-            group.withTrackedLock { $0 }?.killAll()
+            await end(group.withTrackedLock { $0 }, grace: .zero)
             if Task.isCancelled {
                 throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
             }
@@ -108,9 +110,10 @@ public struct ShellCommand: Sendable {
         }
         let leader = group.withTrackedLock { $0 }
         if Task.isCancelled {
-            leader?.killAll()
+            await end(leader, grace: .zero)
             throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         }
+        await end(leader, grace: gracePeriod)
         switch status {
         case .exited(0):
             return ProcessOutcome(exitCode: 0, processID: leader?.id ?? 0)
@@ -119,5 +122,13 @@ public struct ShellCommand: Sendable {
         case .signaled(let signal):
             throw ProcessFailure(node: node, reason: .signaled(signal), stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
         }
+    }
+
+    /// Stops what is left of the command's group (its leader has been
+    /// waited for) and forgets the group. A `grace` of zero kills at once.
+    private func end(_ group: ProcessGroup?, grace: Duration) async {
+        guard let group else { return }
+        await group.stop(grace: grace)
+        registry?.remove(group)
     }
 }

@@ -65,13 +65,16 @@ public final class PipelineRunner: Sendable {
         return messages
     }
 
-    /// Creates the run directory and writes its manifest.
-    public func prepare() throws {
+    /// Creates the run directory (if needed) and writes its manifest.
+    /// - Returns: The manifest written.
+    @discardableResult
+    public func prepare() throws -> RunManifest {
         try directory.create()
         let manifest = RunManifest(
             pipeline: pipeline.path, name: pipeline.name, processID: ProcessInfo.processInfo.processIdentifier,
             startedAt: WallClock.now(), nodes: pipeline.nodes.map(\.name), gates: gateMessages)
         try RunDirectory.writeJSON(manifest, to: directory.manifestPath)
+        return manifest
     }
 
     /// Builds the DAG, firing `pre_build` and `post_build`. Each node's
@@ -119,7 +122,7 @@ public final class PipelineRunner: Sendable {
             var variables = environment
             variables.merge(pipeline.environment) { $1 }
             variables.merge(node.environment) { $1 }
-            variables["DAGRON_RUN_DIR"] = URL(fileURLWithPath: directory.path).standardizedFileURL.path
+            variables["DAGRON_RUN_DIR"] = directory.absolutePath
             variables["DAGRON_NODE"] = node.name
             let template = ShellCommand(
                 node: node.name, command: command, environment: variables,

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The directory one `dagron run` keeps its files in:
 ///
 /// ```
@@ -12,8 +18,9 @@ import Foundation
 ///   gates/<gate>.decision     an approval or rejection from another process (GateDecision)
 /// ```
 ///
-/// By default runs go to `.dagron/runs/<pipeline>-<timestamp>` and
-/// `.dagron/runs/latest` links to the newest.
+/// By default runs go to `.dagron/runs/<pipeline>-<timestamp>` (see
+/// ``makeFresh(under:pipeline:now:)``) and `.dagron/runs/latest` links to
+/// the newest (``markLatest(under:startedAt:)``).
 public struct RunDirectory: Sendable {
     /// The directory's path.
     public let path: String
@@ -42,36 +49,84 @@ public struct RunDirectory: Sendable {
     /// Where a decision for gate `name` is dropped.
     public func gateDecisionPath(_ name: String) -> String { "\(gatesPath)/\(name).decision" }
 
-    /// Creates the directory and its `logs` and `gates` folders.
+    /// The directory as an absolute path, as node commands see it in `DAGRON_RUN_DIR`.
+    public var absolutePath: String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Creates the directory (if needed) and its `logs` and `gates` folders.
     public func create() throws {
         for folder in [path, logsPath, gatesPath] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
     }
 
-    /// A new, not yet existing directory under `base` for a run of `pipeline`:
+    /// Creates a new directory under `base` for a run of `pipeline` and returns it:
     /// `<base>/<pipeline>-<yyyyMMdd-HHmmss>[-N]`, with characters other than
     /// letters, digits, `_`, `-` and `.` in the name written `-`.
-    public static func fresh(under base: String, pipeline: String, now: Date = Date()) -> RunDirectory {
+    ///
+    /// `base` is created with its parents if needed; the run directory itself
+    /// is created with one `mkdir`, which fails if the name exists, and the
+    /// next suffix is tried. So runs started at the same moment in the same
+    /// folder each get a directory of their own.
+    public static func makeFresh(under base: String, pipeline: String, now: Date = Date()) throws -> RunDirectory {
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        } catch {
+            // Another run may have created it a moment ago.
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else { throw error }
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let safe = String(pipeline.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") ? $0 : "-" })
         let stem = "\(base)/\(safe.hasPrefix(".") ? "-" + safe.dropFirst() : safe)-\(formatter.string(from: now))"
-        var candidate = stem
-        var number = 1
-        while FileManager.default.fileExists(atPath: candidate) {
-            number += 1
-            candidate = "\(stem)-\(number)"
+        for number in 1...10_000 {
+            let candidate = number == 1 ? stem : "\(stem)-\(number)"
+            if mkdir(candidate, 0o755) == 0 { return RunDirectory(path: candidate) }
+            let error = errno
+            guard error == EEXIST else { throw POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO) }
         }
-        return RunDirectory(path: candidate)
+        throw POSIXError(.EEXIST)
     }
 
-    /// Points `<base>/latest` at this directory (best effort).
-    public func markLatest(under base: String) {
+    /// Points `<base>/latest` at this directory unless it already points at
+    /// a newer run: the run whose manifest (`run.json`) has the later
+    /// `startedAt` (the directory name breaks ties). `startedAt` is this
+    /// run's, as in its manifest.
+    ///
+    /// The link is replaced atomically (a new symbolic link renamed over
+    /// it), and runs in the same `base` take turns through an advisory lock
+    /// on `base`, so concurrent runs leave it pointing at the newest of them.
+    /// - Returns: Whether the link now points here.
+    @discardableResult
+    public func markLatest(under base: String, startedAt: Double) throws -> Bool {
+        let baseDescriptor = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard baseDescriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(baseDescriptor) }
+        while flock(baseDescriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+        defer { flock(baseDescriptor, LOCK_UN) }
+
         let link = "\(base)/latest"
-        try? FileManager.default.removeItem(atPath: link)
-        try? FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: (path as NSString).lastPathComponent)
+        let name = (path as NSString).lastPathComponent
+        if let current = try? FileManager.default.destinationOfSymbolicLink(atPath: link), current != name {
+            let target = current.hasPrefix("/") ? current : "\(base)/\(current)"
+            if let other = try? Self.readJSON(RunManifest.self, from: RunDirectory(path: target).manifestPath),
+               (other.startedAt, (current as NSString).lastPathComponent) > (startedAt, name) {
+                return false
+            }
+        }
+        let temporary = "\(base)/.latest-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard symlink(name, temporary) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard rename(temporary, link) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO)
+        }
+        return true
     }
 
     /// Writes `value` as JSON to `path`, atomically.

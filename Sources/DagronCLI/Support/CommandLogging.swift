@@ -8,7 +8,8 @@ import Logging
 /// Records go to standard error at the level `DAGRON_LOG_LEVEL` names
 /// (`trace` ... `critical`, default `warning`). Plugins have their own copy of
 /// swift-log, so they log through ``HostLog``; the sink installed here
-/// forwards each ``LogRecord`` to a host `Logger` with the plugin's label.
+/// forwards each ``LogRecord`` to a host `Logger` with the plugin's label,
+/// control characters escaped (``TerminalText``).
 enum CommandLogging {
     /// The environment variable holding the log level.
     static let levelVariable = "DAGRON_LOG_LEVEL"
@@ -24,9 +25,12 @@ enum CommandLogging {
         HostLog.install { record in
             var logger = Logger(label: record.label)
             logger.logLevel = level
+            // Records quote node output, gate reasons and file names: no raw control characters on the terminal.
             var metadata = Logger.Metadata()
-            for (key, value) in record.metadata { metadata[key] = .string(value) }
-            logger.log(level: Logger.Level(record.level), "\(record.message)", metadata: metadata, source: record.source)
+            for (key, value) in record.metadata { metadata[TerminalText.escaped(key)] = .string(TerminalText.escaped(value)) }
+            logger.log(
+                level: Logger.Level(record.level), "\(TerminalText.escaped(record.message))", metadata: metadata,
+                source: record.source)
         }
     }
 }

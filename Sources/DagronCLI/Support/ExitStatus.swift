@@ -41,12 +41,14 @@ extension DagronCommand {
     }
 }
 
-/// Writes `dagron: error: <message>` to standard error.
+/// Writes `dagron: error: <message>` to standard error, control
+/// characters escaped (``TerminalText``).
 func printError(_ message: String) {
-    try? FileHandle.standardError.write(contentsOf: Data("dagron: error: \(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: error: \(TerminalText.escaped(message))\n".utf8))
 }
 
-/// Writes `dagron: warning: <message>` to standard error.
+/// Writes `dagron: warning: <message>` to standard error, control
+/// characters escaped (``TerminalText``).
 func printWarning(_ message: String) {
-    try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(TerminalText.escaped(message))\n".utf8))
 }

@@ -1,3 +1,4 @@
+import Dagron
 import Dispatch
 import Foundation
 import Synchronization
@@ -10,28 +11,66 @@ import Musl
 
 /// Turns SIGINT and SIGTERM into a callback instead of death, so an
 /// interrupted run can stop its children, tear down plugins and print its
-/// summary. A second signal while stopping runs `onForce` (which kills what
-/// is left) and exits at once with 130.
+/// summary.
+///
+/// The run then has a grace period to stop in order. If a second signal
+/// arrives first, or the grace period passes (a plugin hook that never
+/// returns keeps the run from finishing), `onForce` runs once: it must end
+/// the process.
 final class InterruptTrap: Sendable {
+    /// Why the trap gave up on an orderly stop.
+    enum Escalation: Sendable {
+        /// A second SIGINT or SIGTERM arrived.
+        case secondSignal
+        /// The grace period after the first signal passed.
+        case gracePeriodOver
+    }
+
+    /// The grace period when nothing else is said.
+    static let defaultGrace: Duration = .seconds(10)
+
     // Immutable after init; DispatchSource's resume/cancel are thread-safe.
     private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
     private let count = Atomic<Int>(0)
     /// The signal that arrived first, or 0.
     private let received = Atomic<Int32>(0)
+    private let escalated = Atomic<Bool>(false)
+    private let removed = Atomic<Bool>(false)
 
-    /// Installs the handlers; `onInterrupt` runs once, on the first signal.
-    init(onInterrupt: @escaping @Sendable (Int32) -> Void, onForce: @escaping @Sendable () -> Void) {
+    /// Installs the handlers. `onInterrupt` runs once, on the first signal;
+    /// `onForce` at most once, on a second signal or when `grace` has passed
+    /// since the first (unless ``remove()`` came first).
+    init(
+        grace: Duration,
+        onInterrupt: @escaping @Sendable (Int32) -> Void,
+        onForce: @escaping @Sendable (Escalation) -> Never
+    ) {
         let numbers = [SIGINT, SIGTERM]
         for number in numbers { signal(number, SIG_IGN) }
         sources = numbers.map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+        let escalate: @Sendable (Escalation) -> Void = { [self] escalation in
+            guard !removed.load(ordering: .sequentiallyConsistent),
+                  escalated.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+            else { return }
+            let message = switch escalation {
+            case .secondSignal: "\ndagron: interrupted again: killing running commands and exiting\n"
+            case .gracePeriodOver:
+                "\ndagron: the run did not stop within \(DurationText.format(Self.seconds(grace))) of the interrupt "
+                    + "(a plugin hook may be stuck): writing the result, killing running commands and exiting\n"
+            }
+            try? FileHandle.standardError.write(contentsOf: Data(message.utf8))
+            onForce(escalation)
+        }
         for (number, source) in zip(numbers, sources) {
             source.setEventHandler { [self] in
                 if count.add(1, ordering: .sequentiallyConsistent).newValue > 1 {
-                    try? FileHandle.standardError.write(contentsOf: Data("\ndagron: interrupted again: killing running commands and exiting\n".utf8))
-                    onForce()
-                    Foundation.exit(130)
+                    escalate(.secondSignal)
+                    return
                 }
                 received.store(number, ordering: .sequentiallyConsistent)
+                DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(grace)) {
+                    escalate(.gracePeriodOver)
+                }
                 onInterrupt(number)
             }
             source.resume()
@@ -41,10 +80,15 @@ final class InterruptTrap: Sendable {
     /// Whether a signal arrived.
     var wasInterrupted: Bool { received.load(ordering: .sequentiallyConsistent) != 0 }
 
-    /// Removes the handlers and restores the default actions.
+    /// Removes the handlers, disarms the grace period and restores the default actions.
     func remove() {
+        removed.store(true, ordering: .sequentiallyConsistent)
         for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -14,7 +14,11 @@ import Musl
 /// On a terminal: one line per finished node with its duration, under a
 /// live status line (done/total, running nodes, elapsed) redrawn a few times
 /// a second. Elsewhere (CI, pipes): the same per-node lines, plain, and no
-/// status line. ``printSummary(_:)`` ends either with counts and the slowest nodes.
+/// status line. ``printSummary(_:result:)`` ends either with counts and the slowest nodes.
+///
+/// Everything it prints passes through ``TerminalText/escaped(_:)``: node
+/// output (the stderr tail), names and reasons read from files cannot send
+/// control sequences to the terminal.
 final class RunConsole: Sendable {
     private struct State {
         var done = 0
@@ -76,7 +80,7 @@ final class RunConsole: Sendable {
         state.withTrackedLock { state in
             var text = ""
             if state.statusShown { text += "\r\u{1B}[2K" }
-            text += line + "\n"
+            text += TerminalText.escaped(line) + "\n"
             if live {
                 text += statusLine(state)
                 state.statusShown = true
@@ -111,7 +115,7 @@ final class RunConsole: Sendable {
         let elapsed = DurationText.format(seconds(since: started))
         var running = state.running.prefix(4).joined(separator: ", ")
         if state.running.count > 4 { running += " +\(state.running.count - 4)" }
-        return "[\(state.done)/\(total)] \(elapsed)" + (running.isEmpty ? "" : "  running: \(running)")
+        return "[\(state.done)/\(total)] \(elapsed)" + (running.isEmpty ? "" : "  running: \(TerminalText.escaped(running))")
     }
 
     /// Stops the status line and clears it.
@@ -145,7 +149,7 @@ final class RunConsole: Sendable {
             lines.append("slowest: " + slowest.map { "\($0.name) \(DurationText.format($0.durationSeconds))" }.joined(separator: ", "))
         }
         lines.append("logs: \(runDirectory)/logs")
-        try? handle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+        try? handle.write(contentsOf: Data((TerminalText.escaped(lines.joined(separator: "\n")) + "\n").utf8))
     }
 
     /// `✓ extract  1.2s`, `✗ load  failed: command exited with status 3  0.4s (2 attempts)`, ...

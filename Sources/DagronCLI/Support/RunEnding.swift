@@ -1,0 +1,117 @@
+import Dagron
+import DagronSDK
+import DagronSystemShims
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// How a `dagron run` ends, exactly once: `result.json` written, the JSON
+/// document printed (`--json`), the exit code chosen.
+///
+/// A run normally ends through ``record(_:)`` and ``printJSON(_:)`` once its
+/// nodes are done. If it cannot get there after an interrupt (a plugin hook
+/// that never returns holds up the executor, or a plugin's teardown hangs),
+/// ``abandon(after:)`` ends it from what is known: every node's process
+/// group and leftover processes killed, `result.json` written from
+/// ``RunProgress`` (unfinished nodes cancelled) unless the run already
+/// wrote it, and the process exits at once with 130 without waiting for
+/// the stuck thread. Both paths take the same lock; the abandoning one
+/// never releases it, so the two cannot interleave.
+final class RunEnding: Sendable {
+    private struct State: Sendable {
+        /// The report written, and the exit code it led to.
+        var recorded: (report: RunReport, exitCode: Int32)?
+        var jsonPrinted = false
+    }
+
+    private let pipeline: Pipeline
+    private let directory: RunDirectory
+    private let progress: RunProgress
+    private let console: RunConsole
+    private let output: ReservedStandardOutput?
+    private let processGroups: ProcessGroupRegistry
+    private let state = Mutex(State())
+
+    /// Creates the ending of a run of `pipeline` in `directory`; `output` is
+    /// the reserved standard output with `--json`, else `nil`.
+    init(
+        pipeline: Pipeline, directory: RunDirectory, progress: RunProgress, console: RunConsole,
+        output: ReservedStandardOutput?, processGroups: ProcessGroupRegistry
+    ) {
+        self.pipeline = pipeline
+        self.directory = directory
+        self.progress = progress
+        self.console = console
+        self.output = output
+        self.processGroups = processGroups
+    }
+
+    /// Writes `report` to `result.json` and returns the exit code of the
+    /// run: the report's, or 2 (after printing why) if it cannot be written.
+    func record(_ report: RunReport) -> Int32 {
+        state.withTrackedLock { state in
+            let code = write(report)
+            state.recorded = (report, code)
+            return code
+        }
+    }
+
+    /// Prints `report` (with the exit code ``record(_:)`` chose) on the
+    /// reserved standard output, once; nothing without `--json`.
+    func printJSON() {
+        state.withTrackedLock { state in
+            guard let recorded = state.recorded else { return }
+            emitJSON(recorded.report, exitCode: recorded.exitCode, state: &state)
+        }
+    }
+
+    /// Ends the process now, for a run that did not stop in time after an
+    /// interrupt (see the type's description).
+    func abandon(after escalation: InterruptTrap.Escalation) -> Never {
+        state.withTrackedLock { state -> Never in
+            processGroups.killAll()
+            LeftoverProcessSweep(runDirectory: directory.absolutePath).killNow()
+            let code: Int32
+            if let recorded = state.recorded {
+                emitJSON(recorded.report, exitCode: recorded.exitCode, state: &state)
+                code = recorded.exitCode
+            } else {
+                let result = progress.result(nodes: pipeline.nodes.map(\.name))
+                let report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: true)
+                code = write(report)
+                state.recorded = (report, code)
+                console.printSummary(report, result: result)
+                emitJSON(report, exitCode: code, state: &state)
+            }
+            dagron_flush_standard_streams()
+            _exit(code)
+        }
+    }
+
+    /// Writes `result.json`; the report's exit code, or 2 if it failed.
+    private func write(_ report: RunReport) -> Int32 {
+        do {
+            try RunDirectory.writeJSON(report, to: directory.resultPath)
+            return report.exitCode
+        } catch {
+            printError("cannot write the run's result to \(directory.resultPath): \(SystemErrorText.reason(error)); exiting with code 2")
+            return ExitStatus.usage.rawValue
+        }
+    }
+
+    private func emitJSON(_ report: RunReport, exitCode: Int32, state: inout State) {
+        guard let output, !state.jsonPrinted else { return }
+        state.jsonPrinted = true
+        var shown = report
+        shown.exitCode = exitCode
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(shown) else { return }
+        output.writeAll(data + Data("\n".utf8))
+    }
+}

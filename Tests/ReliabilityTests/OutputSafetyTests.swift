@@ -1,0 +1,93 @@
+import Dagron
+import Foundation
+import TestSupport
+import Testing
+
+/// What reaches the user's terminal and standard output: with `--json`
+/// standard output carries the JSON document alone, and text from nodes
+/// and files cannot send control sequences to the terminal.
+@Suite(.serialized) struct OutputSafetyTests {
+    private let escape = "\u{1B}"
+
+    /// Whether `text` holds a control character other than newline and tab (C0, DEL, C1).
+    private func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || scalar.value == 0x7F
+                || (0x80..<0xA0).contains(scalar.value)
+        }
+    }
+
+    @Test func withJSONOnlyTheDocumentReachesStandardOutputWhateverPluginsPrint() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  a: {run: echo from-a}\n  b: {after: a, run: echo from-b}\n")
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--json"] + MisbehavingPlugin.arguments(["print": "true"]), in: scratch.path)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(finished.stdout.utf8))
+        #expect(report.outcome == .succeeded)
+        #expect(!finished.stdout.contains("misbehave"), "plugin output reached standard output: \(finished.stdout)")
+        for line in ["misbehave-print: initialize", "misbehave-fputs: post_node a", "misbehave-write: pre_node b", "misbehave-print: teardown"] {
+            #expect(finished.stderr.contains(line), "\(line) is missing from standard error")
+        }
+        #expect(finished.stderr.contains("succeeded in"), "the summary goes to standard error")
+    }
+
+    @Test func withJSONTheDashboardURLGoesToStandardError() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  a: {run: echo a}\n")
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--json", "--plugin-path", DagronBinary.directory,
+             "--plugin", "dashboard", "--set", "dashboard.port=0"], in: scratch.path)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try JSONDecoder().decode(RunReport.self, from: Data(finished.stdout.utf8)).outcome == .succeeded)
+        #expect(finished.stderr.contains("Dashboard: http://127.0.0.1:"), "\(finished.stderr)")
+    }
+
+    @Test(arguments: [false, true])
+    func aNodesStandardErrorCannotDriveTheTerminal(json: Bool) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        // Retitle the window, clear the screen, return to the line start, CSI as a C1 character, DEL.
+        try scratch.write("p.yml", #"""
+            nodes:
+              hostile:
+                run: |
+                  printf '\033]0;pwned\007\033[2Jcleared\rover\302\233\061m\177end\n' >&2
+                  exit 1
+            """#)
+        let finished = try dagron(["run", "p.yml", "--run-dir", "run"] + (json ? ["--json"] : []), in: scratch.path)
+        #expect(finished.status == 1)
+        let console = json ? finished.stderr : finished.stdout
+        #expect(console.contains(#"\x1b]0;pwned\x07\x1b[2Jcleared\x0dover\u{9b}1m\x7fend"#), "\(console)")
+        #expect(!hasControlCharacters(console))
+        #expect(!hasControlCharacters(finished.stderr))
+        // The JSON keeps the bytes as they were (escaped by JSON itself).
+        let report = try RunDirectory.readJSON(RunReport.self, from: scratch.path + "/run/result.json")
+        #expect(report.nodes.first?.stderrTail?.contains("\(escape)[2Jcleared\r") == true)
+    }
+
+    @Test func namesAndKeysFromThePipelineFileAreEscaped() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", #"""
+            name: "evil\e[31mname"
+            nodes:
+              a: {run: echo a}
+            """#)
+        let run = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains(#"evil\x1b[31mname succeeded"#), "\(run.stdout)")
+        #expect(!hasControlCharacters(run.stdout) && !hasControlCharacters(run.stderr))
+
+        try scratch.write("bad.yml", #"""
+            nodes:
+              a: {run: echo a, "ti\e]0;x\u0007meout": 3}
+            """#)
+        let bad = try dagron(["run", "bad.yml", "--run-dir", "run2"], in: scratch.path)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains(#"ti\x1b]0;x\x07meout"#), "\(bad.stderr)")
+        #expect(!hasControlCharacters(bad.stderr))
+    }
+}
