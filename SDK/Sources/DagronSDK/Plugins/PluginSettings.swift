@@ -51,6 +51,33 @@ public struct PluginSettings: Sendable, Equatable {
         return value
     }
 
+    /// `key` as an integer within `bounds`, or `defaultValue` when unset.
+    ///
+    /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
+    /// naming the key and the accepted range for anything else (`1e10`,
+    /// `-1`, a number past the upper bound).
+    public func int(_ key: String, default defaultValue: Int, within bounds: IntegerBounds) throws(PluginSettingsError) -> Int {
+        guard let raw = values[key] else { return defaultValue }
+        guard let value = bounds.read(raw) else {
+            throw .malformed(plugin: plugin, key: key, value: raw, expected: "an integer \(bounds)")
+        }
+        return value
+    }
+
+    /// `key` as a number of seconds within `bounds`, or `defaultValue` when unset.
+    ///
+    /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
+    /// naming the key and the accepted range for anything else (`nan`,
+    /// `inf`, `1e300`, `1e-12`, a negative number), so the value converts
+    /// to a `Duration` or to milliseconds without trapping.
+    public func seconds(_ key: String, default defaultValue: Double, within bounds: DurationBounds) throws(PluginSettingsError) -> Double {
+        guard let raw = values[key] else { return defaultValue }
+        guard let value = Double(raw.trimmingSpaces), bounds.contains(value) else {
+            throw .malformed(plugin: plugin, key: key, value: raw, expected: "a number of seconds \(bounds)")
+        }
+        return value
+    }
+
     /// `key` as a boolean (`true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`),
     /// or `defaultValue` when unset.
     public func bool(_ key: String, default defaultValue: Bool) throws(PluginSettingsError) -> Bool {
@@ -99,13 +126,5 @@ public enum PluginSettingsError: Error, Sendable, Equatable, CustomStringConvert
         case .unknownKeys(let plugin, let keys):
             "plugin '\(plugin)': unknown setting\(keys.count == 1 ? "" : "s") " + keys.map { "'\($0)'" }.joined(separator: ", ")
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return self[start..<end]
     }
 }
