@@ -26,23 +26,9 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String
 
-    @Option(name: .customLong("plugin"), help: "Load this plugin too (repeatable).")
-    var plugins: [String] = []
+    @OptionGroup var pluginOptions: PipelinePluginOptions
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a plugin setting (repeatable).", valueName: "plugin.key=value"))
-    var settings: [String] = []
-
-    @Option(name: .customLong("plugin-path"), help: "Search this directory for plugins first (repeatable).",
-            completion: .directory)
-    var pluginPaths: [String] = []
-
-    @Flag(help: "Run without any plugin.")
-    var noPlugins = false
-
-    @Flag(help: "Run even if a plugin fails to load or initialize.")
-    var keepGoingWithoutPlugins = false
-
-    @Option(help: "Run at most this many nodes at once (overrides max_workers).")
+    @Option(help: "Run at most this many nodes at once, 1 to \(PipelineLimits.maxWorkers.range.upperBound) (overrides max_workers).")
     var maxWorkers: Int?
 
     @Option(help: "The run directory (default: .dagron/runs/<pipeline>-<time>).", completion: .directory)
@@ -55,8 +41,9 @@ struct Run: AsyncParsableCommand {
     var plain = false
 
     func validate() throws {
-        if let maxWorkers, maxWorkers < 1 { throw ValidationError("--max-workers must be at least 1") }
-        if noPlugins && !plugins.isEmpty { throw ValidationError("--no-plugins and --plugin contradict each other") }
+        if let maxWorkers, !PipelineLimits.maxWorkers.contains(maxWorkers) {
+            throw ValidationError("--max-workers: expected an integer \(PipelineLimits.maxWorkers), got \(maxWorkers)")
+        }
     }
 
     func run() async throws {
@@ -64,10 +51,7 @@ struct Run: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let pipeline = try loadPipeline(self.pipeline)
         let manager = PluginManager(warningHandler: { printWarning($0) })
-        let setup = PluginSetup(
-            pipeline: pipeline, extraPlugins: plugins, overrides: settings, pluginPaths: pluginPaths,
-            disabled: noPlugins, keepGoing: keepGoingWithoutPlugins)
-        try setup.loadAndInitialize(into: manager)
+        try PluginSetup(pipeline: pipeline, options: pluginOptions).loadAndInitialize(into: manager)
 
         let base = ".dagron/runs"
         let directory = runDir.map { RunDirectory(path: $0) } ?? RunDirectory.fresh(under: base, pipeline: pipeline.name)
