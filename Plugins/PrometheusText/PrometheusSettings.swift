@@ -51,7 +51,7 @@ struct PrometheusSettings: Sendable {
             if host.contains(":") { return nil }
         }
         guard !host.isEmpty, !host.contains(where: \.isWhitespace),
-              let port = Int(portText), (0...65535).contains(port) else { return nil }
+              let port = IntegerBounds.port.read(portText) else { return nil }
         return ListenAddress(host: String(host), port: port)
     }
 }

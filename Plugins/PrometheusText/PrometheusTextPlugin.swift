@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Two ways out, each optional:
 /// - `listen` (default `127.0.0.1:9464`, `off` to disable): an HTTP
-///   `/metrics` endpoint. Port 0 picks a free port; the bound address is
+///   `/metrics` endpoint, `HOST:PORT` or `[IPv6]:PORT` with a port from 0 to
+///   65535 (checked in `configure`). Port 0 picks a free port; the bound address is
 ///   printed on standard error (and sent to the host's log as a debug record).
 /// - `textfile`: a file for node_exporter's textfile collector, written
 ///   atomically at the end of every execution and at teardown.

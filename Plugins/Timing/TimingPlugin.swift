@@ -12,7 +12,9 @@ import Synchronization
 /// Settings:
 /// - `output`: `stderr` (default), `stdout`, or a file the table is appended to;
 /// - `json`: also write the timings to this JSON file (replaced atomically each run);
-/// - `top`: show only the N slowest nodes in the table (default 0: all).
+/// - `top`: show only the N slowest nodes in the table, 0 to 100000 (default 0: all).
+///
+/// Each is checked in `configure`, the folders of `output` and `json` included.
 final class TimingPlugin: DagronPlugin {
     let name = "timing"
     let version = "1.0.0"
@@ -25,6 +27,7 @@ final class TimingPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try TimingSettings(settings)
+        try parsed.checkWritable()
         self.settings.withTrackedLock { $0 = parsed }
     }
 

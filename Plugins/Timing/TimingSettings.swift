@@ -27,13 +27,14 @@ struct TimingSettings: Sendable {
             guard !path.isEmpty else { throw PluginSettingsError.missing(plugin: settings.plugin, key: "json") }
             json = path
         }
-        top = try settings.int("top", default: 0)
-        guard top >= 0 else {
-            throw PluginSettingsError.malformed(plugin: settings.plugin, key: "top", value: String(top), expected: "a count of 0 or more")
-        }
+        top = try settings.int("top", default: 0, within: Self.topBounds)
     }
 
-    /// Fails early (at `initialize`) when a file setting points into a folder that does not exist.
+    /// `top`: from 0 (every node) to 100000.
+    static let topBounds = IntegerBounds(0...100_000)
+
+    /// Fails early (at `configure`, so `dagron validate` sees it too) when a
+    /// file setting points into a folder that does not exist.
     func checkWritable() throws {
         var paths: [(key: String, path: String)] = []
         if case .file(let path) = output { paths.append(("output", path)) }
@@ -42,7 +43,8 @@ struct TimingSettings: Sendable {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw TimingSettingsError(key: key, path: path, reason: "folder '\(folder)' does not exist")
+                throw PluginSettingsError.malformed(
+                    plugin: "timing", key: key, value: path, expected: "a file in an existing folder ('\(folder)' is not one)")
             }
         }
     }
