@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The settings a user gave a plugin, as strings keyed by setting name.
 ///
 /// The host merges them from the pipeline file's `plugins:` table, the
@@ -76,6 +84,30 @@ public struct PluginSettings: Sendable, Equatable {
             throw .malformed(plugin: plugin, key: key, value: raw, expected: "a number of seconds \(bounds)")
         }
         return value
+    }
+
+    /// `key` as the path of a file the plugin will write, or `nil` when unset.
+    ///
+    /// Throws ``PluginSettingsError/missing(plugin:key:)`` for an empty value
+    /// and ``PluginSettingsError/malformed(plugin:key:value:expected:)`` when
+    /// the file's folder does not exist: checked in `configure`, so
+    /// `dagron validate` reports it as `dagron run` would, before any node runs.
+    public func filePath(_ key: String) throws(PluginSettingsError) -> String? {
+        guard let path = values[key] else { return nil }
+        guard !path.isEmpty else { throw .missing(plugin: plugin, key: key) }
+        try checkFolder(of: path, key: key)
+        return path
+    }
+
+    /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
+    /// naming `key` unless the folder `path` would be written in exists.
+    public func checkFolder(of path: String, key: String) throws(PluginSettingsError) {
+        let cut = path.lastIndex(of: "/")
+        let folder = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        var status = stat()
+        guard !path.unicodeScalars.contains("\0"), stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw .malformed(plugin: plugin, key: key, value: path, expected: "a file in an existing folder ('\(folder)' is not one)")
+        }
     }
 
     /// `key` as a boolean (`true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`),
