@@ -30,10 +30,7 @@ struct PrometheusSettings: Sendable {
             }
             listen = address
         }
-        if let path = settings["textfile"] {
-            guard !path.isEmpty else { throw PluginSettingsError.missing(plugin: settings.plugin, key: "textfile") }
-            textfile = path
-        }
+        textfile = try settings.filePath("textfile")
     }
 
     /// `HOST:PORT` or `[IPv6]:PORT`.

@@ -27,13 +27,11 @@ final class TimingPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         let parsed = try TimingSettings(settings)
-        try parsed.checkWritable()
         self.settings.withTrackedLock { $0 = parsed }
     }
 
     func initialize(hooks: HookRegistry) throws {
         let settings = try self.settings.withTrackedLock { $0 } ?? TimingSettings(PluginSettings(plugin: name))
-        try settings.checkWritable()
         self.settings.withTrackedLock { $0 = settings }
         hooks.register(.preExecute) { [self] context in
             let dag = context.dag
