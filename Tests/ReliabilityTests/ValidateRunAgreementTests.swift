@@ -119,16 +119,20 @@ import Testing
         #expect(scratch.read("sub/ran") != nil, "the node ran in its cwd")
     }
 
-    @Test func aPluginFileSettingIntoAMissingFolderIsCaughtByValidate() throws {
+    @Test("a plugin's file in a missing folder is caught by validate, not only when run starts the plugin", arguments: [
+        ("timing", "output"), ("timing", "json"), ("logging", "file"), ("event-recorder", "file"), ("prometheus-text", "textfile"),
+    ])
+    func aPluginFileSettingIntoAMissingFolder(plugin: String, key: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
+        let listen = plugin == "prometheus-text" ? "\n    listen: 'off'" : ""
         try scratch.write("p.yml", """
             plugins:
-              timing:
-                output: no-such-folder/timings.txt
+              \(plugin):
+                \(key): no-such-folder/out.txt\(listen)
             nodes:
               a: {run: touch ran}
             """)
-        try expectBothRefuse(scratch, mentioning: "p.yml:3:13: plugins.timing.output: plugin 'timing': setting 'output'")
+        try expectBothRefuse(scratch, mentioning: "p.yml:3:\(key.count + 7): plugins.\(plugin).\(key): plugin '\(plugin)': setting '\(key)'")
     }
 }
