@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// A debugging aid ("what did the engine tell plugins, in which order?") and
 /// the fixture the end-to-end tests use to check event delivery through the
-/// real loader. Settings: `file` (required), the path to append to.
+/// real loader. Settings: `file` (required), the path to append to, in a
+/// folder that exists (checked in `configure`).
 final class EventRecorderPlugin: DagronPlugin {
     let name = "event-recorder"
     let version = "1.0.0"
@@ -28,7 +29,7 @@ final class EventRecorderPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         try settings.rejectUnknownKeys(allowed: ["file"])
-        let file = try settings.required("file")
+        guard let file = try settings.filePath("file") else { throw PluginSettingsError.missing(plugin: name, key: "file") }
         path.withTrackedLock { $0 = file }
     }
 

@@ -8,7 +8,8 @@ import Synchronization
 /// Settings:
 /// - `level`: the lowest level logged (`trace` ... `critical`, default `info`);
 /// - `format`: `text` (default) or `json` (one JSON object per line, for log shippers);
-/// - `file`: append to this file instead of standard error.
+/// - `file`: append to this file instead of standard error (its folder must
+///   exist: checked in `configure`).
 ///
 /// Where records go: with `file`, always to the plugin's own handler writing
 /// that file. Otherwise, when the host installed a ``HostLog`` sink, records

@@ -25,11 +25,6 @@ struct LoggingSettings: Sendable {
             "level", in: Logger.Level.allCases.map(\.rawValue), default: Logger.Level.info.rawValue)
         level = Logger.Level(rawValue: levelName)!
         format = Format(rawValue: try settings.choice("format", in: Format.allCases.map(\.rawValue), default: "text"))!
-        if let path = settings["file"] {
-            guard !path.isEmpty else { throw PluginSettingsError.missing(plugin: settings.plugin, key: "file") }
-            file = path
-        } else {
-            file = nil
-        }
+        file = try settings.filePath("file")
     }
 }

@@ -133,7 +133,7 @@ final class DagronMetrics: Sendable {
     /// `seconds` as a `Duration`, with nanosecond resolution (what a
     /// swift-metrics `Timer` records), never negative.
     private static func duration(_ seconds: Double) -> Duration {
-        .nanoseconds(seconds < Double(Int64.max) / 1e9 ? Int64(max(0, seconds) * 1e9) : Int64.max)
+        Duration(clampingSeconds: seconds)
     }
 
     /// An execution finished.

@@ -30,10 +30,7 @@ struct PrometheusSettings: Sendable {
             }
             listen = address
         }
-        if let path = settings["textfile"] {
-            guard !path.isEmpty else { throw PluginSettingsError.missing(plugin: settings.plugin, key: "textfile") }
-            textfile = path
-        }
+        textfile = try settings.filePath("textfile")
     }
 
     /// `HOST:PORT` or `[IPv6]:PORT`.
@@ -51,7 +48,7 @@ struct PrometheusSettings: Sendable {
             if host.contains(":") { return nil }
         }
         guard !host.isEmpty, !host.contains(where: \.isWhitespace),
-              let port = Int(portText), (0...65535).contains(port) else { return nil }
+              let port = IntegerBounds.port.read(portText) else { return nil }
         return ListenAddress(host: String(host), port: port)
     }
 }

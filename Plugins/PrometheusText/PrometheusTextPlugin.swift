@@ -7,10 +7,12 @@ import Synchronization
 ///
 /// Two ways out, each optional:
 /// - `listen` (default `127.0.0.1:9464`, `off` to disable): an HTTP
-///   `/metrics` endpoint. Port 0 picks a free port; the bound address is
+///   `/metrics` endpoint, `HOST:PORT` or `[IPv6]:PORT` with a port from 0 to
+///   65535 (checked in `configure`). Port 0 picks a free port; the bound address is
 ///   printed on standard error (and sent to the host's log as a debug record).
 /// - `textfile`: a file for node_exporter's textfile collector, written
-///   atomically at the end of every execution and at teardown.
+///   atomically at the end of every execution and at teardown, in a folder
+///   that exists (checked in `configure`).
 final class PrometheusTextPlugin: DagronPlugin {
     let name = "prometheus-text"
     let version = "1.0.0"
@@ -30,7 +32,6 @@ final class PrometheusTextPlugin: DagronPlugin {
         let settings = try self.settings.withTrackedLock { $0 } ?? PrometheusSettings(PluginSettings(plugin: name))
         let metrics = DagronMetrics()
         let writer = settings.textfile.map(TextfileWriter.init(path:))
-        try writer?.check()
         if let listen = settings.listen {
             let address = try server.start(host: listen.host, port: listen.port) { metrics.exposition() }
             announce("prometheus-text: serving metrics on http://\(address)/metrics", address: address)

@@ -17,15 +17,6 @@ final class TextfileWriter: Sendable {
         self.path = path
     }
 
-    /// Fails early when the folder does not exist.
-    func check() throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TextfileError(path: path, reason: "folder '\(folder)' does not exist")
-        }
-    }
-
     /// Writes what `exposition` returns; it is called under the writer's
     /// lock, so the last write carries the newest snapshot.
     func write(_ exposition: () -> [UInt8]) throws {

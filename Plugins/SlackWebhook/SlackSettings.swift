@@ -30,45 +30,63 @@ struct SlackSettings: Sendable {
         "retry_delay_seconds", "flush_timeout_seconds", "queue_size",
     ]
 
-    /// Reads and validates `settings`; throws an error naming the key (but never showing the URL).
+    /// `timeout_seconds` and `flush_timeout_seconds`: from 1 ms to 1 hour.
+    static let timeoutBounds = DurationBounds(longest: 3_600)
+    /// `retry_delay_seconds`: from 1 ms to 1 hour (the backoff is capped at 30 s anyway).
+    static let retryDelayBounds = DurationBounds(longest: 3_600)
+    /// `max_retries`: from 0 to 20.
+    static let maxRetriesBounds = IntegerBounds(0...20)
+    /// `queue_size`: from 1 to 10000.
+    static let queueSizeBounds = IntegerBounds(1...10_000)
+    /// The port of `webhook_url`, when it has one: from 1 to 65535.
+    static let portBounds = IntegerBounds(1...65_535)
+
+    /// Reads and validates `settings`; throws a ``PluginSettingsError`` naming the key (but never showing the URL).
+    ///
+    /// Everything the sender later converts or hands to AsyncHTTPClient is
+    /// checked here, in `configure`, so a bad value is a configuration error
+    /// before the run and not a crash when the message is sent.
     init(_ settings: PluginSettings) throws {
         try settings.rejectUnknownKeys(allowed: Self.keys)
-        let url = try settings.required("webhook_url")
-        guard let components = URLComponents(string: url),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
-        else {
-            throw SlackSettingsError(
-                key: "webhook_url",
-                problem: "is not an http(s) URL (the value is a secret and is not shown)")
-        }
-        webhookURL = url
+        webhookURL = try Self.webhookURL(settings)
         channel = settings["channel"].flatMap { $0.isEmpty ? nil : $0 }
         notifyOn = NotifyOn(rawValue: try settings.choice(
             "notify_on", in: NotifyOn.allCases.map(\.rawValue), default: NotifyOn.failure.rawValue))!
-        requestTimeout = try Self.positive(settings, "timeout_seconds", default: 10)
-        maxRetries = try settings.int("max_retries", default: 3)
-        guard (0...20).contains(maxRetries) else {
-            throw SlackSettingsError(key: "max_retries", problem: "is \(maxRetries), expected 0 to 20")
-        }
-        retryDelay = try Self.positive(settings, "retry_delay_seconds", default: 1)
-        flushTimeout = try Self.positive(settings, "flush_timeout_seconds", default: 5)
-        queueSize = try settings.int("queue_size", default: 16)
-        guard queueSize >= 1 else {
-            throw SlackSettingsError(key: "queue_size", problem: "is \(queueSize), expected 1 or more")
-        }
+        requestTimeout = try settings.seconds("timeout_seconds", default: 10, within: Self.timeoutBounds)
+        maxRetries = try settings.int("max_retries", default: 3, within: Self.maxRetriesBounds)
+        retryDelay = try settings.seconds("retry_delay_seconds", default: 1, within: Self.retryDelayBounds)
+        flushTimeout = try settings.seconds("flush_timeout_seconds", default: 5, within: Self.timeoutBounds)
+        queueSize = try settings.int("queue_size", default: 16, within: Self.queueSizeBounds)
     }
 
-    private static func positive(_ settings: PluginSettings, _ key: String, default value: Double) throws -> Double {
-        let number = try settings.double(key, default: value)
-        guard number > 0 else { throw SlackSettingsError(key: key, problem: "is \(number), expected a number above 0") }
-        return number
+    /// `webhook_url`, checked the way AsyncHTTPClient reads it (`URL(string:)`):
+    /// http or https, a host, and a port (if any) from 1 to 65535.
+    private static func webhookURL(_ settings: PluginSettings) throws -> String {
+        let url = try settings.required("webhook_url")
+        let secret = "(a secret, not shown)"
+        guard let parsed = URL(string: url), let components = URLComponents(string: url),
+              let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = parsed.host, !host.isEmpty, components.host?.isEmpty == false
+        else {
+            throw PluginSettingsError.malformed(plugin: settings.plugin, key: "webhook_url", value: secret, expected: "an http(s) URL")
+        }
+        // A port outside 1...65535 (99999) reaches NIO's socket address and traps there; one past
+        // Int's range is dropped by the URL parsers (and the default port used): both are refused.
+        if let port = portText(of: url), !port.isEmpty, portBounds.read(port) == nil || port.contains(where: { !$0.isASCII || !$0.isNumber }) {
+            throw PluginSettingsError.malformed(
+                plugin: settings.plugin, key: "webhook_url", value: secret, expected: "an http(s) URL whose port is \(portBounds)")
+        }
+        return url
     }
-}
 
-/// A `slack-webhook` setting is invalid.
-struct SlackSettingsError: Error, CustomStringConvertible {
-    let key: String
-    let problem: String
-    var description: String { "plugin 'slack-webhook': setting '\(key)' \(problem)" }
+    /// The port as written in `url`'s authority (`""` for `host:`), or `nil` when it has none.
+    private static func portText(of url: String) -> Substring? {
+        guard let start = url.range(of: "://")?.upperBound else { return nil }
+        let rest = url[start...]
+        var authority = rest[..<(rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex)]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let hostEnd = authority.hasPrefix("[") ? authority.firstIndex(of: "]") ?? authority.endIndex : authority.startIndex
+        guard let colon = authority[hostEnd...].lastIndex(of: ":") else { return nil }
+        return authority[authority.index(after: colon)...]
+    }
 }

@@ -10,10 +10,17 @@ import Synchronization
 /// `teardown` waits at most `flush_timeout_seconds` for delivery.
 /// The webhook URL is a secret and appears in no log, error or description.
 ///
-/// Settings: `webhook_url` (required), `channel`, `notify_on`,
-/// `timeout_seconds` (per request, default 10), `max_retries` (default 3),
-/// `retry_delay_seconds` (first backoff, default 1), `flush_timeout_seconds`
-/// (default 5), `queue_size` (default 16).
+/// Settings, each checked in `configure` (a value outside its range is a
+/// configuration error naming the key, before any node runs):
+/// - `webhook_url` (required): an http or https URL; a port, if given, from 1 to 65535;
+/// - `channel`; `notify_on`: `failure` (default), `always` or `never`;
+/// - `timeout_seconds`: per request, seconds from 0.001 to 3600, default 10;
+/// - `max_retries`: 0 to 20, default 3;
+/// - `retry_delay_seconds`: the first backoff (doubled per retry, capped at 30 s),
+///   seconds from 0.001 to 3600, default 1;
+/// - `flush_timeout_seconds`: how long teardown waits for delivery, seconds
+///   from 0.001 to 3600, default 5;
+/// - `queue_size`: messages waiting to be sent, 1 to 10000, default 16.
 final class SlackWebhookPlugin: DagronPlugin {
     let name = "slack-webhook"
     let version = "1.0.0"

@@ -32,9 +32,9 @@ final class WebhookSender: Sendable {
         self.report = report
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(
-            connect: .milliseconds(Int64(settings.requestTimeout * 1000)),
-            read: .milliseconds(Int64(settings.requestTimeout * 1000)))
+        // SlackSettings keeps every duration within its bounds; the conversions saturate anyway.
+        let requestTimeout = TimeAmount(Duration(clampingSeconds: settings.requestTimeout))
+        configuration.timeout = .init(connect: requestTimeout, read: requestTimeout)
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroup: group, configuration: configuration)
         let (stream, continuation) = AsyncStream.makeStream(of: Data.self, bufferingPolicy: .bufferingOldest(settings.queueSize))
@@ -74,7 +74,8 @@ final class WebhookSender: Sendable {
     /// delivered; then cancels the rest and releases the client and its thread.
     func close(within seconds: Double) {
         queue.finish()
-        if drained.wait(timeout: .now() + .milliseconds(Int(seconds * 1000))) == .timedOut {
+        let bound = DispatchTimeInterval.nanoseconds(Int(TimeAmount(Duration(clampingSeconds: seconds)).nanoseconds))
+        if drained.wait(timeout: .now() + bound) == .timedOut {
             report("gave up delivering after waiting \(String(format: "%.1f", seconds))s (setting 'flush_timeout_seconds')")
             task.cancel()
             _ = drained.wait(timeout: .now() + 5)
@@ -103,7 +104,7 @@ final class WebhookSender: Sendable {
                     request.headers.add(name: "User-Agent", value: "dagron-slack-webhook/1.0")
                     request.body = .bytes(ByteBuffer(bytes: body))
                     let response = try await client.execute(
-                        request, timeout: .milliseconds(Int64(settings.requestTimeout * 1000)))
+                        request, timeout: TimeAmount(Duration(clampingSeconds: settings.requestTimeout)))
                     _ = try? await response.body.collect(upTo: 64 * 1024)
                     let code = Int(response.status.code)
                     if (200..<300).contains(code) {
@@ -130,7 +131,7 @@ final class WebhookSender: Sendable {
                 let delay = min(300, retryAfter ?? backoff)
                 attempt += 1
                 do {
-                    try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                    try await Task.sleep(for: Duration(clampingSeconds: delay))
                 } catch {
                     break
                 }

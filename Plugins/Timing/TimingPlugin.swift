@@ -12,7 +12,9 @@ import Synchronization
 /// Settings:
 /// - `output`: `stderr` (default), `stdout`, or a file the table is appended to;
 /// - `json`: also write the timings to this JSON file (replaced atomically each run);
-/// - `top`: show only the N slowest nodes in the table (default 0: all).
+/// - `top`: show only the N slowest nodes in the table, 0 to 100000 (default 0: all).
+///
+/// Each is checked in `configure`, the folders of `output` and `json` included.
 final class TimingPlugin: DagronPlugin {
     let name = "timing"
     let version = "1.0.0"
@@ -30,7 +32,6 @@ final class TimingPlugin: DagronPlugin {
 
     func initialize(hooks: HookRegistry) throws {
         let settings = try self.settings.withTrackedLock { $0 } ?? TimingSettings(PluginSettings(plugin: name))
-        try settings.checkWritable()
         self.settings.withTrackedLock { $0 = settings }
         hooks.register(.preExecute) { [self] context in
             let dag = context.dag

@@ -14,38 +14,24 @@ struct TimingSettings: Sendable {
     var json: String?
     var top: Int
 
-    /// Reads and validates `settings`; throws a ``PluginSettingsError`` naming the key.
+    /// Reads and validates `settings`; throws a ``PluginSettingsError`` naming
+    /// the key (the folders of `output` and `json` must exist).
     init(_ settings: PluginSettings) throws {
         try settings.rejectUnknownKeys(allowed: ["output", "json", "top"])
         switch settings.string("output", default: "stderr") {
         case "stderr", "-": output = .standardError
         case "stdout": output = .standardOutput
         case "": throw PluginSettingsError.missing(plugin: settings.plugin, key: "output")
-        case let path: output = .file(path)
+        case let path:
+            try settings.checkFolder(of: path, key: "output")
+            output = .file(path)
         }
-        if let path = settings["json"] {
-            guard !path.isEmpty else { throw PluginSettingsError.missing(plugin: settings.plugin, key: "json") }
-            json = path
-        }
-        top = try settings.int("top", default: 0)
-        guard top >= 0 else {
-            throw PluginSettingsError.malformed(plugin: settings.plugin, key: "top", value: String(top), expected: "a count of 0 or more")
-        }
+        json = try settings.filePath("json")
+        top = try settings.int("top", default: 0, within: Self.topBounds)
     }
 
-    /// Fails early (at `initialize`) when a file setting points into a folder that does not exist.
-    func checkWritable() throws {
-        var paths: [(key: String, path: String)] = []
-        if case .file(let path) = output { paths.append(("output", path)) }
-        if let json { paths.append(("json", json)) }
-        for (key, path) in paths {
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw TimingSettingsError(key: key, path: path, reason: "folder '\(folder)' does not exist")
-            }
-        }
-    }
+    /// `top`: from 0 (every node) to 100000.
+    static let topBounds = IntegerBounds(0...100_000)
 
     /// Appends `table` to the output.
     func write(table: String) throws {

@@ -27,23 +27,9 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String
 
-    @Option(name: .customLong("plugin"), help: "Load this plugin too (repeatable).")
-    var plugins: [String] = []
+    @OptionGroup var pluginOptions: PipelinePluginOptions
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a plugin setting (repeatable).", valueName: "plugin.key=value"))
-    var settings: [String] = []
-
-    @Option(name: .customLong("plugin-path"), help: "Search this directory for plugins first (repeatable).",
-            completion: .directory)
-    var pluginPaths: [String] = []
-
-    @Flag(help: "Run without any plugin.")
-    var noPlugins = false
-
-    @Flag(help: "Run even if a plugin fails to load or initialize.")
-    var keepGoingWithoutPlugins = false
-
-    @Option(help: "Run at most this many nodes at once (overrides max_workers).")
+    @Option(help: "Run at most this many nodes at once, 1 to \(PipelineLimits.maxWorkers.range.upperBound) (overrides max_workers).")
     var maxWorkers: Int?
 
     @Option(help: "The run directory (default: .dagron/runs/<pipeline>-<time>).", completion: .directory)
@@ -66,10 +52,14 @@ struct Run: AsyncParsableCommand {
     static let graceVariable = "DAGRON_INTERRUPT_GRACE"
 
     func validate() throws {
-        if let maxWorkers, maxWorkers < 1 { throw ValidationError("--max-workers must be at least 1") }
-        if noPlugins && !plugins.isEmpty { throw ValidationError("--no-plugins and --plugin contradict each other") }
+        if let maxWorkers, !PipelineLimits.maxWorkers.contains(maxWorkers) {
+            throw ValidationError("--max-workers: expected an integer \(PipelineLimits.maxWorkers), got \(maxWorkers)")
+        }
         _ = try grace()
     }
+
+    /// The longest grace period `--interrupt-grace` accepts: a day.
+    static let graceBounds = DurationBounds(longest: 86_400)
 
     /// The grace period after an interrupt: `--interrupt-grace`, else
     /// `$DAGRON_INTERRUPT_GRACE`, else ``InterruptTrap/defaultGrace``.
@@ -83,10 +73,10 @@ struct Run: AsyncParsableCommand {
         } else {
             return InterruptTrap.defaultGrace
         }
-        guard let seconds = DurationText.seconds(text), seconds <= 86_400 else {
-            throw ValidationError("\(source): expected a duration such as 500ms, 10s or 1m (at most a day), got '\(text)'")
+        guard let seconds = DurationText.seconds(text), Self.graceBounds.contains(seconds) else {
+            throw ValidationError("\(source): expected a duration \(Self.graceBounds) such as 500ms, 10s or 1m, got '\(text)'")
         }
-        return .nanoseconds(Int64((seconds * 1e9).rounded()))
+        return Duration(clampingSeconds: seconds)
     }
 
     func run() async throws {
@@ -111,10 +101,7 @@ struct Run: AsyncParsableCommand {
         // First, so that it records every event before any plugin callback can hang.
         let progress = RunProgress()
         progress.attach(to: manager.hooks)
-        let setup = PluginSetup(
-            pipeline: pipeline, extraPlugins: plugins, overrides: settings, pluginPaths: pluginPaths,
-            disabled: noPlugins, keepGoing: keepGoingWithoutPlugins)
-        try setup.loadAndInitialize(into: manager)
+        try PluginSetup(pipeline: pipeline, options: pluginOptions).loadAndInitialize(into: manager)
 
         let directory: RunDirectory
         let runner: PipelineRunner

@@ -1,21 +1,37 @@
 import ArgumentParser
 import Dagron
+import DagronSDK
 
 /// `dagron validate PIPELINE`: checks a pipeline file without running it.
+///
+/// It makes every check `dagron run` makes before a node starts: the file
+/// (keys, values and their ranges, names, `cwd` directories), the plugins'
+/// settings (`${VAR}` expanded, environment and `--set` applied) and each
+/// plugin's own `configure`. So a file `validate` accepts does not fail
+/// `run`'s set-up, short of what only starting a plugin can tell (a port in use).
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a pipeline file and report every mistake with its file, line and key.",
-        discussion: "Exit codes: 0 the file is valid; 2 it is not (each problem is printed)."
+        discussion: """
+            The plugins the file names (and those given with --plugin) are loaded and configured \
+            with the settings `dagron run` would give them, but not started.
+
+            Exit codes: 0 the file is valid; 2 it is not (each problem is printed).
+            """
     )
 
     @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String
 
+    @OptionGroup var pluginOptions: PipelinePluginOptions
+
     func run() throws {
         let pipeline = try loadPipeline(self.pipeline)
+        let manager = PluginManager(warningHandler: { printWarning($0) })
+        try PluginSetup(pipeline: pipeline, options: pluginOptions).check(into: manager)
         let gates = pipeline.gateNodes.count
-        let plugins = pipeline.plugins.map(\.name)
+        let plugins = manager.plugins.map(\.name)
         print("\(pipeline.path): ok: \(pipeline.nodes.count) nodes (\(gates) gate\(gates == 1 ? "" : "s")), \(pipeline.edgeCount) dependencies"
             + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))"))
     }

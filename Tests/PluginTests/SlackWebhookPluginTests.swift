@@ -159,6 +159,11 @@ extension BundledPluginTests {
             (["webhook_url": "http://127.0.0.1:1/x", "max_retries": "lots"], "'max_retries'"),
             (["webhook_url": "http://127.0.0.1:1/x", "queue_size": "0"], "'queue_size'"),
             (["webhook_url": "http://127.0.0.1:1/x", "webhook": "x"], "'webhook'"),
+            (["webhook_url": "http://127.0.0.1:99999/x"], "'webhook_url'"),
+            (["webhook_url": "http://127.0.0.1:1/x", "timeout_seconds": "1e300"], "'timeout_seconds'"),
+            (["webhook_url": "http://127.0.0.1:1/x", "flush_timeout_seconds": "nan"], "'flush_timeout_seconds'"),
+            (["webhook_url": "http://127.0.0.1:1/x", "retry_delay_seconds": "1e-12"], "'retry_delay_seconds'"),
+            (["webhook_url": "http://127.0.0.1:1/x", "queue_size": "9223372036854775807"], "'queue_size'"),
         ])
         func badSettings(settings: [String: String], mention: String) async throws {
             let error = try #require(try await initializationError(.slack, settings))

@@ -139,11 +139,11 @@ import Testing
                 retries: -1
                 env: [A]
             """)
-        #expect(found.contains("p.yml:1:14: max_workers: expected a positive integer, got 'lots'"))
+        #expect(found.contains("p.yml:1:14: max_workers: expected an integer from 1 to 4096, got 'lots'"))
         #expect(found.contains("p.yml:2:12: fail_fast: expected true or false, got 'maybe'"))
         #expect(found.contains("p.yml:5:10: nodes.a.run: expected a string, got a list"))
-        #expect(found.contains { $0.hasPrefix("p.yml:6:14: nodes.a.timeout: expected a positive duration") })
-        #expect(found.contains("p.yml:7:14: nodes.a.retries: expected a non-negative integer, got -1"))
+        #expect(found.contains { $0.hasPrefix("p.yml:6:14: nodes.a.timeout: expected a duration from 1ms to 365 days") })
+        #expect(found.contains("p.yml:7:14: nodes.a.retries: expected an integer from 0 to 1000, got '-1'"))
         #expect(found.contains("p.yml:8:10: nodes.a.env: expected a mapping of variable name to value, got a list"))
     }
 

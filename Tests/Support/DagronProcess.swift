@@ -20,8 +20,10 @@ public enum DagronBinary {
 
 /// A finished `dagron` invocation.
 public struct Finished: Sendable {
-    /// The exit status.
+    /// The exit status (the signal's number when ``signal`` is set).
     public let status: Int32
+    /// The signal that killed the process (a crash: SIGILL, SIGSEGV, SIGABRT...), or `nil` when it exited.
+    public let signal: Int32?
     /// Everything it wrote to standard output.
     public let stdout: String
     /// Everything it wrote to standard error.
@@ -99,7 +101,8 @@ public final class DagronProcess: @unchecked Sendable {
         process.waitUntilExit()
         let out = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-        return Finished(status: process.terminationStatus, stdout: out, stderr: err)
+        let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
+        return Finished(status: process.terminationStatus, signal: signal, stdout: out, stderr: err)
     }
 }
 

@@ -663,8 +663,11 @@ private final class AttemptOutcome: Sendable {
     /// Waits up to `timeout` (forever when `nil`); `nil` if it did not arrive.
     func wait(timeout: Duration?) -> Result<(any Sendable)?, any Error>? {
         if let timeout {
-            let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-            if ready.wait(timeout: .now() + .nanoseconds(Int(nanos))) == .timedOut { return nil }
+            // Saturating: a timeout past Int64 nanoseconds (about 292 years) waits as long as Dispatch can.
+            let (whole, overflow) = timeout.components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            let (nanos, carry) = whole.addingReportingOverflow(timeout.components.attoseconds / 1_000_000_000)
+            let bounded = overflow || carry ? (timeout < .zero ? 0 : Int64.max) : max(0, nanos)
+            if ready.wait(timeout: .now() + .nanoseconds(Int(clamping: bounded))) == .timedOut { return nil }
         } else {
             ready.wait()
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A pipeline read from a YAML file: named nodes (shell commands or approval
 /// gates) with their dependencies, and the plugins to attach.
 ///
@@ -45,6 +47,14 @@ public struct Pipeline: Sendable {
     /// The gate nodes, in file order.
     public var gateNodes: [PipelineNode] {
         nodes.filter(\.isGate)
+    }
+
+    /// Where a node whose `cwd` is `cwd` runs: `cwd` resolved against the
+    /// folder of `pipelineFile`, or that folder when `cwd` is `nil` or empty.
+    public static func workingDirectory(_ cwd: String?, pipelineFile: String) -> String {
+        let base = URL(fileURLWithPath: pipelineFile).deletingLastPathComponent()
+        guard let cwd, !cwd.isEmpty else { return base.path }
+        return URL(fileURLWithPath: cwd, relativeTo: base).standardizedFileURL.path
     }
 
     /// The number of dependency edges.

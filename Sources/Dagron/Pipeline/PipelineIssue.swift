@@ -25,10 +25,15 @@ public struct PipelineIssue: Sendable, Equatable, CustomStringConvertible {
 
     /// `file:line:column: key: message`.
     public var description: String {
+        key.isEmpty ? "\(Self.position(file, line, column)): \(message)" : "\(Self.position(file, line, column)): \(key): \(message)"
+    }
+
+    /// `file:line:column`, leaving out a line or column of 0 (unknown).
+    public static func position(_ file: String, _ line: Int, _ column: Int) -> String {
         var position = file
         if line > 0 { position += ":\(line)" }
         if column > 0 { position += ":\(column)" }
-        return key.isEmpty ? "\(position): \(message)" : "\(position): \(key): \(message)"
+        return position
     }
 }
 

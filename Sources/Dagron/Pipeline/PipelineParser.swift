@@ -1,3 +1,4 @@
+import DagronSDK
 import Foundation
 import Yams
 
@@ -5,8 +6,11 @@ import Yams
 ///
 /// Every mistake is collected, not just the first, and each names the file,
 /// line, column and key: unknown keys (with a suggestion), values of the
-/// wrong type, a node with both or neither of `run` and `gate`, unknown
-/// dependencies, and cycles (with their path).
+/// wrong type, numbers and durations outside ``PipelineLimits``, names too
+/// long for a log file, NUL characters where a process cannot take them, a
+/// node with both or neither of `run` and `gate`, unknown dependencies, and
+/// cycles (with their path). Read from a file, each `cwd` must also be an
+/// existing directory, resolved as ``Pipeline/workingDirectory(_:pipelineFile:)`` does.
 ///
 /// ```swift
 /// do {
@@ -38,13 +42,16 @@ public struct PipelineParser: Sendable {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: reason)])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, checkingDirectories: true)
     }
 
     /// Parses pipeline YAML; `file` is used for the name and in messages.
+    /// - Parameter checkingDirectories: Whether each node's `cwd` must exist
+    ///   as a directory, resolved against `file`'s folder (what
+    ///   ``parse(fileAt:)`` checks; off for text that is not read from a file).
     /// - Throws: ``PipelineError``.
-    public func parse(_ text: String, file: String) throws(PipelineError) -> Pipeline {
-        var reader = Reader(file: file)
+    public func parse(_ text: String, file: String, checkingDirectories: Bool = false) throws(PipelineError) -> Pipeline {
+        var reader = Reader(file: file, checksDirectories: checkingDirectories)
         let pipeline = reader.read(text)
         guard reader.issues.isEmpty, let pipeline else { throw PipelineError(issues: reader.issues.sorted(by: Reader.order)) }
         return pipeline
@@ -54,19 +61,23 @@ public struct PipelineParser: Sendable {
 /// The state of one parse: the file name and the issues found so far.
 private struct Reader {
     let file: String
+    let checksDirectories: Bool
     var issues: [PipelineIssue] = []
 
     static func order(_ a: PipelineIssue, _ b: PipelineIssue) -> Bool {
         (a.line, a.column) < (b.line, b.column)
     }
 
-    init(file: String) {
+    init(file: String, checksDirectories: Bool) {
         self.file = file
+        self.checksDirectories = checksDirectories
     }
 
     mutating func report(_ node: Node?, _ key: String, _ message: String) {
         let mark = node?.mark
-        issues.append(PipelineIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: key, message: message))
+        // A key written with a NUL (`"a\0b"`) is shown escaped, not as a raw byte on the terminal.
+        let shownKey = key.replacingOccurrences(of: "\0", with: "\\0")
+        issues.append(PipelineIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: shownKey, message: message))
     }
 
     // MARK: Document
@@ -92,9 +103,15 @@ private struct Reader {
             guard let key = scalarKey(keyNode, path: "") else { continue }
             switch key {
             case "name":
-                if let name = string(value, key) { pipeline.name = name }
+                if let name = string(value, key) {
+                    if name.count > PipelineLimits.pipelineNameCharacters {
+                        report(value, key, "the name has \(name.count) characters, at most \(PipelineLimits.pipelineNameCharacters) are allowed "
+                            + "(it names the run directory)")
+                    }
+                    pipeline.name = name
+                }
             case "max_workers":
-                if let count = int(value, key, minimum: 1) { pipeline.maxWorkers = count }
+                if let count = int(value, key, within: PipelineLimits.maxWorkers) { pipeline.maxWorkers = count }
             case "fail_fast":
                 if let flag = bool(value, key) { pipeline.failFast = flag }
             case "env":
@@ -148,6 +165,9 @@ private struct Reader {
             guard let name = scalarKey(keyNode, path: "nodes") else { continue }
             if !Self.isValidName(name) {
                 report(keyNode, "nodes.\(name)", "invalid node name: use letters, digits, '_', '-' and '.', not starting with '.' or '-'")
+            } else if name.utf8.count > PipelineLimits.nodeNameBytes {
+                report(keyNode, "nodes.\(String(name.prefix(40)))...", "the node name has \(name.utf8.count) characters, at most "
+                    + "\(PipelineLimits.nodeNameBytes) are allowed (its log file is <name>\(PipelineLimits.logSuffix), a file name of at most 255 bytes)")
             }
             if let node = node(name, keyNode, body) { result.append(node) }
         }
@@ -177,7 +197,7 @@ private struct Reader {
             let keyPath = "\(path).\(field)"
             switch field {
             case "run":
-                if let text = string(value, keyPath) {
+                if let text = processString(value, keyPath, what: "a command") {
                     if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                         report(value, keyPath, "the command is empty")
                     }
@@ -191,16 +211,17 @@ private struct Reader {
             case "env":
                 node.environment = environment(value, keyPath)
             case "cwd":
-                node.workingDirectory = string(value, keyPath)
+                node.workingDirectory = processString(value, keyPath, what: "a working directory")
+                if checksDirectories, let cwd = node.workingDirectory { checkDirectory(cwd, value, keyPath) }
             case "timeout":
-                node.timeoutSeconds = duration(value, keyPath, positive: true)
+                node.timeoutSeconds = duration(value, keyPath, within: PipelineLimits.timeout)
             case "retries":
                 if let retries = retries(value, keyPath) {
                     node.retries = retries.count
                     if let delay = retries.delay { node.retryDelaySeconds = delay }
                 }
             case "retry_delay":
-                if let delay = duration(value, keyPath, positive: false) { node.retryDelaySeconds = delay }
+                if let delay = duration(value, keyPath, within: PipelineLimits.retryDelay) { node.retryDelaySeconds = delay }
             default:
                 unknownKey(key, field, path: path, allowed: PipelineParser.nodeKeys)
                 let guess = Self.suggestion(for: field, among: PipelineParser.nodeKeys)
@@ -235,7 +256,7 @@ private struct Reader {
             for (key, field) in mapping {
                 guard let name = scalarKey(key, path: path) else { continue }
                 switch name {
-                case "timeout": timeout = duration(field, "\(path).timeout", positive: true)
+                case "timeout": timeout = duration(field, "\(path).timeout", within: PipelineLimits.timeout)
                 case "message": message = string(field, "\(path).message")
                 default: unknownKey(key, name, path: path, allowed: PipelineParser.gateKeys)
                 }
@@ -261,14 +282,14 @@ private struct Reader {
             for (key, field) in mapping {
                 guard let name = scalarKey(key, path: path) else { continue }
                 switch name {
-                case "count": count = int(field, "\(path).count", minimum: 0) ?? 0
-                case "delay": delay = duration(field, "\(path).delay", positive: false)
+                case "count": count = int(field, "\(path).count", within: PipelineLimits.retries) ?? 0
+                case "delay": delay = duration(field, "\(path).delay", within: PipelineLimits.retryDelay)
                 default: unknownKey(key, name, path: path, allowed: PipelineParser.retryKeys)
                 }
             }
             return (count, delay)
         }
-        return int(value, path, minimum: 0).map { ($0, nil) }
+        return int(value, path, within: PipelineLimits.retries).map { ($0, nil) }
     }
 
     // MARK: Plugins
@@ -300,6 +321,10 @@ private struct Reader {
                 guard let key = scalarKey(settingKey, path: path) else { continue }
                 guard let scalar = settingValue.scalar else {
                     report(settingValue, "\(path).\(key)", "expected a single value, got \(describe(settingValue))")
+                    continue
+                }
+                if scalar.string.unicodeScalars.contains("\0") {
+                    report(settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
                     continue
                 }
                 declaration.settings[key] = PluginDeclaration.Setting(
@@ -390,13 +415,9 @@ private struct Reader {
         return scalar.string
     }
 
-    mutating func int(_ value: Node, _ path: String, minimum: Int) -> Int? {
-        guard value.scalar != nil, let number = Int(value.string ?? "") else {
-            report(value, path, "expected \(minimum == 0 ? "a non-negative" : "a positive") integer, got \(describe(value))")
-            return nil
-        }
-        guard number >= minimum else {
-            report(value, path, "expected \(minimum == 0 ? "a non-negative" : "a positive") integer, got \(number)")
+    mutating func int(_ value: Node, _ path: String, within bounds: IntegerBounds) -> Int? {
+        guard value.scalar != nil, value.null == nil, let number = bounds.read(value.string ?? "") else {
+            report(value, path, "expected an integer \(bounds), got \(describe(value))")
             return nil
         }
         return number
@@ -410,12 +431,34 @@ private struct Reader {
         return flag
     }
 
-    mutating func duration(_ value: Node, _ path: String, positive: Bool) -> Double? {
-        guard value.scalar != nil, let seconds = DurationText.seconds(value.string ?? ""), !positive || seconds > 0 else {
-            report(value, path, "expected a \(positive ? "positive " : "")duration such as 30, 1.5s, 500ms, 5m or 1h, got \(describe(value))")
+    mutating func duration(_ value: Node, _ path: String, within bounds: DurationBounds) -> Double? {
+        guard value.scalar != nil, value.null == nil, let seconds = DurationText.seconds(value.string ?? ""), bounds.contains(seconds) else {
+            report(value, path, "expected a duration \(bounds)\(bounds.allowsZero ? "," : "") such as 30, 1.5s, 500ms, 5m or 1h, got \(describe(value))")
             return nil
         }
         return seconds
+    }
+
+    /// A string a child process receives (a command, a directory): one
+    /// holding a NUL character cannot be passed to it, so it is an issue here.
+    mutating func processString(_ value: Node, _ path: String, what: String) -> String? {
+        guard let text = string(value, path) else { return nil }
+        guard !text.unicodeScalars.contains("\0") else {
+            report(value, path, "\(what) cannot contain a NUL character")
+            return nil
+        }
+        return text
+    }
+
+    /// Reports `cwd` unless it names an existing directory, resolved against the file's folder.
+    mutating func checkDirectory(_ cwd: String, _ value: Node, _ path: String) {
+        let resolved = Pipeline.workingDirectory(cwd, pipelineFile: file)
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
+            report(value, path, "directory '\(resolved)' does not exist (a relative cwd is resolved against the pipeline file's folder)")
+        } else if !isDirectory.boolValue {
+            report(value, path, "'\(resolved)' is not a directory")
+        }
     }
 
     mutating func stringList(_ value: Node, _ path: String) -> [String] {
@@ -443,12 +486,16 @@ private struct Reader {
         var result: [String: String] = [:]
         for (key, item) in mapping {
             guard let name = scalarKey(key, path: path) else { continue }
-            if name.isEmpty || name.contains("=") {
-                report(key, "\(path).\(name)", "invalid environment variable name")
+            if name.isEmpty || name.contains("=") || name.unicodeScalars.contains("\0") {
+                report(key, "\(path).\(name)", "invalid environment variable name (it cannot be empty or hold '=' or a NUL character)")
                 continue
             }
             guard let scalar = item.scalar, item.null == nil || item.tag.rawValue == Tag.Name.str.rawValue else {
                 report(item, "\(path).\(name)", "expected a single value, got \(describe(item))")
+                continue
+            }
+            guard !scalar.string.unicodeScalars.contains("\0") else {
+                report(item, "\(path).\(name)", "an environment value cannot contain a NUL character")
                 continue
             }
             result[name] = scalar.string

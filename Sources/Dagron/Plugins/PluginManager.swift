@@ -20,6 +20,7 @@ public final class PluginManager: Sendable {
         var plugin: any DagronPlugin
         var settings: PluginSettings
         var origin: String?
+        var configured = false
         var initialized = false
     }
 
@@ -90,6 +91,7 @@ public final class PluginManager: Sendable {
         state.withTrackedLock { state in
             guard state.entries[name] != nil else { return false }
             state.entries[name]!.settings = settings
+            state.entries[name]!.configured = false
             return true
         }
     }
@@ -109,8 +111,45 @@ public final class PluginManager: Sendable {
         state.withTrackedLock { $0.entries[name]?.initialized ?? false }
     }
 
-    /// Configures and initializes every registered plugin that is not yet
-    /// initialized, in registration order.
+    /// Configures every registered plugin not configured yet, in
+    /// registration order, without initializing it: the check `dagron
+    /// validate` and `dagron run` make of the plugins' settings before
+    /// anything runs. ``initializeAll()`` does not configure these again
+    /// (unless ``setSettings(_:for:)`` changed their settings since).
+    ///
+    /// Failures are returned, not sent to the warning handler: the caller
+    /// reports them (with where each setting came from).
+    ///
+    /// - Returns: The plugins whose `configure` threw.
+    public func configureAll() -> [PluginFailure] {
+        let pending = state.withTrackedLock { state in
+            state.order.compactMap { name in
+                state.entries[name].flatMap { $0.configured || $0.initialized ? nil : (name, $0) }
+            }
+        }
+        var failures: [PluginFailure] = []
+        for (name, entry) in pending {
+            do {
+                try entry.plugin.configure(entry.settings)
+                markConfigured(name, entry)
+            } catch {
+                failures.append(PluginFailure(name: name, origin: entry.origin, error: error))
+            }
+        }
+        return failures
+    }
+
+    private func markConfigured(_ name: String, _ entry: Entry) {
+        state.withTrackedLock { state in
+            // Only the registration that was configured, with the settings it was given.
+            guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject,
+                  now.settings == entry.settings else { return }
+            state.entries[name]!.configured = true
+        }
+    }
+
+    /// Configures (unless ``configureAll()`` did) and initializes every
+    /// registered plugin that is not yet initialized, in registration order.
     ///
     /// A plugin whose `configure` or `initialize` throws is reported (to the
     /// warning handler and in the returned list), the hooks it registered
@@ -127,7 +166,7 @@ public final class PluginManager: Sendable {
         var failures: [PluginFailure] = []
         for (name, entry) in pending {
             do {
-                try entry.plugin.configure(entry.settings)
+                if !entry.configured { try entry.plugin.configure(entry.settings) }
                 try entry.plugin.initialize(hooks: hooks.scoped(owner: name))
                 let current = state.withTrackedLock { state -> Bool in
                     // Replaced meanwhile: the newcomer will be initialized instead.

@@ -110,9 +110,7 @@ public final class PipelineRunner: Sendable {
 
     /// The working directory of `node`: its `cwd` resolved against the pipeline file's folder.
     public func workingDirectory(of node: PipelineNode) -> String {
-        let base = URL(fileURLWithPath: pipeline.path).deletingLastPathComponent()
-        guard let cwd = node.workingDirectory, !cwd.isEmpty else { return base.path }
-        return URL(fileURLWithPath: cwd, relativeTo: base).standardizedFileURL.path
+        Pipeline.workingDirectory(node.workingDirectory, pipelineFile: pipeline.path)
     }
 
     private func tasks() -> [String: NodeTask] {
@@ -146,7 +144,9 @@ public final class PipelineRunner: Sendable {
         return tasks
     }
 
+    /// The parser keeps durations within ``PipelineLimits``; a pipeline built
+    /// in code may hold anything, so the conversion saturates rather than traps.
     private static func duration(_ seconds: Double) -> Duration {
-        .nanoseconds(Int64((seconds * 1e9).rounded()))
+        Duration(clampingSeconds: seconds)
     }
 }

@@ -14,8 +14,22 @@ struct GateDecisionOptions: ParsableArguments {
     @Option(help: "Why. Kept with the decision in the run directory; a rejection's reason also goes into the result and to plugins.")
     var reason: String?
 
-    @Option(help: "Seconds to wait for the run to apply the decision (0: do not wait).")
-    var wait: Double = 10
+    @Option(help: ArgumentHelp(
+        "How long to wait for the run to apply the decision, \(Self.waitBounds) (do not wait), such as 30, 1.5s or 5m.",
+        valueName: "duration"))
+    var wait = "10"
+
+    /// What `--wait` accepts: from 1 ms to 365 days, or 0.
+    static let waitBounds = DurationBounds(longest: DurationBounds.year, allowsZero: true)
+
+    /// `--wait` in seconds, once ``validate()`` accepted it.
+    private var waitSeconds: Double { DurationText.seconds(wait) ?? 0 }
+
+    func validate() throws {
+        guard let seconds = DurationText.seconds(wait), Self.waitBounds.contains(seconds) else {
+            throw ValidationError("--wait: expected a duration \(Self.waitBounds) (do not wait), such as 30, 1.5s or 5m, got '\(wait)'")
+        }
+    }
 
     /// Submits `verdict` and waits for the run to apply it.
     /// - Throws: an exit code after printing what went wrong: 2 for a wrong
@@ -35,7 +49,7 @@ struct GateDecisionOptions: ParsableArguments {
             }
         }
         let wanted: GateStatus = verdict == .approve ? .approved : .rejected
-        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, wait) * 1000))
+        let deadline = ContinuousClock.now + Duration(clampingSeconds: waitSeconds)
         while true {
             // Liveness first: the run writes a gate's final status before it
             // ends, so a status read after seeing the run over is final.

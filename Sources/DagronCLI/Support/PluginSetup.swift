@@ -7,39 +7,39 @@ import Foundation
 /// The plugins are those under the pipeline's `plugins:` plus `--plugin`
 /// names (none with `--no-plugins`). Only their files are loaded in this
 /// process: the names of dropped-in files come from an isolated probe or its
-/// cache, so an unrelated broken file on the plugin path changes nothing. Their settings are merged by
-/// ``PluginSettingsResolver`` over the manifest defaults. A plugin that
-/// fails to load or initialize stops the run with exit code 2 before any
-/// node starts, unless `--keep-going-without-plugins`.
+/// cache, so an unrelated broken file on the plugin path changes nothing.
+/// Their settings are merged by ``PluginSettingsResolver`` over the manifest
+/// defaults. ``check(into:)`` is everything before initialization (`dagron
+/// validate` stops there); ``loadAndInitialize(into:)`` adds initialization
+/// (`dagron run`). A plugin that fails stops the command with exit code 2
+/// before any node starts, unless `--keep-going-without-plugins`.
 struct PluginSetup {
     var pipeline: Pipeline
-    var extraPlugins: [String]
-    var overrides: [String]
-    var pluginPaths: [String]
-    var disabled: Bool
-    var keepGoing: Bool
+    var options: PipelinePluginOptions
     var environment: [String: String] = ProcessInfo.processInfo.environment
 
     /// The plugin names to load, in order: the file's, then `--plugin`'s.
     var names: [String] {
-        guard !disabled else { return [] }
+        guard !options.noPlugins else { return [] }
         var seen = Set<String>()
-        return (pipeline.plugins.map(\.name) + extraPlugins).filter { seen.insert($0).inserted }
+        return (pipeline.plugins.map(\.name) + options.plugins).filter { seen.insert($0).inserted }
     }
 
-    /// Loads, registers and initializes the plugins with `manager`.
+    /// Resolves the settings (`${VAR}` included), loads the plugins into
+    /// `manager` and configures them: every check `dagron run` makes of its
+    /// plugins before it initializes them.
     /// - Throws: ``ExitStatus/usage`` after printing what went wrong.
-    func loadAndInitialize(into manager: PluginManager) throws {
+    func check(into manager: PluginManager) throws {
         let resolver: PluginSettingsResolver
         do {
-            resolver = try PluginSettingsResolver(environment: environment, overrides: overrides)
+            resolver = try PluginSettingsResolver(environment: environment, overrides: options.settings)
         } catch {
             printError(error.description)
             throw ExitStatus.usage
         }
         let names = self.names
-        if disabled {
-            if !pipeline.plugins.isEmpty || !overrides.isEmpty { printWarning("--no-plugins: running without plugins") }
+        if options.noPlugins {
+            if !pipeline.plugins.isEmpty || !options.settings.isEmpty { printWarning("--no-plugins: running without plugins") }
             return
         }
         for plugin in resolver.pluginsWithOverrides where !names.contains(plugin) {
@@ -50,8 +50,7 @@ struct PluginSetup {
         var settings: [String: PluginSettings] = [:]
         for name in names {
             do {
-                settings[name] = try resolver.settings(
-                    for: name, declared: pipeline.plugins.first { $0.name == name }, file: pipeline.path)
+                settings[name] = try resolver.settings(for: name, declared: declaration(of: name), file: pipeline.path)
             } catch {
                 printError(error.description)
                 throw ExitStatus.usage
@@ -59,28 +58,62 @@ struct PluginSetup {
         }
         let searchPath: PluginSearchPath
         do {
-            searchPath = try .checked(pluginPaths: pluginPaths, environment: environment)
+            searchPath = try .checked(pluginPaths: options.pluginPaths, environment: environment)
         } catch {
             printError(error.description)
             throw ExitStatus.usage
         }
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
+        // The manager prints each load failure itself.
         let loadFailures = manager.loadPlugins(
             named: names, settings: settings, searchPath: searchPath,
             dropInNaming: .probe(.dagronChild(), cache: PluginRegistryCache.standard(environment: environment)))
-        let initFailures = manager.initializeAll()
-        let failures = loadFailures + initFailures
+        let configureFailures = manager.configureAll()
+        for failure in configureFailures {
+            let message = describe(failure, resolver: resolver)
+            if options.keepGoingWithoutPlugins { printWarning(message) } else { printError(message) }
+            if let name = failure.name { manager.unregister(name) }
+        }
+        try stopUnlessKeepingGoing(loadFailures + configureFailures, manager: manager)
+    }
+
+    /// ``check(into:)``, then initializes the plugins.
+    /// - Throws: ``ExitStatus/usage`` after printing what went wrong.
+    func loadAndInitialize(into manager: PluginManager) throws {
+        try check(into: manager)
+        // The manager prints each initialization failure itself.
+        try stopUnlessKeepingGoing(manager.initializeAll(), manager: manager)
+    }
+
+    private func declaration(of plugin: String) -> PluginDeclaration? {
+        pipeline.plugins.first { $0.name == plugin }
+    }
+
+    /// A configuration failure, prefixed with where the offending setting
+    /// was given (file:line:column and key, environment variable, or --set).
+    private func describe(_ failure: PluginFailure, resolver: PluginSettingsResolver) -> String {
+        let key: String? = switch failure.error as? PluginSettingsError {
+        case .missing(_, let key)?, .malformed(_, let key, _, _)?: key
+        case .unknownKeys(_, let keys)?: keys.first
+        default: nil
+        }
+        guard let name = failure.name, let key,
+              let source = resolver.source(of: key, plugin: name, declared: declaration(of: name), file: pipeline.path)
+        else { return failure.description }
+        return "\(source): \(failure.error)"
+    }
+
+    private func stopUnlessKeepingGoing(_ failures: [PluginFailure], manager: PluginManager) throws {
         guard !failures.isEmpty else { return }
-        // The manager already printed each failure as a warning; say what happens next.
-        if keepGoing {
+        if options.keepGoingWithoutPlugins {
             printWarning("continuing without \(failures.count) plugin\(failures.count == 1 ? "" : "s") (--keep-going-without-plugins)")
             return
         }
         manager.teardownAll()
         let failed = failures.map { $0.name.map { "'\($0)'" } ?? "(unnamed)" }.joined(separator: ", ")
-        printError("plugin\(failures.count == 1 ? "" : "s") \(failed) could not be loaded or initialized (see above); no node was started "
-            + "(use --keep-going-without-plugins to run anyway, or --no-plugins)")
+        printError("plugin\(failures.count == 1 ? "" : "s") \(failed) could not be loaded, configured or initialized (see above); "
+            + "no node was started (use --keep-going-without-plugins to run anyway, or --no-plugins)")
         throw ExitStatus.usage
     }
 }

@@ -31,7 +31,7 @@ public final class ApprovalGate: Sendable {
 
     /// Creates a gate whose timeout is given in seconds.
     public convenience init(timeoutSeconds: Double?) {
-        self.init(timeout: timeoutSeconds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) })
+        self.init(timeout: timeoutSeconds.map { Duration(clampingSeconds: $0) })
     }
 
     /// The current status.

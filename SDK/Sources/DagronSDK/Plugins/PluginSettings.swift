@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The settings a user gave a plugin, as strings keyed by setting name.
 ///
 /// The host merges them from the pipeline file's `plugins:` table, the
@@ -51,6 +59,57 @@ public struct PluginSettings: Sendable, Equatable {
         return value
     }
 
+    /// `key` as an integer within `bounds`, or `defaultValue` when unset.
+    ///
+    /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
+    /// naming the key and the accepted range for anything else (`1e10`,
+    /// `-1`, a number past the upper bound).
+    public func int(_ key: String, default defaultValue: Int, within bounds: IntegerBounds) throws(PluginSettingsError) -> Int {
+        guard let raw = values[key] else { return defaultValue }
+        guard let value = bounds.read(raw) else {
+            throw .malformed(plugin: plugin, key: key, value: raw, expected: "an integer \(bounds)")
+        }
+        return value
+    }
+
+    /// `key` as a number of seconds within `bounds`, or `defaultValue` when unset.
+    ///
+    /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
+    /// naming the key and the accepted range for anything else (`nan`,
+    /// `inf`, `1e300`, `1e-12`, a negative number), so the value converts
+    /// to a `Duration` or to milliseconds without trapping.
+    public func seconds(_ key: String, default defaultValue: Double, within bounds: DurationBounds) throws(PluginSettingsError) -> Double {
+        guard let raw = values[key] else { return defaultValue }
+        guard let value = Double(raw.trimmingSpaces), bounds.contains(value) else {
+            throw .malformed(plugin: plugin, key: key, value: raw, expected: "a number of seconds \(bounds)")
+        }
+        return value
+    }
+
+    /// `key` as the path of a file the plugin will write, or `nil` when unset.
+    ///
+    /// Throws ``PluginSettingsError/missing(plugin:key:)`` for an empty value
+    /// and ``PluginSettingsError/malformed(plugin:key:value:expected:)`` when
+    /// the file's folder does not exist: checked in `configure`, so
+    /// `dagron validate` reports it as `dagron run` would, before any node runs.
+    public func filePath(_ key: String) throws(PluginSettingsError) -> String? {
+        guard let path = values[key] else { return nil }
+        guard !path.isEmpty else { throw .missing(plugin: plugin, key: key) }
+        try checkFolder(of: path, key: key)
+        return path
+    }
+
+    /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
+    /// naming `key` unless the folder `path` would be written in exists.
+    public func checkFolder(of path: String, key: String) throws(PluginSettingsError) {
+        let cut = path.lastIndex(of: "/")
+        let folder = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        var status = stat()
+        guard !path.unicodeScalars.contains("\0"), stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw .malformed(plugin: plugin, key: key, value: path, expected: "a file in an existing folder ('\(folder)' is not one)")
+        }
+    }
+
     /// `key` as a boolean (`true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`),
     /// or `defaultValue` when unset.
     public func bool(_ key: String, default defaultValue: Bool) throws(PluginSettingsError) -> Bool {
@@ -99,13 +158,5 @@ public enum PluginSettingsError: Error, Sendable, Equatable, CustomStringConvert
         case .unknownKeys(let plugin, let keys):
             "plugin '\(plugin)': unknown setting\(keys.count == 1 ? "" : "s") " + keys.map { "'\($0)'" }.joined(separator: ", ")
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-        return self[start..<end]
     }
 }

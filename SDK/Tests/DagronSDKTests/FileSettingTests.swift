@@ -1,0 +1,20 @@
+import DagronSDK
+import Testing
+
+/// `filePath` and `checkFolder`: a file setting into a folder that does not exist fails in `configure`.
+@Suite("File settings")
+struct FileSettingTests {
+    @Test func aMissingFolderIsAMalformedSetting() throws {
+        let settings = PluginSettings(plugin: "p", ["out": "/no-such-dagron-folder/x.log", "here": "x.log", "root": "/x", "empty": ""])
+        #expect(throws: PluginSettingsError.malformed(
+            plugin: "p", key: "out", value: "/no-such-dagron-folder/x.log",
+            expected: "a file in an existing folder ('/no-such-dagron-folder' is not one)")) {
+            try settings.filePath("out")
+        }
+        #expect(try settings.filePath("here") == "x.log")
+        #expect(try settings.filePath("root") == "/x")
+        #expect(try settings.filePath("unset") == nil)
+        #expect(throws: PluginSettingsError.missing(plugin: "p", key: "empty")) { try settings.filePath("empty") }
+        #expect(throws: PluginSettingsError.self) { try settings.checkFolder(of: "/etc/hostname/x", key: "k") }
+    }
+}
