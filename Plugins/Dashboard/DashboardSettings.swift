@@ -17,7 +17,7 @@ struct DashboardSettings: Sendable, Equatable {
     static let keys: Set<String> = ["host", "port", "open_browser", "url_file", "max_connections", "idle_timeout"]
 
     /// The accepted `max_connections`.
-    static let connectionRange = 1...10_000
+    static let connectionBounds = IntegerBounds(1...10_000)
     /// The accepted `idle_timeout`, in milliseconds.
     static let idleTimeoutRange: ClosedRange<Int64> = 1_000...3_600_000
 
@@ -38,8 +38,7 @@ struct DashboardSettings: Sendable, Equatable {
         if host.isEmpty {
             throw .malformed(plugin: settings.plugin, key: "host", value: "", expected: "an address such as 127.0.0.1")
         }
-        port = try Self.integer("port", in: 0...65535, default: port, settings,
-                                expected: "a port number from 0 to 65535 (0 picks a free port)")
+        port = try settings.int("port", default: port, within: .port)
         openBrowser = try settings.bool("open_browser", default: openBrowser)
         if let file = settings["url_file"] {
             guard !file.isEmpty else {
@@ -47,9 +46,7 @@ struct DashboardSettings: Sendable, Equatable {
             }
             urlFile = file
         }
-        maxConnections = try Self.integer(
-            "max_connections", in: Self.connectionRange, default: maxConnections, settings,
-            expected: "a whole number of connections from \(Self.connectionRange.lowerBound) to \(Self.connectionRange.upperBound)")
+        maxConnections = try settings.int("max_connections", default: maxConnections, within: Self.connectionBounds)
         if let raw = settings["idle_timeout"] {
             guard let milliseconds = DurationText.milliseconds(raw), Self.idleTimeoutRange.contains(milliseconds) else {
                 throw .malformed(plugin: settings.plugin, key: "idle_timeout", value: raw,
@@ -57,18 +54,6 @@ struct DashboardSettings: Sendable, Equatable {
             }
             idleTimeout = .milliseconds(milliseconds)
         }
-    }
-
-    /// `key` as an integer in `range`; anything else (a fraction, an
-    /// exponent, `nan`, a number past `Int`) is malformed.
-    private static func integer(
-        _ key: String, in range: ClosedRange<Int>, default defaultValue: Int, _ settings: PluginSettings, expected: String
-    ) throws(PluginSettingsError) -> Int {
-        guard let raw = settings[key] else { return defaultValue }
-        guard let value = Int(raw.trimmingWhitespace), range.contains(value) else {
-            throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: expected)
-        }
-        return value
     }
 }
 
