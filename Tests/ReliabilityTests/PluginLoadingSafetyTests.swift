@@ -29,6 +29,17 @@ struct PluginLoadingSafetyTests {
         return path
     }
 
+    /// The pipeline, and a plugin folder holding a stray library `name`
+    /// whose constructor records its process id in the returned log, then
+    /// runs `body` (C).
+    private func strayPlugin(named name: String, doing body: String, in scratch: Scratch) throws -> (plugins: String, log: String) {
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        let log = scratch.path + "/loaded-by.pids"
+        try PluginFixtures.buildC(PluginFixtures.recordingConstructorSource(log: log, then: body), named: name, in: plugins)
+        return (plugins, log)
+    }
+
     /// The process ids a stray fixture recorded before doing its worst.
     private func loaders(of log: String) -> Set<Int32> {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -47,12 +58,8 @@ struct PluginLoadingSafetyTests {
     func strayFileChangesNothing(behaviour: (String, String)) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try pipeline(in: scratch)
-        let plugins = try directory("plugins", in: scratch)
-        let log = scratch.path + "/loaded-by.pids"
         // Sorted first on the path and first in its folder: met before `timing`.
-        try PluginFixtures.buildC(
-            PluginFixtures.recordingConstructorSource(log: log, then: behaviour.1), named: "libaaa-stray.so", in: plugins)
+        let (plugins, log) = try strayPlugin(named: "libaaa-stray.so", doing: behaviour.1, in: scratch)
 
         let run = try DagronProcess(
             ["run", "p.yml", "--run-dir", "run", "--plugin", "timing", "--json", "--plugin-path", plugins],
@@ -73,11 +80,7 @@ struct PluginLoadingSafetyTests {
     func hangingStrayIsProbedOnce() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try pipeline(in: scratch)
-        let plugins = try directory("plugins", in: scratch)
-        let log = scratch.path + "/loaded-by.pids"
-        try PluginFixtures.buildC(
-            PluginFixtures.recordingConstructorSource(log: log, then: "for (;;) pause();"), named: "libhang.so", in: plugins)
+        let (plugins, log) = try strayPlugin(named: "libhang.so", doing: "for (;;) pause();", in: scratch)
         let environment = ["DAGRON_PLUGIN_CACHE": scratch.path + "/cache.json"]
         let arguments = ["run", "p.yml", "--plugin", "timing", "--plugin-path", plugins]
         let first = try dagron(arguments + ["--run-dir", "run1"], in: scratch.path, environment: environment)
@@ -143,7 +146,7 @@ struct PluginLoadingSafetyTests {
 
         // An ancestor owned by another user is refused the same way.
         chmod(shared, 0o755)
-        chown(shared, 65534, 65534)
+        try #require(chown(shared, 65534, 65534) == 0, "making a directory another user's needs root, as CI runs")
         let foreign = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
         let foreignRows = try #require(try JSONSerialization.jsonObject(with: Data(foreign.stdout.utf8)) as? [[String: Any]])
         let row = try #require(foreignRows.first { $0["path"] as? String == plugins + "/libMyTiming.so" })
@@ -174,7 +177,9 @@ struct PluginLoadingSafetyTests {
             event-recorder.file = "\(injected)"
             """)
         chmod(manifestPath, manifest.1)
-        if let owner = manifest.2 { chown(manifestPath, owner, owner) }
+        if let owner = manifest.2 {
+            try #require(chown(manifestPath, owner, owner) == 0, "making a file another user's needs root, as CI runs")
+        }
 
         let mine = scratch.path + "/mine.jsonl"
         let run = try dagron(

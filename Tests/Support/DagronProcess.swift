@@ -12,6 +12,17 @@ public enum DagronBinary {
     /// The `dagron` executable.
     public static var path: String { directory + "/dagron" }
 
+    /// The environment the tests run `dagron` with: the test's own minus
+    /// `DAGRON_PLUGIN_PATH` (so no stray plugin directory leaks in), a dumb
+    /// terminal, plus `extra`.
+    public static func environment(adding extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "DAGRON_PLUGIN_PATH")
+        environment["TERM"] = "dumb"
+        environment.merge(extra) { $1 }
+        return environment
+    }
+
     /// Throws a clear error when the binary was not built.
     public static func require() throws {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw DagronProcessError.notBuilt(path: path) }
@@ -63,11 +74,7 @@ public final class DagronProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: DagronBinary.path)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "DAGRON_PLUGIN_PATH")
-        env["TERM"] = "dumb"
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = DagronBinary.environment(adding: environment)
         let id = UUID().uuidString
         stdoutPath = NSTemporaryDirectory() + "dagron-\(id).out"
         stderrPath = NSTemporaryDirectory() + "dagron-\(id).err"

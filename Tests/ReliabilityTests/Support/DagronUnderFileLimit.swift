@@ -21,11 +21,7 @@ final class DagronUnderFileLimit: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "ulimit -Sn \(softFileLimit) && exec \"$0\" \"$@\"", DagronBinary.path] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "DAGRON_PLUGIN_PATH")
-        env["TERM"] = "dumb"
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = DagronBinary.environment(adding: environment)
         log = directory + "/dagron-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
