@@ -96,6 +96,10 @@ struct Run: AsyncParsableCommand {
             printWarning("cannot become a child subreaper (\(why)): processes that leave a node's process group may outlive the run")
         }
         let grace = try grace()
+        // From the first plugin code on, a plugin's exit() cannot end the
+        // process with its own status (see UnexpectedExitGuard).
+        defer { UnexpectedExitGuard.disarm() }
+        UnexpectedExitGuard.armForSetUp()
         let pipeline = try loadPipeline(self.pipeline)
         let manager = PluginManager(warningHandler: { printWarning($0) })
         // First, so that it records every event before any plugin callback can hang.
@@ -120,6 +124,7 @@ struct Run: AsyncParsableCommand {
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
             output: output, processGroups: runner.processGroups)
+        UnexpectedExitGuard.arm(ending)
         let execution = CancellableExecution()
         // Installed before the DAG is built: build hooks are plugin code too.
         let trap = InterruptTrap(grace: grace) { signal in

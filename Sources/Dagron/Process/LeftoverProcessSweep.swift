@@ -72,13 +72,17 @@ public struct LeftoverProcessSweep: Sendable {
     /// being abandoned (nothing is reaped: the caller exits next).
     /// - Returns: How many processes were killed.
     @discardableResult
-    public func killNow() -> Int {
+    /// - Parameter watching: How long to keep looking even when nothing is
+    ///   found: a command another thread was starting shows up (its
+    ///   environment set) within moments.
+    public func killNow(watching: Duration = .zero) -> Int {
         var killed = Set<Int32>()
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(2)
+        let start = clock.now
+        let deadline = start + max(.seconds(2), watching)
         while clock.now < deadline {
             let alive = leftovers()
-            if alive.isEmpty { break }
+            if alive.isEmpty && clock.now - start >= watching { break }
             for pid in alive {
                 kill(pid, SIGKILL)
                 killed.insert(pid)

@@ -5,28 +5,50 @@ import Synchronization
 /// killed at once (for example on a second Ctrl-C, when there is no time to
 /// let each node stop in order).
 public final class ProcessGroupRegistry: Sendable {
-    private let groups = Mutex<Set<ProcessGroup>>([])
+    private struct State {
+        var groups: Set<ProcessGroup> = []
+        /// Set by ``sealAndKillAll()``: the run is being abandoned.
+        var sealed = false
+    }
+
+    private let state = Mutex(State())
 
     /// Creates an empty registry.
     public init() {}
 
-    /// Records a running group.
+    /// Records a running group; after ``sealAndKillAll()``, kills it instead
+    /// (a command that was being started while the run was abandoned).
     public func insert(_ group: ProcessGroup) {
-        _ = groups.withTrackedLock { $0.insert(group) }
+        let sealed = state.withTrackedLock { state in
+            if !state.sealed { state.groups.insert(group) }
+            return state.sealed
+        }
+        if sealed { group.killAll() }
     }
 
     /// Forgets a group whose command has ended.
     public func remove(_ group: ProcessGroup) {
-        _ = groups.withTrackedLock { $0.remove(group) }
+        _ = state.withTrackedLock { $0.groups.remove(group) }
     }
 
     /// The groups recorded now.
     public var running: Set<ProcessGroup> {
-        groups.withTrackedLock { $0 }
+        state.withTrackedLock { $0.groups }
     }
 
     /// Sends `SIGKILL` to every recorded group.
     public func killAll() {
         for group in running { group.killAll() }
+    }
+
+    /// Sends `SIGKILL` to every recorded group, and to every group recorded
+    /// from now on as soon as it is: for a run that is being abandoned while
+    /// other threads may still be starting commands.
+    public func sealAndKillAll() {
+        let groups = state.withTrackedLock { state in
+            state.sealed = true
+            return state.groups
+        }
+        for group in groups { group.killAll() }
     }
 }

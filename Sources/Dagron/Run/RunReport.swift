@@ -75,6 +75,9 @@ public struct RunReport: Codable, Sendable {
     public var counts: Counts
     /// Every node, in file order.
     public var nodes: [Node]
+    /// Why the run ended before `dagron` could finish it normally (for
+    /// example plugin code called `exit`), or `nil` for a run that ended normally.
+    public var endedEarly: String?
 
     /// Builds the report of `result` for `pipeline`.
     public init(pipeline: Pipeline, runDirectory: RunDirectory, result: ExecutionResult, interrupted: Bool) {

@@ -73,16 +73,37 @@ final class RunEnding: Sendable {
     /// Ends the process now, for a run that did not stop in time after an
     /// interrupt (see the type's description).
     func abandon(after escalation: InterruptTrap.Escalation) -> Never {
+        end(interrupted: true, endedEarly: nil)
+    }
+
+    /// Ends the process now, for a run whose process is exiting although
+    /// `dagron` did not end the run: plugin code called `exit` (see
+    /// ``UnexpectedExitGuard``). The nodes are killed, `result.json` is
+    /// written from what is known (unless it was already), saying why, and
+    /// the process exits with the run's code: never 0 when a node failed or
+    /// did not finish, whatever status the plugin passed to `exit`.
+    func endOnUnexpectedExit() -> Never {
+        let reason = "the process was ended by a call to exit() in plugin code before dagron finished the run; "
+            + "unfinished nodes were killed and are reported cancelled"
+        printError(reason)
+        return end(interrupted: false, endedEarly: reason)
+    }
+
+    /// Kills every node and leftover, writes what is known (once), prints
+    /// the JSON document (once) and exits with the recorded code.
+    private func end(interrupted: Bool, endedEarly: String?) -> Never {
         state.withTrackedLock { state -> Never in
-            processGroups.killAll()
-            LeftoverProcessSweep(runDirectory: directory.absolutePath).killNow()
+            // Other threads may still be starting commands: those are killed as they register or appear.
+            processGroups.sealAndKillAll()
+            LeftoverProcessSweep(runDirectory: directory.absolutePath).killNow(watching: .milliseconds(250))
             let code: Int32
             if let recorded = state.recorded {
                 emitJSON(recorded.report, exitCode: recorded.exitCode, state: &state)
                 code = recorded.exitCode
             } else {
                 let result = progress.result(nodes: pipeline.nodes.map(\.name))
-                let report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: true)
+                var report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: interrupted)
+                report.endedEarly = endedEarly
                 code = write(report)
                 state.recorded = (report, code)
                 console.printSummary(report, result: result)

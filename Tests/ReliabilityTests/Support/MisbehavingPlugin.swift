@@ -10,6 +10,7 @@ import Testing
 /// | `hang` | `pre_node`, `post_node` or `teardown`: never return from that callback (for `node`, if set), after creating the file `marker` (if set) |
 /// | `crash` | `teardown`: abort the process in `teardown()` |
 /// | `print` | `true`: write a line to standard output (Swift `print`, `fputs`, `write(1)`) at initialization, in each hook and at teardown |
+/// | `exit` | `initialize`, `pre_node`, `post_node`, `on_error` or `teardown`: call `exit(0)` there (for `node`, if set) |
 enum MisbehavingPlugin {
     /// The plugin's name.
     static let name = "misbehave"
@@ -41,6 +42,12 @@ enum MisbehavingPlugin {
             while true { _ = sleep(1000) }
         }
 
+        private func exitIfAsked(_ event: String, node: String?) {
+            guard setting("exit") == event else { return }
+            if let wanted = setting("node"), wanted != node { return }
+            exit(0)
+        }
+
         private func say(_ text: String) {
             guard setting("print") == "true" else { return }
             print("misbehave-print: \(text)")
@@ -51,19 +58,26 @@ enum MisbehavingPlugin {
 
         func initialize(hooks: HookRegistry) throws {
             say("initialize")
+            exitIfAsked("initialize", node: nil)
             hooks.register(.preNode) { [self] context in
                 say("pre_node \(context.nodeName ?? "")")
                 hangIfAsked("pre_node", node: context.nodeName)
+                exitIfAsked("pre_node", node: context.nodeName)
             }
             hooks.register(.postNode) { [self] context in
                 say("post_node \(context.nodeName ?? "")")
                 hangIfAsked("post_node", node: context.nodeName)
+                exitIfAsked("post_node", node: context.nodeName)
+            }
+            hooks.register(.onError) { [self] context in
+                exitIfAsked("on_error", node: context.nodeName)
             }
         }
 
         func teardown() {
             say("teardown")
             hangIfAsked("teardown", node: nil)
+            exitIfAsked("teardown", node: nil)
             if setting("crash") == "teardown" { abort() }
         }
     }
