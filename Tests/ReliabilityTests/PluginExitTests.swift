@@ -45,12 +45,7 @@ import Glibc
         if let slow = Int32((scratch.read("slow.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) {
             #expect(waitUntil(timeout: 5) { !isRunning(slow) }, "the running node outlived dagron")
         }
-        var left: [Int32] = []
-        #expect(waitUntil(timeout: 5) {
-            left = RunProcesses.alive(runDirectory: scratch.path + "/run")
-            return left.isEmpty
-        }, "processes of the run outlived it: \(left)")
-        RunProcesses.kill(left)
+        RunProcesses.expectNoneAlive(runDirectory: scratch.path + "/run")
     }
 
     @Test("exit(0) in teardown after a failed node: exit code 1, the run's own result.json kept")

@@ -14,13 +14,7 @@ import Glibc
     /// Expects that nothing of the run whose nodes wrote their `DAGRON_RUN_DIR` to `rundir.txt` is alive.
     private func expectNothingLeft(_ scratch: Scratch, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let runDirectory = try RunProcesses.runDirectory(scratch, "rundir.txt", sourceLocation: sourceLocation)
-        var left: [Int32] = []
-        let gone = waitUntil(timeout: 5) {
-            left = RunProcesses.alive(runDirectory: runDirectory)
-            return left.isEmpty
-        }
-        #expect(gone, "processes of the run outlived it: \(left)", sourceLocation: sourceLocation)
-        RunProcesses.kill(left)
+        RunProcesses.expectNoneAlive(runDirectory: runDirectory, sourceLocation: sourceLocation)
     }
 
     @Test(arguments: [0, 3])

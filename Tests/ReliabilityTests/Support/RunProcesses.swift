@@ -34,6 +34,19 @@ enum RunProcesses {
         return path
     }
 
+    /// Expects that no process of the run whose `DAGRON_RUN_DIR` is
+    /// `runDirectory` is alive within 5 s, and kills any that is (so a failed
+    /// test leaves nothing behind).
+    static func expectNoneAlive(runDirectory: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        var left: [Int32] = []
+        let gone = waitUntil(timeout: 5) {
+            left = alive(runDirectory: runDirectory)
+            return left.isEmpty
+        }
+        #expect(gone, "processes of the run outlived it: \(left)", sourceLocation: sourceLocation)
+        kill(left)
+    }
+
     /// Kills `pids` (a test's cleanup when an expectation failed).
     static func kill(_ pids: [Int32]) {
         for pid in pids where pid > 1 { Glibc.kill(pid, SIGKILL) }
