@@ -78,6 +78,20 @@ public struct RunReport: Codable, Sendable {
     /// Why the run ended before `dagron` could finish it normally (for
     /// example plugin code called `exit`), or `nil` for a run that ended normally.
     public var endedEarly: String?
+    /// Every plugin of the run: where it ran, whether dagron had to stop it
+    /// and why, and its callbacks that went over budget. `nil` for a run
+    /// without plugins.
+    public var plugins: [PluginHealth.Entry]?
+
+    /// Records the run's plugins. Under ``PluginFailurePolicy/fail`` a
+    /// failed plugin fails a run whose nodes all succeeded (exit code 1).
+    public mutating func attach(plugins entries: [PluginHealth.Entry], policy: PluginFailurePolicy) {
+        plugins = entries.isEmpty ? nil : entries
+        if policy == .fail, outcome == .succeeded, entries.contains(where: { $0.state == .failed }) {
+            outcome = .failed
+            exitCode = 1
+        }
+    }
 
     /// Builds the report of `result` for `pipeline`.
     public init(pipeline: Pipeline, runDirectory: RunDirectory, result: ExecutionResult, interrupted: Bool) {
