@@ -11,6 +11,7 @@ import Testing
 /// | `crash` | `teardown`: abort the process in `teardown()` |
 /// | `print` | `true`: write a line to standard output (Swift `print`, `fputs`, `write(1)`) at initialization, in each hook and at teardown |
 /// | `exit` | `initialize`, `pre_node`, `post_node`, `on_error` or `teardown`: call `exit(0)` there (for `node`, if set) |
+/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) or `flood` (write `flood_mb` MiB, default 8, to standard output and error); `at` is `initialize`, any hook event's raw value or `teardown` (for `node`, if set; once per process) |
 enum MisbehavingPlugin {
     /// The plugin's name.
     static let name = "misbehave"
@@ -48,6 +49,37 @@ enum MisbehavingPlugin {
             exit(0)
         }
 
+        private let faulted = Mutex(false)
+
+        /// The `fault`/`at` pair: misbehaves at `at` (once).
+        private func faultIfAsked(_ at: String, node: String?) {
+            guard let fault = setting("fault"), setting("at") == at else { return }
+            if let wanted = setting("node"), wanted != node { return }
+            guard faulted.withTrackedLock({ done in defer { done = true }; return !done }) else { return }
+            if let marker = setting("marker"), let file = fopen(marker, "w") { fclose(file) }
+            switch fault {
+            case "abort": abort()
+            case "exit": exit(0)
+            case "hang": while true { _ = sleep(1000) }
+            case "spin":
+                var counter: UInt64 = 0
+                while true { counter &+= 1; if counter == 0 { print("wrapped") } }
+            case "slow":
+                let milliseconds = Int(setting("spin_ms") ?? "") ?? 300
+                let end = clock() + clock_t(milliseconds) * clock_t(CLOCKS_PER_SEC) / 1000
+                var counter: UInt64 = 0
+                while clock() < end { counter &+= 1 }
+            case "flood":
+                let megabytes = Int(setting("flood_mb") ?? "") ?? 8
+                let line = Array(repeating: UInt8(ascii: "x"), count: 1023) + [0x0A]
+                for _ in 0..<(megabytes * 1024) {
+                    _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                }
+            default: break
+            }
+        }
+
         private func say(_ text: String) {
             guard setting("print") == "true" else { return }
             print("misbehave-print: \(text)")
@@ -59,18 +91,26 @@ enum MisbehavingPlugin {
         func initialize(hooks: HookRegistry) throws {
             say("initialize")
             exitIfAsked("initialize", node: nil)
+            faultIfAsked("initialize", node: nil)
+            if let at = setting("at"), let event = HookEvent(rawValue: at),
+               ![HookEvent.preNode, .postNode, .onError].contains(event) {
+                hooks.register(event) { [self] context in faultIfAsked(at, node: context.nodeName) }
+            }
             hooks.register(.preNode) { [self] context in
                 say("pre_node \(context.nodeName ?? "")")
                 hangIfAsked("pre_node", node: context.nodeName)
                 exitIfAsked("pre_node", node: context.nodeName)
+                faultIfAsked("pre_node", node: context.nodeName)
             }
             hooks.register(.postNode) { [self] context in
                 say("post_node \(context.nodeName ?? "")")
                 hangIfAsked("post_node", node: context.nodeName)
                 exitIfAsked("post_node", node: context.nodeName)
+                faultIfAsked("post_node", node: context.nodeName)
             }
             hooks.register(.onError) { [self] context in
                 exitIfAsked("on_error", node: context.nodeName)
+                faultIfAsked("on_error", node: context.nodeName)
             }
         }
 
@@ -78,6 +118,7 @@ enum MisbehavingPlugin {
             say("teardown")
             hangIfAsked("teardown", node: nil)
             exitIfAsked("teardown", node: nil)
+            faultIfAsked("teardown", node: nil)
             if setting("crash") == "teardown" { abort() }
         }
     }
