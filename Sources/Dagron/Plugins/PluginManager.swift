@@ -20,6 +20,8 @@ public final class PluginManager: Sendable {
         var plugin: any DagronPlugin
         var settings: PluginSettings
         var origin: String?
+        /// The reserved keys of `settings`, read when the plugin is configured.
+        var host = PluginHostSettings()
         var configured = false
         var initialized = false
     }
@@ -32,6 +34,9 @@ public final class PluginManager: Sendable {
 
     /// The registry every plugin registers its hooks on.
     public let hooks: HookRegistry
+    /// How each initialized plugin is doing: where it runs, whether it
+    /// failed; what `result.json`'s `plugins` section reports.
+    public let health = PluginHealth()
     private let state = Mutex(State())
     let warn: @Sendable (String) -> Void
 
@@ -130,8 +135,7 @@ public final class PluginManager: Sendable {
         var failures: [PluginFailure] = []
         for (name, entry) in pending {
             do {
-                try entry.plugin.configure(entry.settings)
-                markConfigured(name, entry)
+                try configure(name, entry)
             } catch {
                 failures.append(PluginFailure(name: name, origin: entry.origin, error: error))
             }
@@ -139,13 +143,25 @@ public final class PluginManager: Sendable {
         return failures
     }
 
-    private func markConfigured(_ name: String, _ entry: Entry) {
+    /// Separates the reserved host settings (see ``PluginHostSettings``)
+    /// from the plugin's own and configures the plugin with the latter.
+    private func configure(_ name: String, _ entry: Entry) throws {
+        let (host, own) = try PluginHostSettings.split(entry.settings)
+        try entry.plugin.configure(own)
         state.withTrackedLock { state in
             // Only the registration that was configured, with the settings it was given.
             guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject,
                   now.settings == entry.settings else { return }
             state.entries[name]!.configured = true
+            state.entries[name]!.host = host
         }
+    }
+
+    /// How the host runs the plugin called `name`: the reserved keys of its
+    /// settings (``PluginHostSettings``), as read when it was configured;
+    /// the defaults for a plugin not configured yet or unknown.
+    public func hostSettings(of name: String) -> PluginHostSettings {
+        state.withTrackedLock { $0.entries[name]?.host ?? PluginHostSettings() }
     }
 
     /// Configures (unless ``configureAll()`` did) and initializes every
@@ -166,7 +182,7 @@ public final class PluginManager: Sendable {
         var failures: [PluginFailure] = []
         for (name, entry) in pending {
             do {
-                if !entry.configured { try entry.plugin.configure(entry.settings) }
+                if !entry.configured { try configure(name, entry) }
                 try entry.plugin.initialize(hooks: hooks.scoped(owner: name))
                 let current = state.withTrackedLock { state -> Bool in
                     // Replaced meanwhile: the newcomer will be initialized instead.
@@ -175,6 +191,7 @@ public final class PluginManager: Sendable {
                     state.initializationOrder.append(name)
                     return true
                 }
+                if current { health.add(name, isolation: hostSettings(of: name).isolation) }
                 if !current {
                     entry.plugin.teardown()
                     hooks.removeHooks(owner: name)
