@@ -123,7 +123,8 @@ struct Run: AsyncParsableCommand {
         console.attach(to: manager.hooks)
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
-            output: output, processGroups: runner.processGroups)
+            output: output, processGroups: runner.processGroups,
+            plugins: manager.health, pluginFailure: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
         UnexpectedExitGuard.arm(ending)
         let execution = CancellableExecution()
         // Installed before the DAG is built: build hooks are plugin code too.
@@ -160,8 +161,10 @@ struct Run: AsyncParsableCommand {
 
         // result.json first: a plugin that crashes in its teardown cannot lose it.
         let report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: interrupted)
-        let exitCode = ending.record(report)
+        var exitCode = ending.record(report)
         manager.teardownAll()
+        // An isolated plugin may have failed in its teardown.
+        exitCode = ending.recordPluginChanges() ?? exitCode
         console.printSummary(report, result: result)
         ending.printJSON()
         trap.remove()

@@ -112,17 +112,16 @@ public struct IsolatedPluginProbe: Sendable {
             return outcome
         }
         defer { close(requestFile) }
-        var results: [Int32] = [0, 0]
-        var diagnostics: [Int32] = [0, 0]
-        guard Self.makePipe(&results) else { outcome.end = .spawnFailed(String(cString: strerror(errno))); return outcome }
-        guard Self.makePipe(&diagnostics) else {
+        guard let resultPipe = SpawnSupport.makePipe() else { outcome.end = .spawnFailed(String(cString: strerror(errno))); return outcome }
+        let results = [resultPipe.read, resultPipe.write]
+        guard let diagnosticPipe = SpawnSupport.makePipe() else {
             close(results[0]); close(results[1])
             outcome.end = .spawnFailed(String(cString: strerror(errno)))
             return outcome
         }
-        // dup2(n, n) would keep FD_CLOEXEC set, and a source of 3 or 4 could be
-        // clobbered by the other dup2: move every source above 4 first.
-        let results1 = Self.above4(results[1]), request = Self.above4(requestFile)
+        let diagnostics = [diagnosticPipe.read, diagnosticPipe.write]
+        // Every source above 4 first (see SpawnSupport.moved).
+        let results1 = SpawnSupport.moved(results[1], above: 4), request = SpawnSupport.moved(requestFile, above: 4)
         defer { if request != requestFile { close(request) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -134,12 +133,10 @@ public struct IsolatedPluginProbe: Sendable {
         posix_spawn_file_actions_adddup2(&actions, request, 4)
 
         let argv = [executable] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash report is ours to write, and symbolication is slow
-        let envp = environment.map { "\($0.key)=\($0.value)" }
+        let envp = SpawnSupport.childEnvironment()
         var pid: pid_t = 0
-        let spawned = withCStrings(argv) { cArgv in
-            withCStrings(envp) { cEnvp in
+        let spawned = SpawnSupport.withCStrings(argv) { cArgv in
+            SpawnSupport.withCStrings(envp) { cEnvp in
                 posix_spawn(&pid, executable, &actions, nil, cArgv, cEnvp)
             }
         }
@@ -205,11 +202,6 @@ public struct IsolatedPluginProbe: Sendable {
         return outcome
     }
 
-    /// A descriptor equal to `fd` if it is above 4, else a close-on-exec duplicate above 4.
-    private static func above4(_ fd: Int32) -> Int32 {
-        fd > 4 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 5)
-    }
-
     /// An already-unlinked, close-on-exec temporary file holding `data`, positioned at its start.
     private static func unlinkedFile(containing data: Data) -> Int32? {
         var template = Array((NSTemporaryDirectory() + "/dagron-probe-XXXXXX").utf8CString)
@@ -228,13 +220,6 @@ public struct IsolatedPluginProbe: Sendable {
         }
         guard written else { close(fd); return nil }
         return fd
-    }
-
-    /// `pipe` with both ends close-on-exec (`pipe2` is not visible to Swift without `_GNU_SOURCE`).
-    private static func makePipe(_ ends: inout [Int32]) -> Bool {
-        guard pipe(&ends) == 0 else { return false }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        return true
     }
 
     /// The line of a crash's standard error worth quoting: Swift's
@@ -280,12 +265,4 @@ public struct IsolatedPluginProbe: Sendable {
             }
         }
     }
-}
-
-/// Calls `body` with a NULL-terminated C array of `strings`.
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return body(pointers)
 }

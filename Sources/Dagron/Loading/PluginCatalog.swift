@@ -23,15 +23,19 @@ public struct PluginCatalog: Sendable {
     public var loader: PluginLoader
     /// How ``load(named:)`` learns the names of dropped-in files.
     public var dropInNaming: DropInNaming
+    /// Which plugins ``load(named:)`` starts in a process of their own
+    /// instead of loading here; `nil` loads every plugin here.
+    public var isolation: IsolationChoice?
 
     /// Creates a catalog.
     public init(
         searchPath: PluginSearchPath = .standard(), loader: PluginLoader = PluginLoader(),
-        dropInNaming: DropInNaming = .loadInProcess
+        dropInNaming: DropInNaming = .loadInProcess, isolation: IsolationChoice? = nil
     ) {
         self.searchPath = searchPath
         self.loader = loader
         self.dropInNaming = dropInNaming
+        self.isolation = isolation
     }
 
     /// The result of loading every candidate.
@@ -113,7 +117,13 @@ public struct PluginCatalog: Sendable {
                 guard wanted.contains(name) else { continue }
             }
             do {
-                let loaded = try loader.load(candidate)
+                let known = candidate.declaredName ?? probed[candidate.path]?.name
+                let loaded: LoadedPlugin
+                if let isolation, let known, isolation.isolates(known, candidate) {
+                    loaded = try isolation.host.launch(candidate, name: known)
+                } else {
+                    loaded = try loader.load(candidate)
+                }
                 let name = loaded.plugin.name
                 if wanted.remove(name) != nil { found[name] = loaded }
             } catch {

@@ -34,6 +34,9 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
     case exited(path: String, status: Int32, output: String)
     /// The plugin did not finish loading in time (probe process killed).
     case timedOut(path: String, seconds: Int)
+    /// The plugin's isolated host process could not load it; `reason` is
+    /// what that process said (the same words an in-process load would give).
+    case failedInIsolatedHost(path: String, reason: String)
 
     /// The file the error is about.
     public var path: String {
@@ -44,7 +47,7 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
              .openFailed(let path, _), .abiMismatch(let path, _, _, _),
              .notADagronPlugin(let path, _), .nameMismatch(let path, _, _),
              .initializeFailed(let path, _, _), .crashed(let path, _, _), .exited(let path, _, _),
-             .timedOut(let path, _):
+             .timedOut(let path, _), .failedInIsolatedHost(let path, _):
             path
         }
     }
@@ -89,6 +92,8 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
             "ended the process while loading (exit status \(status))" + (output.isEmpty ? "" : ": \(output)")
         case .timedOut(_, let seconds):
             "did not finish loading within \(seconds) s (the probe process was killed)"
+        case .failedInIsolatedHost(_, let reason):
+            reason
         }
     }
 

@@ -41,7 +41,8 @@ extension PluginManager {
     ///
     /// With `dropInNaming` ``DropInNaming/probe(_:cache:)`` (what `dagron run`
     /// passes) only the chosen files are loaded in this process; see
-    /// ``PluginCatalog/load(named:)``.
+    /// ``PluginCatalog/load(named:)``. The plugins `isolation` picks are
+    /// started in a host process of their own (``IsolatedPlugin``) instead.
     ///
     /// Each plugin is registered with its manifest settings (`name.key = value`
     /// in `dagron.plugins`) overlaid by `settings[name]`, and with its file as origin.
@@ -58,9 +59,11 @@ extension PluginManager {
         settings: [String: PluginSettings] = [:],
         searchPath: PluginSearchPath = .standard(),
         loader: PluginLoader = PluginLoader(),
-        dropInNaming: DropInNaming = .loadInProcess
+        dropInNaming: DropInNaming = .loadInProcess,
+        isolation: IsolationChoice? = nil
     ) -> [PluginFailure] {
-        let selection = PluginCatalog(searchPath: searchPath, loader: loader, dropInNaming: dropInNaming).load(named: names)
+        let selection = PluginCatalog(
+            searchPath: searchPath, loader: loader, dropInNaming: dropInNaming, isolation: isolation).load(named: names)
         for warning in selection.warnings { warn(warning) }
         for failure in selection.failures { warn(failure.description) }
         for loaded in selection.plugins {

@@ -24,6 +24,8 @@ public struct Pipeline: Sendable {
     public var nodes: [PipelineNode]
     /// The plugins the file enables, in file order, with their settings.
     public var plugins: [PluginDeclaration]
+    /// What a plugin failure does to the run (`plugin_failure`), if the file says.
+    public var pluginFailure: PluginFailurePolicy?
 
     /// Creates a pipeline.
     public init(

@@ -21,7 +21,7 @@ import Yams
 /// ```
 public struct PipelineParser: Sendable {
     /// The keys allowed at the top level.
-    public static let topLevelKeys = ["name", "max_workers", "fail_fast", "env", "nodes", "plugins"]
+    public static let topLevelKeys = ["name", "max_workers", "fail_fast", "env", "nodes", "plugins", "plugin_failure"]
     /// The keys allowed in a node.
     public static let nodeKeys = ["run", "gate", "after", "env", "cwd", "timeout", "retries", "retry_delay"]
     /// The keys allowed in a node's `gate` mapping.
@@ -120,6 +120,14 @@ private struct Reader {
                 nodesNode = value
             case "plugins":
                 pipeline.plugins = plugins(value)
+            case "plugin_failure":
+                if let text = string(value, key) {
+                    if let policy = PluginFailurePolicy(rawValue: text) {
+                        pipeline.pluginFailure = policy
+                    } else {
+                        report(value, key, "expected continue or fail, got '\(text)'")
+                    }
+                }
             default:
                 unknownKey(keyNode, key, path: "", allowed: PipelineParser.topLevelKeys)
             }

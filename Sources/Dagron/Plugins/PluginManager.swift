@@ -147,6 +147,7 @@ public final class PluginManager: Sendable {
     /// from the plugin's own and configures the plugin with the latter.
     private func configure(_ name: String, _ entry: Entry) throws {
         let (host, own) = try PluginHostSettings.split(entry.settings)
+        (entry.plugin as? any HostSettingsAware)?.useHostSettings(host)
         try entry.plugin.configure(own)
         state.withTrackedLock { state in
             // Only the registration that was configured, with the settings it was given.

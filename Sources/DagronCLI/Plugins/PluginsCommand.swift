@@ -11,6 +11,6 @@ struct PluginsCommand: ParsableCommand {
             and in the installation's plugin directory. The first plugin of a name wins. \
             Plugin code is run in a child process, so a plugin that crashes cannot hide the others.
             """,
-        subcommands: [List.self, Check.self, Info.self, ProbeChild.self]
+        subcommands: [List.self, Check.self, Info.self, ProbeChild.self, HostChild.self]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dagron
 
 /// The plugin options `dagron run` and `dagron validate` share, so that
 /// `validate` checks the very plugins and settings `run` would use.
@@ -19,7 +20,24 @@ struct PipelinePluginOptions: ParsableArguments {
     @Flag(help: "Go on even if a plugin fails to load, configure or initialize.")
     var keepGoingWithoutPlugins = false
 
+    @Option(name: .customLong("isolate"), help: ArgumentHelp(
+        "Run this plugin in a process of its own: a crash, exit or hang there stops only the plugin (repeatable).",
+        valueName: "plugin"))
+    var isolated: [String] = []
+
+    @Flag(help: "Run every plugin in a process of its own.")
+    var isolateAll = false
+
+    @Option(help: ArgumentHelp(
+        "What a plugin failure during the run does: continue (the plugin is stopped, the run goes on; the default) "
+            + "or fail (the run exits 1 even if every node succeeded). Overrides the file's plugin_failure.",
+        valueName: "continue|fail"))
+    var pluginFailure: PluginFailurePolicy?
+
     func validate() throws {
         if noPlugins && !plugins.isEmpty { throw ValidationError("--no-plugins and --plugin contradict each other") }
+        if noPlugins && (isolateAll || !isolated.isEmpty) { throw ValidationError("--no-plugins and --isolate contradict each other") }
     }
 }
+
+extension PluginFailurePolicy: ExpressibleByArgument {}

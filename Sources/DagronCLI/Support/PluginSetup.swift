@@ -63,12 +63,41 @@ struct PluginSetup {
             printError(error.description)
             throw ExitStatus.usage
         }
+        for name in options.isolated where !names.contains(name) {
+            printError("--isolate names plugin '\(name)', which this run does not load (add it under plugins: or with --plugin \(name))")
+            throw ExitStatus.usage
+        }
+        // The reserved keys (isolation, stall_timeout, callback_budget) are
+        // checked now: whether a plugin is isolated decides how it is loaded.
+        var explicit: [String: PluginIsolation] = [:]
+        for name in names {
+            if options.isolateAll || options.isolated.contains(name) {
+                var values = settings[name]?.values ?? [:]
+                values[PluginHostSettings.isolationKey] = PluginIsolation.process.rawValue
+                settings[name] = PluginSettings(plugin: name, values)
+            }
+            do {
+                if let given = settings[name], given[PluginHostSettings.isolationKey] != nil {
+                    explicit[name] = try PluginHostSettings.split(given).host.isolation
+                } else if let given = settings[name] {
+                    _ = try PluginHostSettings.split(given)
+                }
+            } catch {
+                printError(describe(PluginFailure(name: name, origin: nil, error: error), resolver: resolver))
+                throw ExitStatus.usage
+            }
+        }
+        let isolation = IsolationChoice(host: .dagronChild(health: manager.health)) { [explicit] name, candidate in
+            if let chosen = explicit[name] { return chosen == .process }
+            return candidate.settings[PluginHostSettings.isolationKey].flatMap(PluginIsolation.init(text:)) == .process
+        }
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
         // The manager prints each load failure itself.
         let loadFailures = manager.loadPlugins(
             named: names, settings: settings, searchPath: searchPath,
-            dropInNaming: .probe(.dagronChild(), cache: PluginRegistryCache.standard(environment: environment)))
+            dropInNaming: .probe(.dagronChild(), cache: PluginRegistryCache.standard(environment: environment)),
+            isolation: isolation)
         let configureFailures = manager.configureAll()
         for failure in configureFailures {
             let message = describe(failure, resolver: resolver)

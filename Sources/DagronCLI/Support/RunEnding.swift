@@ -35,14 +35,19 @@ final class RunEnding: Sendable {
     private let console: RunConsole
     private let output: ReservedStandardOutput?
     private let processGroups: ProcessGroupRegistry
+    private let plugins: PluginHealth
+    private let pluginFailure: PluginFailurePolicy
     private let state = Mutex(State())
 
     /// Creates the ending of a run of `pipeline` in `directory`; `output` is
     /// the reserved standard output with `--json`, else `nil`.
     init(
         pipeline: Pipeline, directory: RunDirectory, progress: RunProgress, console: RunConsole,
-        output: ReservedStandardOutput?, processGroups: ProcessGroupRegistry
+        output: ReservedStandardOutput?, processGroups: ProcessGroupRegistry,
+        plugins: PluginHealth = PluginHealth(), pluginFailure: PluginFailurePolicy = .continue
     ) {
+        self.plugins = plugins
+        self.pluginFailure = pluginFailure
         self.pipeline = pipeline
         self.directory = directory
         self.progress = progress
@@ -55,7 +60,26 @@ final class RunEnding: Sendable {
     /// run: the report's, or 2 (after printing why) if it cannot be written.
     func record(_ report: RunReport) -> Int32 {
         state.withTrackedLock { state in
+            var report = report
+            report.attach(plugins: plugins.snapshot, policy: pluginFailure)
             let code = write(report)
+            state.recorded = (report, code)
+            return code
+        }
+    }
+
+    /// Writes `result.json` again if the plugins' states changed since
+    /// ``record(_:)`` (a plugin failed in its teardown), and returns the
+    /// run's exit code, which a plugin failure may have changed under
+    /// `--plugin-failure fail`.
+    func recordPluginChanges() -> Int32? {
+        state.withTrackedLock { state in
+            guard let recorded = state.recorded else { return nil }
+            let entries = plugins.snapshot
+            guard entries != (recorded.report.plugins ?? []) else { return recorded.exitCode }
+            var report = recorded.report
+            report.attach(plugins: entries, policy: pluginFailure)
+            let code = recorded.exitCode == ExitStatus.usage.rawValue ? recorded.exitCode : write(report)
             state.recorded = (report, code)
             return code
         }
@@ -104,6 +128,7 @@ final class RunEnding: Sendable {
                 let result = progress.result(nodes: pipeline.nodes.map(\.name))
                 var report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: interrupted)
                 report.endedEarly = endedEarly
+                report.attach(plugins: plugins.snapshot, policy: pluginFailure)
                 code = write(report)
                 state.recorded = (report, code)
                 console.printSummary(report, result: result)

@@ -13,4 +13,11 @@ int dagron_set_child_subreaper(void);
 /// while a thread may be stuck inside stdio.
 void dagron_flush_standard_streams(void);
 
+/// Makes the kernel send `signal` to the calling process when its parent
+/// dies (Linux `PR_SET_PDEATHSIG`). Returns 0, or -1 with `errno` set.
+int dagron_set_parent_death_signal(int signal);
+/// An anonymous, close-on-exec memory file (Linux `memfd_create`) of
+/// `size` bytes, for memory shared with a child process. Returns the
+/// descriptor, or -1 with `errno` set.
+int dagron_shared_memory_file(const char *name, long size);
 #endif

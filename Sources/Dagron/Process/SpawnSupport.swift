@@ -1,0 +1,45 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What spawning a dagron child process with extra descriptors needs: pipes
+/// whose ends do not leak into other children, descriptors moved out of the
+/// way of the `dup2`s, and C string arrays for `posix_spawn`.
+enum SpawnSupport {
+    /// `pipe` with both ends close-on-exec (`pipe2` is not visible to Swift
+    /// without `_GNU_SOURCE`); `(read, write)`, or `nil` with `errno` set.
+    static func makePipe() -> (read: Int32, write: Int32)? {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return (ends[0], ends[1])
+    }
+
+    /// `fd` if it is above `highest`, else a close-on-exec duplicate above it:
+    /// `dup2(n, n)` would keep `FD_CLOEXEC` set, and a low source could be
+    /// clobbered by another `dup2` of the same spawn.
+    static func moved(_ fd: Int32, above highest: Int32) -> Int32 {
+        fd > highest ? fd : fcntl(fd, F_DUPFD_CLOEXEC, highest + 1)
+    }
+
+    /// Calls `body` with a NULL-terminated C array of `strings`.
+    static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for pointer in pointers { free(pointer) } }
+        return body(pointers)
+    }
+
+    /// The environment of a dagron child: this process's, with Swift's
+    /// crash backtracer off (a crash report is ours to write, and
+    /// symbolication is slow), as `NAME=value` strings.
+    static func childEnvironment(_ extra: [String: String] = [:]) -> [String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        environment.merge(extra) { $1 }
+        return environment.map { "\($0.key)=\($0.value)" }
+    }
+}

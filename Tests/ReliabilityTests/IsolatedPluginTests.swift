@@ -1,0 +1,162 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The same plugin in-process and isolated (`--isolate`, `isolation:
+/// process`) sees the same events with the same values.
+@Suite(.serialized) struct IsolatedPluginTests {
+    /// The recorder's lines without their `time` (which differs run to run).
+    private func events(_ scratch: Scratch, _ file: String) throws -> [String] {
+        let text = try #require(scratch.read(file), "the event-recorder wrote nothing to \(file)")
+        return try text.split(separator: "\n").map { line in
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            object["time"] = nil
+            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
+    }
+
+    /// Runs `pipeline` twice with the event recorder, in-process then
+    /// isolated, and returns both recordings and both results.
+    private func recordBothWays(
+        _ pipeline: String, extra: [String] = [], interruptAfter marker: String? = nil
+    ) throws -> (inProcess: [String], isolated: [String], statuses: (Int32, Int32), scratch: Scratch) {
+        let scratch = try Scratch()
+        try scratch.write("p.yml", pipeline)
+        var statuses: [Int32] = []
+        for (mode, flags) in [("in", [String]()), ("iso", ["--isolate", "event-recorder"])] {
+            let arguments = ["run", "p.yml", "--run-dir", "run-\(mode)", "--plugin-path", DagronBinary.directory,
+                             "--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/\(mode).jsonl"]
+                + flags + extra
+            if let marker {
+                let process = try DagronProcess(arguments, in: scratch.path)
+                #expect(waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: scratch.path + "/" + marker) })
+                process.send(SIGINT)
+                let finished = try process.wait(timeout: 60)
+                statuses.append(finished.status)
+                try? FileManager.default.removeItem(atPath: scratch.path + "/" + marker)
+            } else {
+                let finished = try dagron(arguments, in: scratch.path, timeout: 60)
+                #expect(finished.signal == nil, "\(finished.stderr)")
+                statuses.append(finished.status)
+            }
+        }
+        return (try events(scratch, "in.jsonl"), try events(scratch, "iso.jsonl"), (statuses[0], statuses[1]), scratch)
+    }
+
+    @Test("a diamond: the isolated recorder writes what the in-process one writes")
+    func diamond() throws {
+        let both = try recordBothWays("""
+            max_workers: 1
+            nodes:
+              a: {run: "true"}
+              b: {run: "true", after: [a]}
+              c: {run: "true", after: [a]}
+              d: {run: "true", after: [b, c]}
+            """)
+        defer { both.scratch.cleanUp() }
+        #expect(both.statuses == (0, 0))
+        #expect(both.inProcess.count == 12)
+        #expect(both.isolated == both.inProcess)
+        let report = try both.scratch.report("run-iso")
+        let plugins = try #require(report["plugins"] as? [[String: Any]])
+        #expect(plugins.first?["isolation"] as? String == "process")
+        #expect(plugins.first?["state"] as? String == "ok")
+    }
+
+    @Test("a failure with skips: errors, statuses and counts are the same isolated")
+    func failureWithSkips() throws {
+        let both = try recordBothWays("""
+            max_workers: 1
+            nodes:
+              a: {run: "true"}
+              b: {run: "echo broken >&2; exit 4", after: [a]}
+              c: {run: "true", after: [b]}
+              d: {run: "true", after: [c]}
+            """)
+        defer { both.scratch.cleanUp() }
+        #expect(both.statuses == (1, 1))
+        #expect(both.isolated == both.inProcess)
+        #expect(both.isolated.contains { $0.contains("\"event\":\"on_error\"") && $0.contains("status 4") })
+        #expect(both.isolated.filter { $0.contains("node_skipped") }.count == 2)
+        #expect(both.isolated.last?.contains("\"failed\":1") == true)
+    }
+
+    @Test("a cancelled run: the same events up to the end, isolated")
+    func cancelledRun() throws {
+        let both = try recordBothWays("""
+            nodes:
+              a: {run: "touch started.marker; exec sleep 60"}
+              b: {run: "true", after: [a]}
+            """, interruptAfter: "started.marker")
+        defer { both.scratch.cleanUp() }
+        #expect(both.statuses == (130, 130))
+        #expect(both.isolated == both.inProcess)
+        #expect(both.isolated.last?.contains("post_execute") == true)
+    }
+
+    @Test("isolation: process in the pipeline, and a manifest-free plugin chosen by name")
+    func isolationFromThePipeline() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            plugins:
+              event-recorder:
+                file: ${EVENTS_DIR}/events.jsonl
+                isolation: process
+            nodes:
+              a: {run: "true"}
+            """)
+        let finished = try dagron(["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory],
+                                  in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try events(scratch, "events.jsonl").count == 6)
+        let plugins = try #require(try scratch.report()["plugins"] as? [[String: Any]])
+        #expect(plugins.first?["isolation"] as? String == "process")
+    }
+
+    @Test("bad isolation settings and flags: exit 2 naming the key or flag, nothing runs")
+    func badSettings() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            plugins:
+              event-recorder:
+                file: ${EVENTS_DIR}/events.jsonl
+                isolation: sandbox
+            nodes:
+              a: {run: touch ran.marker}
+            """)
+        let badValue = try dagron(["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory],
+                                  in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        #expect(badValue.status == 2)
+        #expect(badValue.stderr.contains("p.yml:4:") && badValue.stderr.contains("isolation"), "\(badValue.stderr)")
+        let unknown = try dagron(["run", "p.yml", "--run-dir", "run", "--isolate", "nobody", "--no-plugins"], in: scratch.path)
+        #expect(unknown.status == 2)
+        try scratch.write("q.yml", """
+            plugins:
+              event-recorder:
+                file: ${EVENTS_DIR}/events.jsonl
+            nodes:
+              a: {run: touch ran.marker}
+            """)
+        let notLoaded = try dagron(["run", "q.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory,
+                                    "--isolate", "timing", "--set", "event-recorder.isolation=process"],
+                                   in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        #expect(notLoaded.status == 2)
+        #expect(notLoaded.stderr.contains("--isolate names plugin 'timing'"), "\(notLoaded.stderr)")
+        for stall in ["nan", "-1", "1e300", "0"] {
+            let finished = try dagron(["run", "q.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory,
+                                       "--set", "event-recorder.isolation=process", "--set", "event-recorder.stall_timeout=\(stall)"],
+                                      in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+            #expect(finished.status == 2, "stall_timeout=\(stall): \(finished.stderr)")
+            #expect(finished.stderr.contains("stall_timeout"), "\(finished.stderr)")
+        }
+        let policy = try dagron(["run", "q.yml", "--plugin-failure", "maybe"], in: scratch.path)
+        #expect(policy.status == 2)
+        #expect(scratch.read("ran.marker") == nil)
+    }
+}
