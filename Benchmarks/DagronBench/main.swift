@@ -5,6 +5,7 @@
 //   dagron-bench --peak-memory SCENARIO     (runs one scenario, prints peak RSS)
 //   dagron-bench --all-plugins DIR [--plugins a,b]   (10k chain with bundled plugins)
 //   dagron-bench --plugins-load DIR         (ms to load the five bundled plugins)
+//   dagron-bench --isolated-recorder DIR    (10k chain with event-recorder in-process, then isolated)
 import Dagron
 import DagronSDK
 import Foundation
@@ -209,6 +210,54 @@ if let directory = option("--all-plugins") {
     manager.teardownAll()
     try? FileManager.default.removeItem(atPath: scratch)
     print("exec_chain_10k_all_plugins \(String(format: "%.3f", value)) us")
+    exit(0)
+}
+
+/// µs per node of the 10k chain with the event recorder (writing to a
+/// file), in-process and isolated in a child `DIR/dagron`: the execution
+/// alone (what the run waits for), and until the child has handled every
+/// event and torn down (`_drained`).
+if let directory = option("--isolated-recorder") {
+    let scratch = scratchDirectory()
+    let dag = buildDAG(shape: "chain", count: 10_000)
+    let task = NodeTask.sync { nil }
+    var tasks: [String: NodeTask] = [:]
+    for name in dag.nodeNames { tasks[name] = task }
+    let settings = ["event-recorder": PluginSettings(plugin: "event-recorder", ["file": scratch + "/events.jsonl"])]
+    let host = IsolatedPluginHost(executable: directory + "/dagron", arguments: ["plugins", "host-child"])
+    func manager(isolated: Bool) -> PluginManager {
+        let manager = PluginManager(warningHandler: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) })
+        let failures = manager.loadPlugins(
+            named: ["event-recorder"], settings: settings, searchPath: PluginSearchPath([directory]),
+            isolation: isolated ? IsolationChoice(host: host) { _, _ in true } : nil)
+        let initFailures = manager.initializeAll()
+        guard failures.isEmpty, initFailures.isEmpty else {
+            FileHandle.standardError.write(Data("bench: event-recorder failed to load: \(failures + initFailures)\n".utf8))
+            exit(1)
+        }
+        return manager
+    }
+    for isolated in [false, true] {
+        var executions: [Double] = []
+        var drained: [Double] = []
+        for _ in 0..<repeatCount {
+            let manager = manager(isolated: isolated)
+            let clock = ContinuousClock()
+            let start = clock.now
+            executions.append(timeExecution(dag, tasks: tasks, hooks: manager.hooks))
+            manager.teardownAll()
+            drained.append(seconds(clock.now - start) / Double(tasks.count) * 1e6)
+            if isolated, manager.health.anyFailed {
+                FileHandle.standardError.write(Data("bench: the isolated recorder failed: \(manager.health.snapshot)\n".utf8))
+                exit(1)
+            }
+            try? FileManager.default.removeItem(atPath: scratch + "/events.jsonl")
+        }
+        let name = isolated ? "exec_chain_10k_isolated_recorder" : "exec_chain_10k_recorder"
+        print("\(name) \(String(format: "%.3f", executions.sorted()[executions.count / 2])) us")
+        print("\(name)_drained \(String(format: "%.3f", drained.sorted()[drained.count / 2])) us")
+    }
+    try? FileManager.default.removeItem(atPath: scratch)
     exit(0)
 }
 

@@ -138,3 +138,42 @@ import Glibc
         #expect(scratch.read("ran.marker") == nil)
     }
 }
+
+/// `dagron plugins check` runs each plugin's whole lifecycle isolated.
+@Suite(.serialized) struct PluginLifecycleCheckTests {
+    @Test("check: a crash in post_node is reported with the event and node, exit 1")
+    func crashInPostNode() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let file = try MisbehavingPlugin.directory() + "/libmisbehave.so"
+        let crashed = try dagron(["plugins", "check", file, "--set", "fault=abort", "--set", "at=post_node"], in: scratch.path)
+        #expect(crashed.status == 1, "\(crashed.stdout)\(crashed.stderr)")
+        #expect(crashed.stdout.contains("crashed with signal 6 (SIGABRT) in post_node (node 'extract')"), "\(crashed.stdout)")
+        let hung = try dagron(["plugins", "check", file, "--set", "misbehave.fault=hang", "--set", "misbehave.at=teardown",
+                               "--stall-timeout", "1s"], in: scratch.path)
+        #expect(hung.status == 1)
+        #expect(hung.stdout.contains("stalled in teardown"), "\(hung.stdout)")
+        let exited = try dagron(["plugins", "check", file, "--set", "fault=exit", "--set", "at=on_error"], in: scratch.path)
+        #expect(exited.status == 1)
+        #expect(exited.stdout.contains("exited with status 0 in on_error (node 'transform')"), "\(exited.stdout)")
+    }
+
+    @Test("check: a sound plugin goes through all seven lifecycle events; one that wants settings is told how")
+    func soundPlugin() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let recorder = DagronBinary.directory + "/libDagronEventRecorder.so"
+        let declined = try dagron(["plugins", "check", recorder], in: scratch.path)
+        #expect(declined.status == 0, "\(declined.stdout)\(declined.stderr)")
+        #expect(declined.stdout.contains("lifecycle not run: configure declined"), "\(declined.stdout)")
+        let ok = try dagron(["plugins", "check", recorder, "--set", "file=\(scratch.path)/events.jsonl"], in: scratch.path)
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("lifecycle ok"), "\(ok.stdout)")
+        let lines = (scratch.read("events.jsonl") ?? "").split(separator: "\n")
+        let events = Set(lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+        })
+        #expect(events.isSuperset(of: ["pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute"]),
+                "\(events)")
+    }
+}

@@ -46,6 +46,8 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
         var endStatus: EndStatus?
         /// The fault that stopped the plugin, in any phase.
         var fault: PluginFault?
+        /// The events the plugin has callbacks for (known once initialized).
+        var events: [HookEvent] = []
     }
 
     /// An answer to a request.
@@ -75,6 +77,8 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
     public var summary: String { state.withTrackedLock { $0.summary } }
     /// The child's process id.
     public var processID: Int32 { process.pid }
+    /// The events the plugin registered callbacks for when it initialized.
+    public var listenedEvents: [HookEvent] { state.withTrackedLock { $0.events } }
     /// Whether dagron stopped the plugin after a fault.
     public var hasFailed: Bool { failed.load(ordering: .acquiring) }
 
@@ -117,6 +121,7 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
 
     public func initialize(hooks: HookRegistry) throws {
         let events = try request("initialize") { _ in }
+        state.withTrackedLock { $0.events = events }
         for event in events {
             hooks.register(event) { [self] context in forward(context) }
         }
@@ -193,8 +198,9 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
         reaped.signal()
     }
 
-    /// The fault recorded for this plugin, if any.
-    public var failure: PluginFault? { host.health.failure(of: name) }
+    /// The fault that made dagron stop the plugin, in any phase (set-up
+    /// included, which ``IsolatedPluginHost/health`` does not record).
+    public var fault: PluginFault? { state.withTrackedLock { $0.fault } }
 
     // MARK: Faults
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DagronSDK
 import Dagron
 import Foundation
 
@@ -7,8 +8,14 @@ extension PluginsCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Load plugin files (in a child process) and report ok with name and version, or the error.",
-            discussion: "Exits 1 if any file failed."
+            abstract: "Load plugin files (in a child process), run each through a whole synthetic run, and report.",
+            discussion: """
+                Each file that loads is then run, isolated in a child process, through a synthetic run \
+                (4 nodes: one fails, one is skipped) that fires every hook event, and torn down: a crash, \
+                exit or stall in any callback is reported with the event and node. A plugin that declines \
+                its settings is reported, not failed: give its settings with --set KEY=VALUE. \
+                Exits 1 if any file failed to load or crashed, exited or stalled.
+                """
         )
 
         @Argument(help: ArgumentHelp(
@@ -18,19 +25,76 @@ extension PluginsCommand {
 
         @OptionGroup var search: PluginSearchOptions
 
+        @Option(name: .customLong("set"), help: ArgumentHelp("A setting for the plugins checked (repeatable).", valueName: "key=value"))
+        var settings: [String] = []
+
+        @Flag(help: "Only load each file; do not run the lifecycle.")
+        var loadOnly = false
+
+        @Option(help: ArgumentHelp("How long a callback may take before the plugin counts as stalled (default 10s).", valueName: "duration"))
+        var stallTimeout: String = "10s"
+
+        func validate() throws {
+            _ = try settingValues()
+            guard let seconds = DurationText.seconds(stallTimeout), PluginHostSettings.stallTimeoutBounds.contains(seconds) else {
+                throw ValidationError("--stall-timeout: expected a duration \(PluginHostSettings.stallTimeoutBounds), got '\(stallTimeout)'")
+            }
+        }
+
+        private func settingValues() throws -> [String: String] {
+            var values: [String: String] = [:]
+            for setting in settings {
+                guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
+                    throw ValidationError("--set: expected key=value, got '\(setting)'")
+                }
+                values[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+            }
+            return values
+        }
+
         func run() throws {
             let candidates = files.map(Self.candidate)
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
-            for record in records {
+            let values = try settingValues().merging([PluginHostSettings.stallTimeoutKey: stallTimeout]) { $1 }
+            let lifecycle = PluginLifecycleCheck(host: .dagronChild(health: PluginHealth()))
+            for (record, candidate) in zip(records, candidates) {
                 if record.status == .loaded {
                     print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")")
+                    guard !loadOnly, let name = record.name else { continue }
+                    // `--set key=value`, or `--set name.key=value` as `dagron run` takes it.
+                    let own = Dictionary(values.map { key, value in
+                        (key.hasPrefix(name + ".") ? String(key.dropFirst(name.count + 1)) : key, value)
+                    }) { $1 }
+                    let outcome = lifecycle.run(candidate, name: name, settings: PluginSettings(plugin: name, own))
+                    if !report(outcome) { failed = true }
                 } else {
                     failed = true
                     print("\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")")
                 }
             }
             if failed { throw ExitCode(1) }
+        }
+
+        /// Prints the lifecycle's outcome under the file's line; `false` if the plugin failed.
+        private func report(_ outcome: PluginLifecycleCheck.Outcome) -> Bool {
+            switch outcome {
+            case .passed(let delivered):
+                let events = delivered.map { "\($0.event.rawValue) ×\($0.count)" }.joined(separator: ", ")
+                print("        lifecycle ok: configure, initialize, a synthetic run, teardown"
+                    + (events.isEmpty ? " (no hooks registered)" : "; its hooks got \(events)"))
+                return true
+            case .declined(let phase, let message):
+                print("        lifecycle not run: \(phase) declined: \(message)"
+                    + (message.contains("--set") ? "" : " (pass its settings with --set KEY=VALUE)"))
+                return true
+            case .failed(let fault):
+                print("failed          lifecycle: \(fault)")
+                return false
+            case .notLoaded(let error):
+                print("failed          lifecycle: could not start it isolated: \(error.reason)")
+                return false
+            }
         }
 
         /// `FILE` or `FILE:SYMBOL` (the entry-point form of dagron.plugins), when FILE:SYMBOL is not itself a file.
