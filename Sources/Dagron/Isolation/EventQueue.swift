@@ -63,7 +63,8 @@ final class EventQueue: Sendable {
             guard !state.closed, !state.broken else { return (.closed, false) }
             let before = state.writer.bytes.count
             body(&state.writer, &state.encoder)
-            if state.writer.bytes.count > maximumBytes {
+            // An empty queue takes anything (one large DAG is not falling behind).
+            if before > 0, state.writer.bytes.count > maximumBytes {
                 state.writer.bytes.removeSubrange(before...)
                 return (.full, false)
             }
@@ -82,7 +83,7 @@ final class EventQueue: Sendable {
             guard !state.closed, !state.broken else { return (.closed, false) }
             let before = state.writer.bytes.count
             state.encoder.encode(context, into: &state.writer)
-            if state.writer.bytes.count > maximumBytes {
+            if before > 0, state.writer.bytes.count > maximumBytes {
                 state.writer.bytes.removeSubrange(before...)
                 return (.full, false)
             }
