@@ -41,7 +41,14 @@ extension PluginsCommand {
             var lines = ["name:     \(name)"]
             if let version = winner.version { lines.append("version:  \(version)") }
             if let summary = winner.summary, !summary.isEmpty { lines.append("summary:  \(summary)") }
-            lines.append("status:   \(winner.status.rawValue)")
+            let quarantine = PluginQuarantine.standard()?.entry(forFile: winner.path)
+            lines.append("status:   \(PluginTable.status(of: winner, quarantine: quarantine))")
+            if let quarantine {
+                lines.append("fault:    \(TerminalText.escaped(quarantine.description))")
+                if quarantine.count > 1 {
+                    lines.append("first:    \(QuarantineEntry.utcText(quarantine.firstAt)) (first of \(quarantine.count) faults)")
+                }
+            }
             lines.append("path:     \(winner.path)")
             if let abi = winner.abi { lines.append("abi:      \(abi)") }
             switch winner.candidate.source {

@@ -10,7 +10,10 @@ extension PluginsCommand {
             abstract: "List the plugins on the search path, with their status (loaded, failed, shadowed, refused).",
             discussion: """
                 Exits 0 when the listing itself worked, even if some plugins failed. Results for files \
-                unchanged since the last listing are reused from ~/.cache/dagron/plugin-registry.json.
+                unchanged since the last listing are reused from ~/.cache/dagron/plugin-registry.json. \
+                A plugin that crashed, exited or stalled in a run is shown with that status and the reason \
+                until its file changes or `dagron plugins clear NAME` (the quarantine, \
+                ~/.local/state/dagron/quarantine.json).
                 """
         )
 
@@ -31,7 +34,7 @@ extension PluginsCommand {
             return true
         }
 
-        @Flag(help: "Print a JSON array of objects with keys name, version, status, path, error, abi.")
+        @Flag(help: "Print a JSON array of objects with keys name, version, status, path, error, abi (and quarantine, for a quarantined plugin).")
         var json = false
 
         @Flag(name: .customLong("no-cache"), help: "Probe every plugin file again instead of reusing results for unchanged files (also: DAGRON_PLUGIN_CACHE=0).")
@@ -49,10 +52,11 @@ extension PluginsCommand {
             for error in scan.manifestErrors {
                 FileHandle.standardError.write(Data("dagron: warning: \(error)\n".utf8))
             }
+            let quarantined = PluginQuarantine.standard()?.entries(forFiles: records.map(\.path)) ?? [:]
             if json {
-                print(try PluginListingJSON.encode(records))
+                print(try PluginListingJSON.encode(records, quarantined: quarantined))
             } else {
-                print(PluginTable.render(records, searchPath: search.searchPath))
+                print(PluginTable.render(records, quarantined: quarantined, searchPath: search.searchPath))
             }
         }
     }
@@ -67,6 +71,7 @@ enum PluginListingJSON {
         let path: String
         let error: String?
         let abi: UInt32?
+        let quarantine: QuarantineJSON?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
@@ -76,27 +81,57 @@ enum PluginListingJSON {
             try container.encode(path, forKey: .path)
             try container.encode(error, forKey: .error)
             try container.encode(abi, forKey: .abi)
+            // Only quarantined plugins have the key, so other rows keep their shape.
+            try container.encodeIfPresent(quarantine, forKey: .quarantine)
         }
-        enum Key: String, CodingKey { case name, version, status, path, error, abi }
+        enum Key: String, CodingKey { case name, version, status, path, error, abi, quarantine }
     }
 
-    static func encode(_ records: [PluginRecord]) throws -> String {
+    /// A quarantine entry in the listing: the latest fault, how many and since when.
+    private struct QuarantineJSON: Encodable {
+        let entry: QuarantineEntry
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(entry.fault.kind.rawValue, forKey: .kind)
+            try container.encode(entry.fault.signal, forKey: .signal)
+            try container.encode(entry.fault.exitCode, forKey: .exitCode)
+            try container.encode(entry.fault.phase, forKey: .phase)
+            try container.encode(entry.fault.event, forKey: .event)
+            try container.encode(entry.fault.node, forKey: .node)
+            try container.encode(entry.fault.detail, forKey: .detail)
+            try container.encode(entry.fault.at, forKey: .at)
+            try container.encode(entry.count, forKey: .count)
+            try container.encode(entry.firstAt, forKey: .firstAt)
+            try container.encode(entry.description, forKey: .reason)
+        }
+        enum Key: String, CodingKey { case kind, signal, exitCode, phase, event, node, detail, at, count, firstAt, reason }
+    }
+
+    /// The listing as JSON; `quarantined` holds the quarantine entries by record path.
+    static func encode(_ records: [PluginRecord], quarantined: [String: QuarantineEntry]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let rows = records.map { Row(name: $0.name, version: $0.version, status: $0.status.rawValue, path: $0.path, error: $0.error, abi: $0.abi) }
+        let rows = records.map { record in
+            let entry = quarantined[record.path]
+            return Row(
+                name: record.name, version: record.version, status: PluginTable.status(of: record, quarantine: entry),
+                path: record.path, error: record.error, abi: record.abi, quarantine: entry.map(QuarantineJSON.init))
+        }
         return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 }
 
 /// The human form of a listing: aligned columns, the reason under anything not loaded.
 enum PluginTable {
-    static func render(_ records: [PluginRecord], searchPath: PluginSearchPath) -> String {
+    /// The table; `quarantined` holds the quarantine entries by record path.
+    static func render(_ records: [PluginRecord], quarantined: [String: QuarantineEntry], searchPath: PluginSearchPath) -> String {
         guard !records.isEmpty else {
             let directories = searchPath.directories.map { "  \($0.path) (\($0.origin.rawValue))" }.joined(separator: "\n")
             return "No plugins found. Searched:\n" + directories
         }
         let header = ["NAME", "VERSION", "STATUS", "PATH"]
-        let rows = records.map { [$0.name ?? "?", $0.version ?? "-", $0.status.rawValue, $0.path] }
+        let rows = records.map { [$0.name ?? "?", $0.version ?? "-", status(of: $0, quarantine: quarantined[$0.path]), $0.path] }
         let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[3]
@@ -107,7 +142,17 @@ enum PluginTable {
             if record.status != .loaded, let error = record.error {
                 lines.append("    ↳ \(error)")
             }
+            if let entry = quarantined[record.path] {
+                lines.append("    ↳ \(TerminalText.escaped(entry.description))")
+            }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A loaded plugin's status is its quarantine's fault kind (`crashed`,
+    /// `exited`, `stalled`, …) while it is quarantined; otherwise the probe's status.
+    static func status(of record: PluginRecord, quarantine: QuarantineEntry?) -> String {
+        guard record.status == .loaded, let quarantine else { return record.status.rawValue }
+        return quarantine.fault.kind.rawValue
     }
 }
