@@ -5,7 +5,7 @@
 //   dagron-bench --peak-memory SCENARIO     (runs one scenario, prints peak RSS)
 //   dagron-bench --all-plugins DIR [--plugins a,b]   (10k chain with bundled plugins)
 //   dagron-bench --plugins-load DIR         (ms to load the five bundled plugins)
-//   dagron-bench --isolated-recorder DIR    (10k chain with event-recorder in-process, then isolated)
+//   dagron-bench --isolated-recorder DIR [--plugins NAME]   (10k chain with event-recorder in-process, then isolated)
 import Dagron
 import DagronSDK
 import Foundation
@@ -223,16 +223,19 @@ if let directory = option("--isolated-recorder") {
     let task = NodeTask.sync { nil }
     var tasks: [String: NodeTask] = [:]
     for name in dag.nodeNames { tasks[name] = task }
-    let settings = ["event-recorder": PluginSettings(plugin: "event-recorder", ["file": scratch + "/events.jsonl"])]
+    // `--plugins NAME` measures another bundled plugin the same way.
+    let plugin = option("--plugins") ?? "event-recorder"
+    var settings = benchSettings(scratch)
+    settings["event-recorder"] = PluginSettings(plugin: "event-recorder", ["file": scratch + "/events.jsonl"])
     let host = IsolatedPluginHost(executable: directory + "/dagron", arguments: ["plugins", "host-child"])
     func manager(isolated: Bool) -> PluginManager {
         let manager = PluginManager(warningHandler: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) })
         let failures = manager.loadPlugins(
-            named: ["event-recorder"], settings: settings, searchPath: PluginSearchPath([directory]),
+            named: [plugin], settings: settings, searchPath: PluginSearchPath([directory]),
             isolation: isolated ? IsolationChoice(host: host) { _, _ in true } : nil)
         let initFailures = manager.initializeAll()
         guard failures.isEmpty, initFailures.isEmpty else {
-            FileHandle.standardError.write(Data("bench: event-recorder failed to load: \(failures + initFailures)\n".utf8))
+            FileHandle.standardError.write(Data("bench: \(plugin) failed to load: \(failures + initFailures)\n".utf8))
             exit(1)
         }
         return manager
@@ -253,7 +256,8 @@ if let directory = option("--isolated-recorder") {
             }
             try? FileManager.default.removeItem(atPath: scratch + "/events.jsonl")
         }
-        let name = isolated ? "exec_chain_10k_isolated_recorder" : "exec_chain_10k_recorder"
+        let label = plugin == "event-recorder" ? "recorder" : plugin
+        let name = isolated ? "exec_chain_10k_isolated_\(label)" : "exec_chain_10k_\(label)"
         print("\(name) \(String(format: "%.3f", executions.sorted()[executions.count / 2])) us")
         print("\(name)_drained \(String(format: "%.3f", drained.sorted()[drained.count / 2])) us")
     }

@@ -72,7 +72,7 @@ import Glibc
         #expect(mirror.edges == dag.edges)
         #expect(mirror.node(named: "extract")?.metadata == ["kind": "run", "command": "echo ü"])
         #expect(decoded[2].metadata == ["outcome": "x"])
-        #expect(decoded[2].gates?.status("gate ✓") == .waiting)
+        #expect(try decoded[2].gates?.status("gate ✓") == .waiting)
         let result = try #require(decoded[3].nodeResult)
         #expect(result.name == "load" && result.status == .failed && result.durationSeconds == 1.25)
         #expect(result.startedAt == 1_700_000_000.5 && result.finishedAt == 1_700_000_001.75)
@@ -107,7 +107,7 @@ import Glibc
             case .gates?: try decoder.decodeGates(&reader)
             case .event?:
                 let context = try decoder.decodeEvent(&reader)
-                #expect(context.gates?.status("gate ✓") == .waiting)
+                #expect(try context.gates?.status("gate ✓") == .waiting)
                 try context.gates?.reject("gate ✓", reason: "not today")
             default: break
             }

@@ -160,3 +160,48 @@ import Glibc
         #expect(scratch.read("ran.marker") == nil)
     }
 }
+
+/// A plugin that faulted in a run is quarantined: shown by `plugins list`,
+/// and run isolated by later runs until cleared or rebuilt.
+@Suite(.serialized) struct QuarantineRunTests {
+    @Test("a crash is recorded; the next run isolates the plugin and survives it; clear ends it")
+    func quarantineCycle() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            nodes:
+              a: {run: "true"}
+            """)
+        let environment = ["DAGRON_QUARANTINE": scratch.path + "/quarantine.json", "DAGRON_PLUGIN_CACHE": "0"]
+        let crash = try MisbehavingPlugin.arguments(["fault": "abort", "at": "post_node"])
+        let first = try dagron(["run", "p.yml", "--run-dir", "run1", "--isolate", MisbehavingPlugin.name] + crash,
+                               in: scratch.path, environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let listed = try dagron(["plugins", "list", "--json", "--plugin-path", try MisbehavingPlugin.directory()],
+                                in: scratch.path, environment: environment)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let row = try #require(rows.first { $0["name"] as? String == MisbehavingPlugin.name }, "\(listed.stdout)")
+        #expect(row["status"] as? String == "crashed")
+        let quarantine = try #require(row["quarantine"] as? [String: Any])
+        #expect(quarantine["event"] as? String == "post_node")
+        #expect(quarantine["signal"] as? Int == Int(SIGABRT))
+
+        // Not asked to isolate it, the next run does, and the same crash stops only the plugin.
+        let second = try dagron(["run", "p.yml", "--run-dir", "run2"] + crash, in: scratch.path, environment: environment)
+        #expect(second.signal == nil)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("runs isolated until rebuilt or cleared"), "\(second.stderr)")
+        let plugins = try #require(try scratch.report("run2")["plugins"] as? [[String: Any]])
+        #expect(plugins.first?["isolation"] as? String == "process")
+        #expect(plugins.first?["state"] as? String == "failed")
+
+        let cleared = try dagron(["plugins", "clear", MisbehavingPlugin.name], in: scratch.path, environment: environment)
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        let third = try dagron(["run", "p.yml", "--run-dir", "run3"] + MisbehavingPlugin.arguments([:]),
+                               in: scratch.path, environment: environment)
+        #expect(third.status == 0)
+        let again = try #require(try scratch.report("run3")["plugins"] as? [[String: Any]])
+        #expect(again.first?["isolation"] as? String == "in_process")
+    }
+}

@@ -14,11 +14,14 @@ public enum DagronBinary {
 
     /// The environment the tests run `dagron` with: the test's own minus
     /// `DAGRON_PLUGIN_PATH` (so no stray plugin directory leaks in), a dumb
-    /// terminal, plus `extra`.
+    /// terminal, the plugin quarantine off (one test's crashing plugin must
+    /// not change how the next test runs it; the quarantine's own tests set
+    /// `DAGRON_QUARANTINE`), plus `extra`.
     public static func environment(adding extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "DAGRON_PLUGIN_PATH")
         environment["TERM"] = "dumb"
+        environment["DAGRON_QUARANTINE"] = "0"
         environment.merge(extra) { $1 }
         return environment
     }

@@ -192,7 +192,7 @@ public final class PluginManager: Sendable {
                     state.initializationOrder.append(name)
                     return true
                 }
-                if current { health.add(name, isolation: hostSettings(of: name).isolation) }
+                if current { health.add(name, isolation: entry.plugin is IsolatedPlugin ? .process : .inProcess) }
                 if !current {
                     entry.plugin.teardown()
                     hooks.removeHooks(owner: name)

@@ -87,9 +87,25 @@ struct PluginSetup {
                 throw ExitStatus.usage
             }
         }
-        let isolation = IsolationChoice(host: .dagronChild(health: manager.health)) { [explicit] name, candidate in
-            if let chosen = explicit[name] { return chosen == .process }
-            return candidate.settings[PluginHostSettings.isolationKey].flatMap(PluginIsolation.init(text:)) == .process
+        // A plugin that faulted in an earlier run (and was not rebuilt since)
+        // runs isolated unless the user chose otherwise; a fault now is recorded.
+        let quarantine = PluginQuarantine.standard(environment: environment)
+        let host = IsolatedPluginHost.dagronChild(health: manager.health) { name, file, fault in
+            if let warning = quarantine?.record(plugin: name, file: file, fault: fault) { printWarning(warning) }
+        }
+        let isolation = IsolationChoice(host: host) { [explicit] name, candidate in
+            if let chosen = explicit[name] {
+                if chosen == .inProcess, let entry = quarantine?.entry(forFile: candidate.path) {
+                    printWarning("plugin '\(name)' is quarantined (\(entry.summary)) but runs in-process as asked")
+                }
+                return chosen == .process
+            }
+            if let manifest = candidate.settings[PluginHostSettings.isolationKey].flatMap(PluginIsolation.init(text:)) {
+                return manifest == .process
+            }
+            guard let entry = quarantine?.entry(forFile: candidate.path) else { return false }
+            printWarning("plugin '\(name)' \(entry.summary); it runs isolated until rebuilt or cleared (dagron plugins clear \(name))")
+            return true
         }
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
