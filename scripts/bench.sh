@@ -50,6 +50,9 @@ for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
   "$bin/DagronBench" --repeat "$repeat" >> "$work/ours.rounds"
   "$bin/DagronBench" --repeat "$repeat" --all-plugins "$bin" | awk '$1 == "exec_chain_10k_all_plugins"' >> "$work/ours.rounds"
+  # The 10k chain with the event recorder in-process, then isolated in a child
+  # dagron: the run's time, and until the child has handled every event (_drained).
+  "$bin/DagronBench" --repeat "$repeat" --isolated-recorder "$bin" | awk '$1 ~ /^exec_chain_10k_(isolated_)?recorder/' >> "$work/ours.rounds"
   if [ -n "$py" ]; then
     "$py" "$shared/reference/bench_ref.py" --repeat "$repeat" >> "$work/ref.rounds"
   fi

@@ -232,24 +232,40 @@ if let directory = option("--isolated-recorder") {
         let manager = PluginManager(warningHandler: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) })
         let failures = manager.loadPlugins(
             named: [plugin], settings: settings, searchPath: PluginSearchPath([directory]),
+            dropInNaming: .probe(IsolatedPluginProbe(executable: directory + "/dagron", arguments: ["plugins", "probe-child"]), cache: nil),
             isolation: isolated ? IsolationChoice(host: host) { _, _ in true } : nil)
         let initFailures = manager.initializeAll()
         guard failures.isEmpty, initFailures.isEmpty else {
             FileHandle.standardError.write(Data("bench: \(plugin) failed to load: \(failures + initFailures)\n".utf8))
             exit(1)
         }
+        guard (manager.plugin(named: plugin) is IsolatedPlugin) == isolated else {
+            FileHandle.standardError.write(Data("bench: \(plugin) was not loaded \(isolated ? "isolated" : "in-process")\n".utf8))
+            exit(1)
+        }
         return manager
+    }
+    /// CPU seconds (user + system) of this process, or of its reaped children.
+    func cpuSeconds(_ who: Int32) -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(who), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
     for isolated in [false, true] {
         var executions: [Double] = []
         var drained: [Double] = []
+        var hostCPU: [Double] = []
+        var childCPU: [Double] = []
         for _ in 0..<repeatCount {
             let manager = manager(isolated: isolated)
             let clock = ContinuousClock()
+            let (selfBefore, childrenBefore) = (cpuSeconds(RUSAGE_SELF.rawValue), cpuSeconds(RUSAGE_CHILDREN.rawValue))
             let start = clock.now
             executions.append(timeExecution(dag, tasks: tasks, hooks: manager.hooks))
             manager.teardownAll()
             drained.append(seconds(clock.now - start) / Double(tasks.count) * 1e6)
+            hostCPU.append((cpuSeconds(RUSAGE_SELF.rawValue) - selfBefore) / Double(tasks.count) * 1e6)
+            childCPU.append((cpuSeconds(RUSAGE_CHILDREN.rawValue) - childrenBefore) / Double(tasks.count) * 1e6)
             if isolated, manager.health.anyFailed {
                 FileHandle.standardError.write(Data("bench: the isolated recorder failed: \(manager.health.snapshot)\n".utf8))
                 exit(1)
@@ -260,6 +276,10 @@ if let directory = option("--isolated-recorder") {
         let name = isolated ? "exec_chain_10k_isolated_\(label)" : "exec_chain_10k_\(label)"
         print("\(name) \(String(format: "%.3f", executions.sorted()[executions.count / 2])) us")
         print("\(name)_drained \(String(format: "%.3f", drained.sorted()[drained.count / 2])) us")
+        if arguments.contains("--verbose") {
+            print("\(name)_cpu_host \(String(format: "%.3f", hostCPU.sorted()[hostCPU.count / 2])) us")
+            print("\(name)_cpu_child \(String(format: "%.3f", childCPU.sorted()[childCPU.count / 2])) us")
+        }
     }
     try? FileManager.default.removeItem(atPath: scratch)
     exit(0)

@@ -1,5 +1,9 @@
 /// Which plugins to run in a process of their own, and how to start them:
-/// what ``PluginCatalog/load(named:)`` consults for every plugin it loads.
+/// what ``PluginCatalog/load(named:)`` consults for every plugin it loads
+/// whose name it knows without loading it: a manifest entry, or a dropped-in
+/// file named by ``DropInNaming/probe(_:cache:)``. (With
+/// ``DropInNaming/loadInProcess`` a dropped-in file is loaded here to learn
+/// its name, so it cannot be isolated.)
 ///
 /// ```swift
 /// let choice = IsolationChoice(host: host) { name, candidate in
