@@ -143,7 +143,8 @@ struct Run: AsyncParsableCommand {
             printError("\(pipeline.path): \(error)")
             throw ExitStatus.usage
         }
-        let loaded = manager.plugins.map(\.name).filter { manager.isInitialized($0) }
+        let loaded = manager.plugins.filter { manager.isInitialized($0.name) }
+            .map { $0 is IsolatedPlugin ? "\($0.name) (isolated)" : $0.name }
         console.emit("running \(pipeline.name): \(dag.nodeCount) node\(dag.nodeCount == 1 ? "" : "s"), up to \(runner.maxWorkers) at once"
             + (loaded.isEmpty ? "" : ", plugins: \(loaded.joined(separator: ", "))") + "; run dir \(directory.path)")
 
@@ -166,6 +167,10 @@ struct Run: AsyncParsableCommand {
         // An isolated plugin may have failed in its teardown.
         exitCode = ending.recordPluginChanges() ?? exitCode
         console.printSummary(report, result: result)
+        for entry in manager.health.snapshot {
+            guard let failure = entry.failure else { continue }
+            console.emit("plugin '\(entry.name)'\(entry.isolation == .process ? " (isolated)" : "") failed: \(failure)")
+        }
         ending.printJSON()
         trap.remove()
         if exitCode != 0 { throw ExitCode(exitCode) }

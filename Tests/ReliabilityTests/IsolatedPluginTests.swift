@@ -205,3 +205,25 @@ import Glibc
         #expect(again.first?["isolation"] as? String == "in_process")
     }
 }
+
+/// Gates work through an isolated plugin: the dashboard, isolated, sees the
+/// gate wait and its approval decides the run's gate.
+@Suite(.serialized) struct IsolatedGateTests {
+    @Test("the dashboard isolated: the gate shows as waiting, and approving it in the dashboard lets the run finish")
+    func approveThroughAnIsolatedDashboard() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let run = try GatedDashboardRun(in: scratch, settings: ["isolation": "process"])
+        defer { run.dagron.stop() }
+        let approved = try run.approve()
+        #expect(approved.status == 200, "\(approved.body)")
+        let status = try run.dagron.wait(timeout: 60)
+        #expect(status == 0, "\(run.dagron.output)")
+        #expect(scratch.read("second.started") != nil, "the node after the gate did not run")
+        let report = try scratch.report()
+        let plugins = try #require(report["plugins"] as? [[String: Any]])
+        #expect(plugins.first?["isolation"] as? String == "process")
+        #expect(plugins.first?["state"] as? String == "ok")
+        #expect(nodesByName(report)["approve"]?["status"] as? String == "completed")
+    }
+}
