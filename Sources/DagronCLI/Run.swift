@@ -101,7 +101,10 @@ struct Run: AsyncParsableCommand {
         defer { UnexpectedExitGuard.disarm() }
         UnexpectedExitGuard.armForSetUp()
         let pipeline = try loadPipeline(self.pipeline)
-        let manager = PluginManager(warningHandler: { printWarning($0) })
+        let manager = PluginManager(warningHandler: { printWarning($0) }, callbackWatch: HookCallbackWatch())
+        // Slow, stalled or crashing plugin code is reported, and cannot orphan nodes.
+        let pluginGuard = InProcessPluginGuard(manager: manager)
+        defer { pluginGuard.stop() }
         // First, so that it records every event before any plugin callback can hang.
         let progress = RunProgress()
         progress.attach(to: manager.hooks)
@@ -123,7 +126,7 @@ struct Run: AsyncParsableCommand {
         console.attach(to: manager.hooks)
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
-            output: output, processGroups: runner.processGroups)
+            output: output, processGroups: runner.processGroups, plugins: manager.health)
         UnexpectedExitGuard.arm(ending)
         let execution = CancellableExecution()
         // Installed before the DAG is built: build hooks are plugin code too.
