@@ -70,6 +70,7 @@ public final class CallbackWatchdog: Sendable {
     private let onStall: @Sendable (Stall) -> Void
     /// The names of the nodes of the DAG being executed, by index.
     private let nodeNames = Mutex<[String]>([])
+    private let findings = Mutex(Findings())
     private let running = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
 
@@ -98,12 +99,14 @@ public final class CallbackWatchdog: Sendable {
 
     /// Learns the node names of every DAG executed with `hooks` (from
     /// `pre_execute`, before any plugin's callback), so that reports name
-    /// nodes rather than indices.
+    /// nodes rather than indices; and ``settle()``s after every other
+    /// `post_execute` callback, so that the run's report has its slow callbacks.
     public func attach(to hooks: HookRegistry) {
         hooks.register(.preExecute, priority: .max) { [self] context in
             guard let dag = context.dag else { return }
             nodeNames.withTrackedLock { $0 = dag.nodeNames }
         }
+        hooks.register(.postExecute, priority: .min) { [self] _ in settle() }
     }
 
     /// The plugin code running now and the name of its node, if any: what a
@@ -129,7 +132,7 @@ public final class CallbackWatchdog: Sendable {
     // MARK: Sampling
 
     /// What the sampling thread knows of the activity it last saw.
-    private struct Tracked {
+    private struct Tracked: Sendable {
         let activity: HookCallbackWatch.Activity
         let firstSeen: ContinuousClock.Instant
         let budget: Double
@@ -142,16 +145,31 @@ public final class CallbackWatchdog: Sendable {
         var stalled = false
     }
 
-    private func sample() {
-        let clock = ContinuousClock()
-        var period = Self.period(forBudget: PluginHostSettings.defaultCallbackBudget)
+    /// What the samples so far have found: the activity last seen, the
+    /// plugin and phase pairs already reported, the sampling period.
+    private struct Findings: Sendable {
         var tracked: Tracked?
         var reported: Set<String> = []
+        var period = CallbackWatchdog.period(forBudget: PluginHostSettings.defaultCallbackBudget)
+    }
+
+    private func sample() {
         while !stopped.load(ordering: .sequentiallyConsistent) {
-            Thread.sleep(forTimeInterval: period)
-            let now = clock.now
-            let activity = watch.current
-            if var last = tracked, last.activity == activity {
+            Thread.sleep(forTimeInterval: findings.withTrackedLock { $0.period })
+            settle()
+        }
+    }
+
+    /// Takes a sample now. A callback over budget that ended since the last
+    /// sample is reported at once: the watchdog calls this after the last
+    /// `post_execute` callback (see ``attach(to:)``), so that the run's
+    /// report has every slow callback although the sampling thread may not
+    /// have run since.
+    public func settle() {
+        let now = ContinuousClock.now
+        let activity = watch.current
+        let stalled = findings.withTrackedLock { findings -> (Tracked, Double)? in
+            if var last = findings.tracked, last.activity == activity {
                 let elapsed = Self.seconds(now - last.firstSeen)
                 if !last.settled, last.activity.phase.isEvent, elapsed > last.budget { last.overBudget = true }
                 if !last.stalled, elapsed >= last.stallTimeout {
@@ -159,30 +177,32 @@ public final class CallbackWatchdog: Sendable {
                     if last.overBudget, !last.settled { noteSlow(last, seconds: elapsed, stillRunning: true) }
                     last.stalled = true
                     last.settled = true
-                    tracked = last
-                    stall(last, seconds: elapsed)
-                    continue
+                    findings.tracked = last
+                    return (last, elapsed)
                 }
                 if last.overBudget, !last.settled, elapsed >= max(1, 10 * last.budget) {
-                    report(last, seconds: elapsed, stillRunning: true, reported: &reported)
+                    report(last, seconds: elapsed, stillRunning: true, reported: &findings.reported)
                     last.settled = true
                 }
-                tracked = last
-                continue
+                findings.tracked = last
+                return nil
             }
             // What was tracked has ended (it ran about from its first sighting until now).
-            if let last = tracked, last.overBudget, !last.settled {
-                report(last, seconds: Self.seconds(now - last.firstSeen), stillRunning: false, reported: &reported)
+            if let last = findings.tracked, last.overBudget, !last.settled {
+                report(last, seconds: Self.seconds(now - last.firstSeen), stillRunning: false, reported: &findings.reported)
             }
-            tracked = activity.map { activity in
+            findings.tracked = activity.map { activity in
                 let settings = hostSettings(activity.owner)
-                period = min(period, Self.period(forBudget: settings.callbackBudget))
+                findings.period = min(findings.period, Self.period(forBudget: settings.callbackBudget))
                 return Tracked(
                     activity: activity, firstSeen: now, budget: settings.callbackBudget,
                     stallTimeout: settings.stallTimeout,
-                    settled: reported.contains(Self.key(activity)))
+                    settled: findings.reported.contains(Self.key(activity)))
             }
+            return nil
         }
+        // Outside the lock: the handler typically never returns.
+        if let (tracked, elapsed) = stalled { stall(tracked, seconds: elapsed) }
     }
 
     private func report(_ tracked: Tracked, seconds: Double, stillRunning: Bool, reported: inout Set<String>) {
