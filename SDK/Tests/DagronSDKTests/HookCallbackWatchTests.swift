@@ -1,6 +1,5 @@
 import DagronSDK
 import Foundation
-import Synchronization
 import Testing
 
 @Suite("HookCallbackWatch")
@@ -108,7 +107,7 @@ struct HookCallbackWatchTests {
         let watch = HookCallbackWatch()
         let hooks = HookRegistry()
         for number in 0..<HookCallbackWatch.maximumOwners {
-            hooks.scoped(owner: "p\(number)", watch: watch).register(.nodeSkipped) { _ in }
+            watch.run(as: "p\(number)", .configure) {}
         }
         let seen = Recorder<HookCallbackWatch.Activity?>()
         hooks.scoped(owner: "one-too-many", watch: watch).register(.preNode) { _ in seen.append(watch.current) }
@@ -123,19 +122,17 @@ struct HookCallbackWatchTests {
     @Test func anotherThreadSeesTheCallbackThatIsRunning() {
         let watch = HookCallbackWatch()
         let hooks = HookRegistry()
-        let observed = Atomic<Bool>(false)
+        let sighting = Recorder<HookCallbackWatch.Activity>()
         hooks.scoped(owner: "blocker", watch: watch).register(.postExecute) { _ in
             // Runs until the other thread has seen it (or 10 s have passed).
             let deadline = Date().addingTimeInterval(10)
-            while !observed.load(ordering: .acquiring), Date() < deadline { usleep(1000) }
+            while sighting.all.isEmpty, Date() < deadline { usleep(1000) }
         }
-        let sighting = Recorder<HookCallbackWatch.Activity>()
         let watcher = Thread {
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {
                 if let activity = watch.current {
                     sighting.append(activity)
-                    observed.store(true, ordering: .releasing)
                     return
                 }
                 usleep(1000)
@@ -143,7 +140,7 @@ struct HookCallbackWatchTests {
         }
         watcher.start()
         hooks.fire(HookContext(event: .postExecute))
-        #expect(observed.load(ordering: .acquiring))
+        #expect(sighting.all.count == 1)
         #expect(sighting.all.first?.owner == "blocker")
         #expect(sighting.all.first?.phase == .event(.postExecute))
         #expect(watch.current == nil)

@@ -112,8 +112,14 @@ public final class HookCallbackWatch: Sendable {
     private static let generationBits: UInt64 = ~((1 << 40) - 1)
 
     private let word = Atomic<UInt64>(0)
-    /// Owner names; an owner's number is its index + 1.
-    private let owners = Mutex<[String]>([])
+    /// The owners enrolled so far: an owner's number is its index in
+    /// `names` + 1.
+    private struct Owners: Sendable {
+        var names: [String] = []
+        var numbers: [String: Int] = [:]
+    }
+
+    private let owners = Mutex(Owners())
 
     /// Creates a watch with nothing running.
     public init() {}
@@ -152,10 +158,11 @@ public final class HookCallbackWatch: Sendable {
     /// `owner`; `nil` when the watch has no number left for it.
     private func tag(owner: String, phase: Phase) -> UInt64? {
         let number = owners.withTrackedLock { owners -> Int? in
-            if let index = owners.firstIndex(of: owner) { return index + 1 }
-            guard owners.count < Self.maximumOwners else { return nil }
-            owners.append(owner)
-            return owners.count
+            if let number = owners.numbers[owner] { return number }
+            guard owners.names.count < Self.maximumOwners else { return nil }
+            owners.names.append(owner)
+            owners.numbers[owner] = owners.names.count
+            return owners.names.count
         }
         guard let number else { return nil }
         return UInt64(number) << Self.ownerShift | phase.code << Self.phaseShift
@@ -186,7 +193,7 @@ public final class HookCallbackWatch: Sendable {
         let number = Int(value >> Self.ownerShift & Self.ownerMask)
         guard number > 0,
               let phase = Phase(code: value >> Self.phaseShift & Self.phaseMask),
-              let owner = owners.withTrackedLock({ number <= $0.count ? $0[number - 1] : nil }) else { return nil }
+              let owner = owners.withTrackedLock({ number <= $0.names.count ? $0.names[number - 1] : nil }) else { return nil }
         let node = value & Self.nodeMask
         return Activity(
             owner: owner, phase: phase, nodeIndex: node == 0 ? nil : Int(node - 1),
