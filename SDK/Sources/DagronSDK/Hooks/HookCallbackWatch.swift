@@ -102,16 +102,16 @@ public final class HookCallbackWatch: Sendable {
 
     // The word: bits 0-23 node index + 1 (0: none), 24-35 owner number
     // (0: nothing running), 36-39 phase code, 40-63 generation.
-    private static let nodeMask: UInt64 = (1 << 24) - 1
+    @usableFromInline static let nodeMask: UInt64 = (1 << 24) - 1
     private static let ownerShift: UInt64 = 24
     private static let ownerMask: UInt64 = 0xFFF
     private static let phaseShift: UInt64 = 36
     private static let phaseMask: UInt64 = 0xF
     private static let generationShift: UInt64 = 40
-    private static let generationUnit: UInt64 = 1 << 40
-    private static let generationBits: UInt64 = ~((1 << 40) - 1)
+    @usableFromInline static let generationUnit: UInt64 = 1 << 40
+    @usableFromInline static let generationBits: UInt64 = ~((1 << 40) - 1)
 
-    private let word = Atomic<UInt64>(0)
+    @usableFromInline let word = Atomic<UInt64>(0)
     /// The owners enrolled so far: an owner's number is its index in
     /// `names` + 1.
     private struct Owners: Sendable {
@@ -145,9 +145,18 @@ public final class HookCallbackWatch: Sendable {
     /// cannot be watched (more than ``maximumOwners`` owners).
     func watching(_ callback: @escaping HookCallback, owner: String, event: HookEvent) -> HookCallback {
         guard let tag = tag(owner: owner, phase: .event(event)) else { return callback }
-        return { [self] context in
-            let previous = enter(tag | Self.nodeBits(context.nodeIndex))
-            defer { leave(restoring: previous) }
+        return Self.wrap(callback, in: self, tag: tag)
+    }
+
+    /// The wrapper itself. `@inlinable` only for how its body is compiled
+    /// (as for `HookStorage.fire`): as clients see it, ``HookContext`` is
+    /// passed on by address; as ordinary module code, the wrapper copied the
+    /// 104-byte context twice per call. `@inline(never)` keeps it in the SDK.
+    @inlinable @inline(never)
+    static func wrap(_ callback: @escaping HookCallback, in watch: HookCallbackWatch, tag: UInt64) -> HookCallback {
+        { context in
+            let previous = watch.enter(tag | nodeBits(context.nodeIndex))
+            defer { watch.leave(restoring: previous) }
             try callback(context)
         }
     }
@@ -168,14 +177,15 @@ public final class HookCallbackWatch: Sendable {
         return UInt64(number) << Self.ownerShift | phase.code << Self.phaseShift
     }
 
-    private static func nodeBits(_ index: Int?) -> UInt64 {
+    @inlinable
+    static func nodeBits(_ index: Int?) -> UInt64 {
         guard let index, index >= 0, UInt64(index) < nodeMask else { return 0 }
         return UInt64(index) + 1
     }
 
     /// Records `tag` as running; returns the word it replaced.
-    @inline(__always)
-    private func enter(_ tag: UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    func enter(_ tag: UInt64) -> UInt64 {
         let previous = word.load(ordering: .relaxed)
         word.store((previous &+ Self.generationUnit) & Self.generationBits | tag, ordering: .relaxed)
         return previous
@@ -183,8 +193,8 @@ public final class HookCallbackWatch: Sendable {
 
     /// Records what ran before the matching ``enter(_:)`` as running again,
     /// under a new generation.
-    @inline(__always)
-    private func leave(restoring previous: UInt64) {
+    @inlinable @inline(__always)
+    func leave(restoring previous: UInt64) {
         let current = word.load(ordering: .relaxed)
         word.store((current &+ Self.generationUnit) & Self.generationBits | previous & ~Self.generationBits, ordering: .relaxed)
     }
