@@ -34,9 +34,12 @@ func seconds(_ duration: Duration) -> Double {
 
 let noop: HookCallback = { _ in }
 
-/// ns per `fire` of an event with `callbacks` callbacks (priorities 100, 50, 0).
-func fireNanoseconds(callbacks: Int, iterations: Int) -> Double {
-    let hooks = HookRegistry()
+/// ns per `fire` of an event with `callbacks` callbacks (priorities 100, 50, 0),
+/// registered through a view that reports to `watch` when one is given (as
+/// `dagron run` registers in-process plugins' callbacks).
+func fireNanoseconds(callbacks: Int, iterations: Int, watch: HookCallbackWatch? = nil) -> Double {
+    let root = HookRegistry()
+    let hooks = watch.map { root.scoped(owner: "bench", watch: $0) } ?? root
     for priority in [100, 50, 0].prefix(callbacks) { hooks.register(.preNode, priority: priority, noop) }
     let context = HookContext(event: .preNode, nodeName: "x")
     let clock = ContinuousClock()
@@ -128,6 +131,8 @@ func wideBesideSlowMicrosecondsPerNode(count: Int) -> Double {
 let scenarios: [(String, String, () -> Double)] = [
     ("hook_fire_0cb", "ns", { fireNanoseconds(callbacks: 0, iterations: 2_000_000) }),
     ("hook_fire_3cb", "ns", { fireNanoseconds(callbacks: 3, iterations: 2_000_000) }),
+    // Ours only: the same three callbacks, each watched by a HookCallbackWatch.
+    ("hook_fire_3cb_watched", "ns", { fireNanoseconds(callbacks: 3, iterations: 2_000_000, watch: HookCallbackWatch()) }),
     ("exec_chain_10k", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: true) }),
     ("exec_chain_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: false) }),
     ("exec_wide_10k", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: true) }),

@@ -101,10 +101,22 @@ struct Run: AsyncParsableCommand {
         defer { UnexpectedExitGuard.disarm() }
         UnexpectedExitGuard.armForSetUp()
         let pipeline = try loadPipeline(self.pipeline)
-        let manager = PluginManager(warningHandler: { printWarning($0) })
+        let manager = PluginManager(warningHandler: { printWarning($0) }, callbackWatch: HookCallbackWatch())
+        // Slow, stalled or crashing plugin code is reported, and cannot orphan nodes.
+        let pluginGuard = InProcessPluginGuard(manager: manager)
+        defer { pluginGuard.stop() }
         // First, so that it records every event before any plugin callback can hang.
         let progress = RunProgress()
         progress.attach(to: manager.hooks)
+        // A plugin that crashes, exits or stalls in this process is quarantined (by its file).
+        if let quarantine = PluginQuarantine.standard() {
+            InProcessPluginGuard.quarantine.withTrackedLock { record in
+                record = { [manager] name, fault in
+                    guard let file = manager.origin(of: name) else { return }
+                    quarantine.record(plugin: name, file: file, fault: fault)
+                }
+            }
+        }
         try PluginSetup(pipeline: pipeline, options: pluginOptions).loadAndInitialize(into: manager)
 
         let directory: RunDirectory
@@ -124,7 +136,7 @@ struct Run: AsyncParsableCommand {
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
             output: output, processGroups: runner.processGroups,
-            plugins: manager.health, pluginFailure: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
+            plugins: manager.health, pluginFailurePolicy: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
         UnexpectedExitGuard.arm(ending)
         let execution = CancellableExecution()
         // Installed before the DAG is built: build hooks are plugin code too.

@@ -26,7 +26,9 @@ import Testing
         #expect(finished.status == 0, "\(finished.stderr)")
         let report = try JSONDecoder().decode(RunReport.self, from: Data(finished.stdout.utf8))
         #expect(report.outcome == .succeeded)
+        // The document names the plugin (its `plugins` section); what the plugin printed is not there.
         #expect(!finished.stdout.contains("misbehave-"), "plugin output reached standard output: \(finished.stdout)")
+        #expect(report.plugins?.map(\.name) == [MisbehavingPlugin.name])
         for line in ["misbehave-print: initialize", "misbehave-fputs: post_node a", "misbehave-write: pre_node b", "misbehave-print: teardown"] {
             #expect(finished.stderr.contains(line), "\(line) is missing from standard error")
         }

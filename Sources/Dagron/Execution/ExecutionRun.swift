@@ -1,4 +1,5 @@
 import DagronSDK
+import DagronSystemShims
 import Foundation
 import Synchronization
 
@@ -239,6 +240,8 @@ final class ExecutionRun: Sendable {
     static let standbyProbe: DispatchTimeInterval = .microseconds(500)
 
     private func workerLoop() {
+        // Callbacks run on this thread: let a crash handler run even if plugin code overflows its stack.
+        dagron_crash_guard_prepare_thread()
         // A worker that completes a node takes its next one in the same
         // critical section (see `complete`), so a node costs one lock, not two.
         var next: WorkerAction?

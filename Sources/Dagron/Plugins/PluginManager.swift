@@ -37,6 +37,10 @@ public final class PluginManager: Sendable {
     /// How each initialized plugin is doing: where it runs, whether it
     /// failed; what `result.json`'s `plugins` section reports.
     public let health = PluginHealth()
+    /// The watch every plugin's code reports to while it runs (its hook
+    /// callbacks, `configure`, `initialize`, `teardown`), for a
+    /// ``CallbackWatchdog``; `nil` when plugins are not watched.
+    public let callbackWatch: HookCallbackWatch?
     private let state = Mutex(State())
     let warn: @Sendable (String) -> Void
 
@@ -48,12 +52,28 @@ public final class PluginManager: Sendable {
     ///   - hooks: The registry to share; a new one by default.
     ///   - warningHandler: Receives warnings (duplicate names, failed plugins);
     ///     by default they are written to standard error.
+    ///   - callbackWatch: Watch the plugins' code with this (see
+    ///     ``callbackWatch``); by default it is not watched, and callbacks
+    ///     are called as registered.
     public init(
         hooks: HookRegistry = HookRegistry(),
-        warningHandler: @escaping @Sendable (String) -> Void = PluginManager.standardErrorWarning
+        warningHandler: @escaping @Sendable (String) -> Void = PluginManager.standardErrorWarning,
+        callbackWatch: HookCallbackWatch? = nil
     ) {
         self.hooks = hooks
         self.warn = warningHandler
+        self.callbackWatch = callbackWatch
+    }
+
+    /// Runs `body`, the plugin `name`'s code for `phase`, where ``callbackWatch`` sees it.
+    private func watched<Result>(_ name: String, _ phase: HookCallbackWatch.Phase, _ body: () throws -> Result) rethrows -> Result {
+        guard let callbackWatch else { return try body() }
+        return try callbackWatch.run(as: name, phase, body)
+    }
+
+    /// The view of ``hooks`` a plugin called `name` registers on.
+    private func hooks(for name: String) -> HookRegistry {
+        callbackWatch.map { hooks.scoped(owner: name, watch: $0) } ?? hooks.scoped(owner: name)
     }
 
     /// Writes `dagron: warning: <message>` to standard error.
@@ -111,6 +131,11 @@ public final class PluginManager: Sendable {
         state.withTrackedLock { $0.entries[name]?.plugin }
     }
 
+    /// Where the plugin called `name` came from (its file), if known.
+    public func origin(of name: String) -> String? {
+        state.withTrackedLock { $0.entries[name]?.origin }
+    }
+
     /// Whether the plugin called `name` is initialized.
     public func isInitialized(_ name: String) -> Bool {
         state.withTrackedLock { $0.entries[name]?.initialized ?? false }
@@ -148,7 +173,7 @@ public final class PluginManager: Sendable {
     private func configure(_ name: String, _ entry: Entry) throws {
         let (host, own) = try PluginHostSettings.split(entry.settings)
         (entry.plugin as? any HostSettingsAware)?.useHostSettings(host)
-        try entry.plugin.configure(own)
+        try watched(name, .configure) { try entry.plugin.configure(own) }
         state.withTrackedLock { state in
             // Only the registration that was configured, with the settings it was given.
             guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject,
@@ -184,7 +209,8 @@ public final class PluginManager: Sendable {
         for (name, entry) in pending {
             do {
                 if !entry.configured { try configure(name, entry) }
-                try entry.plugin.initialize(hooks: hooks.scoped(owner: name))
+                let view = hooks(for: name)
+                try watched(name, .initialize) { try entry.plugin.initialize(hooks: view) }
                 let current = state.withTrackedLock { state -> Bool in
                     // Replaced meanwhile: the newcomer will be initialized instead.
                     guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject else { return false }
@@ -217,7 +243,7 @@ public final class PluginManager: Sendable {
             }
         }
         for (name, plugin) in order {
-            plugin.teardown()
+            watched(name, .teardown) { plugin.teardown() }
             hooks.removeHooks(owner: name)
             state.withTrackedLock { $0.entries[name]?.initialized = false }
         }

@@ -1,9 +1,14 @@
 import DagronSDK
+import DagronSystemShims
 import Synchronization
 
 /// The process groups of the commands running right now, so they can all be
 /// killed at once (for example on a second Ctrl-C, when there is no time to
 /// let each node stop in order).
+///
+/// Every group is also entered in the crash guard's table
+/// (`dagron_crash_groups_add`), which a crash handler can read without
+/// allocating or locking; see `CrashGuard` in the `dagron` command.
 public final class ProcessGroupRegistry: Sendable {
     private struct State {
         var groups: Set<ProcessGroup> = []
@@ -23,12 +28,15 @@ public final class ProcessGroupRegistry: Sendable {
             if !state.sealed { state.groups.insert(group) }
             return state.sealed
         }
-        if sealed { group.killAll() }
+        // Also killed if the crash guard has fired meanwhile.
+        let crashed = dagron_crash_groups_add(group.id) != 0
+        if sealed || crashed { group.killAll() }
     }
 
     /// Forgets a group whose command has ended.
     public func remove(_ group: ProcessGroup) {
         _ = state.withTrackedLock { $0.groups.remove(group) }
+        dagron_crash_groups_remove(group.id)
     }
 
     /// The groups recorded now.

@@ -23,9 +23,12 @@ import Musl
 /// destructors (which a misbehaving plugin may have left in a bad state) do not run.
 enum UnexpectedExitGuard {
     /// What the handler does now.
-    private enum Phase: Sendable {
+    enum Phase: Sendable {
+        /// `dagron run` is ending the process itself (or has not started).
         case disarmed
+        /// Plugins are being set up; no run exists yet.
         case settingUp
+        /// The run that this ending ends.
         case running(RunEnding)
     }
 
@@ -49,6 +52,12 @@ enum UnexpectedExitGuard {
         phase.withTrackedLock { $0 = .disarmed }
     }
 
+    /// The phase now: what the other guards of plugin code (the callback
+    /// watchdog, the crash guard) do on a fault depends on it too.
+    static var current: Phase {
+        phase.withTrackedLock { $0 }
+    }
+
     private static func install() {
         installed.withTrackedLock { installed in
             guard !installed else { return }
@@ -62,11 +71,11 @@ enum UnexpectedExitGuard {
         case .disarmed:
             return
         case .settingUp:
-            printError("the process was ended by a call to exit() in plugin code while the plugins were being set up; "
-                + "no node was started")
+            printError("the process was ended by a call to exit() in plugin code\(InProcessPluginGuard.blameExit()) "
+                + "while the plugins were being set up; no node was started")
             _exit(ExitStatus.usage.rawValue)
         case .running(let ending):
-            ending.endOnUnexpectedExit()
+            ending.endOnUnexpectedExit(culprit: InProcessPluginGuard.blameExit())
         }
     }
 }

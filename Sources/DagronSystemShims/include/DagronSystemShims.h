@@ -20,4 +20,42 @@ int dagron_set_parent_death_signal(int signal);
 /// `size` bytes, for memory shared with a child process. Returns the
 /// descriptor, or -1 with `errno` set.
 int dagron_shared_memory_file(const char *name, long size);
+
+// MARK: The crash guard of `dagron run`
+//
+// A process that crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP)
+// while nodes run must not leave their process groups behind. The guard keeps
+// a fixed table of the groups running now (no allocation, safe to read in a
+// signal handler) and, on a crash, first kills every group in it with
+// SIGKILL, then calls the report function (best effort, bounded by an alarm),
+// then restores the default action and re-raises the signal, so the process
+// still dies of it.
+
+/// How many process groups the table holds at once.
+#define DAGRON_CRASH_GROUP_SLOTS 8192
+
+/// Records a running process group. Returns 1 if the crash guard has already
+/// fired (the caller kills the group itself), 0 otherwise (also when the
+/// table is full).
+int dagron_crash_groups_add(int group);
+
+/// Forgets a process group whose command has ended.
+void dagron_crash_groups_remove(int group);
+
+/// The best-effort part of a crash, called once with the signal number on
+/// the crashing thread (on its alternate signal stack when it has one).
+typedef void (*dagron_crash_report_fn)(int signal);
+
+/// Installs the crash handlers (once; later calls only replace `report` and
+/// `bound_seconds`) and gives the calling thread an alternate signal stack.
+/// `report` may be NULL. If the report has not returned after
+/// `bound_seconds` (at least 1), the process dies of the signal anyway.
+/// Returns 0, or -1 with errno set.
+int dagron_crash_guard_install(dagron_crash_report_fn report, unsigned bound_seconds);
+
+/// Gives the calling thread an alternate signal stack (freed when the thread
+/// exits) if the crash guard is installed and the thread has none: a thread
+/// whose stack overflows can then still run the handler.
+void dagron_crash_guard_prepare_thread(void);
+
 #endif

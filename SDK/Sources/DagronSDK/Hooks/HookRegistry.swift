@@ -39,6 +39,9 @@
 /// ``scoped(owner:)`` returns a view that shares this registry's callbacks but
 /// tags what it registers with an owner (the plugin manager hands each plugin
 /// such a view), so a plugin's hooks can be counted and removed as a group.
+/// ``scoped(owner:watch:)`` also wraps each callback registered through the
+/// view so that a ``HookCallbackWatch`` knows when it runs (for a watchdog);
+/// callbacks registered without a watch are called as they are.
 public final class HookRegistry: Sendable {
     let storage: HookStorage
     /// What `fire` needs of `storage`, held without reference counting
@@ -49,6 +52,8 @@ public final class HookRegistry: Sendable {
     /// The owner that registrations through this view are tagged with, or
     /// `nil` for the registry itself.
     public let owner: String?
+    /// The watch that registrations through this view report to, or `nil`.
+    public let watch: HookCallbackWatch?
 
     /// Creates an empty registry whose warnings go to standard error.
     public init() {
@@ -56,6 +61,7 @@ public final class HookRegistry: Sendable {
         fireState = storage.fireState
         unretainedStorage = Unmanaged.passUnretained(storage)
         owner = nil
+        watch = nil
     }
 
     /// Creates an empty registry that reports throwing callbacks to `warningHandler`.
@@ -64,11 +70,12 @@ public final class HookRegistry: Sendable {
         self.warningHandler = warningHandler
     }
 
-    private init(storage: HookStorage, owner: String) {
+    private init(storage: HookStorage, owner: String, watch: HookCallbackWatch?) {
         self.storage = storage
         fireState = storage.fireState
         unretainedStorage = Unmanaged.passUnretained(storage)
         self.owner = owner
+        self.watch = watch
     }
 
     /// A view of this registry whose registrations are tagged with `owner`.
@@ -77,7 +84,16 @@ public final class HookRegistry: Sendable {
     /// ``clear()``, ``clear(_:)``, ``hookCount()`` and ``hookCount(_:)`` on
     /// the view apply to the owner's callbacks only.
     public func scoped(owner: String) -> HookRegistry {
-        HookRegistry(storage: storage, owner: owner)
+        HookRegistry(storage: storage, owner: owner, watch: nil)
+    }
+
+    /// A view like ``scoped(owner:)`` whose callbacks also tell `watch` when
+    /// they run: each is wrapped, when registered, so that while it runs
+    /// `watch` records `owner`, the event and the node (two atomic loads and
+    /// two atomic stores per call, nothing else). ``fire(_:)`` is unchanged;
+    /// callbacks of other views are not wrapped.
+    public func scoped(owner: String, watch: HookCallbackWatch) -> HookRegistry {
+        HookRegistry(storage: storage, owner: owner, watch: watch)
     }
 
     /// Whether `other` is this registry or a view of the same registry.
@@ -98,6 +114,8 @@ public final class HookRegistry: Sendable {
         priority: Int = 0,
         _ callback: @escaping HookCallback
     ) -> HookRegistration {
+        var callback = callback
+        if let watch, let owner { callback = watch.watching(callback, owner: owner, event: event) }
         let id = storage.add(event: event, priority: priority, owner: owner, callback: callback)
         return HookRegistration(event: event, id: id, storage: storage)
     }

@@ -1,0 +1,191 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An in-process plugin that aborts, calls `exit(0)`, hangs, spins or floods
+/// its output at any point of a run cannot orphan a node, lose `result.json`
+/// of a run that started, or end a run whose node failed with status 0; and
+/// `dagron` says which plugin did what where. Slow callbacks are reported
+/// once, fast ones never.
+@Suite(.serialized) struct InProcessPluginFaultTests {
+    /// Where the plugin misbehaves: before the DAG exists (set-up), while
+    /// nodes run, after they all ended.
+    static let places = [
+        "initialize", "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute", "teardown",
+    ]
+    static let faults = ["abort", "exit", "hang", "spin", "flood"]
+
+    /// Nothing has started yet: no run, or no node of it.
+    static let setUpPlaces: Set<String> = ["initialize", "pre_build", "post_build"]
+
+    /// The node whose event the plugin misbehaves in, for node events.
+    static func node(for place: String) -> String? {
+        switch place {
+        case "pre_node", "post_node": "b"
+        case "on_error": "bad"
+        default: nil
+        }
+    }
+
+    /// `sleeper` runs beside `bad` (which fails) and `b`: those two wait for
+    /// it to start, so their events fire while it runs. When the fault cuts
+    /// the run short, `sleeper` sleeps 30 s and must be killed; otherwise
+    /// (a flood, or a fault after the last node) it ends in a moment.
+    static func pipeline(sleeperOutlivesTheFault: Bool) -> String {
+        """
+        max_workers: 3
+        fail_fast: false
+        nodes:
+          sleeper:
+            run: echo $$ > sleeper.pid; exec sleep \(sleeperOutlivesTheFault ? "30" : "0.2")
+          bad:
+            run: while [ ! -s sleeper.pid ]; do sleep 0.02; done; exit 3
+          b:
+            run: while [ ! -s sleeper.pid ]; do sleep 0.02; done
+        """
+    }
+
+    @Test("a plugin fault at any point: no orphan, a clear report, never status 0", arguments: faults, places)
+    func faultAnywhere(fault: String, place: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let cutsShort = fault != "flood" && !["post_execute", "teardown"].contains(place)
+        try scratch.write("p.yml", Self.pipeline(sleeperOutlivesTheFault: cutsShort))
+        var settings = ["fault": fault, "at": place, "stall_timeout": "1s", "flood_mb": "2"]
+        settings["node"] = Self.node(for: place)
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(settings), in: scratch.path, timeout: 90)
+        let context = "\(fault) at \(place): status \(finished.status), signal \(finished.signal.map(String.init) ?? "none"), stderr: \(finished.stderr.suffix(2000))"
+        defer { RunProcesses.expectNoneAlive(runDirectory: scratch.path + "/run") }
+
+        // Never a success: a node fails in every run that gets that far, and the others were cut short.
+        #expect(finished.status != 0, "\(context)")
+        if fault != "flood" {
+            #expect(finished.stderr.contains("misbehave"), "the plugin is not named: \(context)")
+            #expect(finished.stderr.contains(place), "the event is not named: \(context)")
+        }
+        if fault == "abort" {
+            #expect(finished.signal == SIGABRT, "\(context)")
+            #expect(finished.stderr.contains("signal 6 (SIGABRT)"), "\(context)")
+        } else {
+            #expect(finished.signal == nil, "\(context)")
+        }
+        if fault == "hang" || fault == "spin" {
+            #expect(finished.stderr.contains("stall timeout"), "\(context)")
+            if Self.setUpPlaces.contains(place) { #expect(finished.status == 2, "\(context)") }
+        }
+
+        let startedRun = !Self.setUpPlaces.contains(place) || (fault == "exit" && place != "initialize") || fault == "flood"
+        guard startedRun else {
+            #expect(scratch.read("sleeper.pid") == nil, "a node started: \(context)")
+            return
+        }
+        let report = try scratch.report()
+        let exitCode = report["exitCode"] as? Int
+        if let signal = finished.signal {
+            #expect(exitCode == 128 + Int(signal), "\(context)")
+        } else {
+            #expect(exitCode == Int(finished.status), "\(context)")
+        }
+        let plugins = report["plugins"] as? [[String: Any]] ?? []
+        #expect(plugins.first?["name"] as? String == MisbehavingPlugin.name, "\(report)")
+        let failure = plugins.first?["failure"] as? [String: Any]
+        switch fault {
+        case "abort": #expect(failure?["kind"] as? String == "crashed", "\(report)")
+        case "exit": #expect(failure?["kind"] as? String == "exited", "\(report)")
+        case "hang", "spin": #expect(failure?["kind"] as? String == "stalled", "\(report)")
+        default: #expect(failure == nil, "\(report)")
+        }
+        if fault != "flood" {
+            let endedEarly = report["endedEarly"] as? String ?? ""
+            #expect(endedEarly.contains("misbehave") && endedEarly.contains(place), "\(report)")
+        }
+        if cutsShort, let sleeper = Int32((scratch.read("sleeper.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) {
+            #expect(waitUntil(timeout: 5) { !isRunning(sleeper) }, "the sleeping node outlived dagron: \(context)")
+            #expect(nodesByName(report)["sleeper"]?["status"] as? String == "cancelled", "\(report)")
+        }
+    }
+
+    @Test("a callback over its budget is reported once; the run still succeeds")
+    func slowCallbackIsReportedOnce() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            nodes:
+              a:
+                run: "true"
+              b:
+                run: "true"
+                after: [a]
+              c:
+                run: "true"
+                after: [b]
+            """)
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run"]
+                + MisbehavingPlugin.arguments(["fault": "slow", "at": "post_node", "node": "b", "spin_ms": "300", "callback_budget": "50ms"]),
+            in: scratch.path, timeout: 60)
+        #expect(finished.status == 0, "stderr: \(finished.stderr)")
+        let lines = finished.stderr.split(separator: "\n").filter { $0.contains("budget") }
+        #expect(lines.count == 1, "stderr: \(finished.stderr)")
+        #expect(lines.first?.contains("plugin 'misbehave' spent") == true, "stderr: \(finished.stderr)")
+        #expect(lines.first?.contains("in post_node (node 'b'), over its 50 ms budget") == true, "stderr: \(finished.stderr)")
+        let report = try scratch.report()
+        let plugins = report["plugins"] as? [[String: Any]] ?? []
+        #expect(plugins.first?["state"] as? String == "ok", "\(report)")
+        let slow = plugins.first?["slowCallbacks"] as? [[String: Any]] ?? []
+        #expect(slow.count == 1, "\(report)")
+        #expect(slow.first?["event"] as? String == "post_node")
+        #expect(slow.first?["node"] as? String == "b")
+        // Measured from the first sample that saw it: more than the budget, less than a minute.
+        let seconds = slow.first?["seconds"] as? Double ?? 0
+        #expect(seconds > 0.05 && seconds < 60, "\(report)")
+    }
+
+    @Test("a plugin whose callbacks are fast gets no budget report")
+    func fastPluginIsNotReported() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            max_workers: 2
+            nodes:
+              a:
+                run: "true"
+              b:
+                run: "true"
+              c:
+                run: "true"
+                after: [a, b]
+            """)
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["print": "false"]), in: scratch.path, timeout: 60)
+        #expect(finished.status == 0, "stderr: \(finished.stderr)")
+        #expect(!finished.stderr.contains("budget"), "stderr: \(finished.stderr)")
+        let report = try scratch.report()
+        let plugins = report["plugins"] as? [[String: Any]] ?? []
+        #expect(plugins.first?["state"] as? String == "ok", "\(report)")
+        #expect((plugins.first?["slowCallbacks"] as? [Any])?.isEmpty == true, "\(report)")
+    }
+
+    @Test("a budget or stall timeout out of range is a set-up error naming the key")
+    func badWatchdogSettings() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            nodes:
+              a:
+                run: touch ran.marker
+            """)
+        for (key, value) in [("callback_budget", "-1s"), ("stall_timeout", "1e300"), ("stall_timeout", "soon")] {
+            let finished = try dagron(
+                ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments([key: value]), in: scratch.path, timeout: 60)
+            #expect(finished.status == 2, "\(key)=\(value): \(finished.stderr)")
+            #expect(finished.stderr.contains(key), "\(key)=\(value): \(finished.stderr)")
+            #expect(scratch.read("ran.marker") == nil)
+        }
+    }
+}
