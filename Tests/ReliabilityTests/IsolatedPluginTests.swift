@@ -98,20 +98,32 @@ import Glibc
         #expect(both.isolated.last?.contains("post_execute") == true)
     }
 
+    /// A one-node pipeline (its node touches `ran.marker`) with the event
+    /// recorder under `plugins:`, `isolation` set to `isolation` when given.
+    private static func recorderPipeline(isolation: String?) -> String {
+        """
+        plugins:
+          event-recorder:
+            file: ${EVENTS_DIR}/events.jsonl
+        """ + (isolation.map { "\n    isolation: \($0)" } ?? "") + """
+
+        nodes:
+          a: {run: touch ran.marker}
+        """
+    }
+
+    /// `dagron run FILE --run-dir run` with the build folder on the plugin path.
+    private func runWithRecorder(_ scratch: Scratch, _ file: String, _ extra: [String] = []) throws -> Finished {
+        try dagron(["run", file, "--run-dir", "run", "--plugin-path", DagronBinary.directory] + extra,
+                   in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+    }
+
     @Test("isolation: process in the pipeline, and a manifest-free plugin chosen by name")
     func isolationFromThePipeline() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
-            plugins:
-              event-recorder:
-                file: ${EVENTS_DIR}/events.jsonl
-                isolation: process
-            nodes:
-              a: {run: "true"}
-            """)
-        let finished = try dagron(["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory],
-                                  in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        try scratch.write("p.yml", Self.recorderPipeline(isolation: "process"))
+        let finished = try runWithRecorder(scratch, "p.yml")
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(try events(scratch, "events.jsonl").count == 6)
         let plugins = try #require(try scratch.report()["plugins"] as? [[String: Any]])
@@ -122,36 +134,19 @@ import Glibc
     func badSettings() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
-            plugins:
-              event-recorder:
-                file: ${EVENTS_DIR}/events.jsonl
-                isolation: sandbox
-            nodes:
-              a: {run: touch ran.marker}
-            """)
-        let badValue = try dagron(["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory],
-                                  in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        try scratch.write("p.yml", Self.recorderPipeline(isolation: "sandbox"))
+        let badValue = try runWithRecorder(scratch, "p.yml")
         #expect(badValue.status == 2)
         #expect(badValue.stderr.contains("p.yml:4:") && badValue.stderr.contains("isolation"), "\(badValue.stderr)")
         let unknown = try dagron(["run", "p.yml", "--run-dir", "run", "--isolate", "nobody", "--no-plugins"], in: scratch.path)
         #expect(unknown.status == 2)
-        try scratch.write("q.yml", """
-            plugins:
-              event-recorder:
-                file: ${EVENTS_DIR}/events.jsonl
-            nodes:
-              a: {run: touch ran.marker}
-            """)
-        let notLoaded = try dagron(["run", "q.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory,
-                                    "--isolate", "timing", "--set", "event-recorder.isolation=process"],
-                                   in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        try scratch.write("q.yml", Self.recorderPipeline(isolation: nil))
+        let notLoaded = try runWithRecorder(scratch, "q.yml", ["--isolate", "timing", "--set", "event-recorder.isolation=process"])
         #expect(notLoaded.status == 2)
         #expect(notLoaded.stderr.contains("--isolate names plugin 'timing'"), "\(notLoaded.stderr)")
         for stall in ["nan", "-1", "1e300", "0"] {
-            let finished = try dagron(["run", "q.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory,
-                                       "--set", "event-recorder.isolation=process", "--set", "event-recorder.stall_timeout=\(stall)"],
-                                      in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+            let finished = try runWithRecorder(
+                scratch, "q.yml", ["--set", "event-recorder.isolation=process", "--set", "event-recorder.stall_timeout=\(stall)"])
             #expect(finished.status == 2, "stall_timeout=\(stall): \(finished.stderr)")
             #expect(finished.stderr.contains("stall_timeout"), "\(finished.stderr)")
         }

@@ -148,6 +148,12 @@ final class EventQueue: Sendable {
     }
 
     private func writeLoop() {
+        // A child that died makes `write` fail with EPIPE; SIGPIPE, blocked on
+        // this thread, must not end a host that does not ignore it.
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
         var batch: [UInt8] = []
         batch.reserveCapacity(1 << 16)
         defer {

@@ -65,15 +65,25 @@ public final class PluginManager: Sendable {
         self.callbackWatch = callbackWatch
     }
 
-    /// Runs `body`, the plugin `name`'s code for `phase`, where ``callbackWatch`` sees it.
-    private func watched<Result>(_ name: String, _ phase: HookCallbackWatch.Phase, _ body: () throws -> Result) rethrows -> Result {
-        guard let callbackWatch else { return try body() }
-        return try callbackWatch.run(as: name, phase, body)
+    /// The watch for `plugin`'s code: ``callbackWatch``, except for an
+    /// ``IsolatedPlugin``, whose code runs in its own process under a
+    /// watcher of its own (here its callbacks only queue events, and its
+    /// teardown waits for the child to catch up, which may rightly take long).
+    private func watch(for plugin: any DagronPlugin) -> HookCallbackWatch? {
+        plugin is IsolatedPlugin ? nil : callbackWatch
     }
 
-    /// The view of ``hooks`` a plugin called `name` registers on.
-    private func hooks(for name: String) -> HookRegistry {
-        callbackWatch.map { hooks.scoped(owner: name, watch: $0) } ?? hooks.scoped(owner: name)
+    /// Runs `body`, the plugin `name`'s code for `phase`, where its watch sees it.
+    private func watched<Result>(
+        _ name: String, _ plugin: any DagronPlugin, _ phase: HookCallbackWatch.Phase, _ body: () throws -> Result
+    ) rethrows -> Result {
+        guard let watch = watch(for: plugin) else { return try body() }
+        return try watch.run(as: name, phase, body)
+    }
+
+    /// The view of ``hooks`` the plugin called `name` registers on.
+    private func hooks(for name: String, _ plugin: any DagronPlugin) -> HookRegistry {
+        watch(for: plugin).map { hooks.scoped(owner: name, watch: $0) } ?? hooks.scoped(owner: name)
     }
 
     /// Writes `dagron: warning: <message>` to standard error.
@@ -173,7 +183,7 @@ public final class PluginManager: Sendable {
     private func configure(_ name: String, _ entry: Entry) throws {
         let (host, own) = try PluginHostSettings.split(entry.settings)
         (entry.plugin as? any HostSettingsAware)?.useHostSettings(host)
-        try watched(name, .configure) { try entry.plugin.configure(own) }
+        try watched(name, entry.plugin, .configure) { try entry.plugin.configure(own) }
         state.withTrackedLock { state in
             // Only the registration that was configured, with the settings it was given.
             guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject,
@@ -209,8 +219,8 @@ public final class PluginManager: Sendable {
         for (name, entry) in pending {
             do {
                 if !entry.configured { try configure(name, entry) }
-                let view = hooks(for: name)
-                try watched(name, .initialize) { try entry.plugin.initialize(hooks: view) }
+                let view = hooks(for: name, entry.plugin)
+                try watched(name, entry.plugin, .initialize) { try entry.plugin.initialize(hooks: view) }
                 let current = state.withTrackedLock { state -> Bool in
                     // Replaced meanwhile: the newcomer will be initialized instead.
                     guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject else { return false }
@@ -243,7 +253,7 @@ public final class PluginManager: Sendable {
             }
         }
         for (name, plugin) in order {
-            watched(name, .teardown) { plugin.teardown() }
+            watched(name, plugin, .teardown) { plugin.teardown() }
             hooks.removeHooks(owner: name)
             state.withTrackedLock { $0.entries[name]?.initialized = false }
         }
