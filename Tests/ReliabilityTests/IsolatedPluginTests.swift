@@ -222,3 +222,59 @@ import Glibc
         #expect(nodesByName(report)["approve"]?["status"] as? String == "completed")
     }
 }
+
+/// The other ways to choose isolation: `--isolate-all`, and a manifest's default.
+@Suite(.serialized) struct IsolationChoiceTests {
+    @Test("--isolate-all isolates every plugin of the run; a crash in one leaves the other working")
+    func isolateAll() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            nodes:
+              a: {run: "true"}
+            """)
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--isolate-all", "--plugin-path", DagronBinary.directory,
+             "--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/events.jsonl"]
+                + MisbehavingPlugin.arguments(["fault": "abort", "at": "pre_node"]),
+            in: scratch.path)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(finished.stdout.contains("misbehave (isolated)") && finished.stdout.contains("event-recorder (isolated)"),
+                "\(finished.stdout)")
+        let plugins = try #require(try scratch.report()["plugins"] as? [[String: Any]])
+        #expect(Set(plugins.compactMap { $0["isolation"] as? String }) == ["process"])
+        #expect(plugins.first { $0["name"] as? String == "event-recorder" }?["state"] as? String == "ok")
+        #expect(plugins.first { $0["name"] as? String == MisbehavingPlugin.name }?["state"] as? String == "failed")
+        #expect((scratch.read("events.jsonl") ?? "").contains("post_execute"))
+    }
+
+    @Test("a manifest's isolation default is honoured, and a pipeline's in_process overrides it")
+    func manifestDefault() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let plugins = scratch.path + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.copyItem(atPath: try MisbehavingPlugin.directory() + "/libmisbehave.so", toPath: plugins + "/libmisbehave.so")
+        try """
+            misbehave = "libmisbehave.so"
+            misbehave.isolation = "process"
+            """.write(toFile: plugins + "/dagron.plugins", atomically: true, encoding: .utf8)
+        try scratch.write("p.yml", """
+            nodes:
+              a: {run: "true"}
+            """)
+        let isolated = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--plugin-path", plugins, "--plugin", "misbehave",
+             "--set", "misbehave.fault=exit", "--set", "misbehave.at=post_node"], in: scratch.path)
+        #expect(isolated.status == 0, "\(isolated.stderr)")
+        let entry = try #require((try scratch.report()["plugins"] as? [[String: Any]])?.first)
+        #expect(entry["isolation"] as? String == "process")
+        #expect((entry["failure"] as? [String: Any])?["kind"] as? String == "exited")
+
+        let inProcess = try dagron(
+            ["run", "p.yml", "--run-dir", "run2", "--plugin-path", plugins, "--plugin", "misbehave",
+             "--set", "misbehave.isolation=in_process"], in: scratch.path)
+        #expect(inProcess.status == 0, "\(inProcess.stderr)")
+        #expect((try scratch.report("run2")["plugins"] as? [[String: Any]])?.first?["isolation"] as? String == "in_process")
+    }
+}
