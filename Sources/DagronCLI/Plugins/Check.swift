@@ -35,28 +35,17 @@ extension PluginsCommand {
         var stallTimeout: String = "10s"
 
         func validate() throws {
-            _ = try settingValues()
+            _ = try SettingArguments.parse(settings)
             guard let seconds = DurationText.seconds(stallTimeout), PluginHostSettings.stallTimeoutBounds.contains(seconds) else {
                 throw ValidationError("--stall-timeout: expected a duration \(PluginHostSettings.stallTimeoutBounds), got '\(stallTimeout)'")
             }
-        }
-
-        private func settingValues() throws -> [String: String] {
-            var values: [String: String] = [:]
-            for setting in settings {
-                guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
-                    throw ValidationError("--set: expected key=value, got '\(setting)'")
-                }
-                values[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
-            }
-            return values
         }
 
         func run() throws {
             let candidates = files.map(Self.candidate)
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
-            let values = try settingValues().merging([PluginHostSettings.stallTimeoutKey: stallTimeout]) { $1 }
+            let values = try SettingArguments.parse(settings).merging([PluginHostSettings.stallTimeoutKey: stallTimeout]) { $1 }
             let lifecycle = PluginLifecycleCheck(host: .dagronChild(health: PluginHealth()))
             for (record, candidate) in zip(records, candidates) {
                 if record.status == .loaded {

@@ -36,7 +36,7 @@ extension IsolatedPluginHost {
     static func dagronChild(health: PluginHealth, onFault: @escaping @Sendable (String, String, PluginFault) -> Void = { _, _, _ in })
         -> IsolatedPluginHost {
         IsolatedPluginHost(
-            executable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
+            executable: PluginsCommand.dagronExecutable,
             arguments: ["plugins", PluginsCommand.HostChild.configuration.commandName!],
             health: health, warn: { printWarning($0) }, onFault: onFault)
     }

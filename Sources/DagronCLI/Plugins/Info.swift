@@ -23,9 +23,7 @@ extension PluginsCommand {
         @OptionGroup var search: PluginSearchOptions
 
         func validate() throws {
-            for setting in settings where !setting.contains("=") || setting.hasPrefix("=") {
-                throw ValidationError("--set '\(setting)': expected key=value")
-            }
+            _ = try SettingArguments.parse(settings)
         }
 
         func run() throws {
@@ -64,10 +62,7 @@ extension PluginsCommand {
             }
             if let error = winner.error { lines.append("error:    \(error)") }
             if winner.status == .loaded {
-                let given = Dictionary(settings.map { setting in
-                    let parts = setting.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                    return (String(parts[0]), String(parts[1]))
-                }, uniquingKeysWith: { _, last in last })
+                let given = try SettingArguments.parse(settings)
                 let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[0]
                 if let events = detail.events {
                     let hooked = events.sorted { $0.key < $1.key }.map { $0.value == 1 ? $0.key : "\($0.key) (\($0.value))" }

@@ -17,12 +17,19 @@ extension PluginsCommand {
     }
 }
 
+extension PluginsCommand {
+    /// This `dagron` executable, which the hidden child modes run.
+    static var dagronExecutable: String {
+        PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0]
+    }
+}
+
 extension IsolatedPluginProbe {
     /// A probe whose child is this `dagron` executable in its hidden
     /// `plugins probe-child` mode.
     static func dagronChild() -> IsolatedPluginProbe {
         IsolatedPluginProbe(
-            executable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
+            executable: PluginsCommand.dagronExecutable,
             arguments: ["plugins", PluginsCommand.ProbeChild.configuration.commandName!])
     }
 }
