@@ -59,37 +59,34 @@ final class EventQueue: Sendable {
 
     /// Appends frames written by `body`.
     func append(_ body: (inout WireWriter, inout EventEncoder) -> Void) -> AppendResult {
-        let (result, signal) = state.withTrackedLock { state -> (AppendResult, Bool) in
-            guard !state.closed, !state.broken else { return (.closed, false) }
-            let before = state.writer.bytes.count
-            body(&state.writer, &state.encoder)
-            // An empty queue takes anything (one large DAG is not falling behind).
-            if before > 0, state.writer.bytes.count > maximumBytes {
-                state.writer.bytes.removeSubrange(before...)
-                return (.full, false)
-            }
-            let signal = state.writerAsleep
-            state.writerAsleep = false
-            return (.queued, signal)
-        }
-        if signal { wake.signal() }
-        return result
+        enqueue { state in body(&state.writer, &state.encoder) } accepted: { _ in }
     }
 
     /// Appends an event (with the DAG or gates frames it needs first),
     /// numbered from 1 in the order queued.
     func append(_ context: HookContext) -> AppendResult {
+        enqueue { state in
+            state.encoder.encode(context, into: &state.writer)
+        } accepted: { state in
+            state.sequence += 1
+            let node = UInt64(UInt32(truncatingIfNeeded: (context.nodeIndex ?? -1) + 1))
+            state.recent[Int(state.sequence % UInt64(Self.recentCount))] = UInt64(context.event.wireSlot) << 32 | node
+        }
+    }
+
+    /// Under the lock: `write` appends; past the bound (unless the queue was
+    /// empty: one large DAG is not falling behind) it is taken back, else
+    /// `accepted` runs and a sleeping writer is woken.
+    private func enqueue(_ write: (inout State) -> Void, accepted: (inout State) -> Void) -> AppendResult {
         let (result, signal) = state.withTrackedLock { state -> (AppendResult, Bool) in
             guard !state.closed, !state.broken else { return (.closed, false) }
             let before = state.writer.bytes.count
-            state.encoder.encode(context, into: &state.writer)
+            write(&state)
             if before > 0, state.writer.bytes.count > maximumBytes {
                 state.writer.bytes.removeSubrange(before...)
                 return (.full, false)
             }
-            state.sequence += 1
-            let node = UInt64(UInt32(truncatingIfNeeded: (context.nodeIndex ?? -1) + 1))
-            state.recent[Int(state.sequence % UInt64(Self.recentCount))] = UInt64(context.event.wireSlot) << 32 | node
+            accepted(&state)
             let signal = state.writerAsleep
             state.writerAsleep = false
             return (.queued, signal)

@@ -77,10 +77,9 @@ struct PluginSetup {
                 settings[name] = PluginSettings(plugin: name, values)
             }
             do {
-                if let given = settings[name], given[PluginHostSettings.isolationKey] != nil {
-                    explicit[name] = try PluginHostSettings.split(given).host.isolation
-                } else if let given = settings[name] {
-                    _ = try PluginHostSettings.split(given)
+                if let given = settings[name] {
+                    let isolation = try PluginHostSettings.split(given).host.isolation
+                    if given[PluginHostSettings.isolationKey] != nil { explicit[name] = isolation }
                 }
             } catch {
                 printError(describe(PluginFailure(name: name, origin: nil, error: error), resolver: resolver))
