@@ -27,9 +27,12 @@ public final class NodeResult: Sendable {
     public let stderrTail: String?
     /// Why a node was skipped, in words (for example `upstream 'extract' failed`).
     public let skipReason: String?
+    /// For a node that ran through an executor: its last job (which
+    /// executor, the job's id). `nil` for nodes that ran no job.
+    public let job: NodeJobHandle?
 
     /// Creates a result.
-    public init(
+    public convenience init(
         name: String,
         status: NodeStatus,
         durationSeconds: Double = 0,
@@ -42,6 +45,27 @@ public final class NodeResult: Sendable {
         stderrTail: String? = nil,
         skipReason: String? = nil
     ) {
+        self.init(
+            name: name, status: status, durationSeconds: durationSeconds, startedAt: startedAt,
+            finishedAt: finishedAt, error: error, output: output, exitCode: exitCode, attempts: attempts,
+            stderrTail: stderrTail, skipReason: skipReason, job: nil)
+    }
+
+    /// Creates the result of a node that ran through an executor as `job`.
+    public init(
+        name: String,
+        status: NodeStatus,
+        durationSeconds: Double = 0,
+        startedAt: Double? = nil,
+        finishedAt: Double? = nil,
+        error: (any Error)? = nil,
+        output: (any Sendable)? = nil,
+        exitCode: Int32? = nil,
+        attempts: Int = 0,
+        stderrTail: String? = nil,
+        skipReason: String? = nil,
+        job: NodeJobHandle?
+    ) {
         self.name = name
         self.status = status
         self.durationSeconds = durationSeconds
@@ -53,6 +77,7 @@ public final class NodeResult: Sendable {
         self.attempts = attempts
         self.stderrTail = stderrTail
         self.skipReason = skipReason
+        self.job = job
     }
 
     /// The error as one line of text, if there is one.
