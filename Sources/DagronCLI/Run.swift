@@ -117,12 +117,14 @@ struct Run: AsyncParsableCommand {
                 }
             }
         }
-        try PluginSetup(pipeline: pipeline, options: pluginOptions).loadAndInitialize(into: manager)
+        let setup = PluginSetup(pipeline: pipeline, options: pluginOptions)
+        try setup.loadAndInitialize(into: manager)
+        let executors = try setup.makeExecutors(from: manager)
 
         let directory: RunDirectory
         let runner: PipelineRunner
         do {
-            (directory, runner) = try prepareRunDirectory(for: pipeline, hooks: manager.hooks)
+            (directory, runner) = try prepareRunDirectory(for: pipeline, hooks: manager.hooks, executors: executors)
         } catch {
             manager.teardownAll()
             printError("\(error)")
@@ -191,7 +193,9 @@ struct Run: AsyncParsableCommand {
     /// Creates the run directory (`--run-dir`, or a fresh one under
     /// `.dagron/runs`, then pointed at by `latest` unless a newer run is)
     /// and writes its manifest.
-    private func prepareRunDirectory(for pipeline: Pipeline, hooks: HookRegistry) throws -> (RunDirectory, PipelineRunner) {
+    private func prepareRunDirectory(
+        for pipeline: Pipeline, hooks: HookRegistry, executors: [String: any NodeExecutor]
+    ) throws -> (RunDirectory, PipelineRunner) {
         let base = ".dagron/runs"
         let directory: RunDirectory
         if let runDir {
@@ -203,7 +207,8 @@ struct Run: AsyncParsableCommand {
                 throw RunDirectoryError(path: base, reason: SystemErrorText.reason(error))
             }
         }
-        let runner = PipelineRunner(pipeline: pipeline, directory: directory, hooks: hooks, maxWorkers: maxWorkers)
+        let runner = PipelineRunner(
+            pipeline: pipeline, directory: directory, hooks: hooks, maxWorkers: maxWorkers, executors: executors)
         let manifest: RunManifest
         do {
             manifest = try runner.prepare()

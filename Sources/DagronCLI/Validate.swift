@@ -32,7 +32,11 @@ struct Validate: ParsableCommand {
         try PluginSetup(pipeline: pipeline, options: pluginOptions).check(into: manager)
         let gates = pipeline.gateNodes.count
         let plugins = manager.plugins.map(\.name)
-        print("\(pipeline.path): ok: \(pipeline.nodes.count) nodes (\(gates) gate\(gates == 1 ? "" : "s")), \(pipeline.edgeCount) dependencies"
-            + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))"))
+        let nodes = pipeline.nodes.count
+        let executors = pipeline.pluginExecutors
+        print("\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "
+            + "\(pipeline.edgeCount) dependenc\(pipeline.edgeCount == 1 ? "y" : "ies")"
+            + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))")
+            + (executors.isEmpty ? "" : ", executors: \(executors.joined(separator: ", "))"))
     }
 }

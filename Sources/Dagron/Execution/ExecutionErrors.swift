@@ -1,3 +1,5 @@
+import DagronSDK
+
 /// A node's attempt ran longer than its timeout.
 ///
 /// When the task left a report behind as it was stopped (a process's exit
@@ -12,13 +14,18 @@ public struct NodeTimeoutError: Error, ProcessReport, CustomStringConvertible {
     public let exitCode: Int32?
     /// The last lines of its standard error, if any.
     public let stderrTail: String?
+    /// The executor job that was stopped, if the attempt ran through an executor.
+    public let job: NodeJobHandle?
 
     /// Creates the error.
-    public init(node: String, seconds: Double, exitCode: Int32? = nil, stderrTail: String? = nil) {
+    public init(
+        node: String, seconds: Double, exitCode: Int32? = nil, stderrTail: String? = nil, job: NodeJobHandle? = nil
+    ) {
         self.node = node
         self.seconds = seconds
         self.exitCode = exitCode
         self.stderrTail = stderrTail
+        self.job = job
     }
 
     /// `node 'x' timed out after 2.0s`.
@@ -36,12 +43,15 @@ public struct NodeCancelledError: Error, ProcessReport, CustomStringConvertible 
     public let exitCode: Int32?
     /// The last lines of its standard error, if any.
     public let stderrTail: String?
+    /// The executor job that was stopped, if the attempt ran through an executor.
+    public let job: NodeJobHandle?
 
     /// Creates the error.
-    public init(node: String, exitCode: Int32? = nil, stderrTail: String? = nil) {
+    public init(node: String, exitCode: Int32? = nil, stderrTail: String? = nil, job: NodeJobHandle? = nil) {
         self.node = node
         self.exitCode = exitCode
         self.stderrTail = stderrTail
+        self.job = job
     }
 
     /// `node 'x' was cancelled`.

@@ -389,7 +389,7 @@ final class ExecutionRun: Sendable {
             name: name, status: status.nodeStatus, durationSeconds: duration,
             startedAt: timing.gatePassed ? timing.arrivedAt : clock.wall(timing.began), finishedAt: finishedAt,
             error: failure, output: output,
-            exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail)
+            exitCode: report?.exitCode, attempts: attempts, stderrTail: report?.stderrTail, job: report?.job)
         return complete(index, result, completed: status == .completed, ranTask: true, next: .paced(pace))
     }
 
@@ -453,7 +453,8 @@ final class ExecutionRun: Sendable {
             case nil: nil
             }
             return .failure(NodeTimeoutError(
-                node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail))
+                node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail,
+                job: report?.job))
         }
     }
 

@@ -63,4 +63,11 @@ public protocol ProcessReport: Sendable {
     var exitCode: Int32? { get }
     /// The last lines of its standard error, for failures.
     var stderrTail: String? { get }
+    /// The executor job that ran the attempt, if it ran through an executor.
+    var job: NodeJobHandle? { get }
+}
+
+extension ProcessReport {
+    /// `nil`: no executor job.
+    public var job: NodeJobHandle? { nil }
 }

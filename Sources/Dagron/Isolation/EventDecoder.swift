@@ -130,11 +130,14 @@ final class EventDecoder {
         let attempts = try reader.count()
         let stderrTail = try reader.optional { (reader: inout WireReader) throws(WireError) in try reader.string() }
         let skipReason = try reader.optional { (reader: inout WireReader) throws(WireError) in try reader.string() }
+        let job = try reader.optional { (reader: inout WireReader) throws(WireError) in
+            NodeJobHandle(executor: try reader.string(), id: try reader.string(), node: name)
+        }
         return NodeResult(
             name: name, status: status, durationSeconds: duration, startedAt: startedAt, finishedAt: finishedAt,
             error: error.map { IsolatedPluginError(description: $0) },
             exitCode: exitCode.map { Int32(truncatingIfNeeded: $0) }, attempts: attempts,
-            stderrTail: stderrTail, skipReason: skipReason)
+            stderrTail: stderrTail, skipReason: skipReason, job: job)
     }
 
     /// Brings the mirror of gate `name` to the host's `status`.

@@ -112,6 +112,10 @@ struct EventEncoder {
         writer.count(result.attempts)
         writer.optional(result.stderrTail) { $0.string($1) }
         writer.optional(result.skipReason) { $0.string($1) }
+        writer.optional(result.job) { writer, job in
+            writer.string(job.executor)
+            writer.string(job.id)
+        }
     }
 
     private static func encodeDAG(_ dag: DAG, into writer: inout WireWriter) {

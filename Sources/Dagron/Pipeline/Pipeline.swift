@@ -26,6 +26,12 @@ public struct Pipeline: Sendable {
     public var plugins: [PluginDeclaration]
     /// What a plugin failure does to the run (`plugin_failure`), if the file says.
     public var pluginFailure: PluginFailurePolicy?
+    /// The executor of the nodes that name none (`executor:` at the top
+    /// level); `nil` for `local`.
+    public var executor: String?
+    /// Where `executor:` keys are written, for messages: the executor's name
+    /// and the first `file:line:column` naming it.
+    public var executorLocations: [String: String] = [:]
 
     /// Creates a pipeline.
     public init(
@@ -39,6 +45,19 @@ public struct Pipeline: Sendable {
         self.environment = environment
         self.nodes = nodes
         self.plugins = plugins
+    }
+
+    /// The executor that runs `node`: its own `executor`, else the
+    /// pipeline's, else `local`.
+    public func executorName(of node: PipelineNode) -> String {
+        node.executor ?? executor ?? "local"
+    }
+
+    /// The executors other than `local` that command nodes use, in file
+    /// order: the plugins that must provide them.
+    public var pluginExecutors: [String] {
+        var seen = Set<String>()
+        return nodes.filter { !$0.isGate }.map(executorName(of:)).filter { $0 != "local" && seen.insert($0).inserted }
     }
 
     /// The node called `name`.

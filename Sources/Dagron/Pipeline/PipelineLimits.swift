@@ -13,6 +13,10 @@ public enum PipelineLimits {
     public static let retries = IntegerBounds(0...1000)
     /// `max_workers` (and `dagron run --max-workers`): from 1 to 4096.
     public static let maxWorkers = IntegerBounds(1...4096)
+    /// A node's `resources.cpus`: from 1 to 65536.
+    public static let cpus = IntegerBounds(1...65536)
+    /// A node's `resources.gpus`: from 0 to 1024.
+    public static let gpus = IntegerBounds(0...1024)
     /// The suffix of a node's longest log file name.
     public static let logSuffix = ".stdout.log"
     /// The longest node name, in bytes: a file name may have 255 bytes

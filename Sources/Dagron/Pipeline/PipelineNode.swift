@@ -1,3 +1,5 @@
+import DagronSDK
+
 /// One node of a ``Pipeline``: a shell command or an approval gate.
 public struct PipelineNode: Sendable {
     /// What a node does.
@@ -24,6 +26,11 @@ public struct PipelineNode: Sendable {
     public var retries: Int
     /// The pause between attempts, in seconds.
     public var retryDelaySeconds: Double
+    /// The executor that runs the command (`executor:`), if the node names
+    /// one; otherwise the pipeline's applies (see ``Pipeline/executorName(of:)``).
+    public var executor: String?
+    /// What the command asks of the machine that runs it (`resources:`).
+    public var resources: NodeResources
     /// Where the node is declared in the file (1-based line).
     public var line: Int
 
@@ -31,7 +38,8 @@ public struct PipelineNode: Sendable {
     public init(
         name: String, action: Action, after: [String] = [], environment: [String: String] = [:],
         workingDirectory: String? = nil, timeoutSeconds: Double? = nil, retries: Int = 0,
-        retryDelaySeconds: Double = 0, line: Int = 0
+        retryDelaySeconds: Double = 0, executor: String? = nil, resources: NodeResources = NodeResources(),
+        line: Int = 0
     ) {
         self.name = name
         self.action = action
@@ -41,6 +49,8 @@ public struct PipelineNode: Sendable {
         self.timeoutSeconds = timeoutSeconds
         self.retries = retries
         self.retryDelaySeconds = retryDelaySeconds
+        self.executor = executor
+        self.resources = resources
         self.line = line
     }
 

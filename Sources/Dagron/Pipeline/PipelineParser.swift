@@ -21,13 +21,19 @@ import Yams
 /// ```
 public struct PipelineParser: Sendable {
     /// The keys allowed at the top level.
-    public static let topLevelKeys = ["name", "max_workers", "fail_fast", "env", "nodes", "plugins", "plugin_failure"]
+    public static let topLevelKeys = [
+        "name", "max_workers", "fail_fast", "env", "executor", "nodes", "plugins", "plugin_failure",
+    ]
     /// The keys allowed in a node.
-    public static let nodeKeys = ["run", "gate", "after", "env", "cwd", "timeout", "retries", "retry_delay"]
+    public static let nodeKeys = [
+        "run", "gate", "after", "env", "cwd", "timeout", "retries", "retry_delay", "executor", "resources",
+    ]
     /// The keys allowed in a node's `gate` mapping.
     public static let gateKeys = ["timeout", "message"]
     /// The keys allowed in a node's `retries` mapping.
     public static let retryKeys = ["count", "delay"]
+    /// The keys allowed in a node's `resources` mapping.
+    public static let resourceKeys = ["cpus", "mem", "time", "gpus"]
 
     /// Creates a parser.
     public init() {}
@@ -116,6 +122,11 @@ private struct Reader {
                 if let flag = bool(value, key) { pipeline.failFast = flag }
             case "env":
                 pipeline.environment = environment(value, key)
+            case "executor":
+                if let name = executorName(value, key) {
+                    pipeline.executor = name
+                    noteExecutor(name, value, &pipeline)
+                }
             case "nodes":
                 nodesNode = value
             case "plugins":
@@ -137,6 +148,9 @@ private struct Reader {
             return nil
         }
         pipeline.nodes = nodes(nodesNode)
+        for (node, body) in zip(pipeline.nodes, nodesNode.mapping?.map(\.value) ?? []) {
+            if let name = node.executor, let at = body.mapping?["executor"] { noteExecutor(name, at, &pipeline) }
+        }
         checkGraph(pipeline.nodes, nodesNode)
         return pipeline
     }
@@ -230,6 +244,10 @@ private struct Reader {
                 }
             case "retry_delay":
                 if let delay = duration(value, keyPath, within: PipelineLimits.retryDelay) { node.retryDelaySeconds = delay }
+            case "executor":
+                node.executor = executorName(value, keyPath)
+            case "resources":
+                node.resources = resources(value, keyPath)
             default:
                 unknownKey(key, field, path: path, allowed: PipelineParser.nodeKeys)
                 let guess = Self.suggestion(for: field, among: PipelineParser.nodeKeys)
@@ -243,8 +261,8 @@ private struct Reader {
             node.action = .gate(message: gate.message)
             if let timeout = gate.timeout { node.timeoutSeconds = timeout }
             if node.retries > 0 { report(gateNode, "\(path).retries", "a gate node cannot have retries") }
-            if node.workingDirectory != nil || !node.environment.isEmpty {
-                report(gateNode, path, "a gate node runs no command: 'cwd' and 'env' do not apply")
+            if node.workingDirectory != nil || !node.environment.isEmpty || node.executor != nil || !node.resources.isEmpty {
+                report(gateNode, path, "a gate node runs no command: 'cwd', 'env', 'executor' and 'resources' do not apply")
             }
         case (.some, .some):
             report(keyNode, path, "a node has either 'run' or 'gate', not both")
@@ -298,6 +316,52 @@ private struct Reader {
             return (count, delay)
         }
         return int(value, path, within: PipelineLimits.retries).map { ($0, nil) }
+    }
+
+    // MARK: Executors
+
+    /// An executor's name: `local` or a plugin's name.
+    mutating func executorName(_ value: Node, _ path: String) -> String? {
+        guard let name = string(value, path) else { return nil }
+        guard !name.isEmpty, Self.isValidName(name) else {
+            report(value, path, "expected an executor's name (local, or an executor plugin's name such as slurm), got \(describe(value))")
+            return nil
+        }
+        return name
+    }
+
+    /// Remembers where an executor is first named, for messages about it.
+    func noteExecutor(_ name: String, _ value: Node, _ pipeline: inout Pipeline) {
+        guard pipeline.executorLocations[name] == nil else { return }
+        let mark = value.mark
+        pipeline.executorLocations[name] = "\(file):\(mark?.line ?? 0):\(mark?.column ?? 0)"
+    }
+
+    /// `resources: {cpus: 4, mem: 8G, time: 2h, gpus: 1}`.
+    mutating func resources(_ value: Node, _ path: String) -> NodeResources {
+        guard let mapping = value.mapping else {
+            report(value, path, "expected a mapping with cpus, mem, time or gpus, got \(describe(value))")
+            return NodeResources()
+        }
+        var resources = NodeResources()
+        for (key, field) in mapping {
+            guard let name = scalarKey(key, path: path) else { continue }
+            let keyPath = "\(path).\(name)"
+            switch name {
+            case "cpus": resources.cpus = int(field, keyPath, within: PipelineLimits.cpus)
+            case "gpus": resources.gpus = int(field, keyPath, within: PipelineLimits.gpus)
+            case "time": resources.timeSeconds = duration(field, keyPath, within: PipelineLimits.timeout)
+            case "mem":
+                if field.scalar != nil, field.null == nil, let mebibytes = MemoryText.mebibytes(field.string ?? "") {
+                    resources.memoryMebibytes = mebibytes
+                } else {
+                    report(field, keyPath, "expected an amount of memory \(MemoryText.range) such as 512M, 4G or 1.5T "
+                        + "(a plain number is mebibytes), got \(describe(field))")
+                }
+            default: unknownKey(key, name, path: path, allowed: PipelineParser.resourceKeys)
+            }
+        }
+        return resources
     }
 
     // MARK: Plugins

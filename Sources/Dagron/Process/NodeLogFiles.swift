@@ -7,21 +7,27 @@ import SystemPackage
 /// Attempts append, so a retried node's logs hold every attempt, each
 /// after a `--- attempt N ---` line written by ``markAttempt(_:)``.
 public struct NodeLogFiles: Sendable {
-    /// The directory holding the files.
-    public let directory: String
-    /// The node.
-    public let node: String
+    /// The standard output log's path.
+    public let standardOutputPath: String
+    /// The standard error log's path.
+    public let standardErrorPath: String
 
     /// The log files of `node` in `directory`.
     public init(directory: String, node: String) {
-        self.directory = directory
-        self.node = node
+        self.init(
+            standardOutputPath: "\(directory)/\(node).stdout.log", standardErrorPath: "\(directory)/\(node).stderr.log")
     }
 
-    /// The standard output log's path.
-    public var standardOutputPath: String { "\(directory)/\(node).stdout.log" }
-    /// The standard error log's path.
-    public var standardErrorPath: String { "\(directory)/\(node).stderr.log" }
+    /// The log files at these two paths (an executor's ``NodeJob`` names them).
+    public init(standardOutputPath: String, standardErrorPath: String) {
+        self.standardOutputPath = standardOutputPath
+        self.standardErrorPath = standardErrorPath
+    }
+
+    /// The directory holding standard output's file.
+    public var directory: String {
+        URL(fileURLWithPath: standardOutputPath).deletingLastPathComponent().path
+    }
 
     func openStandardOutput() throws -> FileDescriptor {
         try open(standardOutputPath)
@@ -47,13 +53,14 @@ public struct NodeLogFiles: Sendable {
         }
     }
 
-    func stderrSize() -> UInt64 {
+    /// The size of the standard error log now: where a new attempt's lines start.
+    public func stderrSize() -> UInt64 {
         let attributes = try? FileManager.default.attributesOfItem(atPath: standardErrorPath)
         return (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
     /// The last `lines` lines written to standard error since `offset`, at most 4 KiB.
-    func stderrTail(from offset: UInt64, lines: Int) -> String? {
+    public func stderrTail(from offset: UInt64, lines: Int) -> String? {
         guard let handle = FileHandle(forReadingAtPath: standardErrorPath) else { return nil }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0

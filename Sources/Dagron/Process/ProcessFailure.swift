@@ -1,3 +1,5 @@
+import DagronSDK
+
 /// A command that exited non-zero, was killed by a signal, or could not start.
 ///
 /// As a `ProcessReport` it gives the node's `NodeResult` the exit code and
@@ -11,6 +13,9 @@ public struct ProcessFailure: Error, ProcessReport, Sendable, CustomStringConver
         case signaled(Int32)
         /// It could not be started.
         case launch(String)
+        /// Its executor ended it without an exit status (a cluster job
+        /// cancelled from outside, a failed cluster node); the text says how.
+        case ended(String)
     }
 
     /// The node.
@@ -19,12 +24,15 @@ public struct ProcessFailure: Error, ProcessReport, Sendable, CustomStringConver
     public let reason: Reason
     /// The last lines the attempt wrote to standard error.
     public let stderrTail: String?
+    /// The executor job the command ran as, if it ran through an executor.
+    public let job: NodeJobHandle?
 
     /// Creates a failure.
-    public init(node: String, reason: Reason, stderrTail: String?) {
+    public init(node: String, reason: Reason, stderrTail: String?, job: NodeJobHandle? = nil) {
         self.node = node
         self.reason = reason
         self.stderrTail = stderrTail
+        self.job = job
     }
 
     /// The exit code; for a signal, `128 + signal` as shells report it.
@@ -32,7 +40,7 @@ public struct ProcessFailure: Error, ProcessReport, Sendable, CustomStringConver
         switch reason {
         case .exited(let code): code
         case .signaled(let signal): 128 + signal
-        case .launch: nil
+        case .launch, .ended: nil
         }
     }
 
@@ -42,6 +50,7 @@ public struct ProcessFailure: Error, ProcessReport, Sendable, CustomStringConver
         case .exited(let code): "command exited with status \(code)"
         case .signaled(let signal): "command was killed by signal \(signal)"
         case .launch(let why): "command could not start: \(why)"
+        case .ended(let how): "command \(how)"
         }
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 import Synchronization
 
 /// Runs a ``Pipeline``: builds its DAG (firing `pre_build`/`post_build`),
-/// then executes one ``ShellCommand`` per command node and one
-/// ``ApprovalGate`` per gate node, logging into a ``RunDirectory``.
+/// then submits each command node to its executor (``LocalExecutor`` unless
+/// the pipeline or the node names another, see ``NodeExecutors``) and waits
+/// at one ``ApprovalGate`` per gate node, logging into a ``RunDirectory``.
 ///
 /// ```swift
 /// let runner = PipelineRunner(pipeline: pipeline, directory: runDir, hooks: manager.hooks)
@@ -29,8 +30,10 @@ public final class PipelineRunner: Sendable {
     public let maxWorkers: Int
     /// The environment commands inherit.
     public let environment: [String: String]
-    /// The process groups of the commands running now.
-    public let processGroups = ProcessGroupRegistry()
+    /// The process groups of the local commands running now.
+    public let processGroups: ProcessGroupRegistry
+    /// The executors nodes are submitted to.
+    public let executors: NodeExecutors
     private let attempts = Mutex<[String: Int]>([:])
 
     /// Creates a runner.
@@ -40,10 +43,17 @@ public final class PipelineRunner: Sendable {
     ///   - hooks: Where events are fired (a ``PluginManager``'s registry).
     ///   - maxWorkers: Overrides the pipeline's `max_workers`.
     ///   - environment: The base environment of commands; the process's by default.
+    ///   - executors: The executors of the pipeline's plugins (`local` is always there).
     public init(
         pipeline: Pipeline, directory: RunDirectory, hooks: HookRegistry, maxWorkers: Int? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executors: [String: any NodeExecutor] = [:]
     ) {
+        let processGroups = ProcessGroupRegistry()
+        var set = NodeExecutors(local: LocalExecutor(processGroups: processGroups))
+        for (name, executor) in executors { set.add(name, executor) }
+        self.processGroups = processGroups
+        self.executors = set
         self.pipeline = pipeline
         self.directory = directory
         self.hooks = hooks
@@ -113,19 +123,38 @@ public final class PipelineRunner: Sendable {
         Pipeline.workingDirectory(node.workingDirectory, pipelineFile: pipeline.path)
     }
 
+    /// The run's identifier, as executors name its jobs: the run directory's name.
+    public var runID: String {
+        URL(fileURLWithPath: directory.absolutePath).lastPathComponent
+    }
+
     private func tasks() -> [String: NodeTask] {
         var tasks: [String: NodeTask] = [:]
+        let runDirectory = directory.absolutePath
         for node in pipeline.nodes {
             guard let command = node.command else { continue }
+            // The parser and `dagron run` check executor names; a pipeline
+            // built in code that names a missing one fails its nodes.
+            let executorName = pipeline.executorName(of: node)
+            guard let poller = executors.poller(executorName) else {
+                let name = node.name
+                tasks[name] = .sync {
+                    throw ProcessFailure(
+                        node: name, reason: .launch("no executor called '\(executorName)' in this run"), stderrTail: nil)
+                }
+                continue
+            }
             var variables = environment
             variables.merge(pipeline.environment) { $1 }
             variables.merge(node.environment) { $1 }
-            variables["DAGRON_RUN_DIR"] = directory.absolutePath
+            variables["DAGRON_RUN_DIR"] = runDirectory
             variables["DAGRON_NODE"] = node.name
-            let template = ShellCommand(
-                node: node.name, command: command, environment: variables,
-                workingDirectory: workingDirectory(of: node), logs: directory.logs(for: node.name),
-                registry: processGroups)
+            let logs = directory.logs(for: node.name)
+            let template = NodeJob(
+                runID: runID, node: node.name, attempt: 1, command: command, environment: variables,
+                workingDirectory: workingDirectory(of: node), runDirectory: runDirectory,
+                standardOutputPath: logs.standardOutputPath, standardErrorPath: logs.standardErrorPath,
+                resources: node.resources, timeoutSeconds: node.timeoutSeconds)
             let name = node.name
             tasks[name] = .async(
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
@@ -135,10 +164,11 @@ public final class PipelineRunner: Sendable {
                     counts[name, default: 0] += 1
                     return counts[name]!
                 }
-                var shell = template
-                shell.environment["DAGRON_ATTEMPT"] = String(attempt)
-                if attempt > 1 { shell.logs.markAttempt(attempt) }
-                return try await shell.run()
+                var job = template
+                job.attempt = attempt
+                job.environment["DAGRON_ATTEMPT"] = String(attempt)
+                if attempt > 1 { logs.markAttempt(attempt) }
+                return try await ExecutorAttempt(poller: poller, job: job).run()
             }
         }
         return tasks

@@ -41,6 +41,11 @@ public struct RunReport: Codable, Sendable {
         public var stdoutLog: String?
         /// The standard error log (command nodes).
         public var stderrLog: String?
+        /// The executor that ran the command (`local`, `slurm`, ...); `nil` for gates.
+        public var executor: String?
+        /// The job id the executor gave the command's last attempt
+        /// (a Slurm job id); `nil` for local commands and nodes that never ran.
+        public var jobId: String?
     }
 
     /// Counts of nodes by outcome.
@@ -116,7 +121,9 @@ public struct RunReport: Codable, Sendable {
                 durationSeconds: nodeResult.durationSeconds, startedAt: nodeResult.startedAt,
                 finishedAt: nodeResult.finishedAt, attempts: nodeResult.attempts, exitCode: nodeResult.exitCode,
                 error: nodeResult.errorMessage, stderrTail: nodeResult.stderrTail, skipReason: nodeResult.skipReason,
-                stdoutLog: node.isGate ? nil : logs.standardOutputPath, stderrLog: node.isGate ? nil : logs.standardErrorPath)
+                stdoutLog: node.isGate ? nil : logs.standardOutputPath, stderrLog: node.isGate ? nil : logs.standardErrorPath,
+                executor: node.isGate ? nil : pipeline.executorName(of: node),
+                jobId: nodeResult.job.flatMap { $0.executor == LocalExecutor.name ? nil : $0.id })
         }
     }
 }

@@ -18,11 +18,13 @@ struct PluginSetup {
     var options: PipelinePluginOptions
     var environment: [String: String] = ProcessInfo.processInfo.environment
 
-    /// The plugin names to load, in order: the file's, then `--plugin`'s.
+    /// The plugin names to load, in order: the file's, then `--plugin`'s,
+    /// then the executor plugins the nodes run on (loaded even with
+    /// `--no-plugins`: without them the nodes cannot run).
     var names: [String] {
-        guard !options.noPlugins else { return [] }
         var seen = Set<String>()
-        return (pipeline.plugins.map(\.name) + options.plugins).filter { seen.insert($0).inserted }
+        let hooks = options.noPlugins ? [] : pipeline.plugins.map(\.name) + options.plugins
+        return (hooks + pipeline.pluginExecutors).filter { seen.insert($0).inserted }
     }
 
     /// Resolves the settings (`${VAR}` included), loads the plugins into
@@ -38,9 +40,8 @@ struct PluginSetup {
             throw ExitStatus.usage
         }
         let names = self.names
-        if options.noPlugins {
-            if !pipeline.plugins.isEmpty || !options.settings.isEmpty { printWarning("--no-plugins: running without plugins") }
-            return
+        if options.noPlugins, !pipeline.plugins.isEmpty || !options.settings.isEmpty {
+            printWarning("--no-plugins: running without plugins")
         }
         for plugin in resolver.pluginsWithOverrides where !names.contains(plugin) {
             printError("--set names plugin '\(plugin)', which this run does not load (add it under plugins: or with --plugin \(plugin))")
@@ -67,10 +68,15 @@ struct PluginSetup {
             printError("--isolate names plugin '\(name)', which this run does not load (add it under plugins: or with --plugin \(name))")
             throw ExitStatus.usage
         }
+        let executors = Set(pipeline.pluginExecutors)
+        for name in options.isolated where executors.contains(name) {
+            printError("--isolate names '\(name)', the executor of this run's nodes: executor plugins run in dagron's process")
+            throw ExitStatus.usage
+        }
         // The reserved keys (isolation, stall_timeout, callback_budget) are
         // checked now: whether a plugin is isolated decides how it is loaded.
         var explicit: [String: PluginIsolation] = [:]
-        for name in names {
+        for name in names where !executors.contains(name) {
             if options.isolateAll || options.isolated.contains(name) {
                 var values = settings[name]?.values ?? [:]
                 values[PluginHostSettings.isolationKey] = PluginIsolation.process.rawValue
@@ -93,6 +99,8 @@ struct PluginSetup {
             if let warning = quarantine?.record(plugin: name, file: file, fault: fault) { printWarning(warning) }
         }
         let isolation = IsolationChoice(host: host) { [explicit] name, candidate in
+            // The host waits on its executors for every node: they run here.
+            if executors.contains(name) { return false }
             if let chosen = explicit[name] {
                 if chosen == .inProcess, let entry = quarantine?.entry(forFile: candidate.path) {
                     printWarning("plugin '\(name)' is quarantined (\(entry.summary)) but runs in-process as asked")
@@ -119,7 +127,46 @@ struct PluginSetup {
             if options.keepGoingWithoutPlugins { printWarning(message) } else { printError(message) }
             if let name = failure.name { manager.unregister(name) }
         }
+        try requireExecutors(in: manager)
         try stopUnlessKeepingGoing(loadFailures + configureFailures, manager: manager)
+    }
+
+    /// Stops unless every executor the nodes name is a loaded, configured
+    /// executor plugin: without it the nodes cannot run, whatever
+    /// `--keep-going-without-plugins` says.
+    private func requireExecutors(in manager: PluginManager) throws {
+        for name in pipeline.pluginExecutors {
+            let location = pipeline.executorLocations[name].map { "\($0): executor: " } ?? ""
+            guard let plugin = manager.plugin(named: name) else {
+                printError("\(location)executor '\(name)' is not available: no plugin of that name could be loaded and "
+                    + "configured (see above; `dagron plugins list` shows the installed ones, and `local` runs nodes here)")
+                manager.teardownAll()
+                throw ExitStatus.usage
+            }
+            guard plugin is any NodeExecutorPlugin else {
+                printError("\(location)plugin '\(name)' is not an executor plugin: it provides hooks, not a place to run nodes")
+                manager.teardownAll()
+                throw ExitStatus.usage
+            }
+        }
+    }
+
+    /// The executors of the run's executor plugins, by name (after
+    /// ``loadAndInitialize(into:)``).
+    /// - Throws: ``ExitStatus/usage`` after printing which executor could not start.
+    func makeExecutors(from manager: PluginManager) throws -> [String: any NodeExecutor] {
+        var executors: [String: any NodeExecutor] = [:]
+        for name in pipeline.pluginExecutors {
+            guard let plugin = manager.plugin(named: name) as? any NodeExecutorPlugin else { continue }
+            do {
+                executors[name] = try plugin.makeExecutor()
+            } catch {
+                printError("executor '\(name)' could not start: \(error); no node was started")
+                manager.teardownAll()
+                throw ExitStatus.usage
+            }
+        }
+        return executors
     }
 
     /// ``check(into:)``, then initializes the plugins.

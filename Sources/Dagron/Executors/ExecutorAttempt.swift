@@ -1,0 +1,76 @@
+import DagronSDK
+
+/// Runs one attempt of a node through a ``NodeExecutor`` and turns its
+/// outcome into what a node task returns or throws: a ``ProcessOutcome``
+/// for success, a ``ProcessFailure`` for a failed command,
+/// ``NodeTimeoutError`` when the executor's own time limit ended it, and
+/// ``NodeCancelledError`` when the calling task was cancelled (a node
+/// timeout, fail-fast, Ctrl-C), after the job was asked to stop.
+/// Each carries the job's ``NodeJobHandle``.
+struct ExecutorAttempt: Sendable {
+    /// The executor's poller (and through it, the executor).
+    let poller: JobPoller
+    /// The attempt.
+    let job: NodeJob
+    /// How many lines of standard error a failure keeps.
+    var tailLines = 20
+
+    /// Submits the job and waits for its end.
+    func run() async throws -> ProcessOutcome {
+        let logs = NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath)
+        let stderrStart = logs.stderrSize()
+        try Task.checkCancellation()
+        let handle: NodeJobHandle
+        do {
+            handle = try await poller.executor.submit(job)
+        } catch {
+            throw ProcessFailure(
+                node: job.node, reason: .launch("\(poller.name) executor: \(error)"),
+                stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+        }
+        let outcome: NodeJobOutcome? = try await withTaskCancellationHandler {
+            if let outcome = try await poller.executor.waitForCompletion(of: handle) { return outcome }
+            return try await poller.outcome(of: handle)
+        } onCancel: {
+            poller.requestCancel(handle)
+        }
+        let tail = { logs.stderrTail(from: stderrStart, lines: tailLines) }
+        if Task.isCancelled {
+            throw NodeCancelledError(node: job.node, exitCode: outcome?.exitCode, stderrTail: tail(), job: handle)
+        }
+        guard let outcome else {
+            throw ProcessFailure(node: job.node, reason: .ended("was lost by its executor"), stderrTail: tail(), job: handle)
+        }
+        switch outcome.ending {
+        case .succeeded:
+            return ProcessOutcome(exitCode: 0, processID: 0, job: handle)
+        case .timedOut:
+            throw NodeTimeoutError(
+                node: job.node, seconds: job.resources.timeSeconds ?? job.timeoutSeconds ?? 0,
+                exitCode: outcome.exitCode, stderrTail: tail(), job: handle)
+        case .cancelled:
+            throw ProcessFailure(
+                node: job.node, reason: .ended("was cancelled outside dagron (\(Self.describe(outcome, handle)))"),
+                stderrTail: tail(), job: handle)
+        case .failed:
+            throw ProcessFailure(node: job.node, reason: Self.reason(outcome, handle), stderrTail: tail(), job: handle)
+        @unknown default:
+            throw ProcessFailure(node: job.node, reason: Self.reason(outcome, handle), stderrTail: tail(), job: handle)
+        }
+    }
+
+    /// An exit status, a signal, or the executor's own words.
+    private static func reason(_ outcome: NodeJobOutcome, _ handle: NodeJobHandle) -> ProcessFailure.Reason {
+        if let signal = outcome.signal, signal != 0 { return .signaled(signal) }
+        if let code = outcome.exitCode, code != 0 { return .exited(code) }
+        return .ended("failed (\(describe(outcome, handle)))")
+    }
+
+    /// `slurm job 42, NODE_FAIL: node lost`.
+    private static func describe(_ outcome: NodeJobOutcome, _ handle: NodeJobHandle) -> String {
+        var text = handle.description
+        if let state = outcome.state { text += ", \(state)" }
+        if let message = outcome.message { text += ": \(message)" }
+        return text
+    }
+}

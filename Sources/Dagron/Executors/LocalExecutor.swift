@@ -1,0 +1,110 @@
+import DagronSDK
+import Foundation
+import Synchronization
+
+/// The `local` executor: each job is a ``ShellCommand`` on this machine, in
+/// a process group of its own.
+///
+/// It learns of a job's end by waiting for the process
+/// (``waitForCompletion(of:)``), so local nodes are never polled; ``poll(_:)``
+/// still answers, from what the waits saw. ``NodeJob/resources`` are not
+/// enforced: a local node gets whatever the machine has.
+public final class LocalExecutor: NodeExecutor {
+    /// The executor's name in pipelines: `local`.
+    public static let name = "local"
+
+    /// Where running commands' process groups are recorded.
+    public let processGroups: ProcessGroupRegistry
+    /// How long a command's group has between `SIGTERM` and `SIGKILL` when it
+    /// leaves processes behind.
+    public let gracePeriod: Duration
+    private let jobs = Mutex<Jobs>(Jobs())
+
+    private struct Jobs {
+        var next = 1
+        var running: [String: Task<NodeJobOutcome, Never>] = [:]
+        var finished: [String: NodeJobOutcome] = [:]
+    }
+
+    /// Creates the executor.
+    public init(processGroups: ProcessGroupRegistry = ProcessGroupRegistry(), gracePeriod: Duration = .seconds(2)) {
+        self.processGroups = processGroups
+        self.gracePeriod = gracePeriod
+    }
+
+    /// A tenth of a second (only asked for when the host polls, which it does not for local jobs).
+    public var pollInterval: Duration { .milliseconds(100) }
+
+    /// Starts the command; the handle's id is a sequence number of this executor.
+    public func submit(_ job: NodeJob) async throws -> NodeJobHandle {
+        let command = ShellCommand(
+            node: job.node, command: job.command, environment: job.environment,
+            workingDirectory: job.workingDirectory,
+            logs: NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath),
+            gracePeriod: gracePeriod, tailLines: 0, registry: processGroups)
+        return jobs.withTrackedLock { jobs in
+            let id = String(jobs.next)
+            jobs.next += 1
+            jobs.running[id] = Task { await Self.outcome(of: command) }
+            return NodeJobHandle(executor: Self.name, id: id, node: job.node)
+        }
+    }
+
+    /// Finished jobs as `finished`, the others as `running`.
+    public func poll(_ handles: [NodeJobHandle]) async throws -> [NodeJobHandle: NodeJobState] {
+        jobs.withTrackedLock { jobs in
+            var states: [NodeJobHandle: NodeJobState] = [:]
+            for handle in handles {
+                if let outcome = jobs.finished[handle.id] {
+                    states[handle] = .finished(outcome)
+                } else if jobs.running[handle.id] != nil {
+                    states[handle] = .running(startedAt: nil)
+                }
+            }
+            return states
+        }
+    }
+
+    /// Stops the commands: their process groups are killed.
+    public func cancel(_ handles: [NodeJobHandle]) async {
+        let tasks = jobs.withTrackedLock { jobs in handles.compactMap { jobs.running[$0.id] } }
+        for task in tasks { task.cancel() }
+    }
+
+    /// Waits for the command to end.
+    public func waitForCompletion(of handle: NodeJobHandle) async throws -> NodeJobOutcome? {
+        let task = jobs.withTrackedLock { jobs in jobs.running[handle.id] }
+        guard let task else { return jobs.withTrackedLock { $0.finished[handle.id] } }
+        let outcome = await task.value
+        jobs.withTrackedLock { jobs in
+            jobs.running[handle.id] = nil
+            jobs.finished[handle.id] = outcome
+        }
+        return outcome
+    }
+
+    /// Runs `command` to its end and says how it ended.
+    private static func outcome(of command: ShellCommand) async -> NodeJobOutcome {
+        let startedAt = WallClock.now()
+        let ending: NodeJobOutcome.Ending
+        var exitCode: Int32?
+        var signal: Int32?
+        var message: String?
+        do {
+            _ = try await command.run()
+            (ending, exitCode) = (.succeeded, 0)
+        } catch let failure as ProcessFailure {
+            ending = .failed
+            switch failure.reason {
+            case .exited(let code): exitCode = code
+            case .signaled(let number): signal = number
+            case .launch, .ended: message = failure.description
+            }
+        } catch {
+            ending = .cancelled
+        }
+        return NodeJobOutcome(
+            ending: ending, exitCode: exitCode, signal: signal, startedAt: startedAt, finishedAt: WallClock.now(),
+            message: message)
+    }
+}
