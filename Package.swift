@@ -175,6 +175,12 @@ let package = Package(
             name: "ReliabilityTests",
             dependencies: ["Dagron", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
         ),
+        // Executor plugins end to end against the real one-node Slurm that
+        // scripts/test.sh starts (scripts/slurm-cluster.sh); runs the built `dagron`.
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["TestSupport"]
+        ),
         // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
         .testTarget(
             name: "HostTests",
