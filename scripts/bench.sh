@@ -97,6 +97,43 @@ for _ in $(seq $((repeat * 4))); do
   echo $(( ($(date +%s%N) - start) / 1000 ))
 done | median | awk '{ printf "plugins_list_wall %.1f ms\n", $1 / 1000 }' | tee -a "$ours"
 
+# slurm_wide_200: 200 independent `true` nodes through the slurm executor on
+# the one-node cluster scripts/slurm-cluster.sh starts, against the same 200
+# jobs submitted by a plain `sbatch` loop and waited for with `squeue` at the
+# executor's poll interval; rounds alternate. The overhead is dagron's wall
+# time over the loop's, in percent (target: within 10).
+slurm_was_up=0
+bash scripts/slurm-cluster.sh status >/dev/null 2>&1 && slurm_was_up=1
+bash scripts/slurm-cluster.sh start >&2
+eval "$(bash scripts/slurm-cluster.sh env)"
+slurm_dir=$work/slurm; mkdir -p "$slurm_dir"
+{
+  printf 'executor: slurm\nmax_workers: 200\nplugins:\n  slurm:\n    poll_interval: 0.5\nnodes:\n'
+  for i in $(seq 200); do printf '  n%03d: {run: "true"}\n' "$i"; done
+} > "$slurm_dir/wide.yml"
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+: > "$work/slurm.rounds"
+for round in $(seq "$rounds"); do
+  start=$(now_ms)
+  (cd "$slurm_dir" && "$bin/dagron" run wide.yml --plugin-path "$bin" --run-dir "run-$round" --plain >/dev/null 2>&1) \
+    || echo "slurm_wide_200: dagron run failed (see $slurm_dir/run-$round)" >&2
+  echo "slurm_wide_200 $(( $(now_ms) - start )) ms" >> "$work/slurm.rounds"
+  start=$(now_ms)
+  for i in $(seq 200); do
+    sbatch --parsable --job-name="bench-loop-$round" --output=/dev/null --chdir="$slurm_dir" --wrap true >/dev/null
+  done
+  while [ -n "$(squeue --noheader --name="bench-loop-$round" --format=%i)" ]; do sleep 0.5; done
+  echo "slurm_wide_200_sbatch_loop $(( $(now_ms) - start )) ms" >> "$work/slurm.rounds"
+done
+medians < "$work/slurm.rounds" | awk '
+  { print; value[$1] = $2 }
+  END {
+    ours = value["slurm_wide_200"]; loop = value["slurm_wide_200_sbatch_loop"]
+    if (ours > 0) printf "slurm_wide_200_nodes_per_s %.1f nodes/s\n", 200000 / ours
+    if (loop > 0) printf "slurm_wide_200_overhead %.1f %%\n", (ours - loop) * 100 / loop
+  }' | tee -a "$ours"
+[ "$slurm_was_up" = 1 ] || bash scripts/slurm-cluster.sh stop >&2
+
 if [ -n "$py" ]; then
   medians < "$work/ref.rounds" > "$ref"
   "$py" - "$shared/reference" >> "$ref" <<'PY'
