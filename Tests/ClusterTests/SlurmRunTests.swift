@@ -182,6 +182,30 @@ struct SlurmRunTests {
         #expect(job["MinMemoryNode"] == "100M" || job["MinMemoryCPU"] == "50M", "\(job)")
     }
 
+    @Test("a retried node submits a new job per attempt; the result names the last one")
+    func retries() throws {
+        try SlurmCluster.require()
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            executor: slurm
+            \(Self.slurmSettings)
+            nodes:
+              flaky:
+                run: 'echo attempt $DAGRON_ATTEMPT; [ "$DAGRON_ATTEMPT" = 2 ] || exit 1'
+                retries: {count: 2, delay: 100ms}
+            """)
+        let runDir = Self.runName()
+        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let node = try #require(nodesByName(try scratch.report(runDir))["flaky"])
+        #expect(node["attempts"] as? Int == 2)
+        let id = try #require(node["jobId"] as? String)
+        #expect(try SlurmCluster.job(id)["JobState"] == "COMPLETED")
+        #expect(try SlurmCluster.job(String((Int(id) ?? 1) - 1))["JobState"] == "FAILED", "the first attempt's job")
+        #expect(scratch.read("\(runDir)/logs/flaky.stdout.log") == "attempt 1\n--- attempt 2 ---\nattempt 2\n")
+    }
+
     @Test("a mixed pipeline: local and Slurm nodes feed each other")
     func mixed() throws {
         try SlurmCluster.require()
@@ -196,8 +220,12 @@ struct SlurmRunTests {
               report: {run: 'cat output.txt', executor: local, after: crunch}
             """)
         let runDir = Self.runName()
-        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        // --isolate-all isolates hook plugins; the executor stays in dagron's process.
+        let finished = try run(
+            ["run", "p.yml", "--run-dir", runDir, "--isolate-all", "--plugin", "event-recorder",
+             "--set", "event-recorder.file=\(scratch.path)/events.jsonl"], in: scratch)
         #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(scratch.read("events.jsonl")?.contains("\"node\":\"crunch\"") == true)
         let nodes = nodesByName(try scratch.report(runDir))
         #expect(nodes["prepare"]?["executor"] as? String == "local")
         #expect(nodes["prepare"]?["jobId"] == nil)
