@@ -206,7 +206,7 @@ DefMemPerCPU=256
 
 # Fast turnaround: no batching of submissions, back-fill every second (its
 # minimum), no grace periods at the end of a job. Measured here: 200
-# `sbatch --wrap true` are submitted in ~1-2 s and all done in ~50 s. A job
+# "sbatch --wrap true" jobs are submitted in ~1-2 s and all done in ~50 s. A job
 # runs in ~40 ms; the rest is slurmctld starting at most two (the cores) per
 # scheduling pass, a pass about every 0.5 s (sched_interval=1 did not help).
 # Time limits have a granularity of one minute (--time=0:05 is one minute)
