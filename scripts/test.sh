@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs dagron's whole test suite, exactly as CI does: installs what the tests
-# need, builds the SDK and the package, runs `swift test`, then the
+# need, starts a one-node Slurm cluster (stopped again on exit), builds the
+# SDK and the package, runs `swift test`, then the
 # concurrency suites and the bundled plugins' suites again under
 # ThreadSanitizer.
 set -euo pipefail
@@ -19,6 +20,17 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}"
 fi
+
+# The Slurm executor's tests run against a real one-node Slurm cluster
+# (slurm-wlm, munge, slurmdbd on a private MariaDB; installed by the script
+# when missing), its state in .build/slurm. DAGRON_TEST_SLURM=1 tells those
+# tests that a cluster must be there: without one they fail instead of
+# skipping. The trap stops it however this script ends.
+echo "== Slurm cluster"
+trap 'bash scripts/slurm-cluster.sh stop' EXIT
+bash scripts/slurm-cluster.sh start
+eval "$(bash scripts/slurm-cluster.sh env)"
+export DAGRON_TEST_SLURM=1
 
 echo "== SDK package"
 swift build --package-path SDK
