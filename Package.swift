@@ -19,6 +19,10 @@ let package = Package(
         .library(name: "DagronPrometheus", type: .dynamic, targets: ["PrometheusTextPlugin"]),
         .library(name: "DagronSlack", type: .dynamic, targets: ["SlackWebhookPlugin"]),
         .library(name: "DagronDashboard", type: .dynamic, targets: ["Dashboard"]),
+        // Node executors: each product is the one-file entry target (the two
+        // exported symbols) over the executor's own target.
+        .library(name: "DagronSlurm", type: .dynamic, targets: ["SlurmExecutorEntry"]),
+        .library(name: "DagronClusterGeneric", type: .dynamic, targets: ["ClusterGenericExecutorEntry"]),
     ],
     dependencies: [
         .package(path: "SDK"),
@@ -119,6 +123,42 @@ let package = Package(
             ],
             path: "Plugins/Dashboard"
         ),
+        // What the cluster executors share (batch script, exit file, running
+        // tools, the job ledger): linked statically into each, no global state.
+        .target(
+            name: "ClusterJobSupport",
+            dependencies: [
+                .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Plugins/ClusterJobSupport"
+        ),
+        // An executor's code and its `@_cdecl` exports are separate targets so
+        // that ExecutorPluginTests can link both executors into one binary
+        // (two `dagron_plugin_create` symbols would collide).
+        .target(
+            name: "SlurmExecutor",
+            dependencies: ["ClusterJobSupport", .product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/SlurmExecutor",
+            exclude: ["Entry"]
+        ),
+        .target(
+            name: "SlurmExecutorEntry",
+            dependencies: ["SlurmExecutor", .product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/SlurmExecutor/Entry"
+        ),
+        .target(
+            name: "ClusterGenericExecutor",
+            dependencies: ["ClusterJobSupport", .product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/ClusterGenericExecutor",
+            exclude: ["Entry"]
+        ),
+        .target(
+            name: "ClusterGenericExecutorEntry",
+            dependencies: ["ClusterGenericExecutor", .product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/ClusterGenericExecutor/Entry"
+        ),
         .executableTarget(
             name: "DagronBench",
             dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")],
@@ -180,6 +220,15 @@ let package = Package(
         .testTarget(
             name: "ClusterTests",
             dependencies: ["TestSupport"]
+        ),
+        // The slurm and cluster-generic executors: their parsers linked
+        // directly, and real jobs on a real Slurm (scripts/test.sh starts one).
+        .testTarget(
+            name: "ExecutorPluginTests",
+            dependencies: [
+                "SlurmExecutor", "ClusterGenericExecutor", "ClusterJobSupport", "TestSupport",
+                .product(name: "DagronSDK", package: "SDK"),
+            ]
         ),
         // The plugin host end to end: builds broken plugins, loads them, runs `dagron plugins`.
         .testTarget(
