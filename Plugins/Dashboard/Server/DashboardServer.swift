@@ -38,14 +38,6 @@ final class DashboardServer: Sendable {
         var idleTimeout: Duration
     }
 
-    /// Why the server could not start.
-    struct StartError: Error, CustomStringConvertible {
-        let host: String
-        let port: Int
-        let reason: String
-        var description: String { "dashboard: cannot serve on \(host):\(port): \(reason)" }
-    }
-
     private init(port: Int, group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor,
                  serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>,
                  pollerStopped: Completion<Void>) {
@@ -100,14 +92,14 @@ final class DashboardServer: Sendable {
         Task.detached(executorPreference: executor) {
             do {
                 try await serviceGroup.run()
-                bound.complete(.failure(StartError(host: host, port: port, reason: "the server stopped at once")))
+                bound.complete(.failure(DashboardStartError(host: host, port: port, reason: "the server stopped at once")))
             } catch {
-                bound.complete(.failure(StartError(host: host, port: port, reason: String(describing: error))))
+                bound.complete(.failure(DashboardStartError(host: host, port: port, error: error)))
             }
             stopped.complete(.success(()))
         }
         let outcome = bound.wait(timeout: startTimeout)
-            ?? .failure(StartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
+            ?? .failure(DashboardStartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
         switch outcome {
         case .success(let boundPort):
             let pollerStopped = Completion<Void>()
