@@ -22,8 +22,11 @@ struct DashboardStartError: Error, CustomStringConvertible {
         case other(String)
     }
 
+    /// The address the server tried to bind.
     let host: String
+    /// The port it tried (as configured: 0 for "any free port").
     let port: Int
+    /// What went wrong.
     let reason: Reason
 
     /// Classifies what the server threw while binding `host:port`.
@@ -44,6 +47,7 @@ struct DashboardStartError: Error, CustomStringConvertible {
         self.reason = .other(reason)
     }
 
+    /// The sentence shown to the user.
     var description: String {
         switch reason {
         case .portInUse:
