@@ -44,6 +44,12 @@ struct DashboardBrowserTests {
             let completedBefore = try await browser.evaluate(
                 "document.querySelectorAll('g.node.st-completed').length", session: page).flatMap(Self.number) ?? 0
             #expect(completedBefore >= 1, "upstream nodes show as completed")
+            // The waiting gate's card shows its question, as text (escaped, not markup).
+            let question = try await browser.evaluate("""
+                (() => { const m = document.querySelector('#gates .gate[data-gate="\(gate)"] .gmsg');
+                         return m ? m.textContent + '|' + m.children.length : null; })()
+                """, session: page) as? String
+            #expect(question == ReleasePipeline.question + "|0", "the card's question: \(question ?? "none")")
             try await screenshot(browser, page: page, to: output.appendingPathComponent("gate-waiting.png"))
             #expect(pipeline.gates.waitingGates() == [gate])
 
@@ -196,6 +202,8 @@ struct DashboardBrowserTests {
                 try await browser.evaluate("""
                     document.querySelectorAll('svg g.node').length === 15
                       && !!document.querySelector('#gates button.approve[data-gate="\(gate)"]')
+                      && document.querySelector('#gates .gate[data-gate="\(gate)"] .gmsg')?.textContent
+                           === 'Ship model v42 and publish the report?'
                     """, session: page) as? Bool == true
             }
             try await Task.sleep(for: .milliseconds(600))  // let the timeline settle for the picture
@@ -246,6 +254,8 @@ struct DashboardBrowserTests {
 /// sleeps a little so the timeline has something to show.
 struct ReleasePipeline: Sendable {
     static let gate = "approve_release"
+    /// The gate's question, with characters the page must escape.
+    static let question = "Ship model <v42> & publish the \"Q3\" report?"
     let dag: DAG
     let gates: GateController
     let executor: DAGExecutor
@@ -262,7 +272,7 @@ struct ReleasePipeline: Sendable {
         for (from, to) in edges {
             for name in [from, to] where !names.contains(name) { names.append(name) }
         }
-        dag = try DAG(nodes: names.map { DAGNode(name: $0, metadata: $0 == Self.gate ? ["kind": "gate"] : [:]) },
+        dag = try DAG(nodes: names.map { DAGNode(name: $0, metadata: $0 == Self.gate ? ["kind": "gate", "message": Self.question] : [:]) },
                       edges: edges.map { DAGEdge(from: $0.0, to: $0.1) })
         gates = GateController([Self.gate: ApprovalGate(timeout: .seconds(300))])
         executor = DAGExecutor(dag, hooks: hooks, maxWorkers: 3, gates: gates)

@@ -111,7 +111,7 @@ struct DashboardHTTPTests {
         }
         // The events of the run arrive once each, in the engine's order.
         let runEvents = messages.flatMap { (try? Self.events(of: $0)) ?? [] }
-            .filter { $0.seq > 0 && $0.event != "gate_changed" }  // gate_changed: seen by polling, timing-dependent
+            .filter { $0.seq > 0 && $0.event != "gate_changed" }  // gate_changed: logged by the approve request if it beats gate_resolved
         let seqs = runEvents.map(\.seq)
         #expect(seqs == seqs.sorted())
         #expect(Set(seqs).count == seqs.count)
@@ -286,24 +286,6 @@ struct DashboardHTTPTests {
         #expect(try await finish(run).isSuccess)
         try await second.close()
         #expect(try Self.canBind(port: port))
-    }
-
-    @Test("a gate armed with no event at all shows within a second")
-    func silentGateShows() async throws {
-        let session = try DashboardSession()
-        let pipeline = try GatedPipeline(hooks: session.hooks)
-        let run = pipeline.start()
-        try await waitUntil("extract running") { try await session.state().node("extract")?.status == "running" }
-        // Someone else arms the gate (no hook fires); extract is still running.
-        let armed = ContinuousClock.now
-        pipeline.gates.gate(named: "approve")?.arm()
-        try await waitUntil("the armed gate", timeout: .seconds(10)) { try await session.state().waitingGates == ["approve"] }
-        #expect(ContinuousClock.now - armed < .seconds(3), "generous bound for a busy machine; the poll runs every 250 ms")
-        #expect(try await session.state().node("approve")?.status == "waiting")
-        #expect(try await session.request("/api/gates/approve/approve", method: .POST).status == 200)
-        pipeline.releaseExtract()
-        #expect(try await finish(run).isSuccess)
-        try await session.close()
     }
 
     // MARK: Helpers

@@ -47,6 +47,7 @@ svg .gicon { fill:#fff; stroke:#7a5c00; stroke-width:1.5; }
 @keyframes pulse { from { opacity:1; } to { opacity:.55; } }
 .gate { display:flex; gap:6px; align-items:center; padding:6px; margin-bottom:6px; border:2px solid var(--waiting); border-radius:6px; background:#fffbea; flex-wrap:wrap; }
 .gate .gname { font-weight:600; flex:1 1 100%; word-break:break-all; }
+.gate .gmsg { flex:1 1 100%; white-space:pre-wrap; overflow-wrap:anywhere; }
 .gate input { flex:1; min-width:80px; padding:3px 5px; }
 button { cursor:pointer; border:0; border-radius:4px; padding:5px 10px; font-weight:600; color:#fff; }
 button.approve { background:var(--completed); } button.reject { background:var(--failed); }
@@ -216,12 +217,14 @@ function render() {
 
 function renderGates() {
   const box = $("gates");
-  const want = S.waitingGates.join("\n");
+  const question = (g) => { const d = S.gates.find(x => x.name === g); return d && d.message ? d.message : ""; };
+  const want = JSON.stringify(S.waitingGates.map(g => [g, question(g)]));
   if (box.dataset.gates === want) return;          // keep the reason a user is typing
   box.dataset.gates = want;
   if (!S.waitingGates.length) { box.innerHTML = '<div id="nogates">No gate is waiting.</div>'; return; }
   box.innerHTML = S.waitingGates.map(g =>
     `<div class="gate" data-gate="${esc(g)}"><span class="gname">${esc(g)}</span>` +
+    (question(g) ? `<span class="gmsg">${esc(question(g))}</span>` : "") +
     `<button class="approve" data-gate="${esc(g)}">Approve</button>` +
     `<input class="reason" placeholder="reason (optional)">` +
     `<button class="reject" data-gate="${esc(g)}">Reject</button></div>`).join("");
@@ -272,7 +275,8 @@ function renderTable() {
 
 function renderLog() {
   $("log").textContent = S.events.slice(-200).map(e =>
-    new Date(e.time * 1000).toISOString().slice(11, 23) + "  " + e.event.padEnd(13) + " " + (e.node || "") + (e.status ? "  " + e.status : "")).join("\n");
+    new Date(e.time * 1000).toISOString().slice(11, 23) + "  " + e.event.padEnd(13) + " " + (e.node || "") + (e.status ? "  " + e.status : "") +
+    (e.message ? "  \u201C" + e.message.replace(/\s+/g, " ") + "\u201D" : "")).join("\n");
 }
 
 // Running nodes' durations and the elapsed time move even when no event arrives.

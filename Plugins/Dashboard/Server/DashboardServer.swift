@@ -24,7 +24,6 @@ final class DashboardServer: Sendable {
     private let closing: EventStream.Closing
     private let executor: EventLoopTaskExecutor
     private let stopped: Completion<Void>
-    private let pollerStopped: Completion<Void>
 
     /// How long starting and stopping may take before giving up.
     static let startTimeout: Duration = .seconds(30)
@@ -38,24 +37,14 @@ final class DashboardServer: Sendable {
         var idleTimeout: Duration
     }
 
-    /// Why the server could not start.
-    struct StartError: Error, CustomStringConvertible {
-        let host: String
-        let port: Int
-        let reason: String
-        var description: String { "dashboard: cannot serve on \(host):\(port): \(reason)" }
-    }
-
     private init(port: Int, group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor,
-                 serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>,
-                 pollerStopped: Completion<Void>) {
+                 serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>) {
         self.port = port
         self.group = group
         self.executor = executor
         self.serviceGroup = serviceGroup
         self.closing = closing
         self.stopped = stopped
-        self.pollerStopped = pollerStopped
     }
 
     /// Binds `host:port` (0 for a free port) and serves `state`. Blocks until
@@ -100,27 +89,18 @@ final class DashboardServer: Sendable {
         Task.detached(executorPreference: executor) {
             do {
                 try await serviceGroup.run()
-                bound.complete(.failure(StartError(host: host, port: port, reason: "the server stopped at once")))
+                bound.complete(.failure(DashboardStartError(host: host, port: port, reason: "the server stopped at once")))
             } catch {
-                bound.complete(.failure(StartError(host: host, port: port, reason: String(describing: error))))
+                bound.complete(.failure(DashboardStartError(host: host, port: port, error: error)))
             }
             stopped.complete(.success(()))
         }
         let outcome = bound.wait(timeout: startTimeout)
-            ?? .failure(StartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
+            ?? .failure(DashboardStartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
         switch outcome {
         case .success(let boundPort):
-            let pollerStopped = Completion<Void>()
-            Task.detached(executorPreference: executor) {
-                // A gate armed without an event still shows within a second.
-                while !closing.isClosed {
-                    state.pollGates()
-                    try? await Task.sleep(for: .milliseconds(250))
-                }
-                pollerStopped.complete(.success(()))
-            }
             return DashboardServer(port: boundPort, group: group, executor: executor, serviceGroup: serviceGroup,
-                                   closing: closing, stopped: stopped, pollerStopped: pollerStopped)
+                                   closing: closing, stopped: stopped)
         case .failure(let error):
             shutDown(serviceGroup, executor: executor, stopped: stopped)
             try? group.syncShutdownGracefully()
@@ -133,7 +113,6 @@ final class DashboardServer: Sendable {
     func stop() {
         closing.close()
         Self.shutDown(serviceGroup, executor: executor, stopped: stopped)
-        _ = pollerStopped.wait(timeout: Self.startTimeout)
         // Nothing of ours is left to run on the loop: stop its thread.
         try? group.syncShutdownGracefully()
     }

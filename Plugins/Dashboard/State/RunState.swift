@@ -3,7 +3,11 @@ import Synchronization
 
 /// The live state of the run the dashboard shows, built from hook events.
 ///
-/// Hooks call ``apply(_:)`` (quick: one lock, no I/O). Readers take
+/// Hooks call ``apply(_:)`` (quick: one lock, no I/O). Nothing polls: gate
+/// statuses come from `gate_waiting` and `gate_resolved`, and every event
+/// also brings the other gates up to date from the run's gate controller
+/// (a gate decided before it was reached shows with the next event).
+/// Readers take
 /// ``snapshot()`` or ``update(since:)``. Every change increments ``seq``, and
 /// each node remembers the version of its last change, so a client that
 /// knows version `n` receives exactly the nodes changed since `n`, however
@@ -33,6 +37,8 @@ final class RunState: Sendable {
         var edges: [EdgeDocument] = []
         var indexByName: [String: Int] = [:]
         var gates: [String: GateDocument] = [:]
+        /// Each gate's question, from its DAG node's `message` metadata.
+        var gateMessages: [String: String] = [:]
         var controller: GateController?
         var events: [EventEntry] = []
 
@@ -41,8 +47,9 @@ final class RunState: Sendable {
             return seq
         }
 
-        mutating func log(_ event: String, node: String?, status: String?) {
-            events.append(EventEntry(seq: seq, event: event, node: node, status: status, time: WallClock.now()))
+        mutating func log(_ event: String, node: String?, status: String?, message: String? = nil) {
+            events.append(EventEntry(
+                seq: seq, event: event, node: node, status: status, message: message, time: WallClock.now()))
             if events.count > RunState.eventLogLimit + 256 {
                 events.removeFirst(events.count - RunState.eventLogLimit)
             }
@@ -52,6 +59,11 @@ final class RunState: Sendable {
             guard let index = indexByName[name] else { return }
             change(&nodes[index].document)
             nodes[index].changedSeq = seq
+        }
+
+        /// The document of the gate called `name`, with its question.
+        func gate(_ name: String, status: String, reason: String? = nil) -> GateDocument {
+            GateDocument(name: name, status: status, reason: reason, message: gateMessages[name])
         }
 
         var run: RunDocument {
@@ -104,6 +116,7 @@ final class RunState: Sendable {
                     node.startedAt = WallClock.now()
                 }
                 model.log(context.event.rawValue, node: name, status: "running")
+                Self.catchUpGates(&model)
             case .gateWaiting:
                 guard let name = context.nodeName else { return }
                 _ = model.bump()
@@ -111,25 +124,28 @@ final class RunState: Sendable {
                 let status = context.gates?.gate(named: name)?.status ?? .waiting
                 if status == .waiting {
                     model.setNode(name) { $0.status = "waiting" }
-                    model.gates[name, default: GateDocument(name: name, status: "pending")].status = "waiting"
+                    model.gates[name] = model.gate(name, status: "waiting")
                 }
-                model.log(context.event.rawValue, node: name, status: status.rawValue)
+                model.log(context.event.rawValue, node: name, status: status.rawValue, message: model.gateMessages[name])
+                Self.catchUpGates(&model)
             case .gateResolved:
                 guard let name = context.nodeName else { return }
                 _ = model.bump()
                 let outcome = context.metadata["outcome"] ?? "approved"
                 if outcome != "cancelled" {
-                    model.gates[name] = GateDocument(name: name, status: outcome, reason: context.metadata["reason"])
+                    model.gates[name] = model.gate(name, status: outcome, reason: context.metadata["reason"])
                 }
                 // Approved: the node's own task (if any) now runs. Otherwise
                 // on_error follows at once with the final status.
                 if outcome == "approved" { model.setNode(name) { $0.status = "running" } }
                 model.log(context.event.rawValue, node: name, status: outcome)
+                Self.catchUpGates(&model)
             case .postNode, .onError, .nodeSkipped:
                 guard let name = context.nodeName, let result = context.nodeResult else { return }
                 _ = model.bump()
                 model.setNode(name) { Self.record(result, error: context.error, into: &$0) }
                 model.log(context.event.rawValue, node: name, status: result.status.rawValue)
+                Self.catchUpGates(&model)
             case .postExecute:
                 _ = model.bump()
                 if let result = context.executionResult {
@@ -178,6 +194,12 @@ final class RunState: Sendable {
         }
         model.edges = dag.edges.map { EdgeDocument(from: $0.from, to: $0.to) }
         model.indexByName = Dictionary(uniqueKeysWithValues: dag.nodes.enumerated().map { ($1.name, $0) })
+        model.gateMessages = [:]
+        for node in dag.nodes {
+            if let message = node.metadata["message"], node.metadata["kind"] == "gate" || gateNames.contains(node.name) {
+                model.gateMessages[node.name] = message
+            }
+        }
         model.gates = [:]
         refreshGates(&model)
     }
@@ -200,7 +222,7 @@ final class RunState: Sendable {
         var changed = false
         for (name, status) in controller.statuses() {
             let reason = status == .rejected ? controller.gate(named: name)?.rejectionReason : nil
-            let document = GateDocument(name: name, status: status.rawValue, reason: reason)
+            let document = model.gate(name, status: status.rawValue, reason: reason)
             if model.gates[name] != document {
                 model.gates[name] = document
                 changed = true
@@ -209,22 +231,24 @@ final class RunState: Sendable {
         return changed
     }
 
-    /// Checks the gate controller for changes no event announced (a gate
-    /// armed or decided by someone else). Called a few times a second, so a
-    /// waiting gate shows within a second even when nothing else happens.
-    func pollGates() {
-        model.withTrackedLock { model in
-            guard model.controller != nil, model.phase == "running" else { return }
-            let before = model.gates
-            guard Self.refreshGates(&model) else { return }
-            _ = model.bump()
-            for (name, gate) in model.gates.sorted(by: { $0.key < $1.key }) where before[name] != gate {
-                if gate.status == "waiting", let index = model.indexByName[name],
-                   ["pending", "running"].contains(model.nodes[index].document.status) {
-                    model.setNode(name) { $0.status = "waiting" }
-                }
-                model.log("gate_changed", node: name, status: gate.status)
+    /// Brings the gates up to date with the controller as part of the
+    /// current event (same version): a gate decided or armed with no event
+    /// of its own (say, approved with `dagron gate approve` before the run
+    /// reached it) is logged as `gate_changed`, and a gate node that is now
+    /// waiting shows as waiting. With `newVersion`, the changes (if any)
+    /// get a version of their own instead.
+    private static func catchUpGates(_ model: inout Model, newVersion: Bool = false) {
+        guard model.controller != nil, model.phase == "running" else { return }
+        let before = model.gates
+        guard refreshGates(&model) else { return }
+        if newVersion { _ = model.bump() }
+        for (name, gate) in model.gates.sorted(by: { $0.key < $1.key }) where before[name] != gate {
+            if gate.status == "waiting", let index = model.indexByName[name],
+               ["pending", "running"].contains(model.nodes[index].document.status) {
+                model.setNode(name) { $0.status = "waiting" }
             }
+            model.log("gate_changed", node: name, status: gate.status,
+                      message: gate.status == "waiting" ? gate.message : nil)
         }
     }
 
@@ -249,7 +273,12 @@ final class RunState: Sendable {
         } catch {
             throw .notWaiting(name, (try? controller.status(name))?.rawValue ?? "decided")
         }
-        pollGates()
+        // The engine's gate_resolved follows from its own task; show the
+        // decision in the state right away, under a new version.
+        model.withTrackedLock { model in
+            guard model.controller === controller else { return }
+            Self.catchUpGates(&model, newVersion: true)
+        }
     }
 
     // MARK: Reading

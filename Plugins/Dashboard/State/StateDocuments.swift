@@ -41,6 +41,9 @@ struct GateDocument: Codable, Sendable, Equatable {
     var status: String
     /// The reason given when it was rejected.
     var reason: String?
+    /// The gate's question (the pipeline's `message:`, from the gate node's
+    /// `message` metadata); absent when the gate has none.
+    var message: String?
 }
 
 /// The run as a whole.
@@ -85,11 +88,16 @@ struct EventEntry: Codable, Sendable, Equatable {
     /// The state version this event produced.
     var seq: UInt64
     /// The hook event's raw value (`pre_node`, `gate_waiting`, ...), or
-    /// `gate_changed` for a gate change seen by polling the gate controller.
+    /// `gate_changed` for a gate whose status changed with no event of its
+    /// own (seen in the gate controller when another event arrived, or
+    /// after a decision made through the dashboard).
     var event: String
     var node: String?
     /// The node's (or gate's) status after the event.
     var status: String?
+    /// The gate's question, on `gate_waiting` events (and on `gate_changed`
+    /// events to `waiting`) of gates that have one.
+    var message: String?
     var time: Double
 }
 

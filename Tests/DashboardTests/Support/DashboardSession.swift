@@ -2,22 +2,19 @@ import TestSupport
 import AsyncHTTPClient
 import DagronSDK
 import Foundation
-import NIOCore
 import NIOHTTP1
-import NIOPosix
 import Testing
 
 /// A dashboard plugin loaded from its `.so`, configured and initialized on
-/// port 0, plus an HTTP client to talk to it.
+/// port 0, plus an HTTP client to talk to it (see ``DashboardClient``).
 final class DashboardSession: Sendable {
     let plugin: any DagronPlugin
     let hooks: HookRegistry
+    let http: DashboardClient
     /// The URL the plugin printed (with `?token=`).
-    let url: URL
-    let port: Int
-    let token: String
-    let client: HTTPClient
-    private let group: MultiThreadedEventLoopGroup
+    var url: URL { http.url }
+    var port: Int { http.port }
+    var token: String { http.token }
 
     init(settings extra: [String: String] = [:]) throws {
         let urlFile = FileManager.default.temporaryDirectory
@@ -31,85 +28,47 @@ final class DashboardSession: Sendable {
         try plugin.configure(PluginSettings(plugin: plugin.name, values))
         try plugin.initialize(hooks: hooks.scoped(owner: plugin.name))
         let text = try String(contentsOfFile: urlFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let url = URL(string: text), let port = url.port,
-              let token = URLComponents(url: url, resolvingAgainstBaseURL: false)?
-                .queryItems?.first(where: { $0.name == "token" })?.value else {
-            throw SessionError(description: "url_file holds '\(text)', not http://HOST:PORT/?token=...")
-        }
-        self.url = url
-        self.port = port
-        self.token = token
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        client = HTTPClient(eventLoopGroup: group)
+        http = try DashboardClient(url: text)
     }
 
     /// Tears the plugin down and closes the client.
     func close() async throws {
         plugin.teardown()
-        try await client.shutdown().get()
-        try await group.shutdownGracefully()
+        try await http.close()
+    }
+
+    /// Runs `body` with a new session and closes it afterwards, also when
+    /// `body` throws (an HTTP client dropped unclosed would trap and hide the error).
+    static func with(
+        settings: [String: String] = [:], _ body: (DashboardSession) async throws -> Void
+    ) async throws {
+        let session = try DashboardSession(settings: settings)
+        do {
+            try await body(session)
+        } catch {
+            try? await session.close()
+            throw error
+        }
+        try await session.close()
     }
 
     struct SessionError: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// How a request authenticates.
-    enum Auth {
-        case query, bearer, none, wrong
-    }
-
-    struct Reply {
-        let status: Int
-        let headers: HTTPHeaders
-        let body: Data
-
-        var text: String { String(decoding: body, as: UTF8.self) }
-
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            try JSONDecoder().decode(type, from: body)
-        }
-    }
-
     /// Sends a request to `path` (which may carry its own query).
     func request(
-        _ path: String, method: HTTPMethod = .GET, auth: Auth = .bearer, host: String? = nil,
+        _ path: String, method: HTTPMethod = .GET, auth: DashboardClient.Auth = .bearer, host: String? = nil,
         headers extra: [(String, String)] = [], body: String? = nil
-    ) async throws -> Reply {
-        var target = "http://127.0.0.1:\(port)\(path)"
-        let separator = path.contains("?") ? "&" : "?"
-        switch auth {
-        case .query: target += "\(separator)token=\(token)"
-        case .wrong: target += "\(separator)token=\(String(repeating: "0", count: 64))"
-        case .bearer, .none: break
-        }
-        var request = HTTPClientRequest(url: target)
-        request.method = method
-        if auth == .bearer { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let host { request.headers.add(name: "Host", value: host) }
-        for (name, value) in extra { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let collected = try await response.body.collect(upTo: 16 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+    ) async throws -> DashboardClient.Reply {
+        try await http.request(path, method: method, auth: auth, host: host, headers: extra, body: body)
     }
 
     /// `GET /api/state`, decoded.
-    func state() async throws -> StateDoc {
-        let reply = try await request("/api/state")
-        #expect(reply.status == 200, "GET /api/state: \(reply.status) \(reply.text)")
-        return try reply.decode(StateDoc.self)
-    }
+    func state() async throws -> StateDoc { try await http.state() }
 
     /// Opens `/api/events` and collects its messages in the background.
-    func events(since: String? = nil) async throws -> EventCollector {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/events?token=\(token)")
-        if let since { request.headers.add(name: "Last-Event-ID", value: since) }
-        let response = try await client.execute(request, timeout: .seconds(120))
-        #expect(response.status == .ok)
-        #expect(response.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true)
-        return EventCollector(body: response.body)
-    }
+    func events(since: String? = nil) async throws -> EventCollector { try await http.events(since: since) }
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for up to `timeout`.

@@ -4,8 +4,12 @@ import Dispatch
 
 /// `extract -> approve (gate) -> deploy`, executed by the real engine. The
 /// `extract` task blocks until ``releaseExtract()``, so a test can look at
-/// the state while a node is running.
+/// the state while a node is running. The gate node carries ``question`` as
+/// its `message` metadata, as `dagron run` sets it from the pipeline file.
 struct GatedPipeline: Sendable {
+    /// The gate's question (with characters HTML and JSON must escape).
+    static let question = "Deploy build 42 to <prod> & tell \"ops\"?"
+
     let dag: DAG
     let gates: GateController
     let executor: DAGExecutor
@@ -13,7 +17,7 @@ struct GatedPipeline: Sendable {
 
     init(hooks: HookRegistry) throws {
         dag = try DAG(
-            nodes: [DAGNode(name: "extract"), DAGNode(name: "approve", metadata: ["kind": "gate"]), DAGNode(name: "deploy")],
+            nodes: [DAGNode(name: "extract"), DAGNode(name: "approve", metadata: ["kind": "gate", "message": Self.question]), DAGNode(name: "deploy")],
             edges: [DAGEdge(from: "extract", to: "approve"), DAGEdge(from: "approve", to: "deploy")])
         gates = GateController(["approve": ApprovalGate(timeout: .seconds(120))])
         executor = DAGExecutor(dag, hooks: hooks, maxWorkers: 2, gates: gates)

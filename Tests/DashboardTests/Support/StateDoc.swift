@@ -56,6 +56,7 @@ struct GateDoc: Decodable {
     var name: String
     var status: String
     var reason: String?
+    var message: String?
 }
 
 struct SummaryDoc: Decodable {
@@ -77,5 +78,6 @@ struct EventDoc: Decodable {
     var event: String
     var node: String?
     var status: String?
+    var message: String?
     var time: Double
 }
