@@ -143,8 +143,12 @@ struct SlurmRunTests {
         let runDir = Self.runName()
         let process = try DagronProcess(["run", "p.yml", "--run-dir", runDir, "--plugin-path", DagronBinary.directory], in: scratch.path)
         let name = "dagron-\(runDir)"
-        let running = waitUntil(timeout: 60) { ((try? SlurmCluster.queue(name: name)) ?? []).filter { $0.hasSuffix("RUNNING") }.count == 3 }
-        #expect(running, "three jobs never ran: \((try? SlurmCluster.queue(name: name)) ?? [])")
+        // Two run at once on the two-CPU node, the third waits in the queue: both kinds are cancelled.
+        let submitted = waitUntil(timeout: 60) {
+            let queue = (try? SlurmCluster.queue(name: name)) ?? []
+            return queue.count == 3 && queue.contains { $0.hasSuffix("RUNNING") }
+        }
+        #expect(submitted, "the three jobs never reached the queue: \((try? SlurmCluster.queue(name: name)) ?? [])")
         process.send(SIGINT)
         let finished = try process.wait(timeout: 90)
         #expect(finished.status == 130, "\(finished.stderr)")
@@ -280,5 +284,43 @@ struct SlurmRunTests {
         let timed = (timing["nodes"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String }
         #expect(Set(timed) == ["build", "approve", "ship"], "\(timing)")
         #expect(scratch.read("\(runDir)/logs/ship.stdout.log") == "shipped\n")
+    }
+
+    @Test("cluster-generic, configured only by commands, runs a pipeline on the same Slurm")
+    func clusterGeneric() throws {
+        try SlurmCluster.require()
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", """
+            executor: cluster-generic
+            fail_fast: false
+            plugins:
+              cluster-generic:
+                submit: sbatch --parsable --job-name={job_name} --output={stdout} --error={stderr} --open-mode=append {script}
+                status: squeue --noheader --name={job_name} --format='%i %T'
+                cancel: scancel {job_ids}
+                poll_interval: 300ms
+            nodes:
+              a: {run: 'echo from-a > a.out'}
+              b: {run: 'echo bad >&2; exit 4', after: a}
+              c: {run: 'cat a.out', after: a}
+              d: {run: "true", after: b}
+            """)
+        let runDir = Self.runName()
+        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        #expect(finished.status == 1, "\(finished.stderr)")
+        let nodes = nodesByName(try scratch.report(runDir))
+        #expect(nodes["a"]?["status"] as? String == "completed")
+        #expect(nodes["b"]?["status"] as? String == "failed")
+        #expect(nodes["b"]?["exitCode"] as? Int == 4)
+        #expect((nodes["b"]?["stderrTail"] as? String)?.contains("bad") == true)
+        #expect(nodes["d"]?["status"] as? String == "skipped")
+        #expect(scratch.read("\(runDir)/logs/c.stdout.log") == "from-a\n")
+        for name in ["a", "b", "c"] {
+            let id = try #require(nodes[name]?["jobId"] as? String, "\(name): \(nodes[name] ?? [:])")
+            #expect(nodes[name]?["executor"] as? String == "cluster-generic")
+            #expect(try SlurmCluster.job(id)["JobName"] == "dagron-\(runDir)")
+        }
+        #expect(try SlurmCluster.queue(name: "dagron-\(runDir)").isEmpty)
     }
 }

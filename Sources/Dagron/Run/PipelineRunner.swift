@@ -57,7 +57,7 @@ public final class PipelineRunner: Sendable {
         self.pipeline = pipeline
         self.directory = directory
         self.hooks = hooks
-        self.maxWorkers = maxWorkers ?? pipeline.maxWorkers ?? DAGExecutor.defaultMaxWorkers
+        self.maxWorkers = maxWorkers ?? pipeline.maxWorkers ?? Self.defaultMaxWorkers(for: pipeline)
         self.environment = environment
         let gates = GateController()
         for node in pipeline.nodes where node.isGate {
@@ -65,6 +65,18 @@ public final class PipelineRunner: Sendable {
         }
         self.gates = gates
     }
+
+    /// How many nodes run at once when neither the pipeline nor the command
+    /// line says: one per CPU for local nodes, but ``clusterMaxWorkers``
+    /// when the pipeline's default executor is a cluster's (its scheduler
+    /// decides what runs; dagron only keeps that many jobs submitted).
+    public static func defaultMaxWorkers(for pipeline: Pipeline) -> Int {
+        if let executor = pipeline.executor, executor != LocalExecutor.name { return clusterMaxWorkers }
+        return DAGExecutor.defaultMaxWorkers
+    }
+
+    /// The default number of jobs a cluster pipeline keeps submitted: 100.
+    public static let clusterMaxWorkers = 100
 
     /// The gate messages, by gate name.
     public var gateMessages: [String: String] {
