@@ -31,9 +31,9 @@ struct Validate: ParsableCommand {
         let manager = PluginManager(warningHandler: { printWarning($0) })
         try PluginSetup(pipeline: pipeline, options: pluginOptions).check(into: manager)
         let gates = pipeline.gateNodes.count
-        let plugins = manager.plugins.map(\.name)
-        let nodes = pipeline.nodes.count
         let executors = pipeline.pluginExecutors
+        let plugins = manager.plugins.map(\.name).filter { !executors.contains($0) }
+        let nodes = pipeline.nodes.count
         print("\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "
             + "\(pipeline.edgeCount) dependenc\(pipeline.edgeCount == 1 ? "y" : "ies")"
             + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))")

@@ -143,7 +143,7 @@ struct SlurmRunTests {
         let runDir = Self.runName()
         let process = try DagronProcess(["run", "p.yml", "--run-dir", runDir, "--plugin-path", DagronBinary.directory], in: scratch.path)
         let name = "dagron-\(runDir)"
-        // Two run at once on the two-CPU node, the third waits in the queue: both kinds are cancelled.
+        // All three submitted (running, or still pending on a busy node): every one is cancelled.
         let submitted = waitUntil(timeout: 60) {
             let queue = (try? SlurmCluster.queue(name: name)) ?? []
             return queue.count == 3 && queue.contains { $0.hasSuffix("RUNNING") }
