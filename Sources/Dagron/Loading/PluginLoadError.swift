@@ -64,6 +64,9 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .unreadable(_, let reason):
             "cannot open: \(reason)"
+        case .refused(_, .notRegularFile):
+            "refused: \(PluginSafetyViolation.notRegularFile); give the file itself, or set "
+                + "\(PluginSafetyPolicy.environmentVariable)=1 to allow it"
         case .refused(_, let violation):
             "refused: \(violation); fix the permissions or set \(PluginSafetyPolicy.environmentVariable)=1 to allow it"
         case .notELF:

@@ -72,6 +72,10 @@ public struct PluginLoader: Sendable {
 
         var file = stat()
         guard fstat(fd, &file) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        // A directory is a wrong argument, not a safety matter: say so.
+        if (file.st_mode & S_IFMT) == S_IFDIR {
+            throw .unreadable(path: path, reason: "is a directory, not a plugin file (give the .so inside it)")
+        }
         let directoryPath = (path as NSString).deletingLastPathComponent
         if let violation = policy.violation(file: file, directoryPath: directoryPath) {
             throw .refused(path: path, violation: violation)

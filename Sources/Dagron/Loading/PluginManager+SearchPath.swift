@@ -47,8 +47,9 @@ extension PluginManager {
     /// Each plugin is registered with its manifest settings (`name.key = value`
     /// in `dagron.plugins`) overlaid by `settings[name]`, and with its file as origin.
     /// Problems that do not concern a requested name (a manifest syntax error
-    /// elsewhere, a broken dropped-in file) go to the warning handler only.
-    /// Nothing throws.
+    /// elsewhere, a broken dropped-in file) go to the warning handler only;
+    /// the requested names' failures go there too unless `reportingFailures`
+    /// is `false` (the caller then reports them itself). Nothing throws.
     ///
     /// - Returns: One failure per requested name that could not be loaded
     ///   (its file's ``PluginLoadError``, or ``PluginNotFoundError``); empty
@@ -60,12 +61,13 @@ extension PluginManager {
         searchPath: PluginSearchPath = .standard(),
         loader: PluginLoader = PluginLoader(),
         dropInNaming: DropInNaming = .loadInProcess,
-        isolation: IsolationChoice? = nil
+        isolation: IsolationChoice? = nil,
+        reportingFailures: Bool = true
     ) -> [PluginFailure] {
         let selection = PluginCatalog(
             searchPath: searchPath, loader: loader, dropInNaming: dropInNaming, isolation: isolation).load(named: names)
         for warning in selection.warnings { warn(warning) }
-        for failure in selection.failures { warn(failure.description) }
+        if reportingFailures { for failure in selection.failures { warn(failure.description) } }
         for loaded in selection.plugins {
             register(loaded.plugin,
                      settings: SharedObjectPluginSource.merge(loaded.defaultSettings, settings[loaded.plugin.name]),

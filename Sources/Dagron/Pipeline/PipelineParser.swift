@@ -42,10 +42,16 @@ public struct PipelineParser: Sendable {
     /// - Throws: ``PipelineError`` (an unreadable file is one issue too).
     public func parse(fileAt path: String) throws(PipelineError) -> Pipeline {
         let text: String
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         do {
+            guard !isDirectory.boolValue else { throw CocoaError(.fileReadUnknown) }
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            let reason = !exists ? "no such file"
+                : isDirectory.boolValue ? "is a directory, not a pipeline file"
+                : FileManager.default.isReadableFile(atPath: path) ? "cannot read the file as UTF-8 text"
+                : "cannot read the file (permission denied)"
             throw PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: reason)])
         }
         return try parse(text, file: path, checkingDirectories: true)
@@ -57,7 +63,7 @@ public struct PipelineParser: Sendable {
     ///   ``parse(fileAt:)`` checks; off for text that is not read from a file).
     /// - Throws: ``PipelineError``.
     public func parse(_ text: String, file: String, checkingDirectories: Bool = false) throws(PipelineError) -> Pipeline {
-        var reader = Reader(file: file, checksDirectories: checkingDirectories)
+        var reader = Reader(file: file, text: text, checksDirectories: checkingDirectories)
         let pipeline = reader.read(text)
         guard reader.issues.isEmpty, let pipeline else { throw PipelineError(issues: reader.issues.sorted(by: Reader.order)) }
         return pipeline
@@ -67,6 +73,8 @@ public struct PipelineParser: Sendable {
 /// The state of one parse: the file name and the issues found so far.
 private struct Reader {
     let file: String
+    /// The file's text, for hints about what is at a YAML error's position.
+    let text: String
     let checksDirectories: Bool
     var issues: [PipelineIssue] = []
 
@@ -74,8 +82,9 @@ private struct Reader {
         (a.line, a.column) < (b.line, b.column)
     }
 
-    init(file: String, checksDirectories: Bool) {
+    init(file: String, text: String, checksDirectories: Bool) {
         self.file = file
+        self.text = text
         self.checksDirectories = checksDirectories
     }
 
@@ -164,7 +173,9 @@ private struct Reader {
     mutating func reportYAML(_ error: YamlError) {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            issues.append(PipelineIssue(file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)"))
+            let hint = tabHint(line: mark.line)
+            issues.append(PipelineIssue(
+                file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)\(hint)"))
         case .duplicatedKeysInMapping(let duplicates, let context):
             issues.append(PipelineIssue(
                 file: file, line: context.mark.line, column: context.mark.column, key: "",
@@ -172,6 +183,14 @@ private struct Reader {
         default:
             report(nil, "", "not valid YAML: \(error)")
         }
+    }
+
+    /// A hint when line `line` (1-based) is indented with a tab, which YAML forbids.
+    func tabHint(line: Int) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return "" }
+        let indentation = lines[line - 1].prefix { $0 == " " || $0 == "\t" }
+        return indentation.contains("\t") ? " (the line is indented with a tab: YAML allows only spaces for indentation)" : ""
     }
 
     // MARK: Nodes

@@ -207,9 +207,11 @@ public final class PluginManager: Sendable {
     /// warning handler and in the returned list), the hooks it registered
     /// before throwing are removed, and the others still initialize.
     ///
+    /// - Parameter reportingFailures: Whether failures also go to the
+    ///   warning handler; `false` when the caller reports them itself.
     /// - Returns: The plugins that failed.
     @discardableResult
-    public func initializeAll() -> [PluginFailure] {
+    public func initializeAll(reportingFailures: Bool = true) -> [PluginFailure] {
         let pending = state.withTrackedLock { state in
             state.order.compactMap { name in
                 state.entries[name].flatMap { $0.initialized ? nil : (name, $0) }
@@ -237,7 +239,7 @@ public final class PluginManager: Sendable {
                 hooks.removeHooks(owner: name)
                 let failure = PluginFailure(name: name, origin: entry.origin, error: error)
                 failures.append(failure)
-                warn(failure.description)
+                if reportingFailures { warn(failure.description) }
             }
         }
         return failures

@@ -24,10 +24,17 @@ extension DagronCommand {
         do {
             if try PluginsCommand.List.runDirectly(Array(CommandLine.arguments.dropFirst())) { return }
             var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+            do {
+                if var asyncCommand = command as? AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch let error as ValidationError {
+                // Found while running (a plugin that is not there, a value
+                // only checkable then): an error like the others, no usage block.
+                printError(error.message)
+                Foundation.exit(ExitStatus.usage.rawValue)
             }
         } catch {
             let code = exitCode(for: error)
@@ -45,6 +52,12 @@ extension DagronCommand {
 /// characters escaped (``TerminalText``).
 func printError(_ message: String) {
     try? FileHandle.standardError.write(contentsOf: Data("dagron: error: \(TerminalText.escaped(message))\n".utf8))
+}
+
+/// Writes `dagron: <message>` to standard error: a note after errors
+/// already printed (control characters escaped).
+func printNote(_ message: String) {
+    try? FileHandle.standardError.write(contentsOf: Data("dagron: \(TerminalText.escaped(message))\n".utf8))
 }
 
 /// Writes `dagron: warning: <message>` to standard error, control

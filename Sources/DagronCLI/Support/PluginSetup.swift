@@ -116,15 +116,14 @@ struct PluginSetup {
         }
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
-        // The manager prints each load failure itself.
         let loadFailures = manager.loadPlugins(
             named: names, settings: settings, searchPath: searchPath,
             dropInNaming: .probe(.dagronChild(), cache: PluginRegistryCache.standard(environment: environment)),
-            isolation: isolation)
+            isolation: isolation, reportingFailures: false)
+        report(loadFailures, resolver: resolver)
         let configureFailures = manager.configureAll()
+        report(configureFailures, resolver: resolver)
         for failure in configureFailures {
-            let message = describe(failure, resolver: resolver)
-            if options.keepGoingWithoutPlugins { printWarning(message) } else { printError(message) }
             if let name = failure.name { manager.unregister(name) }
         }
         try requireExecutors(in: manager)
@@ -173,12 +172,24 @@ struct PluginSetup {
     /// - Throws: ``ExitStatus/usage`` after printing what went wrong.
     func loadAndInitialize(into manager: PluginManager) throws {
         try check(into: manager)
-        // The manager prints each initialization failure itself.
-        try stopUnlessKeepingGoing(manager.initializeAll(), manager: manager)
+        let failures = manager.initializeAll(reportingFailures: false)
+        report(failures, resolver: nil)
+        try stopUnlessKeepingGoing(failures, manager: manager)
     }
 
     private func declaration(of plugin: String) -> PluginDeclaration? {
         pipeline.plugins.first { $0.name == plugin }
+    }
+
+    /// Prints each failure once: an error, or a warning when the run goes on
+    /// without the plugin (`--keep-going-without-plugins`; never for an
+    /// executor, which the nodes cannot do without).
+    private func report(_ failures: [PluginFailure], resolver: PluginSettingsResolver?) {
+        for failure in failures {
+            let message = resolver.map { describe(failure, resolver: $0) } ?? failure.description
+            let isExecutor = failure.name.map(pipeline.pluginExecutors.contains) ?? false
+            if options.keepGoingWithoutPlugins && !isExecutor { printWarning(message) } else { printError(message) }
+        }
     }
 
     /// A configuration failure, prefixed with where the offending setting
@@ -202,9 +213,8 @@ struct PluginSetup {
             return
         }
         manager.teardownAll()
-        let failed = failures.map { $0.name.map { "'\($0)'" } ?? "(unnamed)" }.joined(separator: ", ")
-        printError("plugin\(failures.count == 1 ? "" : "s") \(failed) could not be loaded, configured or initialized (see above); "
-            + "no node was started (use --keep-going-without-plugins to run anyway, or --no-plugins)")
+        printNote("no node was started (use --keep-going-without-plugins to run without "
+            + "\(failures.count == 1 ? "that plugin" : "those plugins"), or --no-plugins)")
         throw ExitStatus.usage
     }
 }

@@ -13,13 +13,14 @@
 /// | ``postExecute`` | execution completes | `dag`, `executionResult`, `gates` |
 /// | ``preNode`` | a node is about to run | `dag`, `nodeName` |
 /// | ``postNode`` | a node completed | `dag`, `nodeName`, `nodeResult` |
-/// | ``onError`` | a node failed or timed out | `dag`, `nodeName`, `nodeResult`, `error` |
+/// | ``onError`` | a node failed, timed out, was rejected at its gate, or was cancelled while running (Ctrl-C, fail-fast, `cancel()`) | `dag`, `nodeName`, `nodeResult` (its `status` says which), `error` |
 /// | ``nodeSkipped`` | a node will not run (failed ancestor, missing task, cancellation) | `dag`, `nodeName`, `nodeResult` |
 /// | ``gateWaiting`` | a gate node starts waiting for approval | `dag`, `nodeName`, `gates` |
 /// | ``gateResolved`` | a gate was approved, rejected or timed out | `dag`, `nodeName`, `gates`, `metadata["outcome"]` |
 ///
 /// A node that runs fires ``preNode`` and then exactly one of ``postNode`` or
-/// ``onError``. A node that never runs fires ``nodeSkipped`` only.
+/// ``onError`` (a node cancelled while it runs ends with ``onError``, its
+/// result's status `cancelled`). A node that never runs fires ``nodeSkipped`` only.
 public enum HookEvent: String, Sendable, Hashable, CaseIterable, Codable {
     /// A `DAGBuilder` starts building. Raw value `pre_build`.
     case preBuild = "pre_build"
@@ -33,7 +34,8 @@ public enum HookEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case preNode = "pre_node"
     /// A node completed successfully. Raw value `post_node`.
     case postNode = "post_node"
-    /// A node failed, timed out or was rejected at its gate. Raw value `on_error`.
+    /// A node failed, timed out, was rejected at its gate, or was cancelled
+    /// while it ran (the result's `status` says which). Raw value `on_error`.
     case onError = "on_error"
     /// A node will not run: an ancestor failed, its task is missing, or the run
     /// was cancelled before it started. Raw value `node_skipped`.
