@@ -312,8 +312,10 @@ public struct PluginFailure: Error, Sendable, CustomStringConvertible {
         self.error = error
     }
 
-    /// `plugin 'x' (from /path): <error>`.
+    /// `plugin 'x' (from /path): <error>`; an error that names the plugin
+    /// itself (not found) alone.
     public var description: String {
+        if error is PluginNotFoundError { return String(describing: error) }
         let who = name.map { "plugin '\($0)'" } ?? "plugin"
         return "\(who)\(origin.map { " (from \($0))" } ?? ""): \(error)"
     }

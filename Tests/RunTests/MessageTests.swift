@@ -1,0 +1,90 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What `dagron` says when a newcomer gets something wrong: one clear error
+/// each, in the `dagron: error:` form, no usage block after a lookup error.
+@Suite struct MessageTests {
+    @Test("run and validate of a directory say it is a directory")
+    func pipelineDirectory() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/pipelines", withIntermediateDirectories: false)
+        for command in ["run", "validate"] {
+            let finished = try dagron([command, "pipelines"], in: scratch.path)
+            #expect(finished.status == 2)
+            #expect(finished.stderr == "dagron: error: pipelines: is a directory, not a pipeline file\n", "\(finished.stderr)")
+        }
+    }
+
+    @Test("a tab-indented line gets a hint about tabs")
+    func yamlTabs() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n\tbuild:\n\t\trun: make\n")
+        let finished = try dagron(["validate", "p.yml"], in: scratch.path)
+        #expect(finished.status == 2)
+        #expect(finished.stderr.contains("p.yml:2:1: not valid YAML"), "\(finished.stderr)")
+        #expect(finished.stderr.contains("the line is indented with a tab: YAML allows only spaces for indentation"))
+    }
+
+    @Test("plugins check of a directory says it is a directory, not that permissions are wrong")
+    func checkDirectory() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/plugins", withIntermediateDirectories: false)
+        let finished = try dagron(["plugins", "check", "plugins"], in: scratch.path)
+        #expect(finished.status != 0)
+        let all = finished.stdout + finished.stderr
+        #expect(all.contains("is a directory"), "\(all)")
+        #expect(!all.contains("permissions"), "\(all)")
+    }
+
+    @Test("a lookup error is one dagron: error: line, no usage block")
+    func lookupError() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let finished = try dagron(["plugins", "info", "no-such-plugin"], in: scratch.path)
+        #expect(finished.status == 2)
+        #expect(finished.stderr.hasPrefix("dagron: error: no plugin named 'no-such-plugin'"), "\(finished.stderr)")
+        #expect(!finished.stderr.contains("Usage:"))
+        #expect(!finished.stderr.contains("Error:"))
+    }
+
+    @Test("a plugin that cannot be set up is one error naming it once, then what happened to the run")
+    func pluginSetUpFailure() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n")
+        let missing = try dagron(["run", "p.yml", "--plugin", "no-such-plugin"], in: scratch.path)
+        #expect(missing.status == 2)
+        let lines = missing.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(missing.stderr)")
+        #expect(lines.first?.hasPrefix("dagron: error: no plugin named 'no-such-plugin'") == true, "\(missing.stderr)")
+        #expect(missing.stderr.components(separatedBy: "no-such-plugin").count == 2, "named once: \(missing.stderr)")
+        #expect(lines.last == "dagron: no node was started (use --keep-going-without-plugins to run without that plugin, or --no-plugins)")
+        #expect(!missing.stderr.contains("warning"))
+
+        let badSetting = try dagron(
+            ["run", "p.yml", "--plugin", "timing", "--set", "timing.top=-1", "--plugin-path", DagronBinary.directory],
+            in: scratch.path)
+        #expect(badSetting.status == 2)
+        #expect(badSetting.stderr.hasPrefix("dagron: error: --set timing.top: plugin 'timing': setting 'top' is '-1'"), "\(badSetting.stderr)")
+        #expect(badSetting.stderr.components(separatedBy: "dagron: error:").count == 2, "one error: \(badSetting.stderr)")
+
+        let keepGoing = try dagron(
+            ["run", "p.yml", "--plugin", "no-such-plugin", "--keep-going-without-plugins"], in: scratch.path)
+        #expect(keepGoing.status == 0, "\(keepGoing.stderr)")
+        #expect(keepGoing.stderr.contains("dagron: warning: no plugin named 'no-such-plugin'"))
+        #expect(!keepGoing.stderr.contains("dagron: error:"))
+    }
+
+    @Test("validate counts in words that agree with the number")
+    func validateCounts() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("one.yml", "nodes:\n  a: {run: \"true\"}\n")
+        let finished = try dagron(["validate", "one.yml"], in: scratch.path)
+        #expect(finished.stdout == "one.yml: ok: 1 node (0 gates), 0 dependencies\n", "\(finished.stdout)")
+    }
+}
