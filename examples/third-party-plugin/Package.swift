@@ -13,7 +13,9 @@ let package = Package(
         .library(name: "NodeStats", type: .dynamic, targets: ["NodeStats"]),
     ],
     dependencies: [
-        // Point this at your checkout of dagron's SDK package (the `SDK/` folder),
+        // Point this at your checkout of dagron's SDK package (the `SDK/` folder)
+        // by its absolute path once you copy this folder elsewhere, e.g.
+        //   .package(path: "/home/you/src/dagron/SDK"),
         // or at a git repository that contains it at its root:
         //   .package(url: "https://example.com/your-org/dagron-sdk.git", from: "1.0.0"),
         .package(path: "../../SDK"),
