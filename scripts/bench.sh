@@ -3,7 +3,7 @@
 # Prints `<scenario> <value> <unit>` for ours, `reference <scenario> <value> <unit>`
 # for the reference where ../shared/reference/setup.sh works, and
 # `ratio <scenario> <x>` (how many times faster we are).
-#   scripts/bench.sh [--repeat N] [--rounds R]
+#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm]
 #
 # The machine is a shared VM whose speed drifts by tens of percent from one
 # minute to the next, so the scenario suites of ours and of the reference
@@ -14,11 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=5
 rounds=3
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) repeat=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
-    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R]" >&2; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm]" >&2; exit 2 ;;
   esac
 done
 
@@ -46,6 +48,7 @@ if [ -f "$shared/reference/setup.sh" ]; then
   py=$(bash "$shared/reference/setup.sh" 2>/dev/null) || { py=""; echo "reference: unavailable (../shared/reference/setup.sh failed)" >&2; }
 fi
 
+core_benchmarks() {
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
   "$bin/DagronBench" --repeat "$repeat" >> "$work/ours.rounds"
@@ -96,7 +99,9 @@ for _ in $(seq $((repeat * 4))); do
   (cd / && HOME=$home XDG_DATA_HOME=$home/data "$bin/dagron" plugins list >/dev/null)
   echo $(( ($(date +%s%N) - start) / 1000 ))
 done | median | awk '{ printf "plugins_list_wall %.1f ms\n", $1 / 1000 }' | tee -a "$ours"
+}
 
+slurm_benchmark() {
 # slurm_wide_200: 200 independent `true` nodes through the slurm executor on
 # the one-node cluster scripts/slurm-cluster.sh starts, against the same 200
 # jobs submitted by a plain `sbatch` loop and waited for with `squeue` at the
@@ -133,7 +138,9 @@ medians < "$work/slurm.rounds" | awk '
     if (loop > 0) printf "slurm_wide_200_overhead %.1f %%\n", (ours - loop) * 100 / loop
   }' | tee -a "$ours"
 [ "$slurm_was_up" = 1 ] || bash scripts/slurm-cluster.sh stop >&2
+}
 
+reference_report() {
 if [ -n "$py" ]; then
   medians < "$work/ref.rounds" > "$ref"
   "$py" - "$shared/reference" >> "$ref" <<'PY'
@@ -149,3 +156,8 @@ PY
   # ratio = reference / ours for times; for memory, how many times smaller we are.
   awk 'NR==FNR { ours[$1]=$2; next } ($1 in ours) && ours[$1] > 0 { printf "ratio %s %.1fx\n", $1, $2 / ours[$1] }' "$ours" "$ref" "$ref.extra"
 fi
+}
+
+[ "$only" = slurm ] || core_benchmarks
+slurm_benchmark
+[ "$only" = slurm ] || reference_report
