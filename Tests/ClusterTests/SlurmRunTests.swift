@@ -18,11 +18,49 @@ struct SlurmRunTests {
             poll_interval: 0.3
         """
 
-    /// A run directory name of its own, so each test's jobs have their own name (`dagron-<run dir>`).
-    private static func runName() -> String { "run-" + UUID().uuidString.prefix(8).lowercased() }
+    /// One test's run: a scratch folder holding `p.yml`, and a run directory
+    /// name of its own, so each test's jobs have their own name (`dagron-<run dir>`).
+    private struct ClusterRun {
+        let scratch: Scratch
+        let runDir = "run-" + UUID().uuidString.prefix(8).lowercased()
 
-    private func run(_ arguments: [String], in scratch: Scratch, timeout: Double = 180) throws -> Finished {
-        try dagron(arguments + ["--plugin-path", DagronBinary.directory], in: scratch.path, timeout: timeout)
+        /// Fails the test when no cluster answers; writes the pipeline.
+        init(_ pipeline: String) throws {
+            try SlurmCluster.require()
+            scratch = try Scratch()
+            try scratch.write("p.yml", pipeline)
+        }
+
+        var jobName: String { "dagron-\(runDir)" }
+        var arguments: [String] { ["run", "p.yml", "--run-dir", runDir, "--plugin-path", DagronBinary.directory] }
+
+        /// Runs `dagron run p.yml` to its end.
+        func run(_ extra: [String] = []) throws -> Finished {
+            try dagron(arguments + extra, in: scratch.path, timeout: 180)
+        }
+
+        /// Starts `dagron run p.yml` in the background.
+        func start() throws -> DagronProcess {
+            try DagronProcess(arguments, in: scratch.path)
+        }
+
+        /// The nodes of the run's result.json, by name.
+        func nodes() throws -> [String: [String: Any]] {
+            nodesByName(try scratch.report(runDir))
+        }
+
+        /// Expects `node` failed with `exitCode` and `stderr` in its tail, and `skipped` skipped without a job.
+        func expectFailure(
+            _ node: String, exitCode: Int, stderr: String, skipped: String,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
+            let nodes = try nodes()
+            #expect(nodes[node]?["status"] as? String == "failed", sourceLocation: sourceLocation)
+            #expect(nodes[node]?["exitCode"] as? Int == exitCode, sourceLocation: sourceLocation)
+            #expect((nodes[node]?["stderrTail"] as? String)?.contains(stderr) == true, sourceLocation: sourceLocation)
+            #expect(nodes[skipped]?["status"] as? String == "skipped", sourceLocation: sourceLocation)
+            #expect(nodes[skipped]?["jobId"] == nil, sourceLocation: sourceLocation)
+        }
     }
 
     /// The recorder's lines without their times, in order.
@@ -37,9 +75,6 @@ struct SlurmRunTests {
 
     @Test("a diamond: every node is a Slurm job of the run, and hooks see what they see locally")
     func diamond() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
         let nodes = """
             max_workers: 1
             nodes:
@@ -48,39 +83,39 @@ struct SlurmRunTests {
               c: {run: 'cat a.out > c.out; echo c >> c.out', after: a}
               d: {run: 'cat b.out c.out > d.out; echo done', after: [b, c]}
             """
+        let run = try ClusterRun("executor: slurm\n\(Self.slurmSettings)\n\(nodes)")
+        let scratch = run.scratch
+        defer { scratch.cleanUp() }
         try scratch.write("local.yml", nodes)
-        try scratch.write("slurm.yml", "executor: slurm\n\(Self.slurmSettings)\n\(nodes)")
         let recorder = { (file: String) in ["--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/\(file)"] }
-        let local = try run(["run", "local.yml", "--run-dir", "local"] + recorder("local.jsonl"), in: scratch)
+        let local = try dagron(
+            ["run", "local.yml", "--run-dir", "local", "--plugin-path", DagronBinary.directory] + recorder("local.jsonl"),
+            in: scratch.path)
         #expect(local.status == 0, "\(local.stderr)")
-        let runDir = Self.runName()
-        let slurm = try run(["run", "slurm.yml", "--run-dir", runDir] + recorder("slurm.jsonl"), in: scratch)
+        let slurm = try run.run(recorder("slurm.jsonl"))
         #expect(slurm.status == 0, "\(slurm.stderr)")
         #expect(scratch.read("d.out") == "a\nb\na\nc\n")
 
-        let nodesByRun = nodesByName(try scratch.report(runDir))
+        let results = try run.nodes()
         for name in ["a", "b", "c", "d"] {
-            let node = try #require(nodesByRun[name])
+            let node = try #require(results[name])
             #expect(node["executor"] as? String == "slurm")
             let id = try #require(node["jobId"] as? String, "\(name) has no job id: \(node)")
             let job = try SlurmCluster.job(id)
             #expect(job["JobState"] == "COMPLETED", "\(name): \(job)")
             #expect(job["ExitCode"] == "0:0")
-            #expect(job["JobName"] == "dagron-\(runDir)")
+            #expect(job["JobName"] == run.jobName)
         }
-        #expect(scratch.read("\(runDir)/logs/d.stdout.log") == "done\n")
-        #expect(scratch.read("\(runDir)/logs/a.stderr.log") == "note-a\n")
+        #expect(scratch.read("\(run.runDir)/logs/d.stdout.log") == "done\n")
+        #expect(scratch.read("\(run.runDir)/logs/a.stderr.log") == "note-a\n")
         // Hooks fire exactly as for local nodes: same events, same order, same values.
         #expect(try events(scratch, "slurm.jsonl") == events(scratch, "local.jsonl"))
-        #expect(try SlurmCluster.queue(name: "dagron-\(runDir)").isEmpty)
+        #expect(try SlurmCluster.queue(name: run.jobName).isEmpty)
     }
 
     @Test("a failing job: its exit code and stderr reach the result, its dependents are skipped")
     func failureWithSkips() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: slurm
             fail_fast: false
             \(Self.slurmSettings)
@@ -90,15 +125,11 @@ struct SlurmRunTests {
               c: {run: "true", after: b}
               d: {run: "true", after: a}
             """)
-        let runDir = Self.runName()
-        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        defer { run.scratch.cleanUp() }
+        let finished = try run.run()
         #expect(finished.status == 1, "\(finished.stderr)")
-        let nodes = nodesByName(try scratch.report(runDir))
-        #expect(nodes["b"]?["status"] as? String == "failed")
-        #expect(nodes["b"]?["exitCode"] as? Int == 3)
-        #expect((nodes["b"]?["stderrTail"] as? String)?.contains("boom") == true)
-        #expect(nodes["c"]?["status"] as? String == "skipped")
-        #expect(nodes["c"]?["jobId"] == nil)
+        try run.expectFailure("b", exitCode: 3, stderr: "boom", skipped: "c")
+        let nodes = try run.nodes()
         #expect(nodes["d"]?["status"] as? String == "completed")
         let job = try SlurmCluster.job(try #require(nodes["b"]?["jobId"] as? String))
         #expect(job["JobState"] == "FAILED", "\(job)")
@@ -107,31 +138,26 @@ struct SlurmRunTests {
 
     @Test("a node timeout cancels its job: timed_out, the job CANCELLED, nothing left in the queue")
     func timeoutCancelsTheJob() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: slurm
             \(Self.slurmSettings)
             nodes:
               slow: {run: 'echo started; sleep 300', timeout: 4s}
             """)
-        let runDir = Self.runName()
-        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        defer { run.scratch.cleanUp() }
+        let finished = try run.run()
         #expect(finished.status == 1, "\(finished.stderr)")
-        let node = try #require(nodesByName(try scratch.report(runDir))["slow"])
+        let node = try #require(try run.nodes()["slow"])
         #expect(node["status"] as? String == "timed_out", "\(node)")
         let id = try #require(node["jobId"] as? String, "\(node)")
-        #expect(waitUntil(timeout: 30) { (try? SlurmCluster.job(id)["JobState"]) == "CANCELLED" }, "\((try? SlurmCluster.job(id)).map { "\($0)" } ?? "job \(id) unknown to scontrol")")
-        #expect(try SlurmCluster.queue(name: "dagron-\(runDir)").isEmpty)
+        let cancelled = waitUntil(timeout: 30) { (try? SlurmCluster.job(id)["JobState"]) == "CANCELLED" }
+        #expect(cancelled, "\((try? SlurmCluster.job(id)) ?? [:])")
+        #expect(try SlurmCluster.queue(name: run.jobName).isEmpty)
     }
 
     @Test("Ctrl-C during a run: exit 130, every job cancelled, the queue empty")
     func interrupt() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -140,35 +166,31 @@ struct SlurmRunTests {
               three: {run: sleep 300}
               after: {run: touch never, after: [one, two, three]}
             """)
-        let runDir = Self.runName()
-        let process = try DagronProcess(["run", "p.yml", "--run-dir", runDir, "--plugin-path", DagronBinary.directory], in: scratch.path)
-        let name = "dagron-\(runDir)"
+        defer { run.scratch.cleanUp() }
+        let process = try run.start()
         // All three submitted (running, or still pending on a busy node): every one is cancelled.
         let submitted = waitUntil(timeout: 60) {
-            let queue = (try? SlurmCluster.queue(name: name)) ?? []
+            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
             return queue.count == 3 && queue.contains { $0.hasSuffix("RUNNING") }
         }
-        #expect(submitted, "the three jobs never reached the queue: \((try? SlurmCluster.queue(name: name)) ?? [])")
+        #expect(submitted, "the three jobs never reached the queue: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
         process.send(SIGINT)
         let finished = try process.wait(timeout: 90)
         #expect(finished.status == 130, "\(finished.stderr)")
-        #expect(try SlurmCluster.queue(name: name).isEmpty, "jobs left in the queue after dagron exited")
-        let report = try scratch.report(runDir)
+        #expect(try SlurmCluster.queue(name: run.jobName).isEmpty, "jobs left in the queue after dagron exited")
+        let report = try run.scratch.report(run.runDir)
         #expect(report["outcome"] as? String == "interrupted")
         let nodes = nodesByName(report)
         for node in ["one", "two", "three"] {
             let id = try #require(nodes[node]?["jobId"] as? String, "\(node): \(nodes[node] ?? [:])")
             #expect(try SlurmCluster.job(id)["JobState"] == "CANCELLED")
         }
-        #expect(scratch.read("never") == nil)
+        #expect(run.scratch.read("never") == nil)
     }
 
     @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them")
     func resources() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -176,11 +198,10 @@ struct SlurmRunTests {
                 run: echo sized
                 resources: {cpus: 2, mem: 100M, time: 4m30s}
             """)
-        let runDir = Self.runName()
-        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        defer { run.scratch.cleanUp() }
+        let finished = try run.run()
         #expect(finished.status == 0, "\(finished.stderr)")
-        let id = try #require(nodesByName(try scratch.report(runDir))["sized"]?["jobId"] as? String)
-        let job = try SlurmCluster.job(id)
+        let job = try SlurmCluster.job(try #require(try run.nodes()["sized"]?["jobId"] as? String))
         #expect(job["NumCPUs"] == "2", "\(job)")
         #expect(job["TimeLimit"] == "00:05:00", "rounded up to whole minutes: \(job)")
         #expect(job["MinMemoryNode"] == "100M" || job["MinMemoryCPU"] == "50M", "\(job)")
@@ -188,10 +209,7 @@ struct SlurmRunTests {
 
     @Test("a retried node submits a new job per attempt; the result names the last one")
     func retries() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -199,23 +217,20 @@ struct SlurmRunTests {
                 run: 'echo attempt $DAGRON_ATTEMPT; [ "$DAGRON_ATTEMPT" = 2 ] || exit 1'
                 retries: {count: 2, delay: 100ms}
             """)
-        let runDir = Self.runName()
-        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        defer { run.scratch.cleanUp() }
+        let finished = try run.run()
         #expect(finished.status == 0, "\(finished.stderr)")
-        let node = try #require(nodesByName(try scratch.report(runDir))["flaky"])
+        let node = try #require(try run.nodes()["flaky"])
         #expect(node["attempts"] as? Int == 2)
         let id = try #require(node["jobId"] as? String)
         #expect(try SlurmCluster.job(id)["JobState"] == "COMPLETED")
         #expect(try SlurmCluster.job(String((Int(id) ?? 1) - 1))["JobState"] == "FAILED", "the first attempt's job")
-        #expect(scratch.read("\(runDir)/logs/flaky.stdout.log") == "attempt 1\n--- attempt 2 ---\nattempt 2\n")
+        #expect(run.scratch.read("\(run.runDir)/logs/flaky.stdout.log") == "attempt 1\n--- attempt 2 ---\nattempt 2\n")
     }
 
     @Test("a mixed pipeline: local and Slurm nodes feed each other")
     func mixed() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -223,46 +238,46 @@ struct SlurmRunTests {
               crunch: {run: 'tr a-z A-Z < input.txt > output.txt', after: prepare}
               report: {run: 'cat output.txt', executor: local, after: crunch}
             """)
-        let runDir = Self.runName()
+        defer { run.scratch.cleanUp() }
         // --isolate-all isolates hook plugins; the executor stays in dagron's process.
-        let finished = try run(
-            ["run", "p.yml", "--run-dir", runDir, "--isolate-all", "--plugin", "event-recorder",
-             "--set", "event-recorder.file=\(scratch.path)/events.jsonl"], in: scratch)
+        let finished = try run.run(
+            ["--isolate-all", "--plugin", "event-recorder", "--set", "event-recorder.file=\(run.scratch.path)/events.jsonl"])
         #expect(finished.status == 0, "\(finished.stderr)")
-        #expect(scratch.read("events.jsonl")?.contains("\"node\":\"crunch\"") == true)
-        let nodes = nodesByName(try scratch.report(runDir))
+        #expect(run.scratch.read("events.jsonl")?.contains("\"node\":\"crunch\"") == true)
+        let nodes = try run.nodes()
         #expect(nodes["prepare"]?["executor"] as? String == "local")
         #expect(nodes["prepare"]?["jobId"] == nil)
         #expect(nodes["crunch"]?["executor"] as? String == "slurm")
         #expect(nodes["crunch"]?["jobId"] is String)
-        #expect(scratch.read("\(runDir)/logs/report.stdout.log") == "INPUT\n")
+        #expect(run.scratch.read("\(run.runDir)/logs/report.stdout.log") == "INPUT\n")
     }
 
     @Test("the timing and dashboard plugins on a Slurm run; the gate stays in dagron and is approved over HTTP")
     func timingAndDashboard() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let folder = NSTemporaryDirectory() + "dagron-dashboard-" + UUID().uuidString
+        let run = try ClusterRun("""
             executor: slurm
             plugins:
               slurm:
                 poll_interval: 0.3
               timing:
-                json: \(scratch.path)/timing.json
+                json: \(folder)-timing.json
               dashboard:
                 port: 0
                 open_browser: false
-                url_file: \(scratch.path)/dashboard.url
+                url_file: \(folder)-dashboard.url
             nodes:
               build: {run: sleep 1}
               approve: {gate: {message: Ship it?, timeout: 120s}, after: build}
               ship: {run: echo shipped, after: approve}
             """)
-        let runDir = Self.runName()
-        let process = try DagronProcess(["run", "p.yml", "--run-dir", runDir, "--plugin-path", DagronBinary.directory], in: scratch.path)
-        #expect(waitUntil(timeout: 60) { scratch.read("dashboard.url") != nil })
-        let base = try #require(scratch.read("dashboard.url")?.trimmingCharacters(in: .whitespacesAndNewlines))
+        defer {
+            run.scratch.cleanUp()
+            for suffix in ["-timing.json", "-dashboard.url"] { try? FileManager.default.removeItem(atPath: folder + suffix) }
+        }
+        let process = try run.start()
+        #expect(waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: folder + "-dashboard.url") })
+        let base = try String(contentsOfFile: folder + "-dashboard.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let url = try #require(URLComponents(string: base))
         let token = try #require(url.queryItems?.first { $0.name == "token" }?.value)
         let origin = "http://\(url.host ?? ""):\(url.port ?? 0)"
@@ -277,21 +292,19 @@ struct SlurmRunTests {
         #expect(approved.status == 0)
         let finished = try process.wait(timeout: 120)
         #expect(finished.status == 0, "\(finished.stderr)")
-        let nodes = nodesByName(try scratch.report(runDir))
+        let nodes = try run.nodes()
         #expect(nodes["ship"]?["jobId"] is String)
         #expect(nodes["approve"]?["executor"] == nil)
-        let timing = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/timing.json"))) as? [String: Any])
+        let timing = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "-timing.json"))) as? [String: Any])
         let timed = (timing["nodes"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String }
         #expect(Set(timed) == ["build", "approve", "ship"], "\(timing)")
-        #expect(scratch.read("\(runDir)/logs/ship.stdout.log") == "shipped\n")
+        #expect(run.scratch.read("\(run.runDir)/logs/ship.stdout.log") == "shipped\n")
     }
 
     @Test("cluster-generic, configured only by commands, runs a pipeline on the same Slurm")
     func clusterGeneric() throws {
-        try SlurmCluster.require()
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        let run = try ClusterRun("""
             executor: cluster-generic
             fail_fast: false
             plugins:
@@ -306,21 +319,18 @@ struct SlurmRunTests {
               c: {run: 'cat a.out', after: a}
               d: {run: "true", after: b}
             """)
-        let runDir = Self.runName()
-        let finished = try run(["run", "p.yml", "--run-dir", runDir], in: scratch)
+        defer { run.scratch.cleanUp() }
+        let finished = try run.run()
         #expect(finished.status == 1, "\(finished.stderr)")
-        let nodes = nodesByName(try scratch.report(runDir))
+        try run.expectFailure("b", exitCode: 4, stderr: "bad", skipped: "d")
+        let nodes = try run.nodes()
         #expect(nodes["a"]?["status"] as? String == "completed")
-        #expect(nodes["b"]?["status"] as? String == "failed")
-        #expect(nodes["b"]?["exitCode"] as? Int == 4)
-        #expect((nodes["b"]?["stderrTail"] as? String)?.contains("bad") == true)
-        #expect(nodes["d"]?["status"] as? String == "skipped")
-        #expect(scratch.read("\(runDir)/logs/c.stdout.log") == "from-a\n")
+        #expect(run.scratch.read("\(run.runDir)/logs/c.stdout.log") == "from-a\n")
         for name in ["a", "b", "c"] {
             let id = try #require(nodes[name]?["jobId"] as? String, "\(name): \(nodes[name] ?? [:])")
             #expect(nodes[name]?["executor"] as? String == "cluster-generic")
-            #expect(try SlurmCluster.job(id)["JobName"] == "dagron-\(runDir)")
+            #expect(try SlurmCluster.job(id)["JobName"] == run.jobName)
         }
-        #expect(try SlurmCluster.queue(name: "dagron-\(runDir)").isEmpty)
+        #expect(try SlurmCluster.queue(name: run.jobName).isEmpty)
     }
 }
