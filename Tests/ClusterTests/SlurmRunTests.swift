@@ -122,7 +122,7 @@ struct SlurmRunTests {
         let node = try #require(nodesByName(try scratch.report(runDir))["slow"])
         #expect(node["status"] as? String == "timed_out", "\(node)")
         let id = try #require(node["jobId"] as? String, "\(node)")
-        #expect(waitUntil(timeout: 30) { (try? SlurmCluster.job(id)["JobState"]) == "CANCELLED" }, "\(try SlurmCluster.job(id))")
+        #expect(waitUntil(timeout: 30) { (try? SlurmCluster.job(id)["JobState"]) == "CANCELLED" }, "\((try? SlurmCluster.job(id)) ?? [:])")
         #expect(try SlurmCluster.queue(name: "dagron-\(runDir)").isEmpty)
     }
 
