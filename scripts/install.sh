@@ -23,6 +23,17 @@ while [ $# -gt 0 ]; do
     *) echo "install.sh: unknown argument '$1' (usage: scripts/install.sh [--prefix DIR])" >&2; exit 2 ;;
   esac
 done
+# json_field KEY DOCUMENT: the string value of KEY in the first object of a
+# `dagron ... --json` document. With jq when it is installed; otherwise from
+# the form dagron always prints (pretty-printed, one key per line, sorted).
+json_field() {
+  if command -v jq >/dev/null 2>&1; then
+    printf '%s\n' "$2" | jq -r --arg key "$1" 'if type == "array" then .[0] else . end | .[$key] // empty'
+  else
+    printf '%s\n' "$2" | sed -n "s/^ *\"$1\" : \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" | head -n 1
+  fi
+}
+
 mkdir -p "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 
@@ -60,10 +71,12 @@ for lib in "$bin"/lib*.so; do
   [ "$name" = "libDagronSDK.so" ] && continue
   nm -D --defined-only "$lib" 2>/dev/null | grep -qw dagron_plugin_create || continue
   install -m 755 "$lib" "$plugins_dir/$name"
-  # Ask the installed host for the plugin's name (in its isolated probe).
-  line="$("$prefix/bin/dagron" plugins check "$plugins_dir/$name")" || {
-    echo "install.sh: bundled plugin $name does not load: $line" >&2; exit 1; }
-  plugin="$(printf '%s\n' "$line" | sed -n 's/^ok  *[^:]*: \([^ ]*\) .*/\1/p')"
+  # Ask the installed host for the plugin's name (in its isolated probe, then
+  # a whole synthetic run): `plugins check --json`, whose shape docs/run.md documents.
+  report="$("$prefix/bin/dagron" plugins check --json "$plugins_dir/$name")" || {
+    echo "install.sh: bundled plugin $name does not pass 'dagron plugins check': $report" >&2; exit 1; }
+  plugin="$(json_field name "$report")"
+  [ -n "$plugin" ] || { echo "install.sh: 'dagron plugins check --json' gave no name for $name: $report" >&2; exit 1; }
   echo "$plugin = \"$name:dagron_plugin_create\"" >> "$manifest.new"
   echo "   plugin $plugin ($name)"
 done

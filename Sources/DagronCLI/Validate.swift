@@ -17,6 +17,10 @@ struct Validate: ParsableCommand {
             The plugins the file names (and those given with --plugin) are loaded and configured \
             with the settings `dagron run` would give them, but not started.
 
+            With --json, a valid file prints one JSON object on standard output (its shape is in \
+            docs/run.md); problems still go to standard error, with exit code 2 and nothing on \
+            standard output.
+
             Exit codes: 0 the file is valid; 2 it is not (each problem is printed).
             """
     )
@@ -26,6 +30,9 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var pluginOptions: PipelinePluginOptions
 
+    @Flag(help: "Print what the valid file holds as JSON on standard output (problems still go to standard error).")
+    var json = false
+
     func run() throws {
         let pipeline = try loadPipeline(self.pipeline)
         let manager = PluginManager(warningHandler: { printWarning($0) })
@@ -34,6 +41,12 @@ struct Validate: ParsableCommand {
         let plugins = manager.plugins.map(\.name)
         let nodes = pipeline.nodes.count
         let executors = pipeline.pluginExecutors
+        if json {
+            try JSONOutput.print(ValidationJSON(
+                pipeline: pipeline.path, name: pipeline.name, valid: true, nodes: nodes, gates: gates,
+                dependencies: pipeline.edgeCount, plugins: plugins, executors: executors))
+            return
+        }
         print("\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "
             + "\(pipeline.edgeCount) dependenc\(pipeline.edgeCount == 1 ? "y" : "ies")"
             + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))")
