@@ -35,8 +35,9 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let pipeline = try loadPipeline(self.pipeline)
+        let userConfig = try loadUserConfig()
         let manager = PluginManager(warningHandler: { printWarning($0) })
-        try PluginSetup(pipeline: pipeline, options: pluginOptions).check(into: manager)
+        try PluginSetup(pipeline: pipeline, options: pluginOptions, userConfig: userConfig).check(into: manager)
         let gates = pipeline.gateNodes.count
         let plugins = manager.plugins.map(\.name)
         let nodes = pipeline.nodes.count
