@@ -14,7 +14,7 @@ extension PluginsCommand {
                 """
         )
 
-        @Argument(help: "The plugin's name.")
+        @Argument(help: "The plugin's name.", completion: .custom { PluginNameCompletion.complete($0, $1, $2) })
         var name: String
 
         @Option(name: .customLong("set"), help: ArgumentHelp("A setting for the plugin while it is inspected (repeatable).", valueName: "key=value"))
