@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dagron
 import DagronSDK
+import Foundation
 
 /// `dagron validate PIPELINE`: checks a pipeline file without running it.
 ///
@@ -34,6 +35,15 @@ struct Validate: ParsableCommand {
     var json = false
 
     func run() throws {
+        // With --json, standard output is the document's alone: what plugin
+        // code loaded for the checks prints goes to standard error.
+        let output: ReservedStandardOutput?
+        do {
+            output = json ? try ReservedStandardOutput.reserve() : nil
+        } catch {
+            printError("\(error)")
+            throw ExitStatus.usage
+        }
         let pipeline = try loadPipeline(self.pipeline)
         let userConfig = try loadUserConfig()
         let manager = PluginManager(warningHandler: { printWarning($0) })
@@ -42,10 +52,11 @@ struct Validate: ParsableCommand {
         let plugins = manager.plugins.map(\.name)
         let nodes = pipeline.nodes.count
         let executors = pipeline.pluginExecutors
-        if json {
-            try JSONOutput.print(ValidationJSON(
+        if let output {
+            let document = try JSONOutput.text(ValidationJSON(
                 pipeline: pipeline.path, name: pipeline.name, valid: true, nodes: nodes, gates: gates,
                 dependencies: pipeline.edgeCount, plugins: plugins, executors: executors))
+            output.writeAll(Data((document + "\n").utf8))
             return
         }
         print("\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "

@@ -62,6 +62,32 @@ import Testing
         #expect(rows.first?["name"] is NSNull)
     }
 
+    @Test func validateJSONKeepsStandardOutputForTheDocumentWhenPluginCodePrints() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        // A library that prints when loaded and is no working plugin: validate loads it, fails it, keeps going.
+        let source = try scratch.write("noisy.c", """
+            #include <stdio.h>
+            __attribute__((constructor)) static void loaded(void) { printf("noise from plugin code\\n"); }
+            unsigned int dagron_plugin_abi_version(void) { return 0; }
+            void *dagron_plugin_create(void) { return 0; }
+            """)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/plugins", withIntermediateDirectories: true)
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
+        compiler.arguments = ["-shared", "-fPIC", "-o", scratch.path + "/plugins/libNoisy.so", source]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0)
+        try scratch.write("plugins/dagron.plugins", "noisy = \"libNoisy.so:dagron_plugin_create\"\n")
+        try scratch.write("p.yml", gated)
+        let valid = try dagron(["validate", "p.yml", "--json", "--plugin", "noisy", "--plugin-path", scratch.path + "/plugins",
+                                "--keep-going-without-plugins"], in: scratch.path)
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(JSONDocument.object(valid)?["valid"] as? Bool == true, "\(valid.stdout)")
+        #expect(valid.stderr.contains("noise from plugin code"), "\(valid.stderr)")
+    }
+
     @Test func validateJSONDescribesAValidFile() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
