@@ -103,6 +103,37 @@ import Testing
         #expect(latest == ["ship"], "\(latest)")
     }
 
+    @Test func bashCompletesPluginNamesAndSetKeysThroughTheGeneratedScript() throws {
+        let setup = try Setup()
+        defer { setup.scratch.cleanUp() }
+        let script = try dagron(["--generate-completion-script", "bash"], in: setup.scratch.path)
+        try setup.scratch.write("dagron.bash", script.stdout)
+        // What bash does on Tab: COMP_WORDS and friends set, then the completion function called.
+        func complete(_ line: String) throws -> String {
+            let words = line.split(separator: " ", omittingEmptySubsequences: false).map { "'\($0)'" }.joined(separator: " ")
+            let bash = Process()
+            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+            bash.arguments = ["-c", """
+                source dagron.bash
+                COMP_WORDS=(\(words)); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="\(line)"; COMP_POINT=${#COMP_LINE}
+                _dagron dagron "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                printf '%s\\n' "${COMPREPLY[@]}"
+                """]
+            bash.currentDirectoryURL = URL(fileURLWithPath: setup.scratch.path)
+            bash.environment = DagronBinary.environment(adding: setup.environment.merging(
+                ["PATH": DagronBinary.directory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 })
+            let output = Pipe()
+            bash.standardOutput = output
+            try bash.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            bash.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(try complete("dagron run p.yml --plugin-path \(setup.plugins) --plugin mar") == "marker\n")
+        #expect(try complete("dagron run p.yml --plugin-path \(setup.plugins) --set marker.co") == "marker.colour=\n")
+        #expect(setup.scratch.read("loaded") == nil, "completion loaded plugin code")
+    }
+
     @Test func theGeneratedScriptsCallDagronBackForDynamicValues() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
