@@ -1,7 +1,6 @@
 import ArgumentParser
 import Dagron
 import DagronSDK
-import Foundation
 
 /// `dagron validate PIPELINE`: checks a pipeline file without running it.
 ///
@@ -37,13 +36,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         // With --json, standard output is the document's alone: what plugin
         // code loaded for the checks prints goes to standard error.
-        let output: ReservedStandardOutput?
-        do {
-            output = json ? try ReservedStandardOutput.reserve() : nil
-        } catch {
-            printError("\(error)")
-            throw ExitStatus.usage
-        }
+        let output = json ? try JSONOutput.reserveStandardOutput() : nil
         let pipeline = try loadPipeline(self.pipeline)
         let userConfig = try loadUserConfig()
         let manager = PluginManager(warningHandler: { printWarning($0) })
@@ -53,10 +46,9 @@ struct Validate: ParsableCommand {
         let nodes = pipeline.nodes.count
         let executors = pipeline.pluginExecutors
         if let output {
-            let document = try JSONOutput.text(ValidationJSON(
+            try JSONOutput.write(ValidationJSON(
                 pipeline: pipeline.path, name: pipeline.name, valid: true, nodes: nodes, gates: gates,
-                dependencies: pipeline.edgeCount, plugins: plugins, executors: executors))
-            output.writeAll(Data((document + "\n").utf8))
+                dependencies: pipeline.edgeCount, plugins: plugins, executors: executors), to: output)
             return
         }
         print("\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "

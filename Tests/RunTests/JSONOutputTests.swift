@@ -88,6 +88,20 @@ import Testing
         #expect(valid.stderr.contains("noise from plugin code"), "\(valid.stderr)")
     }
 
+    @Test func pluginsCheckAndInfoJSONKeepStandardOutputForTheDocumentWhenThePluginPrints() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        // The dashboard prints its URL when started: in the isolated child, on the descriptor 1 it inherits.
+        let file = DagronBinary.directory + "/libDagronDashboard.so"
+        let check = try dagron(["plugins", "check", file, "--json", "--set", "port=0"], in: scratch.path)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(JSONDocument.array(check)?.first?["name"] as? String == "dashboard", "\(check.stdout)")
+        #expect(check.stderr.contains("Dashboard: http://127.0.0.1:"), "\(check.stderr)")
+        let info = try dagron(["plugins", "info", "dashboard", "--json", "--set", "port=0"], in: scratch.path)
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(JSONDocument.object(info)?["name"] as? String == "dashboard", "\(info.stdout)")
+    }
+
     @Test func validateJSONDescribesAValidFile() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

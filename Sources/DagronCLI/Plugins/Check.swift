@@ -45,6 +45,9 @@ extension PluginsCommand {
         }
 
         func run() throws {
+            // With --json, plugin code in the probe and lifecycle children
+            // (which inherit descriptor 1) cannot write into the document.
+            let output = json ? try JSONOutput.reserveStandardOutput() : nil
             let candidates = files.map(Self.candidate)
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
@@ -72,7 +75,7 @@ extension PluginsCommand {
                     if !json { print("\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")") }
                 }
             }
-            if json { try JSONOutput.print(documents) }
+            if let output { try JSONOutput.write(documents, to: output) }
             if failed { throw ExitCode(1) }
         }
 

@@ -30,6 +30,9 @@ extension PluginsCommand {
         }
 
         func run() throws {
+            // With --json, plugin code in the probe children (which inherit
+            // descriptor 1) cannot write into the document.
+            let output = json ? try JSONOutput.reserveStandardOutput() : nil
             let scan = PluginScanner(searchPath: search.searchPath).scan()
             // Only the candidates that could be NAME: declared under it, or dropped in.
             let candidates = scan.candidates.filter { $0.declaredName == nil || $0.declaredName == name }
@@ -49,15 +52,15 @@ extension PluginsCommand {
                 if hooks == nil { hooksError = detail.initializeError ?? detail.error ?? "could not initialize" }
             }
             let others = matching.filter { $0.path != winner.path }
-            if json {
-                try JSONOutput.print(PluginInfoJSON(
+            if let output {
+                try JSONOutput.write(PluginInfoJSON(
                     name: name, version: winner.version, summary: winner.summary.flatMap { $0.isEmpty ? nil : $0 },
                     status: PluginTable.status(of: winner, quarantine: quarantine), path: winner.path, abi: winner.abi,
                     declared: Self.declaration(of: winner.candidate),
                     defaults: Dictionary(winner.displayableSettings.map { ($0.key, $0.value) }) { $1 },
                     secrets: winner.secretSettings ?? [], error: winner.error, hooks: hooks, hooksError: hooksError,
                     quarantine: quarantine.map(QuarantineJSON.init),
-                    also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }))
+                    also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }), to: output)
                 return
             }
             var lines = ["name:     \(name)"]
