@@ -7,6 +7,9 @@
 #   <prefix>/lib/dagron/plugins/dagron.plugins  their manifest
 #   <prefix>/lib/dagron/sdk/DagronSDK.swiftinterface (+ .swiftmodule, .swiftdoc)
 #                                             for plugin authors: `dagron sdk --swiftc-flags`
+#   <prefix>/share/man/man1/dagron.1          the manual, generated from the command tree
+#   <prefix>/share/bash-completion/completions/dagron, <prefix>/share/zsh/site-functions/_dagron,
+#   <prefix>/share/fish/vendor_completions.d/dagron.fish   shell completions
 #
 # Usage: scripts/install.sh [--prefix DIR] [--scratch-path DIR]
 set -euo pipefail
@@ -19,7 +22,7 @@ while [ $# -gt 0 ]; do
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
     --scratch-path) scratch="${2:?--scratch-path needs a directory}"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument '$1' (usage: scripts/install.sh [--prefix DIR])" >&2; exit 2 ;;
   esac
 done
@@ -82,6 +85,34 @@ for lib in "$bin"/lib*.so; do
 done
 chmod 644 "$manifest.new"
 mv -f "$manifest.new" "$manifest"
+
+# The manual: swift-argument-parser's generate-manual plugin runs the dagron
+# it builds with --experimental-dump-help and writes an mdoc page of the whole
+# command tree. Same scratch path and linker flags, so nothing is rebuilt.
+echo "== manual page"
+page="$scratch/plugins/GenerateManual/outputs/DagronCLI/dagron.1"
+rm -f "$page"
+swift package --scratch-path "$scratch" -Xlinker -rpath -Xlinker '$ORIGIN/../lib' \
+  plugin generate-manual --configuration release >/dev/null
+[ -s "$page" ] || { echo "install.sh: the generate-manual plugin wrote no $page" >&2; exit 1; }
+install -d -m 755 "$prefix/share/man/man1"
+install -m 644 "$page" "$prefix/share/man/man1/dagron.1"
+echo "   $prefix/share/man/man1/dagron.1"
+
+# Shell completions, from the installed host (plugin names, --set keys and
+# gate names complete dynamically: the scripts call dagron back).
+echo "== shell completions"
+bash_dir="$prefix/share/bash-completion/completions"
+zsh_dir="$prefix/share/zsh/site-functions"
+fish_dir="$prefix/share/fish/vendor_completions.d"
+install -d -m 755 "$bash_dir" "$zsh_dir" "$fish_dir"
+"$prefix/bin/dagron" --generate-completion-script bash > "$bash_dir/dagron"
+"$prefix/bin/dagron" --generate-completion-script zsh > "$zsh_dir/_dagron"
+"$prefix/bin/dagron" --generate-completion-script fish > "$fish_dir/dagron.fish"
+chmod 644 "$bash_dir/dagron" "$zsh_dir/_dagron" "$fish_dir/dagron.fish"
+echo "   bash: $bash_dir/dagron"
+echo "   zsh:  $zsh_dir/_dagron (add $zsh_dir to fpath before compinit if it is not there)"
+echo "   fish: $fish_dir/dagron.fish"
 
 echo "== installed"
 (cd / && "$prefix/bin/dagron" plugins list --no-cache)
