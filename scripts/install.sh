@@ -7,6 +7,9 @@
 #   <prefix>/lib/dagron/plugins/dagron.plugins  their manifest
 #   <prefix>/lib/dagron/sdk/DagronSDK.swiftinterface (+ .swiftmodule, .swiftdoc)
 #                                             for plugin authors: `dagron sdk --swiftc-flags`
+#   <prefix>/share/man/man1/dagron.1          the manual, generated from the command tree
+#   <prefix>/share/bash-completion/completions/dagron, <prefix>/share/zsh/site-functions/_dagron,
+#   <prefix>/share/fish/vendor_completions.d/dagron.fish   shell completions
 #
 # Usage: scripts/install.sh [--prefix DIR] [--scratch-path DIR]
 set -euo pipefail
@@ -19,10 +22,21 @@ while [ $# -gt 0 ]; do
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
     --scratch-path) scratch="${2:?--scratch-path needs a directory}"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument '$1' (usage: scripts/install.sh [--prefix DIR])" >&2; exit 2 ;;
   esac
 done
+# json_field KEY DOCUMENT: the string value of KEY in the first object of a
+# `dagron ... --json` document. With jq when it is installed; otherwise from
+# the form dagron always prints (pretty-printed, one key per line, sorted).
+json_field() {
+  if command -v jq >/dev/null 2>&1; then
+    printf '%s\n' "$2" | jq -r --arg key "$1" 'if type == "array" then .[0] else . end | .[$key] // empty'
+  else
+    printf '%s\n' "$2" | sed -n "s/^ *\"$1\" : \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" | head -n 1
+  fi
+}
+
 mkdir -p "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 
@@ -60,15 +74,45 @@ for lib in "$bin"/lib*.so; do
   [ "$name" = "libDagronSDK.so" ] && continue
   nm -D --defined-only "$lib" 2>/dev/null | grep -qw dagron_plugin_create || continue
   install -m 755 "$lib" "$plugins_dir/$name"
-  # Ask the installed host for the plugin's name (in its isolated probe).
-  line="$("$prefix/bin/dagron" plugins check "$plugins_dir/$name")" || {
-    echo "install.sh: bundled plugin $name does not load: $line" >&2; exit 1; }
-  plugin="$(printf '%s\n' "$line" | sed -n 's/^ok  *[^:]*: \([^ ]*\) .*/\1/p')"
+  # Ask the installed host for the plugin's name (in its isolated probe, then
+  # a whole synthetic run): `plugins check --json`, whose shape docs/run.md documents.
+  report="$("$prefix/bin/dagron" plugins check --json "$plugins_dir/$name")" || {
+    echo "install.sh: bundled plugin $name does not pass 'dagron plugins check': $report" >&2; exit 1; }
+  plugin="$(json_field name "$report")"
+  [ -n "$plugin" ] || { echo "install.sh: 'dagron plugins check --json' gave no name for $name: $report" >&2; exit 1; }
   echo "$plugin = \"$name:dagron_plugin_create\"" >> "$manifest.new"
   echo "   plugin $plugin ($name)"
 done
 chmod 644 "$manifest.new"
 mv -f "$manifest.new" "$manifest"
+
+# The manual: swift-argument-parser's generate-manual plugin runs the dagron
+# it builds with --experimental-dump-help and writes an mdoc page of the whole
+# command tree. Same scratch path and linker flags, so nothing is rebuilt.
+echo "== manual page"
+page="$scratch/plugins/GenerateManual/outputs/DagronCLI/dagron.1"
+rm -f "$page"
+swift package --scratch-path "$scratch" -Xlinker -rpath -Xlinker '$ORIGIN/../lib' \
+  plugin generate-manual --configuration release >/dev/null
+[ -s "$page" ] || { echo "install.sh: the generate-manual plugin wrote no $page" >&2; exit 1; }
+install -d -m 755 "$prefix/share/man/man1"
+install -m 644 "$page" "$prefix/share/man/man1/dagron.1"
+echo "   $prefix/share/man/man1/dagron.1"
+
+# Shell completions, from the installed host (plugin names, --set keys and
+# gate names complete dynamically: the scripts call dagron back).
+echo "== shell completions"
+bash_dir="$prefix/share/bash-completion/completions"
+zsh_dir="$prefix/share/zsh/site-functions"
+fish_dir="$prefix/share/fish/vendor_completions.d"
+install -d -m 755 "$bash_dir" "$zsh_dir" "$fish_dir"
+"$prefix/bin/dagron" --generate-completion-script bash > "$bash_dir/dagron"
+"$prefix/bin/dagron" --generate-completion-script zsh > "$zsh_dir/_dagron"
+"$prefix/bin/dagron" --generate-completion-script fish > "$fish_dir/dagron.fish"
+chmod 644 "$bash_dir/dagron" "$zsh_dir/_dagron" "$fish_dir/dagron.fish"
+echo "   bash: $bash_dir/dagron"
+echo "   zsh:  $zsh_dir/_dagron (add $zsh_dir to fpath before compinit if it is not there)"
+echo "   fish: $fish_dir/dagron.fish"
 
 echo "== installed"
 (cd / && "$prefix/bin/dagron" plugins list --no-cache)

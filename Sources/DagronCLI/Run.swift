@@ -14,7 +14,8 @@ struct Run: AsyncParsableCommand {
             goes to <run dir>/logs. Plugins named under `plugins:` in the file or with \
             --plugin are loaded from the plugin path before the DAG is built.
 
-            Plugin settings, lowest precedence first: the plugin's manifest defaults, the \
+            Plugin settings, lowest precedence first: the plugin's manifest defaults, the user \
+            configuration file ($XDG_CONFIG_HOME/dagron/config.yaml, see `dagron config`), the \
             file's plugins.<name> table (${VAR} expanded), DAGRON_PLUGIN_<NAME>_<KEY> \
             environment variables, --set <name>.<key>=<value>.
 
@@ -29,7 +30,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var pluginOptions: PipelinePluginOptions
 
-    @Option(help: "Run at most this many nodes at once, 1 to \(PipelineLimits.maxWorkers.range.upperBound) (overrides max_workers).")
+    @Option(help: "Run at most this many nodes at once, 1 to \(PipelineLimits.maxWorkers.range.upperBound) (overrides max_workers of the file and the user configuration).")
     var maxWorkers: Int?
 
     @Option(help: "The run directory (default: .dagron/runs/<pipeline>-<time>).", completion: .directory)
@@ -101,6 +102,7 @@ struct Run: AsyncParsableCommand {
         defer { UnexpectedExitGuard.disarm() }
         UnexpectedExitGuard.armForSetUp()
         let pipeline = try loadPipeline(self.pipeline)
+        let userConfig = try loadUserConfig()
         let manager = PluginManager(warningHandler: { printWarning($0) }, callbackWatch: HookCallbackWatch())
         // Slow, stalled or crashing plugin code is reported, and cannot orphan nodes.
         let pluginGuard = InProcessPluginGuard(manager: manager)
@@ -117,14 +119,16 @@ struct Run: AsyncParsableCommand {
                 }
             }
         }
-        let setup = PluginSetup(pipeline: pipeline, options: pluginOptions)
+        let setup = PluginSetup(pipeline: pipeline, options: pluginOptions, userConfig: userConfig)
         try setup.loadAndInitialize(into: manager)
         let executors = try setup.makeExecutors(from: manager)
 
         let directory: RunDirectory
         let runner: PipelineRunner
         do {
-            (directory, runner) = try prepareRunDirectory(for: pipeline, hooks: manager.hooks, executors: executors)
+            (directory, runner) = try prepareRunDirectory(
+                for: pipeline, hooks: manager.hooks, executors: executors,
+                maxWorkers: maxWorkers ?? pipeline.maxWorkers ?? userConfig?.maxWorkers)
         } catch {
             manager.teardownAll()
             printError("\(error)")
@@ -194,7 +198,7 @@ struct Run: AsyncParsableCommand {
     /// `.dagron/runs`, then pointed at by `latest` unless a newer run is)
     /// and writes its manifest.
     private func prepareRunDirectory(
-        for pipeline: Pipeline, hooks: HookRegistry, executors: [String: any NodeExecutor]
+        for pipeline: Pipeline, hooks: HookRegistry, executors: [String: any NodeExecutor], maxWorkers: Int?
     ) throws -> (RunDirectory, PipelineRunner) {
         let base = ".dagron/runs"
         let directory: RunDirectory

@@ -21,6 +21,19 @@ struct InstallTests {
                      "lib/dagron/plugins/dagron.plugins", "lib/dagron/sdk/DagronSDK.swiftinterface"] {
             #expect(FileManager.default.fileExists(atPath: p + "/" + file), "\(file) was not installed")
         }
+        // The manual, generated from the command tree, and the three shells' completions.
+        let page = try String(contentsOfFile: p + "/share/man/man1/dagron.1", encoding: .utf8)
+        #expect(page.contains(".Dt DAGRON 1"), "\(page.prefix(300))")
+        for command in ["validate", "gate", "plugins", "config", "runs", "prune", "older-than"] {
+            #expect(page.contains(command), "the manual does not mention \(command)")
+        }
+        for (file, call) in [("share/bash-completion/completions/dagron", "---completion run -- --plugin"),
+                             ("share/zsh/site-functions/_dagron", "---completion run -- --set"),
+                             ("share/fish/vendor_completions.d/dagron.fish", "---completion gate approve -- positional@1")] {
+            let script = try String(contentsOfFile: p + "/" + file, encoding: .utf8)
+            #expect(script.contains(call), "\(file) lacks dynamic completion")
+        }
+        #expect(install.stdout.contains("   plugin timing (libDagronTiming.so)"), "\(install.stdout.suffix(2000))")
         let manifest = try String(contentsOfFile: p + "/lib/dagron/plugins/dagron.plugins", encoding: .utf8)
         #expect(manifest.contains("event-recorder = \"libDagronEventRecorder.so:dagron_plugin_create\""))
         let dynamic = try Command.run(try Command.tool("readelf"), ["-d", p + "/bin/dagron"]).stdout

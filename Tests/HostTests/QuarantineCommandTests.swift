@@ -84,8 +84,9 @@ struct QuarantineCommandTests {
         #expect(record["phase"] as? String == "event")
         #expect(record["event"] as? String == "post_node")
         #expect(record["node"] as? String == "b")
-        #expect(record["at"] as? Double == Self.december3)
-        #expect(record["firstAt"] as? Double == Self.december3 - 60)
+        // Times in ISO 8601, as in every --json document.
+        #expect(record["at"] as? String == "2026-12-03T10:11:12.000Z")
+        #expect(record["firstAt"] as? String == "2026-12-03T10:10:12.000Z")
         #expect(record["count"] as? Int == 2)
         #expect(record["reason"] as? String == Self.reason)
         for other in rows where other["path"] as? String != setup.plugin {

@@ -16,12 +16,15 @@ public enum DagronBinary {
     /// `DAGRON_PLUGIN_PATH` (so no stray plugin directory leaks in), a dumb
     /// terminal, the plugin quarantine off (one test's crashing plugin must
     /// not change how the next test runs it; the quarantine's own tests set
-    /// `DAGRON_QUARANTINE`), plus `extra`.
+    /// `DAGRON_QUARANTINE`), no user configuration file (`XDG_CONFIG_HOME`
+    /// points nowhere, so the developer's `~/.config/dagron/config.yaml`
+    /// cannot change a test; the configuration's own tests set it), plus `extra`.
     public static func environment(adding extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "DAGRON_PLUGIN_PATH")
         environment["TERM"] = "dumb"
         environment["DAGRON_QUARANTINE"] = "0"
+        environment["XDG_CONFIG_HOME"] = "/nonexistent/dagron-tests/config"
         environment.merge(extra) { $1 }
         return environment
     }

@@ -77,6 +77,18 @@ public struct PluginRegistryCache: Sendable {
         return records.map { $0! }
     }
 
+    /// The records cached for `candidates` (`nil` where none is), without
+    /// probing anything or writing the cache: for shell completion, which
+    /// must answer at once and never run plugin code.
+    public func cachedRecords(for candidates: [PluginCandidate], policy: PluginSafetyPolicy) -> [PluginRecord?] {
+        let stored = load(host: Self.hostFingerprint())
+        return candidates.map { candidate in
+            guard let key = Self.key(for: candidate, policy: policy), var record = stored.entries[key] else { return nil }
+            record.candidate = candidate
+            return record
+        }
+    }
+
     private func load(host: String) -> Stored {
         guard let data = FileManager.default.contents(atPath: path),
               let stored = try? JSONDecoder().decode(Stored.self, from: data),

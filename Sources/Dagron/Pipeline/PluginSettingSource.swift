@@ -7,7 +7,7 @@
 /// `environment variable DAGRON_PLUGIN_SLACK_WEBHOOK_TIMEOUT_SECONDS` or
 /// `--set slack-webhook.timeout_seconds`.
 public enum PluginSettingSource: Sendable, Equatable, CustomStringConvertible {
-    /// The value written in the pipeline file (or, for a setting the file
+    /// The value written in the pipeline file or the user configuration file (or, for a setting the file
     /// does not give, the plugin's entry there: `column` is then 0).
     case file(path: String, line: Int, column: Int, key: String)
     /// A `DAGRON_PLUGIN_<NAME>_<KEY>` environment variable.
@@ -29,8 +29,9 @@ public enum PluginSettingSource: Sendable, Equatable, CustomStringConvertible {
 extension PluginSettingsResolver {
     /// Where the value of `key` that ``settings(for:declared:file:)`` gives
     /// `plugin` comes from: the last source that sets it. For a key no source
-    /// sets, the plugin's entry in the file if it has one; else `nil` (a
-    /// manifest default, or a plugin named only with `--plugin`).
+    /// sets, the plugin's entry in the pipeline file or else the user
+    /// configuration file if either has one; else `nil` (a manifest default,
+    /// or a plugin named only with `--plugin`).
     public func source(of key: String, plugin: String, declared: PluginDeclaration?, file: String) -> PluginSettingSource? {
         if overrides.contains(where: { $0.plugin == plugin && $0.key == key }) {
             return .commandLine(plugin: plugin, key: key)
@@ -40,10 +41,19 @@ extension PluginSettingsResolver {
         if let variable = variables.sorted().first(where: { String($0.dropFirst(prefix.count)).lowercased() == key }) {
             return .environment(variable: variable)
         }
-        guard let declared else { return nil }
-        if let setting = declared.settings[key] {
+        let configured = userConfig?.declaration(of: plugin)
+        if let setting = declared?.settings[key] {
             return .file(path: file, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)")
         }
-        return .file(path: file, line: declared.line, column: 0, key: "plugins.\(plugin)")
+        if let userConfig, let setting = configured?.settings[key] {
+            return .file(path: userConfig.path, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)")
+        }
+        if let declared {
+            return .file(path: file, line: declared.line, column: 0, key: "plugins.\(plugin)")
+        }
+        if let userConfig, let configured {
+            return .file(path: userConfig.path, line: configured.line, column: 0, key: "plugins.\(plugin)")
+        }
+        return nil
     }
 }

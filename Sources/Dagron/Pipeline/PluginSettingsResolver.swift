@@ -1,11 +1,13 @@
 import DagronSDK
 
-/// Merges a plugin's settings from their three sources, lowest precedence first:
+/// Merges a plugin's settings from their sources, lowest precedence first
+/// (the plugin's manifest defaults lie below them all, applied by the loader):
 ///
-/// 1. the pipeline file's `plugins.<name>` table, with `${VAR}` expanded from the environment;
-/// 2. environment variables `DAGRON_PLUGIN_<NAME>_<KEY>` (name and key upper-cased,
+/// 1. the user configuration file's `plugins.<name>` table (``UserConfig``), `${VAR}` expanded;
+/// 2. the pipeline file's `plugins.<name>` table, with `${VAR}` expanded from the environment;
+/// 3. environment variables `DAGRON_PLUGIN_<NAME>_<KEY>` (name and key upper-cased,
 ///    every character other than a letter or digit written `_`; the key is read back lower-cased);
-/// 3. `--set <name>.<key>=<value>` on the command line.
+/// 4. `--set <name>.<key>=<value>` on the command line.
 ///
 /// A later source overrides an earlier one key by key.
 ///
@@ -60,11 +62,14 @@ public struct PluginSettingsResolver: Sendable {
     public let environment: [String: String]
     /// The `--set` assignments, in command-line order (a later one wins).
     public let overrides: [Override]
+    /// The user configuration file, whose settings rank below the pipeline file's.
+    public let userConfig: UserConfig?
 
     /// Creates a resolver.
     /// - Throws: ``SettingError/malformedOverride(_:)`` for a bad `--set`.
-    public init(environment: [String: String], overrides: [String]) throws(SettingError) {
+    public init(environment: [String: String], overrides: [String], userConfig: UserConfig? = nil) throws(SettingError) {
         self.environment = environment
+        self.userConfig = userConfig
         var parsed: [Override] = []
         for text in overrides { parsed.append(try Override(parsing: text)) }
         self.overrides = parsed
@@ -93,12 +98,15 @@ public struct PluginSettingsResolver: Sendable {
     public func settings(for plugin: String, declared: PluginDeclaration?, file: String) throws(SettingError) -> PluginSettings {
         var values: [String: String] = [:]
         let expander = VariableExpander(environment)
-        for (key, setting) in declared?.settings ?? [:] {
-            do {
-                values[key] = try expander.expand(setting.raw)
-            } catch {
-                throw .expansion(PipelineIssue(
-                    file: file, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)", message: error.description))
+        let layers = [(userConfig?.declaration(of: plugin), userConfig?.path ?? ""), (declared, file)]
+        for (declaration, file) in layers {
+            for (key, setting) in declaration?.settings ?? [:] {
+                do {
+                    values[key] = try expander.expand(setting.raw)
+                } catch {
+                    throw .expansion(PipelineIssue(
+                        file: file, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)", message: error.description))
+                }
             }
         }
         let prefix = Self.environmentPrefix(for: plugin)

@@ -8,7 +8,7 @@ struct GateDecisionOptions: ParsableArguments {
     @Argument(help: "The run directory.", completion: .directory)
     var runDir: String
 
-    @Argument(help: "The gate node's name.")
+    @Argument(help: "The gate node's name.", completion: .custom { GateNameCompletion.complete($0, $1, $2) })
     var name: String
 
     @Option(help: "Why. Kept with the decision in the run directory; a rejection's reason also goes into the result and to plugins.")

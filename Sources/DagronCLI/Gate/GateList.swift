@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dagron
+import DagronSDK
 import Foundation
 
 /// `dagron gate list RUN_DIR`: the gates of a run and their status.
@@ -9,18 +10,30 @@ struct GateList: ParsableCommand {
     @Argument(help: "The run directory.", completion: .directory)
     var runDir: String
 
+    @Flag(help: "Print the run's gates as JSON on standard output (errors still go to standard error).")
+    var json = false
+
     func run() throws {
         let directory = RunDirectory(path: runDir)
         guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else {
             printError("\(runDir) is not a dagron run directory (no run.json)")
             throw ExitStatus.usage
         }
-        if manifest.gates.isEmpty { print("\(manifest.name) has no gates") }
-        for name in manifest.gates.keys.sorted() {
+        let gates = manifest.gates.keys.sorted().map { name in
             let status = GateFileBridge.status(of: name, in: directory)
-            let message = manifest.gates[name].flatMap { $0.isEmpty ? nil : "  \($0)" } ?? ""
-            let reason = status?.reason.map { " (\($0))" } ?? ""
-            print("\(name)  \(status?.status.rawValue ?? "pending")\(reason)\(message)")
+            return GateListJSON.Gate(
+                name: name, status: status?.status.rawValue ?? GateStatus.pending.rawValue,
+                message: manifest.gates[name].flatMap { $0.isEmpty ? nil : $0 }, reason: status?.reason)
+        }
+        if json {
+            try JSONOutput.print(GateListJSON(
+                runDirectory: runDir, pipeline: manifest.pipeline, name: manifest.name,
+                startedAt: ISOTime.text(manifest.startedAt), running: GateFileBridge.isLive(directory), gates: gates))
+            return
+        }
+        if gates.isEmpty { print("\(manifest.name) has no gates") }
+        for gate in gates {
+            print("\(gate.name)  \(gate.status)\(gate.reason.map { " (\($0))" } ?? "")\(gate.message.map { "  \($0)" } ?? "")")
         }
     }
 }

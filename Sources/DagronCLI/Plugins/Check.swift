@@ -31,6 +31,9 @@ extension PluginsCommand {
         @Flag(help: "Only load each file; do not run the lifecycle.")
         var loadOnly = false
 
+        @Flag(help: "Print one JSON object per file, in an array, on standard output.")
+        var json = false
+
         @Option(help: ArgumentHelp("How long a callback may take before the plugin counts as stalled (default 10s).", valueName: "duration"))
         var stallTimeout: String = "10s"
 
@@ -42,47 +45,78 @@ extension PluginsCommand {
         }
 
         func run() throws {
+            // With --json, plugin code in the probe and lifecycle children
+            // (which inherit descriptor 1) cannot write into the document.
+            let output = json ? try JSONOutput.reserveStandardOutput() : nil
             let candidates = files.map(Self.candidate)
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
+            var documents: [PluginCheckJSON] = []
             let values = try SettingArguments.parse(settings).merging([PluginHostSettings.stallTimeoutKey: stallTimeout]) { $1 }
             let lifecycle = PluginLifecycleCheck(host: .dagronChild(health: PluginHealth()))
             for (record, candidate) in zip(records, candidates) {
                 if record.status == .loaded {
-                    print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")")
-                    guard !loadOnly, let name = record.name else { continue }
-                    // `--set key=value`, or `--set name.key=value` as `dagron run` takes it.
-                    let own = Dictionary(values.map { key, value in
-                        (key.hasPrefix(name + ".") ? String(key.dropFirst(name.count + 1)) : key, value)
-                    }) { $1 }
-                    let outcome = lifecycle.run(candidate, name: name, settings: PluginSettings(plugin: name, own))
-                    if !report(outcome) { failed = true }
+                    var document = PluginCheckJSON(path: record.path, status: "ok", name: record.name, version: record.version)
+                    if !json { print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")") }
+                    if !loadOnly, let name = record.name {
+                        // `--set key=value`, or `--set name.key=value` as `dagron run` takes it.
+                        let own = Dictionary(values.map { key, value in
+                            (key.hasPrefix(name + ".") ? String(key.dropFirst(name.count + 1)) : key, value)
+                        }) { $1 }
+                        let outcome = lifecycle.run(candidate, name: name, settings: PluginSettings(plugin: name, own))
+                        if !Self.passes(outcome) { failed = true }
+                        if json { document.lifecycle = Self.lifecycle(outcome) } else { report(outcome) }
+                    }
+                    documents.append(document)
                 } else {
                     failed = true
-                    print("\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")")
+                    let status = record.status == .refused ? "refused" : "failed"
+                    documents.append(PluginCheckJSON(path: record.path, status: status, error: record.error ?? "failed"))
+                    if !json { print("\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")") }
                 }
             }
+            if let output { try JSONOutput.write(documents, to: output) }
             if failed { throw ExitCode(1) }
         }
 
-        /// Prints the lifecycle's outcome under the file's line; `false` if the plugin failed.
-        private func report(_ outcome: PluginLifecycleCheck.Outcome) -> Bool {
+        /// Whether `outcome` leaves the plugin passed (a declined configuration is not a failure).
+        private static func passes(_ outcome: PluginLifecycleCheck.Outcome) -> Bool {
+            switch outcome {
+            case .passed, .declined: true
+            case .failed, .notLoaded: false
+            }
+        }
+
+        /// Prints the lifecycle's outcome under the file's line.
+        private func report(_ outcome: PluginLifecycleCheck.Outcome) {
             switch outcome {
             case .passed(let delivered):
                 let events = delivered.map { "\($0.event.rawValue) ×\($0.count)" }.joined(separator: ", ")
                 print("        lifecycle ok: configure, initialize, a synthetic run, teardown"
                     + (events.isEmpty ? " (no hooks registered)" : "; its hooks got \(events)"))
-                return true
             case .declined(let phase, let message):
                 print("        lifecycle not run: \(phase) declined: \(message)"
                     + (message.contains("--set") ? "" : " (pass its settings with --set KEY=VALUE)"))
-                return true
             case .failed(let fault):
                 print("failed          lifecycle: \(fault)")
-                return false
             case .notLoaded(let error):
                 print("failed          lifecycle: could not start it isolated: \(error.reason)")
-                return false
+            }
+        }
+
+        /// The lifecycle's outcome for the JSON form.
+        private static func lifecycle(_ outcome: PluginLifecycleCheck.Outcome) -> PluginCheckJSON.Lifecycle {
+            switch outcome {
+            case .passed(let delivered):
+                .init(result: "passed", events: Dictionary(delivered.map { ($0.event.rawValue, $0.count) }) { $0 + $1 })
+            case .declined(let phase, let message):
+                .init(result: "declined", events: [:], phase: phase, message: message)
+            case .failed(let fault):
+                .init(result: "failed", events: [:], message: fault.description, fault: .init(
+                    kind: fault.kind.rawValue, signal: fault.signal, exitCode: fault.exitCode, phase: fault.phase,
+                    event: fault.event, node: fault.node, at: ISOTime.text(fault.at)))
+            case .notLoaded(let error):
+                .init(result: "not_started", events: [:], message: "could not start it isolated: \(error.reason)")
             }
         }
 

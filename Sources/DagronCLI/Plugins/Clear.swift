@@ -17,7 +17,7 @@ extension PluginsCommand {
                 """
         )
 
-        @Argument(help: "The plugin's name.")
+        @Argument(help: "The plugin's name.", completion: .custom { PluginNameCompletion.complete($0, $1, $2) })
         var name: String?
 
         @Flag(help: "Clear every quarantined plugin.")

@@ -14,7 +14,7 @@ extension PluginsCommand {
                 """
         )
 
-        @Argument(help: "The plugin's name.")
+        @Argument(help: "The plugin's name.", completion: .custom { PluginNameCompletion.complete($0, $1, $2) })
         var name: String
 
         @Option(name: .customLong("set"), help: ArgumentHelp("A setting for the plugin while it is inspected (repeatable).", valueName: "key=value"))
@@ -22,11 +22,17 @@ extension PluginsCommand {
 
         @OptionGroup var search: PluginSearchOptions
 
+        @Flag(help: "Print the plugin's details as JSON on standard output (errors still go to standard error).")
+        var json = false
+
         func validate() throws {
             _ = try SettingArguments.parse(settings)
         }
 
         func run() throws {
+            // With --json, plugin code in the probe children (which inherit
+            // descriptor 1) cannot write into the document.
+            let output = json ? try JSONOutput.reserveStandardOutput() : nil
             let scan = PluginScanner(searchPath: search.searchPath).scan()
             // Only the candidates that could be NAME: declared under it, or dropped in.
             let candidates = scan.candidates.filter { $0.declaredName == nil || $0.declaredName == name }
@@ -36,10 +42,30 @@ extension PluginsCommand {
             guard let winner = matching.first(where: { $0.status == .loaded }) ?? matching.first else {
                 throw ValidationError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records))
             }
+            let quarantine = PluginQuarantine.standard()?.entry(forFile: winner.path)
+            var hooks: [String: Int]?
+            var hooksError: String?
+            if winner.status == .loaded {
+                let given = try SettingArguments.parse(settings)
+                let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[0]
+                hooks = detail.events
+                if hooks == nil { hooksError = detail.initializeError ?? detail.error ?? "could not initialize" }
+            }
+            let others = matching.filter { $0.path != winner.path }
+            if let output {
+                try JSONOutput.write(PluginInfoJSON(
+                    name: name, version: winner.version, summary: winner.summary.flatMap { $0.isEmpty ? nil : $0 },
+                    status: PluginTable.status(of: winner, quarantine: quarantine), path: winner.path, abi: winner.abi,
+                    declared: Self.declaration(of: winner.candidate),
+                    defaults: Dictionary(winner.displayableSettings.map { ($0.key, $0.value) }) { $1 },
+                    secrets: winner.secretSettings ?? [], error: winner.error, hooks: hooks, hooksError: hooksError,
+                    quarantine: quarantine.map(QuarantineJSON.init),
+                    also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }), to: output)
+                return
+            }
             var lines = ["name:     \(name)"]
             if let version = winner.version { lines.append("version:  \(version)") }
             if let summary = winner.summary, !summary.isEmpty { lines.append("summary:  \(summary)") }
-            let quarantine = PluginQuarantine.standard()?.entry(forFile: winner.path)
             lines.append("status:   \(PluginTable.status(of: winner, quarantine: quarantine))")
             if let quarantine {
                 lines.append("fault:    \(TerminalText.escaped(quarantine.description))")
@@ -61,20 +87,28 @@ extension PluginsCommand {
                 lines.append("secrets:  \(secrets.joined(separator: ", ")) (values never shown)")
             }
             if let error = winner.error { lines.append("error:    \(error)") }
-            if winner.status == .loaded {
-                let given = try SettingArguments.parse(settings)
-                let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[0]
-                if let events = detail.events {
-                    let hooked = events.sorted { $0.key < $1.key }.map { $0.value == 1 ? $0.key : "\($0.key) (\($0.value))" }
-                    lines.append("hooks:    " + (hooked.isEmpty ? "none" : hooked.joined(separator: ", ")))
-                } else {
-                    lines.append("hooks:    unknown: " + (detail.initializeError ?? detail.error ?? "could not initialize"))
-                }
+            if let hooks {
+                let hooked = hooks.sorted { $0.key < $1.key }.map { $0.value == 1 ? $0.key : "\($0.key) (\($0.value))" }
+                lines.append("hooks:    " + (hooked.isEmpty ? "none" : hooked.joined(separator: ", ")))
+            } else if let hooksError {
+                lines.append("hooks:    unknown: " + hooksError)
             }
-            for other in matching where other.path != winner.path {
+            for other in others {
                 lines.append("also:     \(other.path) (\(other.status.rawValue)\(other.error.map { ": \($0)" } ?? ""))")
             }
             print(lines.joined(separator: "\n"))
+        }
+
+        /// Where `candidate` was declared, for the JSON form.
+        private static func declaration(of candidate: PluginCandidate) -> PluginInfoJSON.Declaration {
+            switch candidate.source {
+            case .manifest(let file, let line):
+                .init(kind: "manifest", file: file, line: line, factory: candidate.factorySymbol, directory: nil)
+            case .directory:
+                .init(kind: "directory", file: nil, line: nil, factory: candidate.factorySymbol, directory: candidate.directory)
+            case .explicit:
+                .init(kind: "explicit", file: nil, line: nil, factory: candidate.factorySymbol, directory: nil)
+            }
         }
     }
 }

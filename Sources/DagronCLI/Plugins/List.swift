@@ -87,38 +87,15 @@ enum PluginListingJSON {
         enum Key: String, CodingKey { case name, version, status, path, error, abi, quarantine }
     }
 
-    /// A quarantine entry in the listing: the latest fault, how many and since when.
-    private struct QuarantineJSON: Encodable {
-        let entry: QuarantineEntry
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(entry.fault.kind.rawValue, forKey: .kind)
-            try container.encode(entry.fault.signal, forKey: .signal)
-            try container.encode(entry.fault.exitCode, forKey: .exitCode)
-            try container.encode(entry.fault.phase, forKey: .phase)
-            try container.encode(entry.fault.event, forKey: .event)
-            try container.encode(entry.fault.node, forKey: .node)
-            try container.encode(entry.fault.detail, forKey: .detail)
-            try container.encode(entry.fault.at, forKey: .at)
-            try container.encode(entry.count, forKey: .count)
-            try container.encode(entry.firstAt, forKey: .firstAt)
-            try container.encode(entry.description, forKey: .reason)
-        }
-        enum Key: String, CodingKey { case kind, signal, exitCode, phase, event, node, detail, at, count, firstAt, reason }
-    }
-
     /// The listing as JSON; `quarantined` holds the quarantine entries by record path.
     static func encode(_ records: [PluginRecord], quarantined: [String: QuarantineEntry]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let rows = records.map { record in
             let entry = quarantined[record.path]
             return Row(
                 name: record.name, version: record.version, status: PluginTable.status(of: record, quarantine: entry),
                 path: record.path, error: record.error, abi: record.abi, quarantine: entry.map(QuarantineJSON.init))
         }
-        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+        return try JSONOutput.text(rows)
     }
 }
 

@@ -4,10 +4,12 @@ import Dagron
 /// The plugin options `dagron run` and `dagron validate` share, so that
 /// `validate` checks the very plugins and settings `run` would use.
 struct PipelinePluginOptions: ParsableArguments {
-    @Option(name: .customLong("plugin"), help: "Load this plugin too (repeatable).")
+    @Option(name: .customLong("plugin"), help: "Load this plugin too (repeatable).",
+            completion: .custom { PluginNameCompletion.complete($0, $1, $2) })
     var plugins: [String] = []
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a plugin setting (repeatable).", valueName: "plugin.key=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a plugin setting (repeatable).", valueName: "plugin.key=value"),
+            completion: .custom { SettingKeyCompletion.complete($0, $1, $2) })
     var settings: [String] = []
 
     @Option(name: .customLong("plugin-path"), help: "Search this directory for plugins first (repeatable).",
@@ -22,7 +24,7 @@ struct PipelinePluginOptions: ParsableArguments {
 
     @Option(name: .customLong("isolate"), help: ArgumentHelp(
         "Run this plugin in a process of its own: a crash, exit or hang there stops only the plugin (repeatable).",
-        valueName: "plugin"))
+        valueName: "plugin"), completion: .custom { PluginNameCompletion.complete($0, $1, $2) })
     var isolated: [String] = []
 
     @Flag(help: "Run every plugin in a process of its own.")

@@ -4,8 +4,8 @@ import Foundation
 
 /// Chooses, configures, loads and initializes the plugins of a run.
 ///
-/// The plugins are those under the pipeline's `plugins:` plus `--plugin`
-/// names (none with `--no-plugins`). Only their files are loaded in this
+/// The plugins are the user configuration's defaults, those under the
+/// pipeline's `plugins:` and `--plugin` names (none with `--no-plugins`). Only their files are loaded in this
 /// process: the names of dropped-in files come from an isolated probe or its
 /// cache, so an unrelated broken file on the plugin path changes nothing.
 /// Their settings are merged by ``PluginSettingsResolver`` over the manifest
@@ -16,14 +16,17 @@ import Foundation
 struct PluginSetup {
     var pipeline: Pipeline
     var options: PipelinePluginOptions
+    /// The user configuration file (`~/.config/dagron/config.yaml`), if there is one.
+    var userConfig: UserConfig?
     var environment: [String: String] = ProcessInfo.processInfo.environment
 
-    /// The plugin names to load, in order: the file's, then `--plugin`'s,
+    /// The plugin names to load, in order: the user configuration's, the file's, then `--plugin`'s,
     /// then the executor plugins the nodes run on (loaded even with
     /// `--no-plugins`: without them the nodes cannot run).
     var names: [String] {
         var seen = Set<String>()
-        let hooks = options.noPlugins ? [] : pipeline.plugins.map(\.name) + options.plugins
+        let configured = userConfig?.plugins.map(\.name) ?? []
+        let hooks = options.noPlugins ? [] : configured + pipeline.plugins.map(\.name) + options.plugins
         return (hooks + pipeline.pluginExecutors).filter { seen.insert($0).inserted }
     }
 
@@ -34,7 +37,7 @@ struct PluginSetup {
     func check(into manager: PluginManager) throws {
         let resolver: PluginSettingsResolver
         do {
-            resolver = try PluginSettingsResolver(environment: environment, overrides: options.settings)
+            resolver = try PluginSettingsResolver(environment: environment, overrides: options.settings, userConfig: userConfig)
         } catch {
             printError(error.description)
             throw ExitStatus.usage

@@ -1,0 +1,191 @@
+import Foundation
+import Yams
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads the user configuration file (``UserConfig``).
+///
+/// A missing file is no configuration. Anything else that is not a small
+/// regular file of valid YAML with known keys and values in range is a
+/// ``PipelineError`` whose issues name `file:line:column: key:`, like a
+/// pipeline file's: a directory, a FIFO or device (never opened, so it cannot
+/// block), a file over ``maximumBytes``, unreadable or non-UTF-8 text, tabs
+/// used for indentation (with a hint), a key of the wrong type, a
+/// `max_workers` outside ``PipelineLimits/maxWorkers``.
+public struct UserConfigParser: Sendable {
+    /// The keys allowed at the top level.
+    public static let topLevelKeys = ["max_workers", "plugins"]
+    /// The largest file read: a configuration is a few lines.
+    public static let maximumBytes = 1 << 20
+
+    /// Creates a parser.
+    public init() {}
+
+    /// Reads the file at `path`; `nil` when there is none.
+    /// - Throws: ``PipelineError`` naming the file (and line, column and key).
+    public func parse(fileAt path: String) throws(PipelineError) -> UserConfig? {
+        // O_NONBLOCK: a FIFO in the file's place must not block the open.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw Self.error(path, "is a directory, expected a YAML file")
+        default: throw Self.error(path, "is not a regular file, expected a YAML file")
+        }
+        guard info.st_size <= Self.maximumBytes else {
+            throw Self.error(path, "is \(info.st_size) bytes, more than a configuration file may have (\(Self.maximumBytes))")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(descriptor, base + count, buffer.count - count)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))")
+            }
+            if got == 0 { break }
+            count += got
+        }
+        guard count <= Self.maximumBytes else {
+            throw Self.error(path, "grew past \(Self.maximumBytes) bytes while it was read")
+        }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            throw Self.error(path, "is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration YAML; `file` is used in messages.
+    /// - Throws: ``PipelineError``.
+    public func parse(_ text: String, file: String) throws(PipelineError) -> UserConfig {
+        var issues: [PipelineIssue] = []
+        func report(_ node: Node?, _ key: String, _ message: String) {
+            issues.append(PipelineIssue(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, message: message))
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw PipelineError(issues: [Self.yamlIssue(error, text: text, file: file)])
+        }
+        var config = UserConfig(path: file)
+        guard let root, root.null == nil else { return config }
+        guard let top = root.mapping else {
+            throw PipelineError(issues: [PipelineIssue(
+                file: file, line: root.mark?.line ?? 0, column: root.mark?.column ?? 0, key: "",
+                message: "expected a mapping with the keys \(Self.topLevelKeys.joined(separator: ", ")), got \(Self.describe(root))")])
+        }
+        for (keyNode, value) in top {
+            guard let key = keyNode.scalar?.string else {
+                report(keyNode, "", "keys must be plain names, got \(Self.describe(keyNode))")
+                continue
+            }
+            switch key {
+            case "max_workers":
+                if value.scalar != nil, value.null == nil, let count = PipelineLimits.maxWorkers.read(value.string ?? "") {
+                    config.maxWorkers = count
+                    config.maxWorkersLocation = PipelineIssue.position(file, value.mark?.line ?? 0, value.mark?.column ?? 0)
+                } else {
+                    report(value, key, "expected an integer \(PipelineLimits.maxWorkers), got \(Self.describe(value))")
+                }
+            case "plugins":
+                config.plugins = plugins(value, report: report)
+            default:
+                report(keyNode, key, "unknown key '\(key)' (allowed: \(Self.topLevelKeys.joined(separator: ", ")))")
+            }
+        }
+        guard issues.isEmpty else { throw PipelineError(issues: issues) }
+        return config
+    }
+
+    /// The `plugins:` table: name to nothing, `true`, or a mapping of single values.
+    private func plugins(_ value: Node, report: (Node?, String, String) -> Void) -> [PluginDeclaration] {
+        if value.null != nil { return [] }
+        guard let mapping = value.mapping else {
+            report(value, "plugins", "expected a mapping of plugin name to its settings, got \(Self.describe(value))")
+            return []
+        }
+        var result: [PluginDeclaration] = []
+        for (keyNode, body) in mapping {
+            guard let name = keyNode.scalar?.string, !name.isEmpty else {
+                report(keyNode, "plugins", "plugin names must be plain names, got \(Self.describe(keyNode))")
+                continue
+            }
+            let path = "plugins.\(name)"
+            var declaration = PluginDeclaration(name: name, line: keyNode.mark?.line ?? 0)
+            if body.null != nil || (body.tag.rawValue == Tag.Name.bool.rawValue && body.bool == true) {
+                result.append(declaration)
+                continue
+            }
+            guard let settings = body.mapping else {
+                report(body, path, "expected the plugin's settings as a mapping (or nothing), got \(Self.describe(body))")
+                continue
+            }
+            for (settingKey, settingValue) in settings {
+                guard let key = settingKey.scalar?.string, !key.isEmpty else {
+                    report(settingKey, path, "setting names must be plain names, got \(Self.describe(settingKey))")
+                    continue
+                }
+                guard let scalar = settingValue.scalar else {
+                    report(settingValue, "\(path).\(key)", "expected a single value, got \(Self.describe(settingValue))")
+                    continue
+                }
+                if scalar.string.unicodeScalars.contains("\0") {
+                    report(settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
+                    continue
+                }
+                declaration.settings[key] = PluginDeclaration.Setting(
+                    raw: scalar.string, line: settingValue.mark?.line ?? 0, column: settingValue.mark?.column ?? 0)
+            }
+            result.append(declaration)
+        }
+        return result
+    }
+
+    /// A YAML error as an issue at its position; a tab where YAML wants
+    /// spaces gets a hint, since the scanner's own words do not say so.
+    private static func yamlIssue(_ error: any Error, text: String, file: String) -> PipelineIssue {
+        guard let yaml = error as? YamlError else {
+            return PipelineIssue(file: file, line: 0, column: 0, key: "", message: "not valid YAML: \(error)")
+        }
+        switch yaml {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = mark.line >= 1 && mark.line <= lines.count ? lines[mark.line - 1] : ""
+            let hint = line.contains("\t") ? " (this line has a tab: YAML indents with spaces only)" : ""
+            return PipelineIssue(file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)\(hint)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return PipelineIssue(
+                file: file, line: context.mark.line, column: context.mark.column, key: "",
+                message: "duplicate key\(duplicates.count == 1 ? "" : "s") " + duplicates.map { "'\($0)'" }.joined(separator: ", "))
+        default:
+            return PipelineIssue(file: file, line: 0, column: 0, key: "", message: "not valid YAML: \(error)")
+        }
+    }
+
+    private static func error(_ path: String, _ message: String) -> PipelineError {
+        PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: message)])
+    }
+
+    private static func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        case .scalar(let scalar): node.null != nil && node.tag.rawValue != Tag.Name.str.rawValue ? "nothing (null)" : "'\(scalar.string)'"
+        }
+    }
+}
