@@ -149,12 +149,14 @@ struct PluginsCommandTests {
         let counter = try dagron(["plugins", "info", "counter", "--plugin-path", plugins], home: home)
         #expect(counter.status == 0, "\(counter.all)")
         #expect(counter.stdout.contains("version:  2.0.0"))
-        #expect(counter.stdout.contains("hooks:    post_node, pre_node"))
+        #expect(counter.stdout.contains("hooks:    post_node (priority 0), pre_node (priority 0)"), "\(counter.stdout)")
         #expect(counter.stdout.contains("declared: \(plugins)/dagron.plugins:2"))
 
         let recorder = try dagron(["plugins", "info", "event-recorder", "--set", "file=\(home.path)/e.jsonl"], home: home)
         #expect(recorder.status == 0, "\(recorder.all)")
-        #expect(recorder.stdout.contains("hooks:    gate_resolved, gate_waiting, node_skipped, on_error, post_build"))
+        #expect(recorder.stdout.contains(
+            "hooks:    gate_resolved (priority 0), gate_waiting (priority 0), node_skipped (priority 0), on_error (priority 0)"),
+            "\(recorder.stdout)")
 
         let unconfigured = try dagron(["plugins", "info", "event-recorder"], home: home)
         #expect(unconfigured.stdout.contains("missing setting 'file'"))

@@ -87,4 +87,17 @@ import Testing
         let finished = try dagron(["validate", "one.yml"], in: scratch.path)
         #expect(finished.stdout == "one.yml: ok: 1 node (0 gates), 0 dependencies\n", "\(finished.stdout)")
     }
+
+    @Test("plugins info shows each callback's priority, in text and JSON")
+    func infoShowsPriorities() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let text = try dagron(["plugins", "info", "timing", "--plugin-path", DagronBinary.directory], in: scratch.path)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("hooks:    on_error (priority 0), post_execute (priority 0), post_node (priority 0), pre_execute (priority 0)"),
+                "\(text.stdout)")
+        let json = try dagron(["plugins", "info", "timing", "--json", "--plugin-path", DagronBinary.directory], in: scratch.path)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["priorities"] as? [String: [Int]])?["post_node"] == [0], "\(json.stdout)")
+    }
 }

@@ -103,6 +103,17 @@ struct HookRegistryTests {
         #expect(seen.all == [1])
     }
 
+    @Test func prioritiesOfOneOwnerInFiringOrder() {
+        let hooks = HookRegistry()
+        let alpha = hooks.scoped(owner: "alpha")
+        alpha.register(.preNode, priority: -5) { _ in }
+        alpha.register(.preNode, priority: 100) { _ in }
+        alpha.register(.postExecute) { _ in }
+        hooks.scoped(owner: "beta").register(.preNode, priority: 7) { _ in }
+        #expect(hooks.priorities(registeredBy: "alpha") == [.preNode: [100, -5], .postExecute: [0]])
+        #expect(hooks.priorities(registeredBy: "nobody").isEmpty)
+    }
+
     @Test func scopedViewsShareCallbacksButCountAndClearTheirOwn() {
         let hooks = HookRegistry()
         let seen = Recorder<String>()

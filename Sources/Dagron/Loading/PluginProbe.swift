@@ -31,6 +31,8 @@ public struct PluginProbe: Sendable {
             try plugin.configure(PluginSettings(plugin: plugin.name, merged))
             try plugin.initialize(hooks: hooks.scoped(owner: plugin.name))
             record.events = Dictionary(uniqueKeysWithValues: hooks.events(registeredBy: plugin.name).map { ($0.key.rawValue, $0.value) })
+            record.priorities = Dictionary(
+                uniqueKeysWithValues: hooks.priorities(registeredBy: plugin.name).map { ($0.key.rawValue, $0.value) })
             plugin.teardown()
         } catch {
             record.initializeError = PluginLoadError.initializeFailed(

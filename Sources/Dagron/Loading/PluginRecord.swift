@@ -34,6 +34,9 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public var shadowedBy: String?
     /// When probed with initialization: the events the plugin registers hooks for, with counts.
     public var events: [String: Int]?
+    /// When probed with initialization: the priority of each of the plugin's
+    /// callbacks, by event, in the order they fire.
+    public var priorities: [String: [Int]]?
     /// When probed with initialization and `configure` or `initialize` threw: why.
     public var initializeError: String?
     /// When loaded: the settings the plugin declares secret (``DagronPlugin/secretSettings``).

@@ -37,6 +37,8 @@ struct PluginInfoJSON: Encodable {
     /// The events the plugin registers callbacks for, with how many callbacks each;
     /// `null` when they could not be learned (see ``hooksError``).
     @Nullable var hooks: [String: Int]? = nil
+    /// The priority of each callback, by event, in firing order; `null` with ``hooks``.
+    @Nullable var priorities: [String: [Int]]? = nil
     /// Why the hooks could not be learned.
     @Nullable var hooksError: String? = nil
     /// The quarantine entry, when the plugin is quarantined.

@@ -44,11 +44,13 @@ extension PluginsCommand {
             }
             let quarantine = PluginQuarantine.standard()?.entry(forFile: winner.path)
             var hooks: [String: Int]?
+            var priorities: [String: [Int]]?
             var hooksError: String?
             if winner.status == .loaded {
                 let given = try SettingArguments.parse(settings)
                 let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[0]
                 hooks = detail.events
+                priorities = detail.priorities
                 if hooks == nil { hooksError = detail.initializeError ?? detail.error ?? "could not initialize" }
             }
             let others = matching.filter { $0.path != winner.path }
@@ -58,7 +60,8 @@ extension PluginsCommand {
                     status: PluginTable.status(of: winner, quarantine: quarantine), path: winner.path, abi: winner.abi,
                     declared: Self.declaration(of: winner.candidate),
                     defaults: Dictionary(winner.displayableSettings.map { ($0.key, $0.value) }) { $1 },
-                    secrets: winner.secretSettings ?? [], error: winner.error, hooks: hooks, hooksError: hooksError,
+                    secrets: winner.secretSettings ?? [], error: winner.error, hooks: hooks, priorities: priorities,
+                    hooksError: hooksError,
                     quarantine: quarantine.map(QuarantineJSON.init),
                     also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }), to: output)
                 return
@@ -88,7 +91,9 @@ extension PluginsCommand {
             }
             if let error = winner.error { lines.append("error:    \(error)") }
             if let hooks {
-                let hooked = hooks.sorted { $0.key < $1.key }.map { $0.value == 1 ? $0.key : "\($0.key) (\($0.value))" }
+                let hooked = hooks.sorted { $0.key < $1.key }.map { event, count in
+                    Self.describeHooks(event: event, count: count, priorities: priorities?[event])
+                }
                 lines.append("hooks:    " + (hooked.isEmpty ? "none" : hooked.joined(separator: ", ")))
             } else if let hooksError {
                 lines.append("hooks:    unknown: " + hooksError)
@@ -100,6 +105,13 @@ extension PluginsCommand {
         }
 
         /// Where `candidate` was declared, for the JSON form.
+        /// `post_node (priority 0)`, `pre_node (2 callbacks, priorities 100, 0)`.
+        static func describeHooks(event: String, count: Int, priorities: [Int]?) -> String {
+            guard let priorities, priorities.count == count else { return count == 1 ? event : "\(event) (\(count))" }
+            let list = priorities.map(String.init).joined(separator: ", ")
+            return count == 1 ? "\(event) (priority \(list))" : "\(event) (\(count) callbacks, priorities \(list))"
+        }
+
         private static func declaration(of candidate: PluginCandidate) -> PluginInfoJSON.Declaration {
             switch candidate.source {
             case .manifest(let file, let line):

@@ -173,6 +173,12 @@ public final class HookRegistry: Sendable {
         return result
     }
 
+    /// The priorities of the callbacks `owner` registered, by event, in the
+    /// order they fire (what `dagron plugins info` shows).
+    public func priorities(registeredBy owner: String) -> [HookEvent: [Int]] {
+        storage.priorities(owner: owner)
+    }
+
     /// Receives a ``HookWarning`` whenever a callback throws. Shared by all
     /// views of the registry. Defaults to ``standardErrorWarningHandler``.
     public var warningHandler: @Sendable (HookWarning) -> Void {

@@ -141,6 +141,18 @@ final class HookStorage: @unchecked Sendable {
         }
     }
 
+    /// The priorities of `owner`'s callbacks for each event it hooks, in firing order.
+    func priorities(owner: String) -> [HookEvent: [Int]] {
+        state.withTrackedLock { state in
+            var result: [HookEvent: [Int]] = [:]
+            for event in HookEvent.allCases {
+                let mine = state.lists[event.slot].filter { $0.owner == owner }.map(\.priority)
+                if !mine.isEmpty { result[event] = mine }
+            }
+            return result
+        }
+    }
+
     /// Publishes the list of `slot` as a new snapshot and retires the old one.
     private func publish(_ slot: Int, _ state: inout State) {
         let list = state.lists[slot]
