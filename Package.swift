@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Colour on the terminal (`--color`), for the CLI only.
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Bundled plugins' own dependencies (each plugin .so carries a private copy).
         // Without Hummingbird's default "FullFoundation" trait the plugins need only
@@ -64,6 +66,7 @@ let package = Package(
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
         .target(

@@ -15,6 +15,8 @@ command -v gcc >/dev/null || need_packages+=(gcc)
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_packages+=(prometheus)
 # The dashboard's browser test drives headless Chromium.
 command -v chromium >/dev/null || need_packages+=(chromium)
+# The terminal tests (Tests/ReliabilityTests/TerminalOutputTests.swift) run dagron in a real terminal.
+command -v tmux >/dev/null || need_packages+=(tmux)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -49,8 +49,8 @@ final class DashboardPlugin: DagronPlugin {
                 throw URLFileError(path: file, reason: error.description)
             }
         }
-        print("Dashboard: \(url)")
-        fflush(nil)  // the host may be piped: show the URL now
+        // Through the host's console: above dagron's status line, written at once even when piped.
+        HostConsole.print("Dashboard: \(url)")
         if settings.openBrowser {
             do throws(BrowserLauncher.Failure) {
                 let page = try BrowserLauncher.open(url)

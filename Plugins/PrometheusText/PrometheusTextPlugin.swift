@@ -77,21 +77,21 @@ final class PrometheusTextPlugin: DagronPlugin {
     }
 
     /// Writes the textfile; a failure (the folder removed, the disk full) is
-    /// a warning on standard error, not a failed run.
+    /// a warning on standard error (through the host's console), not a failed run.
     private static func writeTextfile(_ writer: TextfileWriter, _ metrics: DagronMetrics) {
         do {
             try writer.write { metrics.exposition() }
         } catch {
-            FileHandle.standardError.write(Data("dagron: warning: \(error)\n".utf8))
+            HostConsole.print("dagron: warning: \(error)", to: .error)
         }
     }
 
     /// Tells the user where the endpoint is: one line on standard error
-    /// (always, so a port-0 address is visible whatever the host's log
-    /// level), and a debug record with the address as metadata for hosts
-    /// that installed a ``HostLog`` sink.
+    /// through the host's console (always, so a port-0 address is visible
+    /// whatever the host's log level), and a debug record with the address
+    /// as metadata for hosts that installed a ``HostLog`` sink.
     private func announce(_ message: String, address: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        HostConsole.print(message, to: .error)
         HostLog.emit(LogRecord(level: .debug, label: "dagron.prometheus-text", message: message,
                                metadata: ["address": address, "plugin": name]))
     }

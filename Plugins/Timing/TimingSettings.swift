@@ -33,13 +33,15 @@ struct TimingSettings: Sendable {
     /// `top`: from 0 (every node) to 100000.
     static let topBounds = IntegerBounds(0...100_000)
 
-    /// Appends `table` to the output.
+    /// Appends `table` to the output: on the user's terminal through the
+    /// host's console (``HostConsole``, never glued onto `dagron run`'s
+    /// status line), or to the file.
     func write(table: String) throws {
-        let data = Data(table.utf8)
         switch output {
-        case .standardError: FileHandle.standardError.write(data)
-        case .standardOutput: FileHandle.standardOutput.write(data)
+        case .standardError: HostConsole.printBlock(table, to: .error)
+        case .standardOutput: HostConsole.printBlock(table, to: .output)
         case .file(let path):
+            let data = Data(table.utf8)
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
                     throw TimingSettingsError(key: "output", path: path, reason: "cannot create the file")
@@ -61,9 +63,9 @@ struct TimingSettingsError: Error, CustomStringConvertible {
     var description: String { "plugin 'timing': setting '\(key)' is '\(path)': \(reason)" }
 }
 
-/// One line on standard error.
+/// One line on standard error, through the host's console.
 enum StandardErrorLine {
     static func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        HostConsole.print(line, to: .error)
     }
 }

@@ -43,6 +43,10 @@ struct Run: AsyncParsableCommand {
     var plain = false
 
     @Option(help: ArgumentHelp(
+        "Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Option(help: ArgumentHelp(
         "After Ctrl-C or SIGTERM, how long the run has to stop in order before it is abandoned: "
             + "result.json written from what is known, commands killed, exit 130 "
             + "(default: $DAGRON_INTERRUPT_GRACE, else 10s).",
@@ -135,9 +139,13 @@ struct Run: AsyncParsableCommand {
             throw ExitStatus.usage
         }
 
+        var gateMessages: [String: String] = [:]
+        for node in pipeline.nodes {
+            if case .gate(let message?) = node.action { gateMessages[node.name] = message }
+        }
         let console = RunConsole(
-            handle: json ? .standardError : .standardOutput, total: pipeline.nodes.count,
-            runDirectory: directory.path, forcePlain: plain)
+            total: pipeline.nodes.count, runDirectory: directory.path, gateMessages: gateMessages,
+            forcePlain: plain, color: color)
         console.attach(to: manager.hooks)
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,

@@ -335,6 +335,13 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
             let reason = try reader.optional { (reader: inout WireReader) throws(WireError) in try reader.string() }
             if approve { try? queue.gates?.approve(gate) } else { try? queue.gates?.reject(gate, reason: reason) }
             return
+        case .console:
+            let (text, stream) = try ConsoleFrames.decodeText(&reader)
+            HostConsole.printBlock(text, to: stream)
+            return
+        case .log:
+            HostLog.emit(try ConsoleFrames.decodeRecord(&reader))
+            return
         }
         state.withTrackedLock { state in
             state.outstanding = max(state.outstanding - 1, 0)

@@ -34,6 +34,12 @@ enum ChildFrame: UInt8 {
     /// The plugin approved (1) or rejected (0) a gate: its name, the
     /// decision and, for a rejection, an optional reason.
     case gateDecision = 6
+    /// Text the plugin printed through ``HostConsole``: the stream (0
+    /// output, 1 error), then the text; printed by the parent's console.
+    case console = 7
+    /// A record the plugin logged through ``HostLog`` (see ``ConsoleFrames``);
+    /// emitted to the parent's ``HostLog`` sink.
+    case log = 8
 }
 
 /// The largest frame either side accepts: 256 MiB.

@@ -1,13 +1,18 @@
 import DagronSDK
 import DagronSystemShims
 import Foundation
+import Synchronization
 
 /// The child side of plugin isolation: a `dagron` process that loads one
 /// plugin and runs it on the events its parent sends (what the hidden
 /// `dagron plugins host-child` command does; see ``IsolatedPlugin``).
 ///
 /// Descriptors: 3 receives ``HostFrame``s, 4 sends ``ChildFrame``s, 5 is the
-/// shared ``ProgressPage``. Standard output and error are the parent's.
+/// shared ``ProgressPage``. Standard output and error are the parent's; what
+/// the plugin prints through ``HostConsole`` and logs through ``HostLog`` is
+/// sent to the parent as frames instead (``ChildFrame/console``,
+/// ``ChildFrame/log``), so the parent prints it above its status line and
+/// filters records by its own level.
 /// The process asks to be killed when its parent dies, ignores the
 /// terminal's Ctrl-C (the parent decides when the plugin stops), and
 /// exits 0 after ``HostFrame/teardown`` or when its parent closes the pipe.
@@ -46,6 +51,13 @@ public enum PluginHostChild {
             }
             return 3
         }
+        // From here on the plugin's console text and log records travel to the parent.
+        HostConsole.install { text, stream in
+            reply(.console) { ConsoleFrames.encode(text, stream: stream, into: &$0) }
+        }
+        HostLog.install { record in
+            reply(.log) { ConsoleFrames.encode(record, into: &$0) }
+        }
         reply(.loaded) { writer in
             writer.string(plugin.name)
             writer.string(plugin.version)
@@ -55,12 +67,20 @@ public enum PluginHostChild {
         return session.run()
     }
 
-    /// Writes one answer frame to the parent.
+    /// Serializes frames: plugin threads print and log while the session answers.
+    private static let replyLock = Mutex(())
+
+    /// Writes one answer frame to the parent, whole (frames from several
+    /// threads never interleave).
     static func reply(_ kind: ChildFrame, _ body: (inout WireWriter) -> Void = { _ in }) {
         var writer = WireWriter(capacity: 64)
         let start = writer.beginFrame(kind.rawValue)
         body(&writer)
         writer.endFrame(start)
+        replyLock.withTrackedLock { _ in writeAll(writer) }
+    }
+
+    private static func writeAll(_ writer: WireWriter) {
         writer.bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

@@ -49,9 +49,9 @@ extension DagronCommand {
 }
 
 /// Writes `dagron: error: <message>` to standard error, control
-/// characters escaped (``TerminalText``).
+/// characters escaped (``TerminalText``), above the status line.
 func printError(_ message: String) {
-    try? FileHandle.standardError.write(contentsOf: Data("dagron: error: \(TerminalText.escaped(message))\n".utf8))
+    TerminalConsole.shared.write("dagron: error: \(TerminalText.escaped(message))\n", to: .error)
 }
 
 /// Writes `dagron: <message>` to standard error: a note after errors
@@ -61,7 +61,7 @@ func printNote(_ message: String) {
 }
 
 /// Writes `dagron: warning: <message>` to standard error, control
-/// characters escaped (``TerminalText``).
+/// characters escaped (``TerminalText``), above the status line.
 func printWarning(_ message: String) {
-    try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(TerminalText.escaped(message))\n".utf8))
+    TerminalConsole.shared.write("dagron: warning: \(TerminalText.escaped(message))\n", to: .error)
 }

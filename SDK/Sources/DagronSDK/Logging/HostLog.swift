@@ -34,14 +34,32 @@ public struct LogRecord: Sendable {
     public var metadata: [String: String]
     /// Source file, function and line, when known.
     public var source: String?
+    /// The level the plugin chose for its own output (its logger's level,
+    /// such as the `logging` plugin's `level` setting), when it chose one.
+    ///
+    /// The host shows a record that has one whenever the record's ``level``
+    /// is at least this, whatever the host's own level (`DAGRON_LOG_LEVEL`):
+    /// a plugin's own setting governs its own output. Without one, the
+    /// host's level decides.
+    public var minimumLevel: LogSeverity?
 
-    /// Creates a record.
+    /// Creates a record whose visibility the host's level decides.
     public init(level: LogSeverity, label: String, message: String, metadata: [String: String] = [:], source: String? = nil) {
         self.level = level
         self.label = label
         self.message = message
         self.metadata = metadata
         self.source = source
+        self.minimumLevel = nil
+    }
+
+    /// Creates a record logged at a level the plugin chose (see ``minimumLevel``).
+    public init(
+        level: LogSeverity, label: String, message: String, metadata: [String: String] = [:], source: String? = nil,
+        minimumLevel: LogSeverity?
+    ) {
+        self.init(level: level, label: label, message: message, metadata: metadata, source: source)
+        self.minimumLevel = minimumLevel
     }
 }
 
@@ -52,6 +70,13 @@ public struct LogRecord: Sendable {
 /// sink here, and a plugin's `LogHandler` forwards ``LogRecord``s to
 /// ``emit(_:)``. When no sink is installed, `emit` returns `false` and the
 /// plugin should log on its own.
+///
+/// The host shows records at or above its own level (`DAGRON_LOG_LEVEL`,
+/// default `warning`), or at or above the record's
+/// ``LogRecord/minimumLevel`` when the plugin set one; it prints them
+/// without breaking its live status line, and forwards those of an
+/// isolated plugin from its child process. Text meant for a person
+/// rather than a log belongs in ``HostConsole``.
 public enum HostLog {
     private static let sink = Mutex<(@Sendable (LogRecord) -> Void)?>(nil)
 
