@@ -17,6 +17,8 @@ command -v promtool >/dev/null && command -v prometheus >/dev/null || need_packa
 command -v chromium >/dev/null || need_packages+=(chromium)
 # The terminal tests (Tests/ReliabilityTests/TerminalOutputTests.swift) run dagron in a real terminal.
 command -v tmux >/dev/null || need_packages+=(tmux)
+# The Slurm suite asks the dashboard's API with curl.
+command -v curl >/dev/null || need_packages+=(curl)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
