@@ -158,7 +158,7 @@ import Testing
         let document = try #require(JSONDocument.object(info), "\(info.stdout)")
         #expect(Set(document.keys) == [
             "name", "version", "summary", "status", "path", "abi", "declared", "defaults", "secrets", "error",
-            "hooks", "hooksError", "quarantine", "also",
+            "hooks", "priorities", "hooksError", "quarantine", "also",
         ])
         #expect(document["name"] as? String == "timing")
         #expect(document["status"] as? String == "loaded")
