@@ -27,8 +27,8 @@ struct HookRegistryConcurrencyTests {
                         handle()
                         // A one-shot hook that unregisters itself from inside.
                         let slot = Mutex<HookRegistration?>(nil)
-                        let oneShot = hooks.register(.postNode) { _ in slot.withLock { $0?.unregister() } }
-                        slot.withLock { $0 = oneShot }
+                        let oneShot = hooks.register(.postNode) { _ in slot.withTrackedLock { $0?.unregister() } }
+                        slot.withTrackedLock { $0 = oneShot }
                         hooks.fire(HookContext(event: .postNode, nodeName: "w\(worker)"))
                         oneShot()
                     }

@@ -5,8 +5,8 @@ import Testing
 /// Collects values from callbacks that may run on any thread.
 final class Recorder<Value: Sendable>: Sendable {
     private let values = Mutex<[Value]>([])
-    func append(_ value: Value) { values.withLock { $0.append(value) } }
-    var all: [Value] { values.withLock { $0 } }
+    func append(_ value: Value) { values.withTrackedLock { $0.append(value) } }
+    var all: [Value] { values.withTrackedLock { $0 } }
 }
 
 struct Boom: Error, CustomStringConvertible {
@@ -143,10 +143,10 @@ struct HookRegistryTests {
         let handle = Mutex<HookRegistration?>(nil)
         let registration = hooks.register(.preNode) { _ in
             seen.append("once")
-            handle.withLock { $0?.unregister() }
+            handle.withTrackedLock { $0?.unregister() }
             hooks.register(.preNode, priority: -1) { _ in seen.append("late") }
         }
-        handle.withLock { $0 = registration }
+        handle.withTrackedLock { $0 = registration }
         hooks.fire(HookContext(event: .preNode))
         // The fire in progress used its snapshot: "late" runs from the next fire on.
         #expect(seen.all == ["once"])
