@@ -1,8 +1,8 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // DagronSDK: the one module a dagron plugin links against.
 //
 // It lives in its own package so that SwiftPM links it *dynamically* into the
-// host and into every plugin (see PLUGIN-ABI.md, section 1): a same-package
+// host and into every plugin (see docs/plugin-abi.md): a same-package
 // target would be copied statically into each product, and two copies of the
 // SDK in one process break `as?` casts and duplicate global state.
 import PackageDescription

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The SDK must exist once per process (PLUGIN-ABI.md §1): the host and every
+/// The SDK must exist once per process (docs/plugin-abi.md): the host and every
 /// plugin link the shared `libDagronSDK.so` and embed none of its code.
 @Suite("DagronSDK is linked dynamically, once")
 struct SDKLinkageTests {

@@ -20,7 +20,7 @@ import Glibc
 ///    ``DagronPluginABI/runtimeVersion``);
 /// 6. the factory, and a checked cast with ``DagronPluginBox/take(_:)``.
 ///
-/// Loaded images are never `dlclose`d (see PLUGIN-ABI.md §3): the Swift
+/// Loaded images are never `dlclose`d (see docs/plugin-abi.md): the Swift
 /// runtime keeps pointers into their metadata, and the descriptor a plugin was
 /// loaded through stays open (close-on-exec) so that its `/proc/self/fd/N`
 /// name stays unique. Loading the same file twice maps it once and calls
