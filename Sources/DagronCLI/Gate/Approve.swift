@@ -1,12 +1,14 @@
 import ArgumentParser
 
-/// `dagron gate approve RUN_DIR NAME`.
-struct Approve: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a gate: its node completes and its dependents run.")
+extension GateCommand {
+    /// `dagron gate approve RUN_DIR NAME`.
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a gate: its node completes and its dependents run.")
 
-    @OptionGroup var options: GateDecisionOptions
+        @OptionGroup var options: GateDecisionOptions
 
-    func run() throws {
-        try options.submit(.approve)
+        func run() throws {
+            try options.submit(.approve)
+        }
     }
 }

@@ -3,37 +3,39 @@ import Dagron
 import DagronSDK
 import Foundation
 
-/// `dagron gate list RUN_DIR`: the gates of a run and their status.
-struct GateList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List a run's gates and their status.")
+extension GateCommand {
+    /// `dagron gate list RUN_DIR`: the gates of a run and their status.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a run's gates and their status.")
 
-    @Argument(help: "The run directory.", completion: .directory)
-    var runDir: String
+        @Argument(help: "The run directory.", completion: .directory)
+        var runDir: String
 
-    @Flag(help: "Print the run's gates as JSON on standard output (errors still go to standard error).")
-    var json = false
+        @Flag(help: "Print the run's gates as JSON on standard output (errors still go to standard error).")
+        var json = false
 
-    func run() throws {
-        let directory = RunDirectory(path: runDir)
-        guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else {
-            printError("\(runDir) is not a dagron run directory (no run.json)")
-            throw ExitStatus.usage
-        }
-        let gates = manifest.gates.keys.sorted().map { name in
-            let status = GateFileBridge.status(of: name, in: directory)
-            return GateListJSON.Gate(
-                name: name, status: status?.status.rawValue ?? GateStatus.pending.rawValue,
-                message: manifest.gates[name].flatMap { $0.isEmpty ? nil : $0 }, reason: status?.reason)
-        }
-        if json {
-            try JSONOutput.print(GateListJSON(
-                runDirectory: runDir, pipeline: manifest.pipeline, name: manifest.name,
-                startedAt: ISOTime.text(manifest.startedAt), running: GateFileBridge.isLive(directory), gates: gates))
-            return
-        }
-        if gates.isEmpty { print("\(manifest.name) has no gates") }
-        for gate in gates {
-            print("\(gate.name)  \(gate.status)\(gate.reason.map { " (\($0))" } ?? "")\(gate.message.map { "  \($0)" } ?? "")")
+        func run() throws {
+            let directory = RunDirectory(path: runDir)
+            guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else {
+                printError("\(runDir) is not a dagron run directory (no run.json)")
+                throw ExitStatus.usage
+            }
+            let gates = manifest.gates.keys.sorted().map { name in
+                let status = GateFileBridge.status(of: name, in: directory)
+                return GateListJSON.Gate(
+                    name: name, status: status?.status.rawValue ?? GateStatus.pending.rawValue,
+                    message: manifest.gates[name].flatMap { $0.isEmpty ? nil : $0 }, reason: status?.reason)
+            }
+            if json {
+                try JSONOutput.print(GateListJSON(
+                    runDirectory: runDir, pipeline: manifest.pipeline, name: manifest.name,
+                    startedAt: ISOTime.text(manifest.startedAt), running: GateFileBridge.isLive(directory), gates: gates))
+                return
+            }
+            if gates.isEmpty { print("\(manifest.name) has no gates") }
+            for gate in gates {
+                print("\(gate.name)  \(gate.status)\(gate.reason.map { " (\($0))" } ?? "")\(gate.message.map { "  \($0)" } ?? "")")
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ struct RunsCommand: ParsableCommand {
             Each `dagron run` without --run-dir keeps its logs and results in a directory of its own \
             under .dagron/runs (in the current folder); .dagron/runs/latest points to the newest.
             """,
-        subcommands: [RunsList.self, RunsPrune.self]
+        subcommands: [List.self, Prune.self]
     )
 }
 
