@@ -21,6 +21,11 @@ let package = Package(
                 // build against `DagronSDK.swiftinterface`, and a plugin built
                 // against SDK 1.x keeps working when 1.y adds fields.
                 .unsafeFlags(["-enable-library-evolution", "-emit-module-interface"]),
+                // An import is internal unless marked `public import`, and a
+                // member is visible only where its module is imported: the
+                // SDK's interface names exactly the modules it depends on.
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
         .testTarget(name: "DagronSDKTests", dependencies: ["DagronSDK"]),

@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// Which plugin callback is running right now, for a watchdog on another thread.
 ///

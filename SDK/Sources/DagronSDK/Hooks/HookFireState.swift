@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// The words every `fire` of a registry touches, in one allocation owned by
 /// its ``HookStorage``: per event, the address of the published snapshot (or

@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// The shared state behind a ``HookRegistry`` and all of its scoped views.
 ///
