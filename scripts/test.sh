@@ -39,6 +39,10 @@ export DAGRON_TEST_SLURM=1
 echo "== SDK package"
 swift build --package-path SDK
 swift test --package-path SDK --no-parallel
+# The SDK's public ABI against the committed baseline: a breaking change (or
+# a change the baseline does not record) fails here. HostTests'
+# OldPluginCompatibilityTests then load a plugin built at the baseline's commit.
+bash scripts/api-check.sh
 
 echo "== dagron package"
 swift build
