@@ -38,33 +38,62 @@ public struct PluginCatalog: Sendable {
         self.isolation = isolation
     }
 
-    /// The result of loading every candidate.
+    /// The plugin files on the search path: what ``inventory(probe:cache:name:)``
+    /// and ``loadAll()`` return.
     public struct Listing: Sendable {
         /// One record per candidate, in search-path order, shadowing resolved.
         public var records: [PluginRecord]
-        /// The winning instance of each name, in search-path order (not initialized).
+        /// The winning instance of each name, in search-path order (not
+        /// initialized); empty for an inventory, which loads nothing here.
         public var plugins: [LoadedPlugin]
         /// Manifest lines that could not be parsed.
         public var manifestErrors: [PluginManifestError]
     }
 
-    /// Loads every candidate on the search path (but initializes none).
+    /// Every plugin file on the search path as a record (name, version,
+    /// status), shadowing resolved, with no plugin code run in this process:
+    /// each file's factory runs in a child process, or its result comes from
+    /// `cache` when the file is unchanged. This is what `dagron plugins
+    /// list`, `info` and `clear` show.
+    ///
+    /// - Parameters:
+    ///   - probe: how files are probed.
+    ///   - cache: the registry cache to reuse and update; `nil` probes every file.
+    ///   - name: when given, only the files that can be that plugin: declared
+    ///     under it in a manifest, or dropped in (unnamed until probed).
+    public func inventory(probe: IsolatedPluginProbe, cache: PluginRegistryCache?, name: String? = nil) -> Listing {
+        catalogue { candidates in
+            let candidates = name.map { name in candidates.filter { $0.declaredName == nil || $0.declaredName == name } }
+                ?? candidates
+            let records = cache?.records(for: candidates, probe: probe, policy: loader.policy)
+                ?? probe.probe(candidates, policy: loader.policy)
+            return records.map { ($0, nil) }
+        }
+    }
+
+    /// Loads every candidate on the search path in this process (but
+    /// initializes none). A crashing factory ends the process: tools use
+    /// ``inventory(probe:cache:name:)``.
     public func loadAll() -> Listing {
-        let scan = PluginScanner(searchPath: searchPath, policy: loader.policy).scan()
-        var records: [PluginRecord] = []
-        var instances: [LoadedPlugin?] = []
-        for candidate in scan.candidates {
-            do {
-                let loaded = try loader.load(candidate)
-                records.append(PluginRecord(loaded: loaded))
-                instances.append(loaded)
-            } catch {
-                records.append(PluginRecord(candidate: candidate, error: error))
-                instances.append(nil)
+        catalogue { candidates in
+            candidates.map { candidate in
+                do throws(PluginLoadError) {
+                    let loaded = try loader.load(candidate)
+                    return (PluginRecord(loaded: loaded), loaded)
+                } catch {
+                    return (PluginRecord(candidate: candidate, error: error), nil)
+                }
             }
         }
-        records = PluginRecord.resolvingShadows(records)
-        let winners = zip(records, instances).compactMap { $0.status == .loaded ? $1 : nil }
+    }
+
+    /// The one pipeline behind every listing: scan the search path, turn the
+    /// candidates into records (and instances, when loaded here), resolve shadowing.
+    private func catalogue(_ examine: ([PluginCandidate]) -> [(PluginRecord, LoadedPlugin?)]) -> Listing {
+        let scan = PluginScanner(searchPath: searchPath, policy: loader.policy).scan()
+        let examined = examine(scan.candidates)
+        let records = PluginRecord.resolvingShadows(examined.map(\.0))
+        let winners = zip(records, examined).compactMap { $0.status == .loaded ? $1.1 : nil }
         return Listing(records: records, plugins: winners, manifestErrors: scan.manifestErrors)
     }
 

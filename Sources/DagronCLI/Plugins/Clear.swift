@@ -52,15 +52,8 @@ extension PluginsCommand {
                 return
             }
             // Nothing to clear: is NAME a plugin at all?
-            let scan = PluginScanner(searchPath: search.searchPath).scan()
-            let candidates = scan.candidates.filter { $0.declaredName == nil || $0.declaredName == name }
-            let probed: [PluginRecord]
-            if let cache = PluginRegistryCache.standard() {
-                probed = cache.records(for: candidates, probe: search.isolatedProbe, policy: search.policy)
-            } else {
-                probed = search.isolatedProbe.probe(candidates, policy: search.policy)
-            }
-            let records = PluginRecord.resolvingShadows(probed)
+            let records = search.catalog.inventory(
+                probe: search.isolatedProbe, cache: PluginRegistryCache.standard(), name: name).records
             guard records.contains(where: { $0.name == name }) else {
                 printError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records)
                     + "; nothing is quarantined under that name")

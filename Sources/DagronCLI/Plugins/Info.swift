@@ -33,11 +33,9 @@ extension PluginsCommand {
             // With --json, plugin code in the probe children (which inherit
             // descriptor 1) cannot write into the document.
             let output = json ? try JSONOutput.reserveStandardOutput() : nil
-            let scan = PluginScanner(searchPath: search.searchPath).scan()
-            // Only the candidates that could be NAME: declared under it, or dropped in.
-            let candidates = scan.candidates.filter { $0.declaredName == nil || $0.declaredName == name }
             let probe = search.isolatedProbe
-            let records = PluginRecord.resolvingShadows(probe.probe(candidates, policy: search.policy))
+            // Probed afresh (no cache): info shows what the file does now.
+            let records = search.catalog.inventory(probe: probe, cache: nil, name: name).records
             let matching = records.filter { $0.name == name }
             guard let winner = matching.first(where: { $0.status == .loaded }) ?? matching.first else {
                 throw ValidationError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records))

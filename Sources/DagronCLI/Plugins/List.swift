@@ -41,15 +41,10 @@ extension PluginsCommand {
         var noCache = false
 
         func run() throws {
-            let scan = PluginScanner(searchPath: search.searchPath).scan()
-            let probed: [PluginRecord]
-            if !noCache, let cache = PluginRegistryCache.standard() {
-                probed = cache.records(for: scan.candidates, probe: search.isolatedProbe, policy: search.policy)
-            } else {
-                probed = search.isolatedProbe.probe(scan.candidates, policy: search.policy)
-            }
-            let records = PluginRecord.resolvingShadows(probed)
-            for error in scan.manifestErrors {
+            let listing = search.catalog.inventory(
+                probe: search.isolatedProbe, cache: noCache ? nil : PluginRegistryCache.standard())
+            let records = listing.records
+            for error in listing.manifestErrors {
                 FileHandle.standardError.write(Data("dagron: warning: \(error)\n".utf8))
             }
             let quarantined = PluginQuarantine.standard()?.entries(forFiles: records.map(\.path)) ?? [:]

@@ -29,4 +29,7 @@ struct PluginSearchOptions: ParsableArguments {
 
     /// A probe that runs plugin code in a child `dagron plugins probe-child`.
     var isolatedProbe: IsolatedPluginProbe { .dagronChild() }
+
+    /// The plugins on the search path, under the safety policy.
+    var catalog: PluginCatalog { PluginCatalog(searchPath: searchPath, loader: PluginLoader(policy: policy)) }
 }
