@@ -7,7 +7,7 @@
 //   dagron-bench --plugins-load DIR         (ms to load the five bundled plugins)
 //   dagron-bench --isolated-recorder DIR [--plugins NAME]   (10k chain with event-recorder in-process, then isolated)
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import Synchronization
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// `dagron validate PIPELINE`: checks a pipeline file without running it.
 ///

@@ -1,5 +1,5 @@
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Testing
 
 @Suite("DAGBuilder")

@@ -1,5 +1,5 @@
 @testable import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
 import TestSupport
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing
 

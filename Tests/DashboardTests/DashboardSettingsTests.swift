@@ -1,5 +1,5 @@
 import TestSupport
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOCore
 import NIOPosix

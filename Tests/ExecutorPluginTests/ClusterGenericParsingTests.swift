@@ -1,6 +1,6 @@
 import ClusterJobSupport
 @testable import ClusterGenericExecutor
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing
 

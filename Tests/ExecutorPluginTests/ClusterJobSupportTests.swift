@@ -1,5 +1,5 @@
 import ClusterJobSupport
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing
 

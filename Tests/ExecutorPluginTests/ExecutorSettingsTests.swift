@@ -1,6 +1,6 @@
 import ClusterGenericExecutor
 import ClusterJobSupport
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 @testable import SlurmExecutor
 import Testing

@@ -1,6 +1,6 @@
 import Dagron
 import TestSupport
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Testing
 
 /// The pipeline file format: what is accepted, and that every mistake names file, line and key.

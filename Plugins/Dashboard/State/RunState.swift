@@ -121,7 +121,7 @@ final class RunState: Sendable {
                 guard let name = context.nodeName else { return }
                 _ = model.bump()
                 // A gate decided before the node reached it passes at once.
-                let status = context.gates?.gate(named: name)?.status ?? .waiting
+                let status = (try? context.gates?.status(name)) ?? .waiting
                 if status == .waiting {
                     model.setNode(name) { $0.status = "waiting" }
                     model.gates[name] = model.gate(name, status: "waiting")
@@ -221,7 +221,7 @@ final class RunState: Sendable {
         guard let controller = model.controller else { return false }
         var changed = false
         for (name, status) in controller.statuses() {
-            let reason = status == .rejected ? controller.gate(named: name)?.rejectionReason : nil
+            let reason = status == .rejected ? controller.rejectionReason(name) : nil
             let document = model.gate(name, status: status.rawValue, reason: reason)
             if model.gates[name] != document {
                 model.gates[name] = document
@@ -264,10 +264,10 @@ final class RunState: Sendable {
 
     /// Approves (`reason` ignored) or rejects the waiting gate called `name`.
     func decide(_ name: String, approve: Bool, reason: String?) throws(DecisionError) {
-        guard let controller = gateController, let gate = controller.gate(named: name) else {
+        guard let controller = gateController, let status = try? controller.status(name) else {
             throw .unknownGate(name)
         }
-        guard gate.status == .waiting else { throw .notWaiting(name, gate.status.rawValue) }
+        guard status == .waiting else { throw .notWaiting(name, status.rawValue) }
         do {
             if approve { try controller.approve(name) } else { try controller.reject(name, reason: reason) }
         } catch {

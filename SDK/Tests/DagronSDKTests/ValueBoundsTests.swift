@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Testing
 
 /// The shared range checks: what they refuse, what they accept, and the

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// Delivers the hook events of one execution one at a time.

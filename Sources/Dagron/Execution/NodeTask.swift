@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The work of one node: a synchronous or asynchronous closure, plus how to
 /// run it (timeout, retries).

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The clock of one execution: monotonic nanoseconds for durations, and wall
 /// times derived from them and one wall-clock reading taken when the run is

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Synchronization
 
 /// A run's scheduler state and its mutex, in an allocation of their own with

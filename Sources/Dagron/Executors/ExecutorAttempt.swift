@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// Runs one attempt of a node through a ``NodeExecutor`` and turns its
 /// outcome into what a node task returns or throws: a ``ProcessOutcome``

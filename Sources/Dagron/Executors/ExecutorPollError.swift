@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// An executor's ``NodeExecutor/poll(_:)`` kept failing, so the host stopped
 /// waiting for its jobs (and asked for them to be cancelled).

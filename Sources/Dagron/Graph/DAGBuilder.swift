@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// Collects nodes and edges and builds a validated ``DAG``.
 ///

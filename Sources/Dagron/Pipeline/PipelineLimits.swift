@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The ranges of the numbers and durations a pipeline file may hold, and
 /// the longest names; ``PipelineParser`` refuses anything outside them with

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// One node of a ``Pipeline``: a shell command or an approval gate.
 public struct PipelineNode: Sendable {

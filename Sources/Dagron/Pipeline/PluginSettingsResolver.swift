@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// Merges a plugin's settings from their sources, lowest precedence first
 /// (the plugin's manifest defaults lie below them all, applied by the loader):

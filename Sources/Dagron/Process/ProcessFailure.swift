@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// A command that exited non-zero, was killed by a signal, or could not start.
 ///

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The result of a pipeline run as JSON: what `dagron run --json` prints and
 /// what `result.json` in the run directory holds.

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Synchronization
 
 /// One terminal shared by a live status line and everything else printed on

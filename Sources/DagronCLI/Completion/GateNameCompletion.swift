@@ -1,5 +1,5 @@
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// Completes the gate of `dagron gate approve|reject RUN_DIR NAME`: the

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// The arguments `dagron gate approve` and `reject` share.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Dagron
 import Foundation
 

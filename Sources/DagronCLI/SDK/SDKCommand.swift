@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// `dagron sdk`: where the DagronSDK module and library are, for plugin authors.

@@ -1,5 +1,5 @@
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Synchronization
 
 /// The task executing a pipeline, cancellable before it even exists: the

@@ -1,5 +1,5 @@
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// The `dagron` process's one terminal: every line it prints for a person

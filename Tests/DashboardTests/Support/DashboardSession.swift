@@ -1,6 +1,6 @@
 import TestSupport
 import AsyncHTTPClient
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOHTTP1
 import Testing

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 import Synchronization
 

@@ -1,5 +1,5 @@
 import Dagron
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Dispatch
 
 /// `extract -> approve (gate) -> deploy`, executed by the real engine. The

@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// A decision made before anyone waits is kept: `wait()` then returns at once.
 /// The timeout starts when the first waiter arrives. Safe to use from any thread.
-public final class ApprovalGate: Sendable {
+@_spi(DagronHost) public final class ApprovalGate: Sendable {
     private struct State: Sendable {
         var status: GateStatus = .pending
         var reason: String?

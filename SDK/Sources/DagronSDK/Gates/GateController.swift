@@ -9,17 +9,17 @@ public final class GateController: Sendable {
     private let gates: Mutex<[String: ApprovalGate]>
 
     /// Creates a controller with the given gates.
-    public init(_ gates: [String: ApprovalGate] = [:]) {
+    @_spi(DagronHost) public init(_ gates: [String: ApprovalGate] = [:]) {
         self.gates = Mutex(gates)
     }
 
     /// Adds (or replaces) the gate called `name`.
-    public func add(_ name: String, _ gate: ApprovalGate) {
+    @_spi(DagronHost) public func add(_ name: String, _ gate: ApprovalGate) {
         gates.withTrackedLock { $0[name] = gate }
     }
 
     /// The gate called `name`, if any.
-    public func gate(named name: String) -> ApprovalGate? {
+    @_spi(DagronHost) public func gate(named name: String) -> ApprovalGate? {
         gates.withTrackedLock { $0[name] }
     }
 
@@ -44,6 +44,13 @@ public final class GateController: Sendable {
     /// - Throws: ``GateError/unknownGate(_:)``.
     public func status(_ name: String) throws(GateError) -> GateStatus {
         try lookup(name).status
+    }
+
+    /// Why the gate called `name` was rejected: the reason given with the
+    /// rejection, or `nil` when it was not rejected, had no reason, or
+    /// does not exist.
+    public func rejectionReason(_ name: String) -> String? {
+        gate(named: name)?.rejectionReason
     }
 
     /// The names of the gates currently ``GateStatus/waiting``, sorted.

@@ -1,4 +1,4 @@
-/// The state of an ``ApprovalGate``.
+/// The state of an `ApprovalGate`.
 public enum GateStatus: String, Sendable, Hashable, CaseIterable, Codable {
     /// Nobody is waiting on the gate yet.
     case pending
@@ -15,7 +15,7 @@ public enum GateStatus: String, Sendable, Hashable, CaseIterable, Codable {
     public var isResolved: Bool { self == .approved || self == .rejected || self == .timedOut }
 }
 
-/// How a wait on an ``ApprovalGate`` ended.
+/// How a wait on an `ApprovalGate` ended.
 @frozen
 public enum GateOutcome: Sendable, Equatable {
     /// The gate was approved.
@@ -28,7 +28,7 @@ public enum GateOutcome: Sendable, Equatable {
     case cancelled
 }
 
-/// Errors from ``GateController`` and ``ApprovalGate`` operations.
+/// Errors from ``GateController`` and `ApprovalGate` operations.
 public enum GateError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No gate has this name.
     case unknownGate(String)

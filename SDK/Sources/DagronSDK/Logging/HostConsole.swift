@@ -49,7 +49,7 @@ public enum HostConsole {
     private static let sink = Mutex<Sink?>(nil)
 
     /// Installs (or, with `nil`, removes) the host's sink.
-    public static func install(_ newSink: Sink?) {
+    @_spi(DagronHost) public static func install(_ newSink: Sink?) {
         sink.withTrackedLock { $0 = newSink }
     }
 

@@ -81,7 +81,7 @@ public enum HostLog {
     private static let sink = Mutex<(@Sendable (LogRecord) -> Void)?>(nil)
 
     /// Installs (or, with `nil`, removes) the host's sink.
-    public static func install(_ newSink: (@Sendable (LogRecord) -> Void)?) {
+    @_spi(DagronHost) public static func install(_ newSink: (@Sendable (LogRecord) -> Void)?) {
         sink.withTrackedLock { $0 = newSink }
     }
 

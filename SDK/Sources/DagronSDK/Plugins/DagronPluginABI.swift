@@ -21,7 +21,7 @@ public enum DagronPluginABI {
     public static var compiledVersion: UInt32 { 1 }
 
     /// The ABI version of the SDK actually loaded in this process (the host's).
-    public static var runtimeVersion: UInt32 { 1 }
+    @_spi(DagronHost) public static var runtimeVersion: UInt32 { 1 }
 
     /// The SDK's release version.
     public static var sdkVersion: String { "1.0.0" }

@@ -23,7 +23,7 @@ public final class DagronPluginBox: Sendable {
     ///
     /// - Returns: The plugin, or the dynamic type name of the object when it
     ///   is not a box of this SDK.
-    public static func take(_ pointer: UnsafeMutableRawPointer) -> Result<any DagronPlugin, UnexpectedFactoryResult> {
+    @_spi(DagronHost) public static func take(_ pointer: UnsafeMutableRawPointer) -> Result<any DagronPlugin, UnexpectedFactoryResult> {
         let object = Unmanaged<AnyObject>.fromOpaque(pointer).takeRetainedValue()
         if let box = object as? DagronPluginBox { return .success(box.plugin) }
         return .failure(UnexpectedFactoryResult(typeName: String(reflecting: type(of: object))))
@@ -31,7 +31,7 @@ public final class DagronPluginBox: Sendable {
 }
 
 /// A factory returned an object that is not this SDK's ``DagronPluginBox``.
-public struct UnexpectedFactoryResult: Error, Sendable {
+@_spi(DagronHost) public struct UnexpectedFactoryResult: Error, Sendable {
     /// The dynamic type of what the factory returned.
     public let typeName: String
 }

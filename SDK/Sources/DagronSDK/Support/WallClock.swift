@@ -1,5 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+// Which C module owns `timespec` depends on the order modules were loaded;
+// with MemberImportVisibility its members need that module imported.
+#if canImport(SwiftOverlayShims)
+import SwiftOverlayShims
+#endif
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The plugins on a search path, loaded in this process: the engine's way to
 /// get plugin instances by name.

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// A cache of probe results keyed by each plugin file's identity, like

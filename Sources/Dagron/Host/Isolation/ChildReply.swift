@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// An error carried in a ``ChildFrame/failed`` frame. A
 /// ``PluginSettingsError`` keeps its case, so that dagron can say which

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The payloads of ``ChildFrame/console`` and ``ChildFrame/log``: what an
 /// isolated plugin printed through ``HostConsole`` or logged through

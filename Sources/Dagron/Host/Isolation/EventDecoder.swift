@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// The child side of ``EventEncoder``: rebuilds hook contexts from the

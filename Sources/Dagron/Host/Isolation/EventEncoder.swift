@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// Turns hook contexts into ``HostFrame/event`` frames for an isolated plugin.
 ///

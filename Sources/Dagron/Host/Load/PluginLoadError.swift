@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// Why a plugin file could not be loaded. Every case names the file, and its
 /// ``description`` says what to do about it.

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 extension PluginManager {
     /// Loads every plugin on the search path and registers the first of each

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// Loads a candidate and describes it as a ``PluginRecord``, optionally
 /// initializing it against a scratch ``HookRegistry`` to learn which events it

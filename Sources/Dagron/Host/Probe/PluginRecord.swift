@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 
 /// The state of one plugin file, as `dagron plugins list` shows it.
 public enum PluginStatus: String, Sendable, Codable, Equatable {

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// Finds plugin candidates along a ``PluginSearchPath`` without loading any code.

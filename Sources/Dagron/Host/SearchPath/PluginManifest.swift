@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// A parsed `dagron.plugins` file: the entry points of one plugin directory.
