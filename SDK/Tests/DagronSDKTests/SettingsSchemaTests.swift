@@ -85,7 +85,7 @@ struct SettingsSchemaTests {
 
     @Test func kindsDescribeThemselves() {
         #expect(PluginSetting.Kind.integer(IntegerBounds(0...20)).description == "integer from 0 to 20")
-        #expect(PluginSetting.Kind.choice(["a", "b"]).description == "choice one of a, b")
+        #expect(PluginSetting.Kind.choice(["a", "b"]).description == "one of a, b")
         #expect(PluginSetting.Kind.boolean.description == "boolean")
         #expect(PluginSetting.Kind.filePath.description == "file path")
         #expect(schema.secretKeys == ["token", "url"])

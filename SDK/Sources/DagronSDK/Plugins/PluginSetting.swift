@@ -56,9 +56,14 @@ public struct PluginSetting: Sendable, Equatable, Codable {
             }
         }
 
-        /// The name followed by the accepted values: `integer from 0 to 20`.
+        /// The name followed by the accepted values (`integer from 0 to 20`),
+        /// or for a choice the values alone (`one of text, json`).
         public var description: String {
-            allowed.isEmpty || self == .boolean ? name : "\(name) \(allowed)"
+            switch self {
+            case .choice: allowed
+            case .text, .filePath, .boolean: name
+            case .integer, .seconds, .duration: "\(name) \(allowed)"
+            }
         }
     }
 
