@@ -48,10 +48,9 @@ public struct PluginSetting: Sendable, Equatable, Codable {
         /// an empty string when any value of the kind is accepted.
         public var allowed: String {
             switch self {
-            case .text, .filePath: ""
+            case .text, .filePath, .boolean: ""
             case .integer(let bounds): bounds.description
             case .seconds(let bounds), .duration(let bounds): bounds.description
-            case .boolean: "true or false"
             case .choice(let values): "one of " + values.joined(separator: ", ")
             }
         }
