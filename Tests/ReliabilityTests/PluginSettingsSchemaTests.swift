@@ -77,6 +77,24 @@ struct PluginSettingsSchemaTests {
         #expect(scratch.read("loads.log") == nil)
     }
 
+    @Test("a wrong setting in the user configuration file is named at its place there, not loaded")
+    func validateNamesTheUserConfiguration() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try warmCache(scratch)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/xdg/dagron", withIntermediateDirectories: true)
+        try scratch.write("xdg/dagron/config.yaml", "plugins:\n  schemad:\n    mode: turbo\n")
+        try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n")
+        var environment = environment(scratch)
+        environment["XDG_CONFIG_HOME"] = scratch.path + "/xdg"
+        let finished = try dagron(["validate", "p.yml", "--plugin-path", try SchemaPlugin.directory()],
+                                  in: scratch.path, environment: environment)
+        #expect(finished.status == 2, "\(finished.stderr)")
+        #expect(finished.stderr.contains("xdg/dagron/config.yaml:3:11: plugins.schemad.mode: plugin 'schemad': setting 'mode' is 'turbo'"),
+                "\(finished.stderr)")
+        #expect(scratch.read("loads.log") == nil)
+    }
+
     @Test("without a cache the host checks the schema before configure, in-process and isolated, with the same words")
     func schemaCheckedBeforeConfigureWhenLoaded() throws {
         let scratch = try Scratch()
