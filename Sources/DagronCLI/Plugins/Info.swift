@@ -90,7 +90,8 @@ extension PluginsCommand {
             for (key, value) in winner.displayableSettings {
                 lines.append("default:  \(key) = \(value)")
             }
-            if winner.settingsSchema == nil, let secrets = winner.secretSettings, !secrets.isEmpty {
+            let secrets = Self.secrets(of: winner)
+            if !secrets.isEmpty {
                 lines.append("secrets:  \(secrets.joined(separator: ", ")) (values never shown)")
             }
             if let error = winner.error { lines.append("error:    \(error)") }
