@@ -10,6 +10,8 @@ import Synchronization
 public final class ClusterGenericExecutorPlugin: NodeExecutorPlugin {
     /// `cluster-generic`.
     public let name = "cluster-generic"
+    /// The settings the plugin accepts (see ``ClusterGenericSettings/schema``).
+    public var settingsSchema: PluginSettingsSchema { ClusterGenericSettings.schema }
     /// The plugin's version.
     public let version = "1.0.0"
     /// One line for `dagron plugins list`.

@@ -3,6 +3,15 @@ import DagronSDK
 
 /// The `cluster-generic` plugin's settings, validated.
 struct ClusterGenericSettings: Sendable, Equatable {
+    /// The settings the plugin declares: what the host checks before `configure`.
+    static let schema: PluginSettingsSchema = [
+        PluginSetting("submit", .text, required: true, help: "The command template that submits a job and prints its id."),
+        PluginSetting("status", .text, required: true, help: "The command template that prints a job's state."),
+        PluginSetting("cancel", .text, help: "The command template that cancels a job."),
+        PluginSetting("poll_interval", .duration(pollIntervalBounds), default: "5", help: "How often status is asked."),
+        PluginSetting("states", .text, help: "What more status words mean: WORD=meaning pairs or a JSON object."),
+    ]
+
     /// `submit`: prints the job id on the first line of its output.
     var submit: CommandTemplate
     /// `status`: prints `<id> <state>` lines.

@@ -18,6 +18,8 @@ import Musl
 /// see `docs/dashboard.md`.
 final class DashboardPlugin: DagronPlugin {
     let name = "dashboard"
+    /// The settings the plugin accepts (see ``DashboardSettings/schema``).
+    var settingsSchema: PluginSettingsSchema { DashboardSettings.schema }
     let version = "1.0.0"
     let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file, max_connections, idle_timeout)."
 

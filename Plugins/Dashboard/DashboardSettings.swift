@@ -14,6 +14,17 @@ import DagronSDK
 /// Every number is range-checked here, so a hostile value (`1e300`, `nan`,
 /// `-1`, `9223372036854775807`, ...) is a configuration error naming the key.
 struct DashboardSettings: Sendable, Equatable {
+    /// The settings the plugin declares: what the host checks before `configure`.
+    static let schema: PluginSettingsSchema = [
+        PluginSetting("host", .text, default: "127.0.0.1", help: "The address to serve the page on."),
+        PluginSetting("port", .integer(.port), default: "8765", help: "The port (0: a free one; see url_file)."),
+        PluginSetting("open_browser", .boolean, default: "false", help: "Open the page in a browser when the run starts."),
+        PluginSetting("url_file", .filePath, help: "Write the page's URL to this file once it is served."),
+        PluginSetting("max_connections", .integer(connectionBounds), default: "256", help: "Open connections at most; more are refused."),
+        PluginSetting("idle_timeout", .duration(DurationBounds(shortest: 1, longest: 3_600)), default: "15",
+                      help: "Close a connection idle this long (15, 15s, 1500ms, 2m)."),
+    ]
+
     static let keys: Set<String> = ["host", "port", "open_browser", "url_file", "max_connections", "idle_timeout"]
 
     /// The accepted `max_connections`.

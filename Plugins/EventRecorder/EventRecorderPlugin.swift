@@ -12,6 +12,10 @@ final class EventRecorderPlugin: DagronPlugin {
     let name = "event-recorder"
     let version = "1.0.0"
     let summary = "Appends every hook event as a JSON line to a file (setting: file)."
+    /// The one setting, `file`: checked by the host before ``configure(_:)``.
+    var settingsSchema: PluginSettingsSchema {
+        [PluginSetting("file", .filePath, required: true, help: "The file to append the events to, one JSON line each.")]
+    }
 
     private struct Line: Encodable {
         let event: String

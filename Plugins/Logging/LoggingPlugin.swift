@@ -22,6 +22,8 @@ import Synchronization
 /// error-level event is written out before its hook returns.
 final class LoggingPlugin: DagronPlugin {
     let name = "logging"
+    /// The settings the plugin accepts (see ``LoggingSettings/schema``).
+    var settingsSchema: PluginSettingsSchema { LoggingSettings.schema }
     let version = "1.0.0"
     let summary = "Logs every lifecycle event through swift-log (settings: level, format, file)."
 

@@ -3,6 +3,15 @@ import Logging
 
 /// The `logging` plugin's settings, validated.
 struct LoggingSettings: Sendable {
+    /// The settings the plugin declares: what the host checks before `configure`.
+    static let schema: PluginSettingsSchema = [
+        PluginSetting("level", .choice(Logger.Level.allCases.map(\.rawValue)), default: "info",
+                      help: "The least severe level written."),
+        PluginSetting("format", .choice(Format.allCases.map(\.rawValue)), default: "text",
+                      help: "One line per record: text (logfmt style) or json."),
+        PluginSetting("file", .filePath, help: "Append to this file instead of standard error."),
+    ]
+
     /// How each record is written by the plugin's own handler.
     enum Format: String, Sendable, CaseIterable {
         /// `2026-11-29T10:00:00.123Z info node completed node=a status=completed duration=0.25`

@@ -2,6 +2,12 @@ import DagronSDK
 
 /// The `prometheus-text` plugin's settings, validated.
 struct PrometheusSettings: Sendable {
+    /// The settings the plugin declares: what the host checks before `configure`.
+    static let schema: PluginSettingsSchema = [
+        PluginSetting("listen", .text, default: defaultListen, help: "HOST:PORT to serve /metrics on (port 0: a free one), or off."),
+        PluginSetting("textfile", .filePath, help: "Also write the metrics to this file (node-exporter textfile format)."),
+    ]
+
     /// Where `/metrics` is served; `nil` when `listen` is `off`.
     var listen: ListenAddress?
     /// The node_exporter textfile to write, if any.

@@ -15,6 +15,8 @@ import Synchronization
 ///   that exists (checked in `configure`).
 final class PrometheusTextPlugin: DagronPlugin {
     let name = "prometheus-text"
+    /// The settings the plugin accepts (see ``PrometheusSettings/schema``).
+    var settingsSchema: PluginSettingsSchema { PrometheusSettings.schema }
     let version = "1.0.0"
     let summary = "Prometheus metrics over HTTP /metrics and/or a node_exporter textfile (settings: listen, textfile)."
 

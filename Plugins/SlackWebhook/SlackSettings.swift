@@ -5,6 +5,18 @@ import Foundation
 ///
 /// The webhook URL is a secret: no error, log line or description shows it.
 struct SlackSettings: Sendable {
+    /// The settings the plugin declares: what the host checks before `configure`.
+    static let schema: PluginSettingsSchema = [
+        PluginSetting("webhook_url", .text, required: true, secret: true, help: "The Slack incoming-webhook URL (http or https)."),
+        PluginSetting("channel", .text, help: "Post to this channel instead of the webhook's own."),
+        PluginSetting("notify_on", .choice(NotifyOn.allCases.map(\.rawValue)), default: "failure", help: "When to post a run summary."),
+        PluginSetting("timeout_seconds", .seconds(timeoutBounds), default: "10", help: "Timeout of one request."),
+        PluginSetting("max_retries", .integer(maxRetriesBounds), default: "3", help: "Retries of a failed request."),
+        PluginSetting("retry_delay_seconds", .seconds(retryDelayBounds), default: "1", help: "Delay before the first retry (doubled each time)."),
+        PluginSetting("flush_timeout_seconds", .seconds(timeoutBounds), default: "5", help: "How long teardown waits for messages still queued."),
+        PluginSetting("queue_size", .integer(queueSizeBounds), default: "16", help: "Messages queued at most; more are dropped with a warning."),
+    ]
+
     /// When a message is sent.
     enum NotifyOn: String, Sendable, CaseIterable {
         case failure, always, never

@@ -25,7 +25,8 @@ final class SlackWebhookPlugin: DagronPlugin {
     let name = "slack-webhook"
     let version = "1.0.0"
     let summary = "Posts a Slack message when a run fails (settings: webhook_url, channel, notify_on, ...)."
-    let secretSettings: Set<String> = ["webhook_url"]
+    /// The settings the plugin accepts, `webhook_url` secret (see ``SlackSettings/schema``).
+    var settingsSchema: PluginSettingsSchema { SlackSettings.schema }
 
     private let settings = Mutex<SlackSettings?>(nil)
     private let sender = Mutex<WebhookSender?>(nil)

@@ -13,6 +13,8 @@ import Synchronization
 public final class SlurmExecutorPlugin: NodeExecutorPlugin {
     /// `slurm`.
     public let name = "slurm"
+    /// The settings the plugin accepts (see ``SlurmSettings/schema``).
+    public var settingsSchema: PluginSettingsSchema { SlurmSettings.schema }
     /// The plugin's version.
     public let version = "1.0.0"
     /// One line for `dagron plugins list`.

@@ -3,6 +3,20 @@ import DagronSDK
 
 /// The `slurm` plugin's settings, validated.
 struct SlurmSettings: Sendable, Equatable {
+    /// The settings the plugin declares: what the host checks before `configure`.
+    static let schema: PluginSettingsSchema = [
+        PluginSetting("partition", .text, help: "sbatch --partition for every job."),
+        PluginSetting("account", .text, help: "sbatch --account for every job."),
+        PluginSetting("qos", .text, help: "sbatch --qos for every job."),
+        PluginSetting("extra_args", .text, help: "More sbatch arguments: words as /bin/sh splits them, or a JSON list."),
+        PluginSetting("poll_interval", .duration(pollIntervalBounds), default: "2", help: "How often squeue and sacct are asked."),
+        PluginSetting("sbatch", .text, default: "sbatch", help: "The sbatch command."),
+        PluginSetting("squeue", .text, default: "squeue", help: "The squeue command."),
+        PluginSetting("scontrol", .text, default: "scontrol", help: "The scontrol command."),
+        PluginSetting("scancel", .text, default: "scancel", help: "The scancel command."),
+        PluginSetting("sacct", .text, default: "sacct", help: "The sacct command."),
+    ]
+
     /// `partition`, `account`, `qos`: passed to `sbatch` when set.
     var partition: String?
     var account: String?

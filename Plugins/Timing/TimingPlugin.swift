@@ -17,6 +17,8 @@ import Synchronization
 /// Each is checked in `configure`, the folders of `output` and `json` included.
 final class TimingPlugin: DagronPlugin {
     let name = "timing"
+    /// The settings the plugin accepts (see ``TimingSettings/schema``).
+    var settingsSchema: PluginSettingsSchema { TimingSettings.schema }
     let version = "1.0.0"
     let summary = "Per-node timings, share of total and critical path at the end of a run (settings: output, json, top)."
 

@@ -157,9 +157,11 @@ import Testing
         #expect(info.status == 0, "\(info.stderr)")
         let document = try #require(JSONDocument.object(info), "\(info.stdout)")
         #expect(Set(document.keys) == [
-            "name", "version", "summary", "status", "path", "abi", "declared", "defaults", "secrets", "error",
+            "name", "version", "summary", "status", "path", "abi", "declared", "defaults", "secrets", "settings", "error",
             "hooks", "priorities", "hooksError", "quarantine", "also",
         ])
+        let settings = try #require(document["settings"] as? [[String: Any]], "timing declares its settings")
+        #expect(settings.compactMap { $0["key"] as? String } == ["output", "json", "top"])
         #expect(document["name"] as? String == "timing")
         #expect(document["status"] as? String == "loaded")
         #expect((document["path"] as? String)?.hasSuffix("/libDagronTiming.so") == true)

@@ -20,12 +20,13 @@ enum PluginNameCompletion {
         return names.sorted()
     }
 
-    /// A plugin known without loading it: its name, manifest defaults and the
-    /// secret setting names the cache remembers.
+    /// A plugin known without loading it: its name, manifest defaults, and
+    /// the secret setting names and settings schema the cache remembers.
     struct KnownPlugin {
         let name: String
         let defaults: [String: String]
         let secretSettings: [String]
+        let schemaKeys: [String]
     }
 
     /// The plugins the search path of `words` offers, the first of each name.
@@ -37,7 +38,9 @@ enum PluginNameCompletion {
         var result: [KnownPlugin] = []
         for (candidate, record) in zip(candidates, cached) {
             guard let name = candidate.declaredName ?? record?.name, seen.insert(name).inserted else { continue }
-            result.append(KnownPlugin(name: name, defaults: candidate.settings, secretSettings: record?.secretSettings ?? []))
+            result.append(KnownPlugin(
+                name: name, defaults: candidate.settings, secretSettings: record?.secretSettings ?? [],
+                schemaKeys: record?.settingsSchema?.keys ?? []))
         }
         return result
     }

@@ -3,8 +3,8 @@ import Foundation
 
 /// Completes `--set` of `dagron run`, `validate` and `config` to
 /// `NAME.KEY=`, without running plugin code. The keys of a plugin are those
-/// known from: its manifest defaults, the secret settings the registry
-/// cache remembers, the user configuration file and the pipeline file on the
+/// known from: its manifest defaults, the settings schema and secret
+/// settings the registry cache remembers, the user configuration file and the pipeline file on the
 /// command line (their `plugins.NAME` tables), and the keys dagron itself
 /// reads for every plugin (`isolation`, `stall_timeout`, `callback_budget`).
 /// Before the dot, plugin names complete to `NAME.`.
@@ -17,6 +17,7 @@ enum SettingKeyCompletion {
         for plugin in known {
             keys[plugin.name, default: []].formUnion(plugin.defaults.keys)
             keys[plugin.name, default: []].formUnion(plugin.secretSettings)
+            keys[plugin.name, default: []].formUnion(plugin.schemaKeys)
         }
         // The files' tables are read as text is: a broken file just adds nothing.
         if let config = UserConfig.standardPath().flatMap({ try? UserConfigParser().parse(fileAt: $0) }) {

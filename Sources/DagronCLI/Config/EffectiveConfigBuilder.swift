@@ -5,7 +5,8 @@ import Foundation
 /// Works out an ``EffectiveConfig`` from its sources, the way `dagron run`
 /// merges them (``PluginSetup``, ``PluginSettingsResolver``), without
 /// loading plugin code: manifest defaults come from a scan of the plugin
-/// search path's `dagron.plugins` files.
+/// search path's `dagron.plugins` files, and which values are secret from
+/// the settings schemas in the registry cache.
 struct EffectiveConfigBuilder {
     var userConfig: UserConfig?
     var configPath: String?
@@ -28,6 +29,7 @@ struct EffectiveConfigBuilder {
         }
         let plugins = self.plugins()
         let manifests = PluginScanner(searchPath: searchPath).scan().candidates.filter { $0.declaredName != nil }
+        let cached = CachedSettingsCheck(searchPath: searchPath, cache: PluginRegistryCache.standard(environment: environment))
         var settings: [EffectiveConfig.Setting] = []
         for plugin in plugins {
             let declared = pipeline?.plugins.first { $0.name == plugin.name }
@@ -43,7 +45,9 @@ struct EffectiveConfigBuilder {
             var values = manifest?.settings ?? [:]
             values.merge(merged.values) { $1 }
             for key in values.keys.sorted() {
-                let value = PluginSettingSecrecy.nameLooksSecret(key) ? PluginSettingSecrecy.placeholder : values[key] ?? ""
+                // The cached schema decides; name patterns only for a plugin the cache does not describe.
+                let secret = cached.record(for: plugin.name)?.isSecret(key) ?? PluginSettingSecrecy.nameLooksSecret(key)
+                let value = secret ? PluginSettingSecrecy.placeholder : values[key] ?? ""
                 let from = source(of: key, plugin: plugin.name, declared: declared, manifest: manifest, resolver: resolver)
                 settings.append(.init(plugin: plugin.name, key: key, value: value, from: from))
             }

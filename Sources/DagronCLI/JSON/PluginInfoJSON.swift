@@ -33,6 +33,8 @@ struct PluginInfoJSON: Encodable {
     let defaults: [String: String]
     /// The names of secret settings (values never shown).
     let secrets: [String]
+    /// The plugin's declared settings (its schema), in order; `null` when it declares none.
+    @Nullable var settings: [PluginSettingJSON]? = nil
     @Nullable var error: String? = nil
     /// The events the plugin registers callbacks for, with how many callbacks each;
     /// `null` when they could not be learned (see ``hooksError``).

@@ -34,8 +34,8 @@ extension PluginsCommand {
             // descriptor 1) cannot write into the document.
             let output = json ? try JSONOutput.reserveStandardOutput() : nil
             let probe = search.isolatedProbe
-            // Probed afresh (no cache): info shows what the file does now.
-            let records = search.catalog.inventory(probe: probe, cache: nil, name: name).records
+            // Files unchanged since they were last probed are not probed again (see `plugins list`).
+            let records = search.catalog.inventory(probe: probe, cache: PluginRegistryCache.standard(), name: name).records
             let matching = records.filter { $0.name == name }
             guard let winner = matching.first(where: { $0.status == .loaded }) ?? matching.first else {
                 throw ValidationError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records))
@@ -58,7 +58,8 @@ extension PluginsCommand {
                     status: PluginTable.status(of: winner, quarantine: quarantine), path: winner.path, abi: winner.abi,
                     declared: Self.declaration(of: winner.candidate),
                     defaults: Dictionary(winner.displayableSettings.map { ($0.key, $0.value) }) { $1 },
-                    secrets: winner.secretSettings ?? [], error: winner.error, hooks: hooks, priorities: priorities,
+                    secrets: Self.secrets(of: winner), settings: winner.settingsSchema.map { $0.settings.map(PluginSettingJSON.init) },
+                    error: winner.error, hooks: hooks, priorities: priorities,
                     hooksError: hooksError,
                     quarantine: quarantine.map(QuarantineJSON.init),
                     also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }), to: output)
@@ -84,7 +85,8 @@ extension PluginsCommand {
             for (key, value) in winner.displayableSettings {
                 lines.append("default:  \(key) = \(value)")
             }
-            if let secrets = winner.secretSettings, !secrets.isEmpty {
+            let secrets = Self.secrets(of: winner)
+            if !secrets.isEmpty {
                 lines.append("secrets:  \(secrets.joined(separator: ", ")) (values never shown)")
             }
             if let error = winner.error { lines.append("error:    \(error)") }
@@ -96,10 +98,16 @@ extension PluginsCommand {
             } else if let hooksError {
                 lines.append("hooks:    unknown: " + hooksError)
             }
+            if winner.status == .loaded { lines += SettingsTable.lines(winner.settingsSchema) }
             for other in others {
                 lines.append("also:     \(other.path) (\(other.status.rawValue)\(other.error.map { ": \($0)" } ?? ""))")
             }
             print(lines.joined(separator: "\n"))
+        }
+
+        /// The secret settings: the schema's when declared, else the plugin's `secretSettings`.
+        static func secrets(of record: PluginRecord) -> [String] {
+            record.settingsSchema.map { $0.secretKeys.sorted() } ?? record.secretSettings ?? []
         }
 
         /// Where `candidate` was declared, for the JSON form.

@@ -117,13 +117,18 @@ struct PluginSetup {
             printWarning("plugin '\(name)' \(entry.summary); it runs isolated until rebuilt or cleared (dagron plugins clear \(name))")
             return true
         }
+        // Settings the cached schemas refuse are reported before any plugin
+        // code is loaded (each problem with where it was given).
+        let cache = PluginRegistryCache.standard(environment: environment)
+        let refused = checkCachedSchemas(names: names, settings: settings, searchPath: searchPath, cache: cache, resolver: resolver)
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
-        let loadFailures = manager.loadPlugins(
-            named: names, settings: settings, searchPath: searchPath,
-            dropInNaming: .probe(.dagronChild(), cache: PluginRegistryCache.standard(environment: environment)),
+        let notLoaded = manager.loadPlugins(
+            named: names.filter { name in !refused.contains { $0.name == name } }, settings: settings, searchPath: searchPath,
+            dropInNaming: .probe(.dagronChild(), cache: cache),
             isolation: isolation, reportingFailures: false)
-        report(loadFailures, resolver: resolver)
+        report(notLoaded, resolver: resolver)
+        let loadFailures = refused + notLoaded
         let configureFailures = manager.configureAll()
         report(configureFailures, resolver: resolver)
         for failure in configureFailures {
@@ -178,6 +183,27 @@ struct PluginSetup {
         let failures = manager.initializeAll(reportingFailures: false)
         report(failures, resolver: nil)
         try stopUnlessKeepingGoing(failures, manager: manager)
+    }
+
+    /// Checks `settings` against the schemas the registry cache holds for
+    /// the plugins `names`, printing every problem (as an error, or a warning
+    /// with `--keep-going-without-plugins`). Returns one failure per plugin
+    /// refused; those are not loaded.
+    private func checkCachedSchemas(
+        names: [String], settings: [String: PluginSettings], searchPath: PluginSearchPath,
+        cache: PluginRegistryCache?, resolver: PluginSettingsResolver
+    ) -> [PluginFailure] {
+        guard let cache else { return [] }
+        let check = CachedSettingsCheck(searchPath: searchPath, cache: cache)
+        var refused: [PluginFailure] = []
+        for name in names {
+            let problems = check.problems(for: settings[name] ?? PluginSettings(plugin: name))
+            guard let first = problems.first else { continue }
+            let origin = check.record(for: name)?.path
+            report(problems.map { PluginFailure(name: name, origin: origin, error: $0) }, resolver: resolver)
+            refused.append(PluginFailure(name: name, origin: origin, error: first))
+        }
+        return refused
     }
 
     private func declaration(of plugin: String) -> PluginDeclaration? {

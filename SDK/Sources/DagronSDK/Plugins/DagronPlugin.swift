@@ -57,13 +57,25 @@ public protocol DagronPlugin: Sendable {
     var version: String { get }
     /// One line saying what the plugin does. Defaults to an empty string.
     var summary: String { get }
+    /// The settings the plugin accepts: keys, forms, defaults, secrets and
+    /// help (see ``PluginSettingsSchema``). The host checks the user's
+    /// settings against it before ``configure(_:)``. Defaults to an empty,
+    /// undeclared schema: the host then checks nothing and `configure` does.
+    var settingsSchema: PluginSettingsSchema { get }
     /// The settings whose values are secrets (tokens, webhook URLs,
     /// passwords). Hosts never display their values, for example in
-    /// `dagron plugins info`. Defaults to none.
-    var secretSettings: Set<String> { get }
-    /// Receives the user's settings before ``initialize(hooks:)``.
+    /// `dagron plugins info`.
     ///
-    /// The default implementation accepts no settings and throws
+    /// Deprecated in favour of ``PluginSetting/isSecret`` in
+    /// ``settingsSchema``: defaults to the schema's secret keys, and is read
+    /// only for plugins that declare no schema.
+    var secretSettings: Set<String> { get }
+    /// Receives the user's settings before ``initialize(hooks:)``, after the
+    /// host checked them against ``settingsSchema``.
+    ///
+    /// The default implementation checks the settings against
+    /// ``settingsSchema`` once more (so a plugin used without a host is
+    /// checked too); with no schema declared it accepts no settings and throws
     /// ``PluginSettingsError/unknownKeys(plugin:keys:)`` for any it is given.
     func configure(_ settings: PluginSettings) throws
     /// Registers the plugin's hooks. Called once. May throw.
@@ -77,11 +89,15 @@ extension DagronPlugin {
     public var version: String { "0.0.0" }
     /// An empty string.
     public var summary: String { "" }
-    /// None.
-    public var secretSettings: Set<String> { [] }
-    /// Accepts an empty settings table; throws for any key.
+    /// An empty schema: settings undeclared.
+    public var settingsSchema: PluginSettingsSchema { PluginSettingsSchema() }
+    /// The secret keys of ``settingsSchema``.
+    public var secretSettings: Set<String> { settingsSchema.secretKeys }
+    /// Checks the settings against ``settingsSchema``; with none declared, throws for any key.
     public func configure(_ settings: PluginSettings) throws {
-        try settings.rejectUnknownKeys(allowed: [])
+        let schema = settingsSchema
+        guard schema.isDeclared else { return try settings.rejectUnknownKeys(allowed: []) }
+        try schema.validate(settings)
     }
     /// Does nothing.
     public func teardown() {}

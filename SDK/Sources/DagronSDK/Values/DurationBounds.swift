@@ -13,7 +13,7 @@
 /// timeout.contains(.nan)         // false
 /// "expected a duration \(timeout)"  // "expected a duration from 1ms to 365 days"
 /// ```
-public struct DurationBounds: Sendable, Equatable, CustomStringConvertible {
+public struct DurationBounds: Sendable, Equatable, Codable, CustomStringConvertible {
     /// One millisecond: the shortest non-zero duration accepted by default.
     public static let millisecond = 0.001
     /// 365 days, in seconds: the longest timeout a pipeline may give.

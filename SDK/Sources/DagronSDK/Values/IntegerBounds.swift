@@ -11,7 +11,7 @@
 /// retries.read("1e10")   // nil
 /// "expected an integer \(retries)"   // "expected an integer from 0 to 1000"
 /// ```
-public struct IntegerBounds: Sendable, Equatable, CustomStringConvertible {
+public struct IntegerBounds: Sendable, Equatable, Codable, CustomStringConvertible {
     /// TCP and UDP ports, 0 included (0 asks the system for a free one).
     public static let port = IntegerBounds(0...65_535)
 

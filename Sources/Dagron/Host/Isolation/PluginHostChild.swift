@@ -171,7 +171,9 @@ public enum PluginHostChild {
                     values[key] = try reader.string()
                 }
                 do {
-                    try plugin.configure(PluginSettings(plugin: plugin.name, values))
+                    let settings = PluginSettings(plugin: plugin.name, values)
+                    try plugin.settingsSchema.validate(settings)
+                    try plugin.configure(settings)
                     reply(.ok)
                 } catch {
                     reply(.failed) { RemoteFailure.encode(error, into: &$0) }

@@ -179,11 +179,17 @@ public final class PluginManager: Sendable {
     }
 
     /// Separates the reserved host settings (see ``PluginHostSettings``)
-    /// from the plugin's own and configures the plugin with the latter.
+    /// from the plugin's own, checks the latter against the plugin's
+    /// ``DagronSDK/DagronPlugin/settingsSchema`` and configures the plugin with them.
     private func configure(_ name: String, _ entry: Entry) throws {
         let (host, own) = try PluginHostSettings.split(entry.settings)
         (entry.plugin as? any HostSettingsAware)?.useHostSettings(host)
-        try watched(name, entry.plugin, .configure) { try entry.plugin.configure(own) }
+        try watched(name, entry.plugin, .configure) {
+            // The schema's checks first, so a declared setting is refused
+            // with the same words whether or not the plugin checks it too.
+            try entry.plugin.settingsSchema.validate(own)
+            try entry.plugin.configure(own)
+        }
         state.withTrackedLock { state in
             // Only the registration that was configured, with the settings it was given.
             guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject,

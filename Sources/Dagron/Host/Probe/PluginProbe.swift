@@ -28,7 +28,10 @@ public struct PluginProbe: Sendable {
         let hooks = HookRegistry(warningHandler: { _ in })
         let merged = candidate.settings.merging(settings) { _, given in given }
         do {
-            try plugin.configure(PluginSettings(plugin: plugin.name, merged))
+            // The reserved keys are the host's (see PluginHostSettings), not the plugin's.
+            let settings = PluginSettings(plugin: plugin.name, merged.filter { !PluginHostSettings.reservedKeys.contains($0.key) })
+            try plugin.settingsSchema.validate(settings)
+            try plugin.configure(settings)
             try plugin.initialize(hooks: hooks.scoped(owner: plugin.name))
             record.events = Dictionary(uniqueKeysWithValues: hooks.events(registeredBy: plugin.name).map { ($0.key.rawValue, $0.value) })
             record.priorities = Dictionary(

@@ -41,6 +41,10 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public var initializeError: String?
     /// When loaded: the settings the plugin declares secret (``DagronPlugin/secretSettings``).
     public var secretSettings: [String]?
+    /// When loaded and the plugin declares one: its settings schema
+    /// (``DagronPlugin/settingsSchema``), cached with the record so the
+    /// host can check settings and show them without loading the plugin.
+    public var settingsSchema: PluginSettingsSchema?
 
     /// Creates a record.
     public init(
@@ -69,16 +73,22 @@ public struct PluginRecord: Sendable, Codable, Equatable {
         self.init(name: loaded.plugin.name, version: loaded.plugin.version, summary: loaded.plugin.summary,
                   status: .loaded, path: loaded.path, abi: loaded.abiVersion, candidate: loaded.candidate)
         secretSettings = loaded.plugin.secretSettings.sorted()
+        let schema = loaded.plugin.settingsSchema
+        settingsSchema = schema.isDeclared ? schema : nil
     }
 
     /// The manifest's default settings as they may be displayed: the value of
-    /// a setting the plugin declares secret, or whose name looks like one
-    /// (see ``PluginSettingSecrecy``), replaced by `<secret, not shown>`.
+    /// a secret setting (see ``PluginSettingSecrecy``) replaced by `<secret, not shown>`.
     public var displayableSettings: [(key: String, value: String)] {
         candidate.settings.sorted { $0.key < $1.key }.map { key, value in
-            let secret = secretSettings?.contains(key) == true || PluginSettingSecrecy.nameLooksSecret(key)
-            return (key, secret ? PluginSettingSecrecy.placeholder : value)
+            (key, isSecret(key) ? PluginSettingSecrecy.placeholder : value)
         }
+    }
+
+    /// Whether the value of the setting `key` must not be displayed:
+    /// decided by ``settingsSchema`` when there is one (see ``PluginSettingSecrecy``).
+    public func isSecret(_ key: String) -> Bool {
+        PluginSettingSecrecy.isSecret(key, schema: settingsSchema, declaredSecrets: secretSettings)
     }
 
     /// Marks every loaded record whose name an earlier loaded record has as
