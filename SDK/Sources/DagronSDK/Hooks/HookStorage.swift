@@ -174,6 +174,9 @@ final class HookStorage: @unchecked Sendable {
     private func reclaimIfQuiescent(_ state: inout State) {
         guard !state.retired.isEmpty else { return }
         let readers = HookReaderWords.shared
+        // A word already seen raised means a fire is in progress: no need
+        // for the system call (a fire that ends later frees them).
+        guard readers.noFireInProgress() else { return }
         readers.heavyBarrier()
         guard readers.noFireInProgress() else { return }
         for raw in state.retired { Self.release(raw) }
