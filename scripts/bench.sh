@@ -3,7 +3,10 @@
 # Prints `<scenario> <value> <unit>` for ours, `reference <scenario> <value> <unit>`
 # for the reference where ../shared/reference/setup.sh works, and
 # `ratio <scenario> <x>` (how many times faster we are).
-#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm]
+#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|scale|callgrind] [--callgrind]
+# --only scale: the 1k/10k/100k-node pipeline scenarios; --only callgrind (or
+# --callgrind beside a full run): instruction counts of the in-process
+# scenarios under valgrind's callgrind, which the machine's drift does not move.
 #
 # The machine is a shared VM whose speed drifts by tens of percent from one
 # minute to the next, so the scenario suites of ours and of the reference
@@ -15,12 +18,14 @@ cd "$(dirname "$0")/.."
 repeat=5
 rounds=3
 only=""
+callgrind=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) repeat=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm]" >&2; exit 2 ;;
+    --callgrind) callgrind=1; shift ;;
+    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|scale|callgrind] [--callgrind]" >&2; exit 2 ;;
   esac
 done
 
@@ -158,6 +163,62 @@ PY
 fi
 }
 
-[ "$only" = slurm ] || core_benchmarks
-slurm_benchmark
-[ "$only" = slurm ] || reference_report
+scale_benchmark() {
+# scale_*: a generated pipeline of 1k, 10k and 100k nodes (layers of 100,
+# each node after the three closest of the layer before: fan-in 3), read
+# and run in-process as `dagron run` does without plugins, the commands
+# replaced by no-op tasks (parse, manifest, DAG build, 2 workers, report,
+# result.json). Per-node figures should stay flat from 1k to 100k. Then
+# the peak RSS of one 100k run in a fresh process, and `dagron validate` of
+# the 100k file through the real binary (targets: 300 MiB and 1 s).
+scale_repeat=$(( repeat < 3 ? repeat : 3 ))
+"$bin/DagronBench" --scale --repeat "$scale_repeat" | tee -a "$ours"
+"$bin/DagronBench" --scale-peak-memory 100000 | tee -a "$ours"
+"$bin/DagronBench" --write-scale-pipeline "$work/scale-100k.yml" --count 100000
+for _ in $(seq "$scale_repeat"); do
+  start=$(date +%s%N)
+  "$bin/dagron" validate "$work/scale-100k.yml" >/dev/null
+  echo $(( ($(date +%s%N) - start) / 1000 ))
+done | median | awk '{ printf "scale_validate_100k_cli %.1f ms\n", $1 / 1000 }' | tee -a "$ours"
+}
+
+callgrind_benchmark() {
+# <scenario>_instructions: instructions (Ir) valgrind's callgrind counts for
+# one run of the scenario, less those of a run that measures nothing (start-up
+# and set-up); _per_op divides by the fires (2,000,000) or nodes. Counts do
+# not show what locked instructions or cache misses cost, but they do not
+# drift with the machine either. valgrind 3.19 cannot read the DWARF the
+# Swift toolchain emits, so it runs copies without debug information.
+if ! command -v valgrind >/dev/null; then
+  echo "installing valgrind" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y valgrind >&2; else sudo apt-get install -y valgrind >&2; fi
+fi
+cg=$work/callgrind; mkdir -p "$cg"
+cp "$bin/DagronBench" "$bin"/libDagronSDK.so "$cg/"
+strip -g "$cg/DagronBench" "$cg/libDagronSDK.so"
+ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$cg/DagronBench" --repeat 1 "$@" 2>&1 | awk '/Collected :/ { print $4 }'; }
+report() {  # scenario, operations, instructions, baseline
+  awk -v s="$1" -v n="$2" -v total="$3" -v base="$4" \
+    'BEGIN { printf "%s_instructions %d Ir\n%s_instructions_per_op %.1f Ir\n", s, total - base, s, (total - base) / n }'
+}
+base=$(ir --only none)
+for scenario in hook_fire_0cb hook_fire_3cb; do report "$scenario" 2000000 "$(ir --only "$scenario")" "$base"; done
+for scenario in exec_chain_10k exec_wide_10k; do report "$scenario" 10000 "$(ir --only "$scenario")" "$base"; done
+base=$(ir --scale --sizes 10000 --only none)
+for scenario in scale_validate_10k scale_run_per_node_10k; do
+  report "$scenario" 10000 "$(ir --scale --sizes 10000 --only "$scenario")" "$base"
+done
+}
+
+case "$only" in
+  slurm) slurm_benchmark ;;
+  scale) scale_benchmark ;;
+  callgrind) callgrind_benchmark | tee -a "$ours" ;;
+  *)
+    core_benchmarks
+    slurm_benchmark
+    scale_benchmark
+    if [ "$callgrind" = 1 ]; then callgrind_benchmark | tee -a "$ours"; fi
+    reference_report
+    ;;
+esac

@@ -43,6 +43,9 @@ swift test --package-path SDK --no-parallel
 # a change the baseline does not record) fails here. HostTests'
 # OldPluginCompatibilityTests then load a plugin built at the baseline's commit.
 bash scripts/api-check.sh
+# The SDK's DocC catalog builds with no warnings, and its "API at a glance"
+# page names every public type (host-only API is @_spi(DagronHost)).
+bash scripts/docs-check.sh
 
 echo "== dagron package"
 swift build

@@ -290,6 +290,39 @@ if let directory = option("--isolated-recorder") {
     exit(0)
 }
 
+// MARK: Scale (ScaleBenchmark.swift)
+
+/// `--write-scale-pipeline FILE --count N`: the scale pipeline, for timing
+/// `dagron validate` on it.
+if let path = option("--write-scale-pipeline") {
+    let count = Int(option("--count") ?? "100000") ?? 100_000
+    do {
+        try scalePipelineYAML(count: count).write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        FileHandle.standardError.write(Data("bench: cannot write \(path): \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
+/// `--scale [--sizes 1000,10000,100000]`: the scale scenarios, each the
+/// median of --repeat runs; `--scale-peak-memory N` runs one scale run of N
+/// nodes in this fresh process and prints its peak RSS.
+if arguments.contains("--scale") {
+    let sizes = (option("--sizes") ?? "1000,10000,100000").split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+    for (name, unit, measure) in scaleScenarios(sizes: sizes) where only == nil || only == name {
+        print("\(name) \(String(format: "%.3f", median(measure))) \(unit)")
+        fflush(nil)
+    }
+    exit(0)
+}
+if let count = option("--scale-peak-memory").flatMap({ Int($0) }), count > 0 {
+    _ = scaleRunMicrosecondsPerNode(scalePipelineYAML(count: count), count: count)
+    let label = count % 1000 == 0 ? "\(count / 1000)k" : "\(count)"
+    print("scale_run_\(label)_peak_rss \(String(format: "%.1f", peakResidentMiB())) MiB")
+    exit(0)
+}
+
 if let scenario = option("--peak-memory") {
     guard let entry = scenarios.first(where: { $0.0 == scenario }) else {
         FileHandle.standardError.write(Data("unknown scenario \(scenario)\n".utf8))

@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Testing
 
 @Suite("DAG")

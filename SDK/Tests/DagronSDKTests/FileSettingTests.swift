@@ -1,4 +1,4 @@
-import DagronSDK
+@_spi(DagronHost) import DagronSDK
 import Testing
 
 /// `filePath` and `checkFolder`: a file setting into a folder that does not exist fails in `configure`.

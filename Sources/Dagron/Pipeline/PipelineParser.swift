@@ -77,6 +77,40 @@ private struct Reader {
     let text: String
     let checksDirectories: Bool
     var issues: [PipelineIssue] = []
+    /// Each node's `after` value, by node name, kept while reading the
+    /// nodes so that messages about dependencies can point at it without
+    /// searching the YAML mapping again (a linear search per node).
+    var afterNodes: [String: Node] = [:]
+    /// Each node's `executor` value, by node name (for ``noteExecutor``).
+    var executorNodes: [String: Node] = [:]
+
+    /// No implicit tags: Yams resolves a plain scalar's tag with one regular
+    /// expression per rule of its resolver (seven by default), for every
+    /// mapping key it checks for duplicates and every value whose tag is
+    /// asked for, which was most of the time a big file took. The reader
+    /// tells only booleans and null apart from strings (numbers and
+    /// durations are read from the text), and ``tag(of:)`` resolves those
+    /// two as Yams' default rules do.
+    static let resolver = Resolver.basic
+
+    /// The tag `node` has under Yams' default resolver, as far as the reader
+    /// cares: a plain scalar without a tag is `bool` or `null` when its text
+    /// matches those rules and `str` otherwise (an integer's `int` tag is
+    /// never asked about); other nodes have the tag they were given.
+    static func tag(of node: Node) -> String {
+        // The scalar's own tag, not `node.tag`: resolving with the basic
+        // resolver would turn an implicit tag into `str`.
+        guard case .scalar(let scalar) = node, scalar.tag.rawValue.isEmpty else { return node.tag.rawValue }
+        switch scalar.string {
+        case "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+             "on", "On", "ON", "off", "Off", "OFF":
+            return Tag.Name.bool.rawValue
+        case "~", "null", "Null", "NULL", "":
+            return Tag.Name.null.rawValue
+        default:
+            return Tag.Name.str.rawValue
+        }
+    }
 
     static func order(_ a: PipelineIssue, _ b: PipelineIssue) -> Bool {
         (a.line, a.column) < (b.line, b.column)
@@ -100,7 +134,7 @@ private struct Reader {
     mutating func read(_ text: String) -> Pipeline? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, Self.resolver)
         } catch let error as YamlError {
             reportYAML(error)
             return nil
@@ -157,10 +191,10 @@ private struct Reader {
             return nil
         }
         pipeline.nodes = nodes(nodesNode)
-        for (node, body) in zip(pipeline.nodes, nodesNode.mapping?.map(\.value) ?? []) {
-            if let name = node.executor, let at = body.mapping?["executor"] { noteExecutor(name, at, &pipeline) }
+        for node in pipeline.nodes {
+            if let name = node.executor, let at = executorNodes[node.name] { noteExecutor(name, at, &pipeline) }
         }
-        checkGraph(pipeline.nodes, nodesNode)
+        checkGraph(pipeline.nodes)
         return pipeline
     }
 
@@ -239,7 +273,8 @@ private struct Reader {
             switch field {
             case "run":
                 if let text = processString(value, keyPath, what: "a command") {
-                    if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    // Stops at the first other character (trimming copies the whole command).
+                    if text.unicodeScalars.allSatisfy({ CharacterSet.whitespacesAndNewlines.contains($0) }) {
                         report(value, keyPath, "the command is empty")
                     }
                     command = text
@@ -249,6 +284,7 @@ private struct Reader {
                 gateNode = key
             case "after":
                 node.after = stringList(value, keyPath)
+                afterNodes[name] = value
             case "env":
                 node.environment = environment(value, keyPath)
             case "cwd":
@@ -265,6 +301,7 @@ private struct Reader {
                 if let delay = duration(value, keyPath, within: PipelineLimits.retryDelay) { node.retryDelaySeconds = delay }
             case "executor":
                 node.executor = executorName(value, keyPath)
+                executorNodes[name] = value
             case "resources":
                 node.resources = resources(value, keyPath)
             default:
@@ -309,7 +346,7 @@ private struct Reader {
             return (message, timeout)
         }
         if let scalar = value.scalar {
-            if value.tag.rawValue == Tag.Name.bool.rawValue, let flag = value.bool {
+            if Self.tag(of: value) == Tag.Name.bool.rawValue, let flag = value.bool {
                 if !flag { report(value, path, "'gate: false' is not a gate; remove the key or give the node 'run'") }
                 return (nil, nil)
             }
@@ -400,7 +437,7 @@ private struct Reader {
                 result.append(declaration)
                 continue
             }
-            if body.tag.rawValue == Tag.Name.bool.rawValue, body.bool == true {
+            if Self.tag(of: body) == Tag.Name.bool.rawValue, body.bool == true {
                 result.append(declaration)
                 continue
             }
@@ -428,13 +465,8 @@ private struct Reader {
 
     // MARK: Graph checks
 
-    mutating func checkGraph(_ nodes: [PipelineNode], _ nodesNode: Node) {
-        guard let mapping = nodesNode.mapping else { return }
+    mutating func checkGraph(_ nodes: [PipelineNode]) {
         let names = Set(nodes.map(\.name))
-        var afterNodes: [String: Node] = [:]
-        for (key, body) in mapping {
-            if let name = key.string, let after = body.mapping?["after"] { afterNodes[name] = after }
-        }
         for node in nodes {
             var seen = Set<String>()
             for dependency in node.after {
@@ -458,26 +490,38 @@ private struct Reader {
     /// A dependency cycle as a path that starts and ends with the same node
     /// (`a -> b -> a` means b runs after a and a after b), or `nil`.
     static func findCycle(_ nodes: [PipelineNode], known: Set<String>) -> [String]? {
-        let after = Dictionary(nodes.map { ($0.name, $0.after.filter { known.contains($0) && $0 != "" }) }, uniquingKeysWith: { a, _ in a })
-        var state: [String: Int] = [:]  // 1 visiting, 2 done
-        var stack: [String] = []
-        func visit(_ name: String) -> [String]? {
-            state[name] = 1
-            stack.append(name)
-            for dependency in after[name] ?? [] where dependency != name {
-                if state[dependency] == 1 {
-                    let start = stack.firstIndex(of: dependency)!
-                    // stack holds dependents before their dependencies; print in run order.
-                    return (Array(stack[start...]) + [dependency]).reversed()
-                }
-                if state[dependency] == nil, let cycle = visit(dependency) { return cycle }
-            }
-            stack.removeLast()
-            state[name] = 2
-            return nil
+        // Iterative depth-first search over node indices: a long chain must
+        // not recurse once per node (100,000 nodes would overflow the stack).
+        var index: [String: Int] = [:]
+        index.reserveCapacity(nodes.count)
+        for (position, node) in nodes.enumerated() where index[node.name] == nil { index[node.name] = position }
+        let after: [[Int]] = nodes.map { node in
+            node.after.compactMap { name in known.contains(name) && name != node.name ? index[name] : nil }
         }
-        for node in nodes where state[node.name] == nil {
-            if let cycle = visit(node.name) { return cycle }
+        var state = [UInt8](repeating: 0, count: nodes.count)  // 1 visiting, 2 done
+        // The path being explored: a node and how many of its dependencies were looked at.
+        var stack: [(node: Int, next: Int)] = []
+        for root in nodes.indices where state[root] == 0 {
+            state[root] = 1
+            stack.append((root, 0))
+            while let (node, next) = stack.last {
+                guard next < after[node].count else {
+                    stack.removeLast()
+                    state[node] = 2
+                    continue
+                }
+                stack[stack.count - 1].next += 1
+                let dependency = after[node][next]
+                if state[dependency] == 1 {
+                    let start = stack.firstIndex { $0.node == dependency } ?? 0
+                    // The stack holds dependents before their dependencies; print in run order.
+                    return (stack[start...].map { nodes[$0.node].name } + [nodes[dependency].name]).reversed()
+                }
+                if state[dependency] == 0 {
+                    state[dependency] = 1
+                    stack.append((dependency, 0))
+                }
+            }
         }
         return nil
     }
@@ -499,7 +543,7 @@ private struct Reader {
     }
 
     mutating func string(_ value: Node, _ path: String) -> String? {
-        guard let scalar = value.scalar, value.null == nil || value.tag.rawValue == Tag.Name.str.rawValue else {
+        guard let scalar = value.scalar, value.null == nil || Self.tag(of: value) == Tag.Name.str.rawValue else {
             report(value, path, "expected a string, got \(describe(value))")
             return nil
         }
@@ -515,7 +559,7 @@ private struct Reader {
     }
 
     mutating func bool(_ value: Node, _ path: String) -> Bool? {
-        guard value.tag.rawValue == Tag.Name.bool.rawValue, let flag = value.bool else {
+        guard Self.tag(of: value) == Tag.Name.bool.rawValue, let flag = value.bool else {
             report(value, path, "expected true or false, got \(describe(value))")
             return nil
         }
@@ -581,7 +625,7 @@ private struct Reader {
                 report(key, "\(path).\(name)", "invalid environment variable name (it cannot be empty or hold '=' or a NUL character)")
                 continue
             }
-            guard let scalar = item.scalar, item.null == nil || item.tag.rawValue == Tag.Name.str.rawValue else {
+            guard let scalar = item.scalar, item.null == nil || Self.tag(of: item) == Tag.Name.str.rawValue else {
                 report(item, "\(path).\(name)", "expected a single value, got \(describe(item))")
                 continue
             }
@@ -600,7 +644,7 @@ private struct Reader {
         case .sequence: return "a list"
         case .alias: return "an alias"
         case .scalar(let scalar):
-            if node.null != nil && node.tag.rawValue != Tag.Name.str.rawValue { return "nothing (null)" }
+            if node.null != nil && Self.tag(of: node) != Tag.Name.str.rawValue { return "nothing (null)" }
             return "'\(scalar.string)'"
         }
     }

@@ -1,4 +1,4 @@
-import Dagron
+@_spi(DagronHost) import Dagron
 @_spi(DagronHost) import DagronSDK
 import DagronSystemShims
 import Foundation

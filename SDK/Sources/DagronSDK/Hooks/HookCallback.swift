@@ -2,5 +2,6 @@
 ///
 /// A callback should be quick (it runs on the thread that fires the event,
 /// usually an executor worker) and should not throw: an error it throws is
-/// caught and reported as a ``HookWarning``, never propagated.
+/// caught and reported by the host as a warning naming the plugin, never
+/// propagated.
 public typealias HookCallback = @Sendable (HookContext) throws -> Void

@@ -34,7 +34,7 @@ public import Synchronization
 /// activity. Give each run its own watch: callbacks of runs that share one
 /// overwrite each other's record. At most ``maximumOwners`` owners can be
 /// watched; a view for any further owner registers its callbacks unwatched.
-public final class HookCallbackWatch: Sendable {
+@_spi(DagronHost) public final class HookCallbackWatch: Sendable {
     /// What plugin code is doing.
     public enum Phase: Sendable, Hashable, CustomStringConvertible {
         /// ``DagronPlugin/configure(_:)``.

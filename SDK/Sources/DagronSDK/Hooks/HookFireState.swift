@@ -1,9 +1,15 @@
+#if canImport(Glibc)
+public import Glibc
+#elseif canImport(Darwin)
+public import Darwin
+#endif
 public import Synchronization
 
 /// The words every `fire` of a registry touches, in one allocation owned by
 /// its ``HookStorage``: per event, the address of the published snapshot (or
-/// 0); then how many fires are in progress; then whether retired snapshots
-/// are waiting to be freed.
+/// 0); then the pthread key of the threads' ``HookReaderWords``; then 1 when
+/// those words may be raised with a plain store (``HookReaderWords/isAsymmetric``);
+/// then whether retired snapshots are waiting to be freed.
 ///
 /// Registry views and node event emitters keep a copy of this (a plain
 /// pointer), so firing reaches the words without going through a class
@@ -13,12 +19,15 @@ struct HookFireState: @unchecked Sendable {
     // @unchecked: the words are atomics, only ever read and written atomically.
     @usableFromInline let words: UnsafeMutablePointer<Atomic<UInt>>
 
-    /// How many words: one per event, then the two counters.
-    static let wordCount = HookEvent.slotCount + 2
+    /// How many words: one per event, then the reader key, the mode and the flag.
+    static let wordCount = HookEvent.slotCount + 3
 
     init() {
         words = .allocate(capacity: Self.wordCount)
         for index in 0..<Self.wordCount { (words + index).initialize(to: Atomic(0)) }
+        let readers = HookReaderWords.shared
+        (words + HookEvent.slotCount).pointee.store(UInt(readers.key), ordering: .relaxed)
+        (words + HookEvent.slotCount + 1).pointee.store(readers.isAsymmetric ? 1 : 0, ordering: .relaxed)
     }
 
     func deallocate() {
@@ -33,15 +42,21 @@ struct HookFireState: @unchecked Sendable {
         words + slot
     }
 
-    /// How many `fire` calls are between announcing themselves and finishing.
+    /// The pthread key of ``HookReaderWords/shared``.
     @inlinable
-    var activeFires: UnsafeMutablePointer<Atomic<UInt>> {
-        words + HookEvent.slotCount
+    var readerKey: pthread_key_t {
+        pthread_key_t(truncatingIfNeeded: (words + HookEvent.slotCount).pointee.load(ordering: .relaxed))
+    }
+
+    /// Whether `fire` may raise its thread's word with a plain store.
+    @inlinable
+    var readersAreAsymmetric: Bool {
+        (words + HookEvent.slotCount + 1).pointee.load(ordering: .relaxed) != 0
     }
 
     /// Non-zero while retired snapshots may be waiting to be freed.
     @inlinable
     var hasRetired: UnsafeMutablePointer<Atomic<UInt>> {
-        words + HookEvent.slotCount + 1
+        words + HookEvent.slotCount + 2
     }
 }

@@ -16,8 +16,8 @@
 ///
 /// ## Error isolation
 /// A callback that throws never stops the other callbacks or the caller of
-/// ``fire(_:)``: the error becomes a ``HookWarning`` passed to
-/// ``warningHandler`` (by default one line on standard error).
+/// ``fire(_:)``: the error becomes a warning the host shows, naming the
+/// plugin (by default one line on standard error).
 ///
 /// ## Threading contract
 /// - Every method is safe to call from any thread at any time, including
@@ -35,13 +35,11 @@
 ///   one registry may overlap, and callbacks must be `@Sendable`, so keep
 ///   mutable plugin state behind a `Mutex`.
 ///
-/// ## Scoped views
-/// ``scoped(owner:)`` returns a view that shares this registry's callbacks but
-/// tags what it registers with an owner (the plugin manager hands each plugin
-/// such a view), so a plugin's hooks can be counted and removed as a group.
-/// ``scoped(owner:watch:)`` also wraps each callback registered through the
-/// view so that a ``HookCallbackWatch`` knows when it runs (for a watchdog);
-/// callbacks registered without a watch are called as they are.
+/// ## The host's view
+/// The registry a plugin receives in ``DagronPlugin/initialize(hooks:)`` is
+/// the host's view for that plugin: what it registers is tagged with the
+/// plugin's name, so the host can count and remove a plugin's hooks as a
+/// group, and watch its callbacks for a hang.
 public final class HookRegistry: Sendable {
     let storage: HookStorage
     /// What `fire` needs of `storage`, held without reference counting
@@ -51,9 +49,9 @@ public final class HookRegistry: Sendable {
     @usableFromInline let unretainedStorage: Unmanaged<HookStorage>
     /// The owner that registrations through this view are tagged with, or
     /// `nil` for the registry itself.
-    public let owner: String?
+    @_spi(DagronHost) public let owner: String?
     /// The watch that registrations through this view report to, or `nil`.
-    public let watch: HookCallbackWatch?
+    @_spi(DagronHost) public let watch: HookCallbackWatch?
 
     /// Creates an empty registry whose warnings go to standard error.
     public init() {
@@ -65,7 +63,7 @@ public final class HookRegistry: Sendable {
     }
 
     /// Creates an empty registry that reports throwing callbacks to `warningHandler`.
-    public convenience init(warningHandler: @escaping @Sendable (HookWarning) -> Void) {
+    @_spi(DagronHost) public convenience init(warningHandler: @escaping @Sendable (HookWarning) -> Void) {
         self.init()
         self.warningHandler = warningHandler
     }
@@ -83,7 +81,7 @@ public final class HookRegistry: Sendable {
     /// Firing through the view fires every callback of the registry.
     /// ``clear()``, ``clear(_:)``, ``hookCount()`` and ``hookCount(_:)`` on
     /// the view apply to the owner's callbacks only.
-    public func scoped(owner: String) -> HookRegistry {
+    @_spi(DagronHost) public func scoped(owner: String) -> HookRegistry {
         HookRegistry(storage: storage, owner: owner, watch: nil)
     }
 
@@ -92,12 +90,12 @@ public final class HookRegistry: Sendable {
     /// `watch` records `owner`, the event and the node (two atomic loads and
     /// two atomic stores per call, nothing else). ``fire(_:)`` is unchanged;
     /// callbacks of other views are not wrapped.
-    public func scoped(owner: String, watch: HookCallbackWatch) -> HookRegistry {
+    @_spi(DagronHost) public func scoped(owner: String, watch: HookCallbackWatch) -> HookRegistry {
         HookRegistry(storage: storage, owner: owner, watch: watch)
     }
 
     /// Whether `other` is this registry or a view of the same registry.
-    public func sharesCallbacks(with other: HookRegistry) -> Bool {
+    @_spi(DagronHost) public func sharesCallbacks(with other: HookRegistry) -> Bool {
         storage === other.storage
     }
 
@@ -106,7 +104,7 @@ public final class HookRegistry: Sendable {
     /// - Parameters:
     ///   - event: The event to listen to.
     ///   - priority: Higher runs first. Defaults to 0.
-    ///   - callback: The function to run. It should not throw; see ``HookWarning``.
+    ///   - callback: The function to run. It should not throw: the host reports a thrown error as a warning naming the plugin.
     /// - Returns: A handle; call it to unregister.
     @discardableResult
     public func register(
@@ -122,8 +120,8 @@ public final class HookRegistry: Sendable {
 
     /// Runs every callback registered for `context.event`, in priority order.
     ///
-    /// Never throws: a throwing callback is reported to ``warningHandler`` and
-    /// the remaining callbacks still run.
+    /// Never throws: a throwing callback is reported as a warning and the
+    /// remaining callbacks still run.
     // @inlinable only for how the body is compiled (see `HookStorage`);
     // @inline(never) keeps it out of callers.
     @inlinable @inline(never)
@@ -134,7 +132,7 @@ public final class HookRegistry: Sendable {
     /// Whether any callback is registered for `event` (by any view of this
     /// registry). One atomic load: an executor can skip preparing an event
     /// nobody listens to.
-    public func hasCallbacks(for event: HookEvent) -> Bool {
+    @_spi(DagronHost) public func hasCallbacks(for event: HookEvent) -> Bool {
         storage.hasCallbacks(for: event)
     }
 
@@ -159,12 +157,12 @@ public final class HookRegistry: Sendable {
     }
 
     /// Removes every callback registered through views scoped to `owner`.
-    public func removeHooks(owner: String) {
+    @_spi(DagronHost) public func removeHooks(owner: String) {
         storage.removeAll(event: nil, owner: owner)
     }
 
     /// The events `owner` has callbacks for, with how many each.
-    public func events(registeredBy owner: String) -> [HookEvent: Int] {
+    @_spi(DagronHost) public func events(registeredBy owner: String) -> [HookEvent: Int] {
         var result: [HookEvent: Int] = [:]
         for event in HookEvent.allCases {
             let count = storage.count(event: event, owner: owner)
@@ -175,19 +173,19 @@ public final class HookRegistry: Sendable {
 
     /// The priorities of the callbacks `owner` registered, by event, in the
     /// order they fire (what `dagron plugins info` shows).
-    public func priorities(registeredBy owner: String) -> [HookEvent: [Int]] {
+    @_spi(DagronHost) public func priorities(registeredBy owner: String) -> [HookEvent: [Int]] {
         storage.priorities(owner: owner)
     }
 
     /// Receives a ``HookWarning`` whenever a callback throws. Shared by all
     /// views of the registry. Defaults to ``standardErrorWarningHandler``.
-    public var warningHandler: @Sendable (HookWarning) -> Void {
+    @_spi(DagronHost) public var warningHandler: @Sendable (HookWarning) -> Void {
         get { storage.state.withTrackedLock { $0.warningHandler } }
         set { storage.state.withTrackedLock { $0.warningHandler = newValue } }
     }
 
     /// Writes `dagron: warning: <warning>` to standard error.
-    public static let standardErrorWarningHandler: @Sendable (HookWarning) -> Void = { warning in
+    @_spi(DagronHost) public static let standardErrorWarningHandler: @Sendable (HookWarning) -> Void = { warning in
         StandardError.write("dagron: warning: \(warning)\n")
     }
 }

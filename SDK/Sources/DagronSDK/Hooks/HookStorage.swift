@@ -4,11 +4,13 @@ public import Synchronization
 ///
 /// Writers (register, unregister, clear) work under a mutex and publish, per
 /// event, an immutable snapshot of the callbacks through an atomic pointer.
-/// `fire` never locks: it announces itself in the fire state's `activeFires`,
-/// loads the current snapshot and runs its callbacks. A replaced snapshot is
-/// retired and freed only once no `fire` is in progress (a quiescent-state
-/// scheme), so a reader never sees freed memory and never pays for reference
-/// counting. Callbacks may therefore register, unregister or fire freely.
+/// `fire` never locks: it raises its thread's word in ``HookReaderWords``
+/// (a plain store), loads the current snapshot, runs its callbacks and
+/// lowers the word. A replaced snapshot is retired and freed only once no
+/// `fire` is in progress on any thread (a quiescent-state scheme), so a
+/// reader never sees freed memory and never pays for reference counting or
+/// a shared counter. Callbacks may therefore register, unregister or fire
+/// freely. The `fire` that ends last frees what was retired meanwhile.
 ///
 /// The reading side is `@inlinable` (with the types and fields it touches
 /// `@usableFromInline`) for one reason: an inlinable body is compiled as code
@@ -166,11 +168,17 @@ final class HookStorage: @unchecked Sendable {
     }
 
     /// Frees retired snapshots if no `fire` is in progress. Any `fire` that
-    /// could still hold one announced itself before loading it, so a count
-    /// of zero (sequentially consistent with the exchange) proves none does.
+    /// could still hold one raised its thread's word before loading it, and
+    /// the heavy barrier makes that store visible here (see
+    /// ``HookReaderWords``), so words that are all zero prove none does.
     private func reclaimIfQuiescent(_ state: inout State) {
-        guard !state.retired.isEmpty,
-              fireState.activeFires.pointee.load(ordering: .sequentiallyConsistent) == 0 else { return }
+        guard !state.retired.isEmpty else { return }
+        let readers = HookReaderWords.shared
+        // A word already seen raised means a fire is in progress: no need
+        // for the system call (a fire that ends later frees them).
+        guard readers.noFireInProgress() else { return }
+        readers.heavyBarrier()
+        guard readers.noFireInProgress() else { return }
         for raw in state.retired { Self.release(raw) }
         state.retired.removeAll(keepingCapacity: true)
         fireState.hasRetired.pointee.store(0, ordering: .sequentiallyConsistent)
@@ -200,7 +208,17 @@ final class HookStorage: @unchecked Sendable {
         let cell = state.published(context.event.slot)
         // Nobody listens: one atomic load.
         guard cell.pointee.load(ordering: .relaxed) != 0 else { return }
-        state.activeFires.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        // This thread's count of fires in progress: only this thread writes it.
+        let reader = HookReaderWords.word(for: state.readerKey)
+        let depth = reader.pointee.load(ordering: .relaxed)
+        if state.readersAreAsymmetric {
+            // A plain store: writers make it visible with a heavy barrier.
+            // The snapshot load below is sequentially consistent, which the
+            // compiler never moves above an earlier atomic store.
+            reader.pointee.store(depth &+ 1, ordering: .relaxed)
+        } else {
+            _ = reader.pointee.exchange(depth &+ 1, ordering: .sequentiallyConsistent)
+        }
         if let pointer = UnsafeRawPointer(bitPattern: cell.pointee.load(ordering: .sequentiallyConsistent)) {
             Unmanaged<Snapshot>.fromOpaque(pointer)._withUnsafeGuaranteedRef { snapshot in
                 snapshot.hooks.withUnsafeBufferPointer { hooks in
@@ -218,8 +236,13 @@ final class HookStorage: @unchecked Sendable {
                 }
             }
         }
-        if state.activeFires.pointee.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue == 0,
-           state.hasRetired.pointee.load(ordering: .sequentiallyConsistent) != 0 {
+        // Release: every use of the snapshot happens before a writer that
+        // reads this 0 frees it.
+        reader.pointee.store(depth, ordering: .releasing)
+        // The outermost fire of this thread frees what was retired meanwhile
+        // (a writer that saw it in progress left that to it). Missing the
+        // flag by a hair only delays freeing until a later fire or write.
+        if depth == 0, state.hasRetired.pointee.load(ordering: .relaxed) != 0 {
             storage._withUnsafeGuaranteedRef { $0.reclaimRetired() }
         }
     }

@@ -3,7 +3,7 @@
 /// ``HookRegistry`` catches the error so that the other callbacks and the
 /// caller go on, and hands a `HookWarning` to the registry's warning handler
 /// (by default, a line on standard error).
-public struct HookWarning: Sendable, CustomStringConvertible {
+@_spi(DagronHost) public struct HookWarning: Sendable, CustomStringConvertible {
     /// The event being fired.
     public let event: HookEvent
     /// The owner of the callback (a plugin's name), when it was registered

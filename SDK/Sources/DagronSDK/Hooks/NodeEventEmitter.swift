@@ -12,7 +12,7 @@
 /// One thread at a time: the caller serializes its calls (an executor
 /// delivers a run's events one at a time). A callback may fire again on the
 /// same thread; such a nested event gets a context of its own.
-public final class NodeEventEmitter: @unchecked Sendable {
+@_spi(DagronHost) public final class NodeEventEmitter: @unchecked Sendable {
     // @unchecked: `context` and `firing` are only touched by the one thread
     // that is delivering (see the type's documentation).
     private let storage: HookStorage

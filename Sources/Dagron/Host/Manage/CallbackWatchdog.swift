@@ -36,7 +36,7 @@ public final class CallbackWatchdog: Sendable {
     /// Plugin code that ran past its plugin's stall timeout.
     public struct Stall: Sendable {
         /// What is running.
-        public let activity: HookCallbackWatch.Activity
+        package let activity: HookCallbackWatch.Activity
         /// The node's name, for node events.
         public let node: String?
         /// How long it has been running, at least, in seconds.
@@ -83,7 +83,7 @@ public final class CallbackWatchdog: Sendable {
     ///   - warn: Receives the over-budget lines (without `dagron: warning:`).
     ///   - onStall: Called once for plugin code past its stall timeout, on the
     ///     watchdog's thread; typically ends the process.
-    public init(
+    package init(
         watch: HookCallbackWatch,
         health: PluginHealth,
         hostSettings: @escaping @Sendable (String) -> PluginHostSettings,
@@ -111,7 +111,7 @@ public final class CallbackWatchdog: Sendable {
 
     /// The plugin code running now and the name of its node, if any: what a
     /// crash report says.
-    public var current: (activity: HookCallbackWatch.Activity, node: String?)? {
+    package var current: (activity: HookCallbackWatch.Activity, node: String?)? {
         guard let activity = watch.current else { return nil }
         return (activity, name(ofNode: activity.nodeIndex))
     }
@@ -264,12 +264,12 @@ extension HookCallbackWatch.Phase {
     }
 
     /// ``PluginFault/phase``: `configure`, `initialize`, `event` or `teardown`.
-    public var faultPhase: String {
+    @_spi(DagronHost) public var faultPhase: String {
         isEvent ? "event" : description
     }
 
     /// ``PluginFault/event``: the event's raw value, for hook callbacks.
-    public var eventName: String? {
+    @_spi(DagronHost) public var eventName: String? {
         if case .event(let event) = self { return event.rawValue }
         return nil
     }

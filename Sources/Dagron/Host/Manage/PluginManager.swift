@@ -40,7 +40,7 @@ public final class PluginManager: Sendable {
     /// The watch every plugin's code reports to while it runs (its hook
     /// callbacks, `configure`, `initialize`, `teardown`), for a
     /// ``CallbackWatchdog``; `nil` when plugins are not watched.
-    public let callbackWatch: HookCallbackWatch?
+    package let callbackWatch: HookCallbackWatch?
     private let state = Mutex(State())
     let warn: @Sendable (String) -> Void
 
@@ -52,13 +52,21 @@ public final class PluginManager: Sendable {
     ///   - hooks: The registry to share; a new one by default.
     ///   - warningHandler: Receives warnings (duplicate names, failed plugins);
     ///     by default they are written to standard error.
-    ///   - callbackWatch: Watch the plugins' code with this (see
-    ///     ``callbackWatch``); by default it is not watched, and callbacks
-    ///     are called as registered.
-    public init(
+    public convenience init(
+        hooks: HookRegistry = HookRegistry(),
+        warningHandler: @escaping @Sendable (String) -> Void = PluginManager.standardErrorWarning
+    ) {
+        self.init(hooks: hooks, warningHandler: warningHandler, callbackWatch: nil)
+    }
+
+    /// Creates a manager whose plugins' code is watched with `callbackWatch`
+    /// (see ``callbackWatch``), as `dagron run` does; `nil` calls callbacks
+    /// as registered. The watch is the SDK's host-only machinery, so this
+    /// initializer is for this package's host.
+    package init(
         hooks: HookRegistry = HookRegistry(),
         warningHandler: @escaping @Sendable (String) -> Void = PluginManager.standardErrorWarning,
-        callbackWatch: HookCallbackWatch? = nil
+        callbackWatch: HookCallbackWatch?
     ) {
         self.hooks = hooks
         self.warn = warningHandler
