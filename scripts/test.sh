@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 need_packages=()
 command -v readelf >/dev/null || need_packages+=(binutils)
 command -v gcc >/dev/null || need_packages+=(gcc)
+# scripts/docs-check.sh reads the SDK's symbol graph with python3.
+command -v python3 >/dev/null || need_packages+=(python3)
 # prometheus-text plugin tests: `promtool check metrics` and a real Prometheus server.
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_packages+=(prometheus)
 # The dashboard's browser test drives headless Chromium.
