@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// It learns of a job's end by waiting for the process
 /// (``waitForCompletion(of:)``), so local nodes are never polled; ``poll(_:)``
-/// still answers, from what the waits saw. ``NodeJob/resources`` are not
+/// still answers for the jobs whose outcome has not been handed over yet
+/// (an outcome is handed over once, and then forgotten: a long run does not
+/// accumulate them). ``NodeJob/resources`` are not
 /// enforced: a local node gets whatever the machine has.
 public final class LocalExecutor: NodeExecutor {
     /// The executor's name in pipelines: `local`.
@@ -23,6 +25,7 @@ public final class LocalExecutor: NodeExecutor {
     private struct Jobs {
         var next = 1
         var running: [String: Task<NodeJobOutcome, Never>] = [:]
+        /// Outcomes of the running jobs that have ended, until they are handed over.
         var finished: [String: NodeJobOutcome] = [:]
     }
 
@@ -45,12 +48,19 @@ public final class LocalExecutor: NodeExecutor {
         return jobs.withTrackedLock { jobs in
             let id = String(jobs.next)
             jobs.next += 1
-            jobs.running[id] = Task { await Self.outcome(of: command) }
+            jobs.running[id] = Task { [self] in
+                let outcome = await Self.outcome(of: command)
+                self.jobs.withTrackedLock { jobs in
+                    if jobs.running[id] != nil { jobs.finished[id] = outcome }
+                }
+                return outcome
+            }
             return NodeJobHandle(executor: Self.name, id: id, node: job.node)
         }
     }
 
-    /// Finished jobs as `finished`, the others as `running`.
+    /// Finished jobs (not yet waited for) as `finished`, the others as
+    /// `running`; a job whose outcome was handed over is not reported.
     public func poll(_ handles: [NodeJobHandle]) async throws -> [NodeJobHandle: NodeJobState] {
         jobs.withTrackedLock { jobs in
             var states: [NodeJobHandle: NodeJobState] = [:]
@@ -71,14 +81,14 @@ public final class LocalExecutor: NodeExecutor {
         for task in tasks { task.cancel() }
     }
 
-    /// Waits for the command to end.
+    /// Waits for the command to end; `nil` for a job whose outcome was already handed over.
     public func waitForCompletion(of handle: NodeJobHandle) async throws -> NodeJobOutcome? {
         let task = jobs.withTrackedLock { jobs in jobs.running[handle.id] }
-        guard let task else { return jobs.withTrackedLock { $0.finished[handle.id] } }
+        guard let task else { return nil }
         let outcome = await task.value
         jobs.withTrackedLock { jobs in
             jobs.running[handle.id] = nil
-            jobs.finished[handle.id] = outcome
+            jobs.finished[handle.id] = nil
         }
         return outcome
     }
