@@ -3,10 +3,12 @@
 # Prints `<scenario> <value> <unit>` for ours, `reference <scenario> <value> <unit>`
 # for the reference where ../shared/reference/setup.sh works, and
 # `ratio <scenario> <x>` (how many times faster we are).
-#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|scale|callgrind] [--callgrind]
-# --only scale: the 1k/10k/100k-node pipeline scenarios; --only callgrind (or
-# --callgrind beside a full run): instruction counts of the in-process
-# scenarios under valgrind's callgrind, which the machine's drift does not move.
+#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|scale|callgrind] [--callgrind]
+# --only run: real command pipelines (run_chain_500, run_wide_500 beside the
+# Python reference, ninja and make); --only scale: the 1k/10k/100k-node
+# pipeline scenarios; --only callgrind (or --callgrind beside a full run):
+# instruction counts of the in-process scenarios under valgrind's callgrind,
+# which the machine's drift does not move.
 #
 # The machine is a shared VM whose speed drifts by tens of percent from one
 # minute to the next, so the scenario suites of ours and of the reference
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --callgrind) callgrind=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|scale|callgrind] [--callgrind]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|scale|callgrind] [--callgrind]" >&2; exit 2 ;;
   esac
 done
 
@@ -145,6 +147,110 @@ medians < "$work/slurm.rounds" | awk '
 [ "$slurm_was_up" = 1 ] || bash scripts/slurm-cluster.sh stop >&2
 }
 
+run_pipelines_benchmark() {
+# run_chain_500, run_wide_500: `dagron run` of 500 nodes running `true` (two
+# workers) beside the same graph under the Python reference (a subprocess per
+# node), `ninja -j2` and `make -j2` (../shared/reference/gen_pipelines.py
+# writes all four), rounds alternating; medians of wall times in ms.
+# run_overhead_per_node: dagron's own cost per node over a bare spawn of the
+# same argv: ((dagron chain of 500) - (dagron chain of 1)) / 499, less the
+# per-spawn time of a C loop that posix_spawns `true` 500 times in a row,
+# waiting for each (both medians of the same alternating rounds), in µs.
+if ! command -v ninja >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2 && $SUDO apt-get install -y -qq ninja-build make gcc >&2 \
+    || echo "run_*: cannot install ninja-build/make/gcc; their yardsticks are skipped" >&2
+fi
+pipes=$work/pipelines; mkdir -p "$pipes"
+gen=$shared/reference/gen_pipelines.py
+for shape in chain wide; do
+  if [ -f "$gen" ]; then
+    python3 "$gen" "$pipes/$shape" "$shape" 500
+  else
+    # Without ../shared: the same p.yaml, ours only.
+    mkdir -p "$pipes/$shape"
+    {
+      printf 'max_workers: 2\nnodes:\n'
+      if [ "$shape" = chain ]; then
+        printf '  n0: { run: "true" }\n'; for i in $(seq 1 499); do printf '  n%d: { run: "true", after: [n%d] }\n' "$i" $((i - 1)); done
+      else
+        printf '  root: { run: "true" }\n  sink: { run: "true", after: [%s] }\n' "$(seq -s, -f 'm%g' 0 497 | sed 's/,/, /g')"
+        for i in $(seq 0 497); do printf '  m%d: { run: "true", after: [root] }\n' "$i"; done
+      fi
+    } > "$pipes/$shape/p.yaml"
+  fi
+done
+mkdir -p "$pipes/one"; printf 'max_workers: 2\nnodes:\n  n0: { run: "true" }\n' > "$pipes/one/p.yaml"
+cat > "$pipes/spawn_loop.c" <<'C'
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+extern char **environ;
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]);
+  char *args[] = {argv[2], NULL};
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  for (int i = 0; i < n; i++) {
+    pid_t pid; int status;
+    if (posix_spawn(&pid, argv[2], NULL, NULL, args, environ) != 0) { perror("posix_spawn"); return 1; }
+    if (waitpid(pid, &status, 0) < 0 || status != 0) { perror("waitpid"); return 1; }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / 1e3 / n);
+  return 0;
+}
+C
+have_loop=0
+cc -O2 -o "$pipes/spawn_loop" "$pipes/spawn_loop.c" 2>/dev/null && have_loop=1
+true_path=$(command -v true | grep / || echo /bin/true)
+[ -x "$true_path" ] || true_path=/bin/true
+ms_of() { local start; start=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "run_*: failed: $*" >&2; echo $(( ($(date +%s%N) - start) / 1000000 )); }
+: > "$work/run.rounds"
+for round in $(seq "$rounds"); do
+  echo "run_* round $round of $rounds" >&2
+  for shape in chain wide; do
+    dir=$pipes/$shape
+    echo "run_${shape}_500 $(cd "$dir" && HOME=$home XDG_CONFIG_HOME=$home/config ms_of "$bin/dagron" run p.yaml --run-dir "run-$round" --plain) ms" >> "$work/run.rounds"
+    if [ -n "$py" ] && [ -f "$dir/ref.py" ]; then
+      echo "run_${shape}_500_reference $(cd "$dir" && ms_of "$py" ref.py) ms" >> "$work/run.rounds"
+    fi
+    if [ -f "$dir/build.ninja" ] && command -v ninja >/dev/null 2>&1; then
+      rm -f "$dir"/*.stamp "$dir"/.ninja_log "$dir"/.ninja_deps
+      echo "run_${shape}_500_ninja $(cd "$dir" && ms_of ninja -j2) ms" >> "$work/run.rounds"
+    fi
+    if [ -f "$dir/Makefile" ] && command -v make >/dev/null 2>&1; then
+      rm -f "$dir"/*.mk
+      echo "run_${shape}_500_make $(cd "$dir" && ms_of make -j2) ms" >> "$work/run.rounds"
+    fi
+  done
+  echo "run_one $(cd "$pipes/one" && HOME=$home XDG_CONFIG_HOME=$home/config ms_of "$bin/dagron" run p.yaml --run-dir "run-$round" --plain) ms" >> "$work/run.rounds"
+  [ "$have_loop" = 1 ] && echo "run_bare_spawn $("$pipes/spawn_loop" 500 "$true_path") us" >> "$work/run.rounds"
+done
+medians < "$work/run.rounds" | awk '
+  { value[$1] = $2; unit[$1] = $3; order[++n] = $1 }
+  END {
+    for (i = 1; i <= n; i++) {
+      key = order[i]
+      if (key ~ /_(reference|ninja|make)$/ || key == "run_one" || key == "run_bare_spawn") continue
+      printf "%s %s ms\n", key, value[key]
+      split("reference ninja make", yardsticks, " ")
+      for (y = 1; y <= 3; y++) {
+        other = key "_" yardsticks[y]
+        if ((other in value) && value[key] > 0)
+          printf "%s %s %s ms\nratio %s%s %.2fx\n", yardsticks[y], key, value[other], key,
+                 yardsticks[y] == "reference" ? "" : "_vs_" yardsticks[y], value[other] / value[key]
+      }
+    }
+    if (("run_one" in value) && ("run_bare_spawn" in value)) {
+      printf "run_one_node %s ms\nrun_bare_spawn %s us\n", value["run_one"], value["run_bare_spawn"]
+      printf "run_overhead_per_node %.0f us\n", (value["run_chain_500"] - value["run_one"]) * 1000 / 499 - value["run_bare_spawn"]
+    }
+  }' | tee -a "$ours"
+}
+
 reference_report() {
 if [ -n "$py" ]; then
   medians < "$work/ref.rounds" > "$ref"
@@ -212,10 +318,12 @@ done
 
 case "$only" in
   slurm) slurm_benchmark ;;
+  run) run_pipelines_benchmark ;;
   scale) scale_benchmark ;;
   callgrind) callgrind_benchmark | tee -a "$ours" ;;
   *)
     core_benchmarks
+    run_pipelines_benchmark
     slurm_benchmark
     scale_benchmark
     if [ "$callgrind" = 1 ]; then callgrind_benchmark | tee -a "$ours"; fi

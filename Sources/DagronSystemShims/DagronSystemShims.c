@@ -1,9 +1,18 @@
+// posix_spawn_file_actions_addchdir_np and _addclosefrom_np are GNU extensions.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "DagronSystemShims.h"
 #include <errno.h>
 #include <stdio.h>
 
 #if defined(__linux__)
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -27,6 +36,93 @@ int dagron_shared_memory_file(const char *name, long size) {
     }
     return fd;
 }
+
+int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
+                      int output, int error, int *pid) {
+    // Descriptors 0-2 are the child's own: move a log descriptor that sits
+    // there out of the way before the dup2s (a dagron started with them closed).
+    int moved_output = -1, moved_error = -1;
+    if (output <= 2) { moved_output = fcntl(output, F_DUPFD_CLOEXEC, 3); if (moved_output < 0) return errno; output = moved_output; }
+    if (error <= 2) {
+        moved_error = fcntl(error, F_DUPFD_CLOEXEC, 3);
+        if (moved_error < 0) { int saved = errno; if (moved_output >= 0) close(moved_output); return saved; }
+        error = moved_error;
+    }
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_t actions;
+    int rc = posix_spawnattr_init(&attributes);
+    if (rc != 0) goto closeMoved;
+    rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) { posix_spawnattr_destroy(&attributes); goto closeMoved; }
+    sigset_t none, every;
+    sigemptyset(&none);
+    sigfillset(&every);
+    // Own process group, no blocked signals, every signal at its default
+    // action (dagron ignores SIGPIPE; a node's `yes | head` must not).
+    if ((rc = posix_spawnattr_setsigmask(&attributes, &none)) != 0) goto done;
+    if ((rc = posix_spawnattr_setsigdefault(&attributes, &every)) != 0) goto done;
+    if ((rc = posix_spawnattr_setpgroup(&attributes, 0)) != 0) goto done;
+    if ((rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) goto done;
+    if (directory != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, directory)) != 0) goto done;
+    if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) goto done;
+    if ((rc = posix_spawn_file_actions_adddup2(&actions, output, 1)) != 0) goto done;
+    if ((rc = posix_spawn_file_actions_adddup2(&actions, error, 2)) != 0) goto done;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    // Descriptors a plugin or library opened without close-on-exec stay out of the node.
+    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
+#endif
+    rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
+done:
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+closeMoved:
+    if (moved_output >= 0) close(moved_output);
+    if (moved_error >= 0) close(moved_error);
+    return rc;
+}
+
+int dagron_pidfd_open(int pid) {
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int dagron_exit_poll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int dagron_exit_poll_add(int poll, int descriptor) {
+    struct epoll_event event = {.events = EPOLLIN, .data = {.fd = descriptor}};
+    return epoll_ctl(poll, EPOLL_CTL_ADD, descriptor, &event);
+}
+
+void dagron_exit_poll_remove(int poll, int descriptor) {
+    (void)epoll_ctl(poll, EPOLL_CTL_DEL, descriptor, NULL);
+}
+
+int dagron_exit_poll_wait(int poll, int *descriptors, int capacity) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int count = epoll_wait(poll, events, capacity, -1);
+    for (int i = 0; i < count; i++) descriptors[i] = events[i].data.fd;
+    return count;
+}
+
+int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number) {
+    siginfo_t info;
+    for (;;) {
+        info.si_pid = 0;
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | (block ? 0 : WNOHANG)) == 0) break;
+        if (errno != EINTR) return -1;
+    }
+    if (info.si_pid == 0) return 0;
+    *exit_code = 0;
+    *signal_number = 0;
+    if (info.si_code == CLD_EXITED) *exit_code = info.si_status;
+    else *signal_number = info.si_status;
+    return 1;
+}
 #else
 int dagron_set_child_subreaper(void) {
     errno = ENOSYS;
@@ -42,6 +138,45 @@ int dagron_set_parent_death_signal(int signal) {
 int dagron_shared_memory_file(const char *name, long size) {
     (void)name;
     (void)size;
+    errno = ENOSYS;
+    return -1;
+}
+
+int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
+                      int output, int error, int *pid) {
+    (void)path; (void)argv; (void)envp; (void)directory; (void)output; (void)error; (void)pid;
+    return ENOSYS;
+}
+
+int dagron_pidfd_open(int pid) {
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+}
+
+int dagron_exit_poll_create(void) {
+    errno = ENOSYS;
+    return -1;
+}
+
+int dagron_exit_poll_add(int poll, int descriptor) {
+    (void)poll; (void)descriptor;
+    errno = ENOSYS;
+    return -1;
+}
+
+void dagron_exit_poll_remove(int poll, int descriptor) {
+    (void)poll; (void)descriptor;
+}
+
+int dagron_exit_poll_wait(int poll, int *descriptors, int capacity) {
+    (void)poll; (void)descriptors; (void)capacity;
+    errno = ENOSYS;
+    return -1;
+}
+
+int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number) {
+    (void)pid; (void)block; (void)exit_code; (void)signal_number;
     errno = ENOSYS;
     return -1;
 }

@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// It learns of a job's end by waiting for the process
 /// (``waitForCompletion(of:)``), so local nodes are never polled; ``poll(_:)``
-/// still answers, from what the waits saw. ``NodeJob/resources`` are not
+/// still answers, for the running jobs and the last ``keptOutcomes``
+/// finished ones (a long run does not accumulate every outcome). ``NodeJob/resources`` are not
 /// enforced: a local node gets whatever the machine has.
 public final class LocalExecutor: NodeExecutor {
     /// The executor's name in pipelines: `local`.
@@ -23,8 +24,14 @@ public final class LocalExecutor: NodeExecutor {
     private struct Jobs {
         var next = 1
         var running: [String: Task<NodeJobOutcome, Never>] = [:]
+        /// Outcomes of the jobs that have ended: all those not waited for yet, and the last ``keptOutcomes`` waited for.
         var finished: [String: NodeJobOutcome] = [:]
+        /// The jobs waited for whose outcomes are still kept, oldest first.
+        var waitedFor: [String] = []
     }
+
+    /// How many outcomes that were already handed over ``poll(_:)`` still reports.
+    public static let keptOutcomes = 1024
 
     /// Creates the executor.
     public init(processGroups: ProcessGroupRegistry = ProcessGroupRegistry(), gracePeriod: Duration = .seconds(2)) {
@@ -45,12 +52,19 @@ public final class LocalExecutor: NodeExecutor {
         return jobs.withTrackedLock { jobs in
             let id = String(jobs.next)
             jobs.next += 1
-            jobs.running[id] = Task { await Self.outcome(of: command) }
+            jobs.running[id] = Task { [self] in
+                let outcome = await Self.outcome(of: command)
+                self.jobs.withTrackedLock { jobs in
+                    if jobs.running[id] != nil { jobs.finished[id] = outcome }
+                }
+                return outcome
+            }
             return NodeJobHandle(executor: Self.name, id: id, node: job.node)
         }
     }
 
-    /// Finished jobs as `finished`, the others as `running`.
+    /// Finished jobs as `finished` (those waited for among the last
+    /// ``keptOutcomes`` only), the others as `running`.
     public func poll(_ handles: [NodeJobHandle]) async throws -> [NodeJobHandle: NodeJobState] {
         jobs.withTrackedLock { jobs in
             var states: [NodeJobHandle: NodeJobState] = [:]
@@ -71,14 +85,16 @@ public final class LocalExecutor: NodeExecutor {
         for task in tasks { task.cancel() }
     }
 
-    /// Waits for the command to end.
+    /// Waits for the command to end; for a job already waited for, its kept outcome (else `nil`).
     public func waitForCompletion(of handle: NodeJobHandle) async throws -> NodeJobOutcome? {
         let task = jobs.withTrackedLock { jobs in jobs.running[handle.id] }
         guard let task else { return jobs.withTrackedLock { $0.finished[handle.id] } }
         let outcome = await task.value
         jobs.withTrackedLock { jobs in
-            jobs.running[handle.id] = nil
+            guard jobs.running.removeValue(forKey: handle.id) != nil else { return }
             jobs.finished[handle.id] = outcome
+            jobs.waitedFor.append(handle.id)
+            if jobs.waitedFor.count > Self.keptOutcomes { jobs.finished[jobs.waitedFor.removeFirst()] = nil }
         }
         return outcome
     }

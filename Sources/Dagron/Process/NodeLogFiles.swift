@@ -1,6 +1,12 @@
 import Foundation
 import SystemPackage
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The two log files of one node in a run directory:
 /// `logs/<node>.stdout.log` and `logs/<node>.stderr.log`.
 ///
@@ -54,9 +60,11 @@ public struct NodeLogFiles: Sendable {
     }
 
     /// The size of the standard error log now: where a new attempt's lines start.
+    /// (One `stat`: it is asked for before every attempt.)
     public func stderrSize() -> UInt64 {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: standardErrorPath)
-        return (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+        var status = stat()
+        guard stat(standardErrorPath, &status) == 0, status.st_size > 0 else { return 0 }
+        return UInt64(status.st_size)
     }
 
     /// The last `lines` lines written to standard error since `offset`, at most 4 KiB.

@@ -1,7 +1,6 @@
 @_spi(DagronHost) import DagronSDK
+import DagronSystemShims
 import Foundation
-import Subprocess
-import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -10,9 +9,11 @@ import Glibc
 import Musl
 #endif
 
-/// A node's shell command: run with `/bin/sh -c` in a process group of its
-/// own, standard output and standard error appended to log files, standard
-/// input empty.
+/// A node's shell command: run in a process group of its own, standard
+/// output and standard error appended to log files, standard input empty.
+/// A command without shell syntax is `exec`ed directly, any other with
+/// `/bin/sh -c` (see ``CommandLaunch``); either way it is started with
+/// `posix_spawn` and its end is awaited by ``ChildExitWatcher``.
 ///
 /// ```swift
 /// let command = ShellCommand(node: "load", command: "psql -f load.sql", logs: logs)
@@ -66,7 +67,11 @@ public struct ShellCommand: Sendable {
     ///   (with the stderr tail) when the calling task was cancelled (the
     ///   command is then dead).
     public func run() async throws -> ProcessOutcome {
-        let stderrStart = logs.stderrSize()
+        if let refusal = hostileInput() {
+            throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
+        }
+        let stderrStart = tailLines > 0 ? logs.stderrSize() : 0
+        let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
         let output: FileDescriptor
         let error: FileDescriptor
         do {
@@ -75,53 +80,105 @@ public struct ShellCommand: Sendable {
         } catch {
             throw ProcessFailure(node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil)
         }
-        var options = PlatformOptions()
-        options.processGroupID = 0
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: gracePeriod)]
-        let group = Mutex<ProcessGroup?>(nil)
-        var variables: [Environment.Key: String] = [:]
-        for (name, value) in environment { variables[Environment.Key(stringLiteral: name)] = value }
-        let status: TerminationStatus
-        do {
-            let result = try await Subprocess.run(
-                .path(FilePath("/bin/sh")),
-                arguments: ["-c", command],
-                environment: .custom(variables),
-                workingDirectory: workingDirectory.map { FilePath($0) },
-                platformOptions: options,
-                input: .none,
-                output: .fileDescriptor(output, closeAfterSpawningProcess: true),
-                error: .fileDescriptor(error, closeAfterSpawningProcess: true)
-            ) { [registry] execution in
-                let leader = ProcessGroup(id: execution.processIdentifier.value)
-                group.withTrackedLock { $0 = leader }
-                registry?.insert(leader)
-            }
-            status = result.terminationStatus
-        } catch is CancellationError {
-            await end(group.withTrackedLock { $0 }, grace: .zero)
-            throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
-        } catch {
-            await end(group.withTrackedLock { $0 }, grace: .zero)
-            if Task.isCancelled {
-                throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
-            }
-            throw ProcessFailure(node: node, reason: .launch(String(describing: error)), stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+        let started = start(output: output, error: error)
+        try? output.close()
+        try? error.close()
+        let leader: ProcessGroup
+        switch started {
+        case .started(let pid):
+            leader = ProcessGroup(id: pid)
+        case .refused(let status):
+            throw ProcessFailure(node: node, reason: .exited(status), stderrTail: tail())
+        case .failed(let why):
+            throw ProcessFailure(node: node, reason: .launch(why), stderrTail: tail())
         }
-        let leader = group.withTrackedLock { $0 }
+        registry?.insert(leader)
+        let termination = GroupTermination(group: leader, grace: gracePeriod)
+        let exit = await withTaskCancellationHandler {
+            await ChildExitWatcher.shared.exit(of: leader.id)
+        } onCancel: {
+            termination.begin()
+        }
+        termination.leaderHasExited()
         if Task.isCancelled {
             await end(leader, grace: .zero)
-            throw NodeCancelledError(node: node, stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+            throw NodeCancelledError(node: node, stderrTail: tail())
         }
         await end(leader, grace: gracePeriod)
-        switch status {
+        switch exit {
         case .exited(0):
-            return ProcessOutcome(exitCode: 0, processID: leader?.id ?? 0)
+            return ProcessOutcome(exitCode: 0, processID: leader.id)
         case .exited(let code):
-            throw ProcessFailure(node: node, reason: .exited(code), stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+            throw ProcessFailure(node: node, reason: .exited(code), stderrTail: tail())
         case .signaled(let signal):
-            throw ProcessFailure(node: node, reason: .signaled(signal), stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+            throw ProcessFailure(node: node, reason: .signaled(signal), stderrTail: tail())
+        case .lost(let why):
+            throw ProcessFailure(node: node, reason: .ended("could not be waited for: \(why)"), stderrTail: tail())
         }
+    }
+
+    /// How an attempt to start the command went.
+    private enum Start {
+        /// It runs as this process (leading its own group).
+        case started(Int32)
+        /// Nothing was started; `sh`'s message is in the standard error log and this is the exit status.
+        case refused(Int32)
+        /// It could not be started, for this reason.
+        case failed(String)
+    }
+
+    /// Starts the command, directly or through `/bin/sh` (see ``CommandLaunch``).
+    private func start(output: FileDescriptor, error: FileDescriptor) -> Start {
+        var launch = CommandLaunch.plan(command, environment: environment, workingDirectory: workingDirectory)
+        var variables = environment
+        if case .spawn(let path, _) = launch, path != "/bin/sh", let directory = workingDirectory, directory.hasPrefix("/") {
+            // What `sh` would have exported: the directory the program runs in.
+            variables["PWD"] = directory
+        }
+        let strings = variables.map { "\($0.key)=\($0.value)" }
+        while true {
+            switch launch {
+            case .refuse(let status, let message):
+                _ = try? error.writeAll(Array(message.utf8))
+                return .refused(status)
+            case .spawn(let path, let arguments):
+                var pid: Int32 = 0
+                let failure = SpawnSupport.withCStrings(arguments) { argv in
+                    SpawnSupport.withCStrings(strings) { envp in
+                        dagron_spawn_node(path, argv, envp, workingDirectory, output.rawValue, error.rawValue, &pid)
+                    }
+                }
+                if failure == 0 { return .started(pid) }
+                if let directory = workingDirectory, let problem = Self.directoryProblem(directory) {
+                    return .failed("cannot change to directory \(directory): \(problem)")
+                }
+                guard launch != .shell(command) else { return .failed("cannot run /bin/sh: \(String(cString: strerror(failure)))") }
+                // A script without `#!` (ENOEXEC) is the shell's to run, as `sh` would.
+                launch = CommandLaunch.afterFailedSpawn(of: arguments.first ?? path, error: failure) ?? .shell(command)
+            }
+        }
+    }
+
+    /// Why `directory` cannot be the command's working directory, or `nil` if it can.
+    private static func directoryProblem(_ directory: String) -> String? {
+        var status = stat()
+        guard stat(directory, &status) == 0 else { return String(cString: strerror(errno)) }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return String(cString: strerror(ENOTDIR)) }
+        guard access(directory, X_OK) == 0 else { return String(cString: strerror(errno)) }
+        return nil
+    }
+
+    /// Why the command or its environment cannot be handed to a process
+    /// (a NUL byte, which would cut them short), naming the node; `nil` if they can.
+    private func hostileInput() -> String? {
+        if command.utf8.contains(0) {
+            return "the command of node '\(node)' contains a NUL byte, which no process can take"
+        }
+        for (name, value) in environment where name.utf8.contains(0) || value.utf8.contains(0) || name.contains("=") {
+            let shown = name.replacingOccurrences(of: "\0", with: "\\0")
+            return "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
+        }
+        return nil
     }
 
     /// Stops what is left of the command's group (its leader has been

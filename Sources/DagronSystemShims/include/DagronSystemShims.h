@@ -21,6 +21,37 @@ int dagron_set_parent_death_signal(int signal);
 /// descriptor, or -1 with `errno` set.
 int dagron_shared_memory_file(const char *name, long size);
 
+// MARK: Node commands
+
+/// Starts a node's command with `posix_spawn` (vfork semantics): `path`
+/// with `argv` and `envp` (NULL-terminated), in `directory` (NULL: this
+/// process's), leading a process group of its own, every signal unblocked
+/// and at its default action, standard input `/dev/null`, standard output
+/// and standard error `output` and `error`, no other descriptor inherited.
+/// Returns 0 with `*pid` set, or the error number (`ENOENT`, `EACCES`,
+/// `ENOEXEC`, ... from the `exec`, or from changing to `directory`).
+int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
+                      int output, int error, int *pid);
+
+/// A close-on-exec descriptor that becomes readable when child `pid` exits
+/// (Linux `pidfd_open`), or -1 with `errno` set.
+int dagron_pidfd_open(int pid);
+
+/// A close-on-exec epoll instance for pidfds, or -1 with `errno` set.
+int dagron_exit_poll_create(void);
+/// Watches `descriptor` (a pidfd) for readability. Returns 0, or -1 with `errno` set.
+int dagron_exit_poll_add(int poll, int descriptor);
+/// Stops watching `descriptor`.
+void dagron_exit_poll_remove(int poll, int descriptor);
+/// Blocks until watched descriptors are readable; stores up to `capacity`
+/// (at most 64) of them in `descriptors`. Returns how many, or -1 with `errno` set.
+int dagron_exit_poll_wait(int poll, int *descriptors, int capacity);
+
+/// Reaps child `pid` (`waitid`; blocking if `block` is non-zero). Returns 1
+/// with `*exit_code` (an exit) or `*signal_number` (killed) set, 0 if it has
+/// not exited (non-blocking), -1 with `errno` set on error.
+int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number);
+
 // MARK: The crash guard of `dagron run`
 //
 // A process that crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP)

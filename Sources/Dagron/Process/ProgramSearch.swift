@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Finds the program a command's first word names, the way `/bin/sh` does
+/// before it `exec`s: a word holding `/` is a path (relative to the
+/// command's working directory); any other word is looked for in each
+/// directory of the command's `PATH` in turn (an empty entry is the working
+/// directory; with no `PATH` at all, the shell's default one).
+///
+/// The first regular file there that may be executed wins. A file that
+/// exists but may not be executed (or a directory) is passed over, and
+/// counts as "Permission denied" (exit status 126) if nothing else is found;
+/// nothing at all is "not found" (127), as `sh` reports them.
+enum ProgramSearch {
+    /// The outcome of a search.
+    enum Found: Equatable {
+        /// The program's path (absolute, or relative to the working directory).
+        case program(String)
+        /// Nothing by that name (`sh`: `not found`, status 127).
+        case notFound
+        /// Only files that may not be executed (`sh`: `Permission denied`, status 126).
+        case notExecutable(String)
+    }
+
+    /// The search path `sh` uses when the environment has no `PATH`.
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// Looks `word` up for a command whose environment's `PATH` is `path`,
+    /// running in `workingDirectory` (`nil`: this process's).
+    static func find(_ word: String, path: String?, workingDirectory: String?) -> Found {
+        if word.utf8.contains(UInt8(ascii: "/")) {
+            return check(word, in: workingDirectory) ?? .notFound
+        }
+        var denied: String?
+        for directory in (path ?? defaultPath).split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = directory.isEmpty ? word : "\(directory)/\(word)"
+            switch check(candidate, in: workingDirectory) {
+            case .program(let found)?: return .program(found)
+            case .notExecutable(let found)?: denied = denied ?? found
+            case .notFound?, nil: continue
+            }
+        }
+        return denied.map { .notExecutable($0) } ?? .notFound
+    }
+
+    /// What `candidate` is: `nil` when nothing is there.
+    private static func check(_ candidate: String, in workingDirectory: String?) -> Found? {
+        var onDisk = candidate
+        if !candidate.hasPrefix("/"), let workingDirectory { onDisk = "\(workingDirectory)/\(candidate)" }
+        var status = stat()
+        guard stat(onDisk, &status) == 0 else { return nil }
+        guard status.st_mode & S_IFMT == S_IFREG, access(onDisk, X_OK) == 0 else { return .notExecutable(candidate) }
+        return .program(candidate)
+    }
+}

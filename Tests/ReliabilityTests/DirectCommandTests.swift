@@ -1,0 +1,210 @@
+import Dagron
+@_spi(DagronHost) import DagronSDK
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A command without shell syntax is `exec`ed directly, any other through
+/// `/bin/sh -c`; both must end the same way: the same output, exit status,
+/// environment and working directory, and a missing or non-executable
+/// program gives 127 or 126 with a message naming it. `exec COMMAND` goes
+/// through the shell (a builtin first word) and then runs the same program,
+/// so each pair below compares the two paths.
+@Suite struct DirectCommandTests {
+    // MARK: Which commands skip the shell
+
+    @Test(arguments: [
+        "echo hi", "true > out", "cat < in", "a | b", "a; b", "a && b", "a & b", "(a)", "a $HOME", "a \"q\"", "a 'q'",
+        "a `b`", "ls *.txt", "ls ?", "ls [ab]", "ls ~", "a\\ b", "a # comment", "X=1 env", "a\nb", "{ a; }", "! a",
+        "cd /tmp", "exit 3", "export A=1", "exec true", "kill 1", "pwd", "test -f x", "printf x", ": x", ". ./env.sh",
+        "if", "ls é", "a\u{0}b", "", "   ", "\t",
+    ])
+    func commandsWithShellSyntaxGoThroughTheShell(command: String) {
+        #expect(CommandWords.split(command) == nil, "\(command.debugDescription) needs /bin/sh")
+    }
+
+    @Test func plainWordsAreSplitOnSpacesAndTabs() {
+        #expect(CommandWords.split("true") == ["true"])
+        #expect(CommandWords.split("  python3\ttrain.py  --epochs=3 a,b:c+d@e%f ./x/y.z  ") ==
+                ["python3", "train.py", "--epochs=3", "a,b:c+d@e%f", "./x/y.z"])
+    }
+
+    // MARK: The same results either way
+
+    /// A scratch with helper programs: `exit3.sh` (exits 3 after a line on each
+    /// stream), `noshebang.sh` (executable, no `#!`), `data.txt` (not executable),
+    /// a `dir/` and `tools/mytool` (for a node's own `PATH`).
+    private func fixtures() throws -> Scratch {
+        let scratch = try Scratch()
+        try scratch.write("exit3.sh", "#!/bin/sh\necho out \"$@\"\necho err >&2\nexit 3\n")
+        try scratch.write("noshebang.sh", "echo no shebang \"$1\"\n")
+        try scratch.write("data.txt", "not a program\n")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/dir", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/tools", withIntermediateDirectories: true)
+        try scratch.write("tools/mytool", "#!/bin/sh\necho mytool \"$@\" in \"$(pwd)\"\n")
+        for file in ["exit3.sh", "noshebang.sh", "tools/mytool"] { chmod(scratch.path + "/" + file, 0o755) }
+        return scratch
+    }
+
+    /// Runs `p.yml`'s nodes, each as written (`<name>_direct`) and behind
+    /// `exec` (`<name>_shell`), and returns the report's nodes by name.
+    private func runPairs(_ scratch: Scratch, _ commands: [(String, String, String)]) throws -> [String: RunReport.Node] {
+        var yaml = "fail_fast: false\nenv: {SHARED: from-pipeline}\nnodes:\n"
+        for (name, command, extra) in commands {
+            yaml += "  \(name)_direct: {run: \"\(command)\"\(extra)}\n"
+            yaml += "  \(name)_shell: {run: \"exec \(command)\"\(extra)}\n"
+        }
+        try scratch.write("p.yml", yaml)
+        let finished = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path, timeout: 60)
+        #expect(finished.status == 1, "some nodes fail on purpose: \(finished.stderr)")
+        let report = try RunDirectory.readJSON(RunReport.self, from: scratch.path + "/run/result.json")
+        return Dictionary(uniqueKeysWithValues: report.nodes.map { ($0.name, $0) })
+    }
+
+    @Test func missingAndNonExecutableProgramsEndAsTheShellEndsThem() throws {
+        let scratch = try fixtures()
+        defer { scratch.cleanUp() }
+        let nodes = try runPairs(scratch, [
+            ("missing", "no-such-program-dagron --flag", ""),
+            ("missingpath", "./no-such-file", ""),
+            ("data", "./data.txt", ""),
+            ("directory", "./dir", ""),
+        ])
+        for (name, status, program) in [
+            ("missing", 127, "no-such-program-dagron"), ("missingpath", 127, "./no-such-file"),
+            ("data", 126, "./data.txt"), ("directory", 126, "./dir"),
+        ] {
+            for path in ["direct", "shell"] {
+                let node = try #require(nodes["\(name)_\(path)"])
+                #expect(node.status == .failed, "\(node.name)")
+                #expect(node.exitCode == Int32(status), "\(node.name): \(String(describing: node.exitCode))")
+                let log = scratch.read("run/logs/\(node.name).stderr.log") ?? ""
+                #expect(log.contains(program), "\(node.name)'s message names the program: \(log)")
+                #expect(node.stderrTail?.contains(program) == true, "\(node.name): \(String(describing: node.stderrTail))")
+            }
+        }
+        // The direct path said it in dagron's words, the shell in its own.
+        #expect(scratch.read("run/logs/missing_direct.stderr.log") == "dagron: no-such-program-dagron: command not found\n")
+        #expect(scratch.read("run/logs/data_direct.stderr.log") == "dagron: ./data.txt: Permission denied\n")
+    }
+
+    @Test func outputExitStatusEnvironmentAndDirectoryAreTheSame() throws {
+        let scratch = try fixtures()
+        defer { scratch.cleanUp() }
+        let tools = scratch.path + "/tools"
+        let nodes = try runPairs(scratch, [
+            ("exit", "./exit3.sh a  b", ""),
+            ("noshebang", "./noshebang.sh arg", ""),
+            ("env", "env", ", cwd: dir, env: {OWN: from-node}"),
+            ("cwd", "/bin/pwd", ", cwd: dir"),
+            ("ownpath", "mytool x", ", cwd: dir, env: {PATH: '\(tools):/usr/bin:/bin'}"),
+            ("relativepath", "mytool y", ", env: {PATH: 'tools:/usr/bin:/bin'}"),
+            ("false", "false", ""),
+        ])
+        func logs(_ name: String) -> (String, String) {
+            (scratch.read("run/logs/\(name).stdout.log") ?? "<none>", scratch.read("run/logs/\(name).stderr.log") ?? "<none>")
+        }
+        for name in ["exit", "noshebang", "env", "cwd", "ownpath", "relativepath", "false"] {
+            let direct = try #require(nodes[name + "_direct"])
+            let shell = try #require(nodes[name + "_shell"])
+            #expect(direct.status == shell.status, "\(name)")
+            #expect(direct.exitCode == shell.exitCode, "\(name)")
+            var (directOut, directErr) = logs(direct.name)
+            var (shellOut, shellErr) = logs(shell.name)
+            if name == "env" {
+                // Only the node's name differs; the shell adds PWD (and dash OLDPWD) to the environment it passes on.
+                let drop = { (text: String) in
+                    text.split(separator: "\n").filter { !$0.hasPrefix("PWD=") && !$0.hasPrefix("OLDPWD=") && !$0.hasPrefix("_=") && !$0.hasPrefix("SHLVL=") }
+                        .map { $0.replacingOccurrences(of: "_direct", with: "_shell") }.sorted()
+                }
+                #expect(drop(directOut) == drop(shellOut))
+                #expect(directOut.contains("DAGRON_NODE=env_direct\n") && directOut.contains("DAGRON_ATTEMPT=1\n"))
+                #expect(directOut.contains("OWN=from-node\n") && directOut.contains("SHARED=from-pipeline\n"))
+                // As the shell does, the direct path gives the program the PWD it runs in.
+                #expect(directOut.contains("PWD=\(scratch.path)/dir\n"), "\(directOut)")
+                #expect(shellOut.contains("PWD=\(scratch.path)/dir\n"), "\(shellOut)")
+                (directOut, shellOut) = ("", "")
+            }
+            #expect(directOut == shellOut, "\(name)")
+            #expect(directErr == shellErr, "\(name)")
+        }
+        #expect(nodes["exit_direct"]?.exitCode == 3)
+        #expect(logs("exit_direct").0 == "out a b\n" && logs("exit_direct").1 == "err\n")
+        #expect(logs("noshebang_direct").0 == "no shebang arg\n")
+        #expect(logs("cwd_direct").0 == scratch.path + "/dir\n")
+        #expect(logs("ownpath_direct").0 == "mytool x in \(scratch.path)/dir\n")
+        #expect(logs("relativepath_direct").0 == "mytool y in \(scratch.path)\n")
+    }
+
+    @Test func aVeryLongArgumentListRunsDirectly() throws {
+        let scratch = try fixtures()
+        defer { scratch.cleanUp() }
+        // 20,000 words: one string of 80 KB for the shell, 20,000 arguments for exec.
+        let words = (0..<20_000).map { "w\($0 % 10)" }.joined(separator: " ")
+        try scratch.write("p.yml", "nodes:\n  long: {run: \"./noshebang.sh \(words)\"}\n  longdirect: {run: \"/bin/echo \(words)\"}\n")
+        let finished = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path, timeout: 60)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(scratch.read("run/logs/long.stdout.log") == "no shebang w0\n")
+        #expect(scratch.read("run/logs/longdirect.stdout.log") == words + "\n")
+    }
+
+    // MARK: Hostile commands given through the library
+
+    private func command(_ text: String, environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> (ShellCommand, Scratch) {
+        let scratch = try Scratch()
+        let logs = NodeLogFiles(directory: scratch.path, node: "hostile")
+        return (ShellCommand(node: "hostile", command: text, environment: environment, logs: logs), scratch)
+    }
+
+    @Test func aNulByteIsRefusedWithAMessageNamingTheNode() async throws {
+        for (text, environment) in [("true\u{0}rm -rf /", ["PATH": "/usr/bin:/bin"]), ("true", ["A": "x\u{0}y"]), ("true", ["A\u{0}": "x"])] {
+            let (shellCommand, scratch) = try command(text, environment: environment)
+            defer { scratch.cleanUp() }
+            let failure = await #expect(throws: ProcessFailure.self) { try await shellCommand.run() }
+            guard case .launch(let why)? = failure?.reason else {
+                Issue.record("not a launch failure: \(String(describing: failure))")
+                continue
+            }
+            #expect(why.contains("node 'hostile'") && why.contains("NUL"), "\(why)")
+        }
+    }
+
+    @Test(arguments: ["", "   ", "\t \t"])
+    func aBlankCommandIsTheShellsAndSucceeds(text: String) async throws {
+        let (shellCommand, scratch) = try command(text)
+        defer { scratch.cleanUp() }
+        let outcome = try await shellCommand.run()
+        #expect(outcome.exitCode == 0)
+    }
+
+    @Test func aMissingWorkingDirectoryIsALaunchErrorNamingIt() async throws {
+        var (shellCommand, scratch) = try command("true")
+        defer { scratch.cleanUp() }
+        shellCommand.workingDirectory = scratch.path + "/gone"
+        let failure = await #expect(throws: ProcessFailure.self) { try await shellCommand.run() }
+        guard case .launch(let why)? = failure?.reason else {
+            Issue.record("not a launch failure: \(String(describing: failure))")
+            return
+        }
+        #expect(why.contains("cannot change to directory \(scratch.path)/gone"), "\(why)")
+    }
+
+    @Test func aCancelledDirectCommandDiesWithItsGroup() async throws {
+        let (shellCommand, scratch) = try command("sleep 300")
+        defer { scratch.cleanUp() }
+        let registry = ProcessGroupRegistry()
+        var running = shellCommand
+        running.registry = registry
+        running.gracePeriod = .milliseconds(200)
+        let task = Task { [running] in try await running.run() }
+        #expect(waitUntil(timeout: 30) { !registry.running.isEmpty })
+        let group = try #require(registry.running.first)
+        task.cancel()
+        await #expect(throws: NodeCancelledError.self) { try await task.value }
+        #expect(!group.isAlive, "the sleep outlived its cancelled node")
+    }
+}
