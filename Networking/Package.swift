@@ -51,6 +51,11 @@ let package = Package(
                 // /proc/self/fd/N (the file it checked) and have the plugins'
                 // `NEEDED libDagronNetworking.so` bind to that one copy.
                 .unsafeFlags(["-Xlinker", "-soname=libDagronNetworking.so"]),
+                // References inside the library bind to the library itself at
+                // link time: about 10,000 fewer symbol lookups when it loads
+                // (LD_DEBUG=statistics), and nothing outside (the host, a test
+                // binary with its own NIO) can interpose on NIO's globals.
+                .unsafeFlags(["-Xlinker", "-Bsymbolic"]),
             ]
         ),
     ],

@@ -81,11 +81,19 @@ struct SharedNetworkingLibraryTests {
         let second = fixture.folder.path + "/libneedsshared2.so"
         try FileManager.default.copyItem(atPath: fixture.plugin, toPath: second)
         _ = try loader.open(file: second, requiring: symbols)
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        let maps = try Self.memoryMaps()
         let mappings = Set(maps.split(separator: "\n").filter { $0.contains("/libbesideshared.so") }.compactMap {
             $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first.map(String.init)  // the inode
         })
-        #expect(mappings.count == 1, "one file mapped: \(maps.split(separator: "\n").filter { $0.contains("libbesideshared") })")
+        #expect(mappings.count == 1, "one file mapped: \(maps.split(separator: "\n").filter { $0.contains("beside") })")
+    }
+
+    /// `/proc/self/maps`, read to its end (a proc file reports size 0, so
+    /// reading "the whole file" by its size gets a part of it).
+    private static func memoryMaps() throws -> String {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps"))
+        defer { try? handle.close() }
+        return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
     }
 
     // MARK: The bundled plugins
@@ -142,7 +150,7 @@ struct SharedNetworkingLibraryTests {
         let selection = catalog.load(named: ["prometheus-text", "slack-webhook", "dashboard"])
         #expect(selection.failures.isEmpty, "\(selection.failures)")
         #expect(Set(selection.plugins.map(\.plugin.name)) == ["prometheus-text", "slack-webhook", "dashboard"])
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        let maps = try Self.memoryMaps()
         let copies = Set(maps.split(separator: "\n").filter { $0.hasSuffix("/" + Self.networkingLibrary) }
             .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first })
         #expect(copies.count == 1, "libDagronNetworking.so is mapped from one file: \(copies)")
