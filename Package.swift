@@ -26,7 +26,11 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "SDK"),
-        // The host: CLI, logging, pipeline files, child processes.
+        // The bundled networking plugins' one shared copy of NIO, Hummingbird,
+        // AsyncHTTPClient and swift-prometheus (libDagronNetworking.so).
+        .package(path: "Networking"),
+        // The host: CLI, logging, pipeline files; swift-subprocess runs the
+        // cluster executors' tools (sbatch, squeue, ...).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -34,16 +38,14 @@ let package = Package(
         // Colour on the terminal (`--color`), for the CLI only.
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        // Bundled plugins' own dependencies (each plugin .so carries a private copy).
-        // Without Hummingbird's default "FullFoundation" trait the plugins need only
-        // FoundationEssentials (PLUGIN-ABI.md, section 7).
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["ConfigurationSupport"]),
+        // What the plugin and dashboard tests talk to the plugins with (linked
+        // into the test binaries only; the plugins get them from Networking/).
+        // No traits: nothing here uses swift-configuration or Hummingbird's full
+        // Foundation, and traits are unified across the graph.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The few C calls Swift cannot make (prctl is variadic; stdout and stderr are mutable globals).
@@ -54,7 +56,6 @@ let package = Package(
                 "DagronSystemShims",
                 .product(name: "DagronSDK", package: "SDK"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -91,13 +92,8 @@ let package = Package(
             name: "PrometheusTextPlugin",
             dependencies: [
                 .product(name: "DagronSDK", package: "SDK"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                // NIO and the rest from the one shared library, never a static copy.
+                .product(name: "DagronNetworking", package: "Networking"),
             ],
             path: "Plugins/PrometheusText"
         ),
@@ -105,10 +101,8 @@ let package = Package(
             name: "SlackWebhookPlugin",
             dependencies: [
                 .product(name: "DagronSDK", package: "SDK"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                // NIO and the rest from the one shared library, never a static copy.
+                .product(name: "DagronNetworking", package: "Networking"),
             ],
             path: "Plugins/SlackWebhook"
         ),
@@ -116,13 +110,8 @@ let package = Package(
             name: "Dashboard",
             dependencies: [
                 .product(name: "DagronSDK", package: "SDK"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                // NIO and the rest from the one shared library, never a static copy.
+                .product(name: "DagronNetworking", package: "Networking"),
             ],
             path: "Plugins/Dashboard"
         ),

@@ -3,7 +3,8 @@
 # Prints `<scenario> <value> <unit>` for ours, `reference <scenario> <value> <unit>`
 # for the reference where ../shared/reference/setup.sh works, and
 # `ratio <scenario> <x>` (how many times faster we are).
-#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|scale|callgrind] [--callgrind]
+#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|run_start_all_plugins|scale|callgrind] [--callgrind]
+# --only run_start_all_plugins: a one-node run with every bundled plugin;
 # --only run: real command pipelines (run_chain_500, run_wide_500 beside the
 # Python reference, ninja and make); --only scale: the 1k/10k/100k-node
 # pipeline scenarios; --only callgrind (or --callgrind beside a full run):
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --callgrind) callgrind=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|scale|callgrind] [--callgrind]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|run_start_all_plugins|scale|callgrind] [--callgrind]" >&2; exit 2 ;;
   esac
 done
 
@@ -251,6 +252,59 @@ medians < "$work/run.rounds" | awk '
   }' | tee -a "$ours"
 }
 
+run_start_benchmark() {
+# run_start_all_plugins: wall time and peak RSS of a one-node `dagron run`
+# (the real CLI, a fresh process each time) with all five bundled plugins
+# loaded in-process: logging (to a file), timing, prometheus-text (on port 0),
+# slack-webhook (pointed at a loopback HTTP server started here, notify_on
+# never, so it never posts) and dashboard (port 0). Beside it the same run
+# with no plugins (run_start_no_plugins) and with the five plugins isolated in
+# child processes (run_start_all_plugins_isolated). Rounds alternate the
+# three; each figure is the median over 4R rounds. Peak RSS is /usr/bin/time's
+# maximum resident set size of the dagron process (targets: 60 ms, 40 MiB).
+local dir=$work/run-start; mkdir -p "$dir"
+printf 'name: one\nnodes:\n  only: {run: "true"}\n' > "$dir/one.yml"
+python3 -c '
+import http.server, sys
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
+    def log_message(self, *args): pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Sink)
+print(server.server_address[1], flush=True)
+server.serve_forever()' > "$dir/port" &
+local sink=$!
+local port=""
+for _ in $(seq 50); do port=$(cat "$dir/port"); [ -n "$port" ] && break; sleep 0.1; done
+[ -n "$port" ] || { echo "run_start_all_plugins: the loopback webhook server did not start" >&2; kill "$sink"; return 1; }
+local plugins=(--plugin-path "$bin" --plugin logging --plugin timing --plugin prometheus-text --plugin slack-webhook --plugin dashboard
+  --set logging.file="$dir/log.txt" --set timing.output="$dir/timing.txt" --set prometheus-text.listen=127.0.0.1:0
+  --set slack-webhook.webhook_url="http://127.0.0.1:$port/hook" --set slack-webhook.notify_on=never
+  --set dashboard.port=0 --set dashboard.open_browser=false)
+# one_run NAME ARGS...: prints `NAME <ms> ms` and `NAME_peak_rss <MiB> MiB`.
+one_run() {
+  local name=$1; shift
+  rm -rf "$dir/run"
+  local start; start=$(date +%s%N)
+  (cd "$dir" && HOME=$home XDG_DATA_HOME=$home/data XDG_CONFIG_HOME=$home/config \
+    /usr/bin/time -f %M -o "$dir/rss" "$bin/dagron" run one.yml --plain --run-dir "$dir/run" "$@" >"$dir/out" 2>&1) \
+    || { echo "$name: dagron run failed:" >&2; cat "$dir/out" >&2; return 1; }
+  local end; end=$(date +%s%N)
+  echo "$name $(( (end - start) / 1000 )) us" | awk '{ printf "%s %.1f ms\n", $1, $2 / 1000 }'
+  awk -v name="$name" '{ printf "%s_peak_rss %.1f MiB\n", name, $1 / 1024 }' "$dir/rss"
+}
+one_run warm-up "${plugins[@]}" >/dev/null
+: > "$work/run-start.rounds"
+for _ in $(seq $((rounds * 4))); do
+  one_run run_start_no_plugins --no-plugins >> "$work/run-start.rounds"
+  one_run run_start_all_plugins "${plugins[@]}" >> "$work/run-start.rounds"
+  one_run run_start_all_plugins_isolated "${plugins[@]}" --isolate-all >> "$work/run-start.rounds"
+done
+kill "$sink"; wait "$sink" 2>/dev/null || true
+medians < "$work/run-start.rounds" | tee -a "$ours"
+}
+
 reference_report() {
 if [ -n "$py" ]; then
   medians < "$work/ref.rounds" > "$ref"
@@ -319,11 +373,13 @@ done
 case "$only" in
   slurm) slurm_benchmark ;;
   run) run_pipelines_benchmark ;;
+  run_start_all_plugins) run_start_benchmark ;;
   scale) scale_benchmark ;;
   callgrind) callgrind_benchmark | tee -a "$ours" ;;
   *)
     core_benchmarks
     run_pipelines_benchmark
+    run_start_benchmark
     slurm_benchmark
     scale_benchmark
     if [ "$callgrind" = 1 ]; then callgrind_benchmark | tee -a "$ours"; fi

@@ -4,6 +4,9 @@
 #   <prefix>/bin/dagron                       the host; its RUNPATH has $ORIGIN/../lib
 #   <prefix>/lib/libDagronSDK.so              the one shared SDK the host and plugins link
 #   <prefix>/lib/dagron/plugins/*.so          the bundled plugins
+#   <prefix>/lib/dagron/plugins/libDagronNetworking.so  the one copy of NIO, Hummingbird and
+#                                             AsyncHTTPClient the networking plugins share (the host
+#                                             loads it from beside them; not a plugin itself)
 #   <prefix>/lib/dagron/plugins/dagron.plugins  their manifest
 #   <prefix>/lib/dagron/sdk/DagronSDK.swiftinterface (+ .swiftmodule, .swiftdoc)
 #                                             for plugin authors: `dagron sdk --swiftc-flags`
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
     --scratch-path) scratch="${2:?--scratch-path needs a directory}"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument '$1' (usage: scripts/install.sh [--prefix DIR])" >&2; exit 2 ;;
   esac
 done
@@ -69,9 +72,13 @@ manifest="$plugins_dir/dagron.plugins"
   echo "# Bundled dagron plugins, written by scripts/install.sh."
   echo "# name = \"library.so:factory_symbol\"; add name.key = \"value\" lines for default settings."
 } > "$manifest.new"
+# The networking plugins' shared library goes beside them first: the host
+# loads a plugin's NEEDED libraries from the plugin's own folder.
+install -m 755 "$bin/libDagronNetworking.so" "$plugins_dir/libDagronNetworking.so"
 for lib in "$bin"/lib*.so; do
   name="$(basename "$lib")"
   [ "$name" = "libDagronSDK.so" ] && continue
+  [ "$name" = "libDagronNetworking.so" ] && continue
   nm -D --defined-only "$lib" 2>/dev/null | grep -qw dagron_plugin_create || continue
   install -m 755 "$lib" "$plugins_dir/$name"
   # Ask the installed host for the plugin's name (in its isolated probe, then

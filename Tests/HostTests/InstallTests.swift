@@ -18,6 +18,7 @@ struct InstallTests {
         #expect(install.status == 0, "\(install.all.suffix(3000))")
         let p = prefix.path
         for file in ["bin/dagron", "lib/libDagronSDK.so", "lib/dagron/plugins/libDagronEventRecorder.so",
+                     "lib/dagron/plugins/libDagronNetworking.so",
                      "lib/dagron/plugins/dagron.plugins", "lib/dagron/sdk/DagronSDK.swiftinterface"] {
             #expect(FileManager.default.fileExists(atPath: p + "/" + file), "\(file) was not installed")
         }
@@ -47,6 +48,12 @@ struct InstallTests {
         #expect(list.status == 0, "\(list.all)")
         #expect(list.stdout.contains("\"path\" : \"\(p)/lib/dagron/plugins/libDagronEventRecorder.so\""))
         #expect(list.stdout.contains("\"status\" : \"loaded\""))
+        // The networking plugins load their shared library from beside them; it is not a plugin.
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        for name in ["prometheus-text", "slack-webhook", "dashboard"] {
+            #expect(rows.first { $0["name"] as? String == name }?["status"] as? String == "loaded", "\(name): \(list.stdout)")
+        }
+        #expect(!list.stdout.contains("libDagronNetworking.so"), "\(list.stdout)")
 
         // The template builds against the installed SDK and checks ok with the installed host.
         let flags = try Command.run(p + "/bin/dagron", ["sdk", "--swiftc-flags"], environment: env).stdout

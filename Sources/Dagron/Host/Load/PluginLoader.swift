@@ -13,7 +13,9 @@ import Glibc
 ///    group/other-writable (sticky directories excepted);
 /// 2. read the ELF header: not ELF, another architecture, not a shared library;
 /// 3. read the dynamic symbol table: both ABI symbols must be defined;
-/// 4. `dlopen("/proc/self/fd/N", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)`,
+/// 4. load the libraries the plugin needs that sit beside it and are not in
+///    the process yet (``preloadDependencies(of:image:descriptor:)``), then
+///    `dlopen("/proc/self/fd/N", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)`,
 ///    so the file checked is the file loaded; a missing DagronSDK symbol
 ///    means the plugin was built against a newer SDK;
 /// 5. the ABI handshake (`dagron_plugin_abi_version` must equal
@@ -53,8 +55,39 @@ public struct PluginLoader: Sendable {
     }
 
     /// Runs steps 1–4 and returns the `dlopen` handle, checking that the
-    /// file defines `symbols`.
+    /// file defines `symbols`. Libraries the plugin needs that sit beside it
+    /// are loaded first, under the same checks (``preloadDependencies(of:image:descriptor:)``).
     public func open(file path: String, requiring symbols: [String]) throws(PluginLoadError) -> UnsafeMutableRawPointer {
+        let (fd, image) = try openChecked(file: path)
+        // On success the descriptor stays open for the life of the process:
+        // glibc recognizes an already-loaded object by the *name* passed to
+        // dlopen, so reusing a descriptor number would hand back the plugin
+        // loaded earlier through "/proc/self/fd/N". Plugins are never
+        // unloaded anyway (the descriptor is close-on-exec).
+        var keepOpen = false
+        defer { if !keepOpen { close(fd) } }
+        if let symbol = image.firstMissingDynamicSymbol(among: symbols, descriptor: fd) {
+            throw .missingSymbol(path: path, symbol: symbol)
+        }
+        try preloadDependencies(of: path, image: image, descriptor: fd)
+
+        _ = dlerror()
+        guard let handle = dlopen("/proc/self/fd/\(fd)", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            let message = dlerror().map { String(cString: $0) } ?? "unknown error"
+            if let symbol = Self.undefinedSDKSymbol(in: message) {
+                throw .undefinedSDKSymbol(path: path, symbol: symbol, hostSDK: DagronPluginABI.sdkVersion)
+            }
+            throw .openFailed(path: path, message: message.replacingOccurrences(of: "/proc/self/fd/\(fd)", with: path))
+        }
+        keepOpen = true
+        return handle
+    }
+
+    /// Steps 1 and 2 for a plugin or a library beside it: opens `path`
+    /// (`O_NOFOLLOW` under the strict policy), checks ownership and
+    /// permissions, and that it is a shared library for this machine. The
+    /// caller owns the returned descriptor.
+    func openChecked(file path: String) throws(PluginLoadError) -> (descriptor: Int32, image: ELFImage) {
         let flags = O_RDONLY | O_CLOEXEC | (policy == .strict ? O_NOFOLLOW : 0)
         let fd = Glibc.open(path, flags)
         if fd < 0 {
@@ -62,11 +95,6 @@ public struct PluginLoader: Sendable {
             if code == ELOOP { throw .refused(path: path, violation: .notRegularFile) }
             throw .unreadable(path: path, reason: String(cString: strerror(code)))
         }
-        // On success the descriptor stays open for the life of the process:
-        // glibc recognizes an already-loaded object by the *name* passed to
-        // dlopen, so reusing a descriptor number would hand back the plugin
-        // loaded earlier through "/proc/self/fd/N". Plugins are never
-        // unloaded anyway (the descriptor is close-on-exec).
         var keepOpen = false
         defer { if !keepOpen { close(fd) } }
 
@@ -97,20 +125,8 @@ public struct PluginLoader: Sendable {
             throw .wrongArchitecture(path: path, found: found, host: ELFImage.architectureName(machine: ELFImage.hostMachine))
         }
         guard image.type == 3 else { throw .notSharedLibrary(path: path, kind: image.typeName) }
-        if let symbol = image.firstMissingDynamicSymbol(among: symbols, descriptor: fd) {
-            throw .missingSymbol(path: path, symbol: symbol)
-        }
-
-        _ = dlerror()
-        guard let handle = dlopen("/proc/self/fd/\(fd)", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
-            let message = dlerror().map { String(cString: $0) } ?? "unknown error"
-            if let symbol = Self.undefinedSDKSymbol(in: message) {
-                throw .undefinedSDKSymbol(path: path, symbol: symbol, hostSDK: DagronPluginABI.sdkVersion)
-            }
-            throw .openFailed(path: path, message: message.replacingOccurrences(of: "/proc/self/fd/\(fd)", with: path))
-        }
         keepOpen = true
-        return handle
+        return (fd, image)
     }
 
     private func load(file path: String, factorySymbol: String, candidate: PluginCandidate) throws(PluginLoadError) -> LoadedPlugin {

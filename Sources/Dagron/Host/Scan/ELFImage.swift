@@ -150,6 +150,52 @@ public struct ELFImage: Sendable {
         }
     }
 
+    /// The file's `DT_NEEDED` entries (the libraries it names for the dynamic
+    /// linker), in file order; empty for files not of the host's class and
+    /// byte order or without a dynamic section.
+    public func neededLibraries(descriptor: Int32) -> [String] {
+        dynamicStrings(descriptor: descriptor).filter { $0.tag == 1 /* DT_NEEDED */ }.map(\.name)
+    }
+
+    /// The file's `DT_SONAME` (the name under which the dynamic linker matches
+    /// it against other objects' `NEEDED` entries), if it has one.
+    public func sharedObjectName(descriptor: Int32) -> String? {
+        dynamicStrings(descriptor: descriptor).first { $0.tag == 14 /* DT_SONAME */ }?.name
+    }
+
+    /// The `DT_NEEDED` and `DT_SONAME` entries of the dynamic section, with their strings.
+    private func dynamicStrings(descriptor: Int32) -> [(tag: Int64, name: String)] {
+        guard fileClass == 2, byteOrder == 1, sectionHeaderSize >= 64, sectionCount > 0, sectionCount < 4096,
+              let sections = read(descriptor, offset: sectionHeaderOffset, count: Int(sectionHeaderSize) * Int(sectionCount))
+        else { return [] }
+        func section(_ index: Int) -> (type: UInt32, offset: UInt64, size: UInt64, link: UInt32) {
+            sections.withUnsafeBytes { raw in
+                let base = index * Int(sectionHeaderSize)
+                return (raw.loadUnaligned(fromByteOffset: base + 4, as: UInt32.self),
+                        raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self),
+                        raw.loadUnaligned(fromByteOffset: base + 32, as: UInt64.self),
+                        raw.loadUnaligned(fromByteOffset: base + 40, as: UInt32.self))
+            }
+        }
+        guard let dynamic = (0..<Int(sectionCount)).lazy.map(section).first(where: { $0.type == 6 /* SHT_DYNAMIC */ }),
+              Int(dynamic.link) < Int(sectionCount), dynamic.size >= 16, dynamic.size < 1 << 20,
+              let entries = read(descriptor, offset: dynamic.offset, count: Int(dynamic.size)) else { return [] }
+        let strings = section(Int(dynamic.link))
+        var found: [(tag: Int64, name: String)] = []
+        for base in stride(from: 0, through: entries.count - 16, by: 16) {
+            let (tag, value) = entries.withUnsafeBytes {
+                ($0.loadUnaligned(fromByteOffset: base, as: Int64.self), $0.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self))
+            }
+            if tag == 0 /* DT_NULL */ { break }
+            guard tag == 1 || tag == 14, value < strings.size else { continue }
+            let length = Int(min(strings.size - value, 4096))
+            guard let text = read(descriptor, offset: strings.offset + value, count: length),
+                  let end = text.firstIndex(of: 0), end > 0 else { continue }
+            found.append((tag, String(decoding: text[..<end], as: UTF8.self)))
+        }
+        return found
+    }
+
     /// Where the dynamic symbol table, its string table and the GNU hash table are.
     private struct DynamicTables {
         var symbols: (offset: UInt64, size: UInt64, entrySize: UInt64)
