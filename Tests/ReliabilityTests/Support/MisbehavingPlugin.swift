@@ -130,21 +130,7 @@ enum MisbehavingPlugin {
     public func fixtureCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(MisbehavingPlugin()) }
     """#
 
-    private static let built: Result<String, PluginFixtures.BuildError> = {
-        let directory = (NSTemporaryDirectory() + "/dagron-misbehave-\(getpid())" as NSString).standardizingPath
-        do {
-            try? FileManager.default.removeItem(atPath: directory)
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            atexit { try? FileManager.default.removeItem(atPath: (NSTemporaryDirectory() + "/dagron-misbehave-\(getpid())" as NSString).standardizingPath) }
-            try PluginFixtures.buildSwift(source, named: "libmisbehave.so", in: directory)
-            return .success(directory)
-        } catch let error as PluginFixtures.BuildError {
-            return .failure(error)
-        } catch {
-            return .failure(PluginFixtures.BuildError(description: "\(error)"))
-        }
-    }()
+    private static let built = PluginFixtures.buildOnce(source, named: "libmisbehave.so", label: "misbehave")
 
     /// The folder holding the built plugin, for `--plugin-path` (absolute).
     static func directory() throws -> String {

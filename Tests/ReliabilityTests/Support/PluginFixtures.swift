@@ -1,4 +1,6 @@
+@_spi(DagronHost) import DagronSDK
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -72,6 +74,34 @@ enum PluginFixtures {
         }
         return directory + "/Modules"
     }
+
+    /// Builds `source` as `library` in a fresh folder `dagron-<label>-<pid>`
+    /// under the temporary directory (removed when the test process exits)
+    /// and returns the folder, or why the build failed: what a fixture keeps
+    /// in a `static let` so it is built once per test process.
+    static func buildOnce(_ source: String, named library: String, label: String) -> Result<String, BuildError> {
+        let directory = (NSTemporaryDirectory() + "/dagron-\(label)-\(getpid())" as NSString).standardizingPath
+        do {
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            builtFolders.withTrackedLock { $0.append(directory) }
+            try buildSwift(source, named: library, in: directory)
+            return .success(directory)
+        } catch let error as BuildError {
+            return .failure(error)
+        } catch {
+            return .failure(BuildError(description: "\(error)"))
+        }
+    }
+
+    /// The folders ``buildOnce(_:named:label:)`` made, removed at exit.
+    private static let builtFolders: Mutex<[String]> = {
+        atexit {
+            for folder in PluginFixtures.builtFolders.withTrackedLock({ $0 }) { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        return Mutex([])
+    }()
 
     struct BuildError: Error, CustomStringConvertible {
         var description: String

@@ -49,21 +49,7 @@ enum SchemaPlugin {
     }
     """#
 
-    private static let built: Result<String, PluginFixtures.BuildError> = {
-        let directory = (NSTemporaryDirectory() + "/dagron-schemad-\(getpid())" as NSString).standardizingPath
-        do {
-            try? FileManager.default.removeItem(atPath: directory)
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            atexit { try? FileManager.default.removeItem(atPath: (NSTemporaryDirectory() + "/dagron-schemad-\(getpid())" as NSString).standardizingPath) }
-            try PluginFixtures.buildSwift(source, named: "libschemad.so", in: directory)
-            return .success(directory)
-        } catch let error as PluginFixtures.BuildError {
-            return .failure(error)
-        } catch {
-            return .failure(PluginFixtures.BuildError(description: "\(error)"))
-        }
-    }()
+    private static let built = PluginFixtures.buildOnce(source, named: "libschemad.so", label: "schemad")
 
     /// The folder holding the built plugin, for `--plugin-path` (absolute; built on first use).
     static func directory() throws -> String {
