@@ -83,6 +83,23 @@ struct DAGTests {
         #expect(error?.description.hasPrefix("cycle detected: ") == true)
     }
 
+    @Test func cycleOfPredecessorListsIsTheOneTheDAGReports() {
+        // 0 start, 1 a, 2 b, 3 c, 4 end: a after start and c, b after a, c after b, end after c.
+        let predecessors = [[], [0, 3], [1], [2], [3]]
+        #expect(DAG.cycle(predecessors: predecessors) == [1, 2, 3])
+        #expect(DAG.cycle(predecessors: [[], [0], [1]]) == nil)
+        #expect(DAG.cycle(predecessors: []) == nil)
+        #expect(DAG.cycle(predecessors: [[0]]) == [0])
+        // Indices outside the graph are no dependencies, never a crash.
+        #expect(DAG.cycle(predecessors: [[7, -1], [0]]) == nil)
+        #expect(DAG.cycle(predecessors: [[1, 9], [0]]) == [0, 1])
+        // The same cycle, named, as the DAG's own error.
+        let error = #expect(throws: DAGError.self) {
+            try dag(["start", "a", "b", "c", "end"], [("start", "a"), ("c", "a"), ("a", "b"), ("b", "c"), ("c", "end")])
+        }
+        #expect(error == .cycle(path: ["a", "b", "c", "a"]))
+    }
+
     @Test func selfLoopIsACycle() {
         #expect(throws: DAGError.cycle(path: ["a", "a"])) { try dag(["a"], [("a", "a")]) }
     }

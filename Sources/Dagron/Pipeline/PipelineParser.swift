@@ -488,42 +488,19 @@ private struct Reader {
     }
 
     /// A dependency cycle as a path that starts and ends with the same node
-    /// (`a -> b -> a` means b runs after a and a after b), or `nil`.
+    /// (`a -> b -> a` means b runs after a and a after b), or `nil`: the
+    /// DAG's own cycle finder (``DAG/cycle(predecessors:)``), so a file is
+    /// refused with the same cycle `DAG` would report.
     static func findCycle(_ nodes: [PipelineNode], known: Set<String>) -> [String]? {
-        // Iterative depth-first search over node indices: a long chain must
-        // not recurse once per node (100,000 nodes would overflow the stack).
         var index: [String: Int] = [:]
         index.reserveCapacity(nodes.count)
         for (position, node) in nodes.enumerated() where index[node.name] == nil { index[node.name] = position }
-        let after: [[Int]] = nodes.map { node in
+        let predecessors: [[Int]] = nodes.map { node in
             node.after.compactMap { name in known.contains(name) && name != node.name ? index[name] : nil }
         }
-        var state = [UInt8](repeating: 0, count: nodes.count)  // 1 visiting, 2 done
-        // The path being explored: a node and how many of its dependencies were looked at.
-        var stack: [(node: Int, next: Int)] = []
-        for root in nodes.indices where state[root] == 0 {
-            state[root] = 1
-            stack.append((root, 0))
-            while let (node, next) = stack.last {
-                guard next < after[node].count else {
-                    stack.removeLast()
-                    state[node] = 2
-                    continue
-                }
-                stack[stack.count - 1].next += 1
-                let dependency = after[node][next]
-                if state[dependency] == 1 {
-                    let start = stack.firstIndex { $0.node == dependency } ?? 0
-                    // The stack holds dependents before their dependencies; print in run order.
-                    return (stack[start...].map { nodes[$0.node].name } + [nodes[dependency].name]).reversed()
-                }
-                if state[dependency] == 0 {
-                    state[dependency] = 1
-                    stack.append((dependency, 0))
-                }
-            }
-        }
-        return nil
+        guard let cycle = DAG.cycle(predecessors: predecessors) else { return nil }
+        let names = cycle.map { nodes[$0].name }
+        return names + [names[0]]
     }
 
     // MARK: Values

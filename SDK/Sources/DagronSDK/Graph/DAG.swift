@@ -56,15 +56,41 @@ public final class DAG: Sendable, CustomStringConvertible {
             nodes: nodes, successors: successors, predecessors: predecessors)
     }
 
-    /// Kahn's algorithm; on failure, walks predecessors inside the remaining
-    /// subgraph to report one concrete cycle.
+    /// Kahn's algorithm; on failure, the cycle ``cycle(predecessors:)`` finds.
     private static func topologicalSort(
         nodes: [DAGNode], successors: [[Int]], predecessors: [[Int]]
     ) throws(DAGError) -> [Int] {
+        let (order, remaining) = kahnOrder(successors: successors, predecessors: predecessors)
+        guard let loop = loop(remaining: remaining, predecessors: predecessors) else { return order }
+        let names = loop.map { nodes[$0].name }
+        throw .cycle(path: names + [names[0]])
+    }
+
+    /// One dependency cycle of the graph in which node `i` runs after the
+    /// nodes `predecessors[i]` (indices), or `nil` when there is none: the
+    /// cycle's node indices in run order, starting at the smallest index
+    /// (the path closes back to it). This is the cycle ``init(nodes:edges:)``
+    /// reports as ``DAGError/cycle(path:)``, for hosts that check a graph
+    /// before building it (a pipeline file's `after` lists).
+    @_spi(DagronHost) public static func cycle(predecessors: [[Int]]) -> [Int]? {
+        // An index outside the graph is no dependency.
+        let predecessors = predecessors.map { list in list.filter { predecessors.indices.contains($0) } }
+        var successors = Array(repeating: [Int](), count: predecessors.count)
+        for (node, list) in predecessors.enumerated() {
+            for predecessor in list { successors[predecessor].append(node) }
+        }
+        let remaining = kahnOrder(successors: successors, predecessors: predecessors).remaining
+        return loop(remaining: remaining, predecessors: predecessors)
+    }
+
+    /// A topological order of the nodes Kahn's algorithm can place, and
+    /// each node's count of predecessors left unplaced (non-zero on a cycle
+    /// or downstream of one).
+    private static func kahnOrder(successors: [[Int]], predecessors: [[Int]]) -> (order: [Int], remaining: [Int]) {
         var inDegree = predecessors.map { $0.count }
         var order: [Int] = []
-        order.reserveCapacity(nodes.count)
-        for index in nodes.indices where inDegree[index] == 0 { order.append(index) }
+        order.reserveCapacity(predecessors.count)
+        for index in predecessors.indices where inDegree[index] == 0 { order.append(index) }
         var head = 0
         while head < order.count {
             let current = order[head]
@@ -74,23 +100,27 @@ public final class DAG: Sendable, CustomStringConvertible {
                 if inDegree[next] == 0 { order.append(next) }
             }
         }
-        guard order.count < nodes.count else { return order }
-        // Every remaining node has a remaining predecessor, so walking
-        // predecessors must revisit a node: that loop is a cycle.
+        return (order, inDegree)
+    }
+
+    /// Walks predecessors inside the unplaced subgraph: every unplaced node
+    /// has an unplaced predecessor, so the walk must revisit a node, and that
+    /// loop is a cycle. In run order, from its smallest index; `nil` when
+    /// every node was placed.
+    private static func loop(remaining: [Int], predecessors: [[Int]]) -> [Int]? {
+        guard var current = remaining.firstIndex(where: { $0 > 0 }) else { return nil }
         var position: [Int: Int] = [:]
         var walk: [Int] = []
-        var current = inDegree.firstIndex { $0 > 0 }!
         while position[current] == nil {
             position[current] = walk.count
             walk.append(current)
-            current = predecessors[current].first { inDegree[$0] > 0 }!
+            guard let next = predecessors[current].first(where: { remaining[$0] > 0 }) else { return nil }
+            current = next
         }
-        var loop = Array(walk[position[current]!...].reversed())
-        // Start the reported cycle at its earliest-declared node.
-        let first = loop.indices.min { loop[$0] < loop[$1] }!
-        loop = Array(loop[first...] + loop[..<first])
-        let names = loop.map { nodes[$0].name }
-        throw .cycle(path: names + [names[0]])
+        guard let start = position[current] else { return nil }
+        let loop = Array(walk[start...].reversed())
+        guard let first = loop.indices.min(by: { loop[$0] < loop[$1] }) else { return nil }
+        return Array(loop[first...] + loop[..<first])
     }
 
     // MARK: Names
