@@ -1,0 +1,98 @@
+@_spi(DagronHost) import DagronSDK
+import DagronSystemShims
+import Foundation
+import Synchronization
+
+/// One attempt at a node's task: retries, timeouts, and how its outcome is
+/// handed back to the waiting worker.
+extension ExecutionRun {
+    // MARK: Running one attempt
+
+    /// Runs one attempt of a task the worker does not simply call: one with
+    /// a timeout (a sync body then runs on a thread of its own) or retries,
+    /// or an async one.
+    func runAttempt(_ index: Int, name: String, task: NodeTask) -> Result<(any Sendable)?, any Error> {
+        switch task.body {
+        case .sync(let body):
+            guard let timeout = task.timeout else {
+                return Result { try body() }
+            }
+            // A sync closure cannot be interrupted: run it on a thread of its
+            // own and stop waiting for it at the deadline.
+            let outcome = AttemptOutcome()
+            Thread.detachNewThread {
+                outcome.set(Result { try body() })
+            }
+            return outcome.wait(timeout: timeout) ?? .failure(NodeTimeoutError(node: name, seconds: timeout.seconds))
+        case .async(let body):
+            let outcome = AttemptOutcome()
+            let handle = Task {
+                do {
+                    outcome.set(.success(try await body()))
+                } catch {
+                    outcome.set(.failure(error))
+                }
+            }
+            let cancelledAlready = state.withTrackedLock { state in
+                state.runningTasks[index] = handle
+                return state.cancelled
+            }
+            if cancelledAlready { handle.cancel() }
+            defer { state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) } }
+            guard let timeout = task.timeout else { return outcome.wait(timeout: nil)! }
+            if let result = outcome.wait(timeout: timeout) { return result }
+            // Timed out: cancel and give the task a moment to clean up (a
+            // process task kills its process group), so nothing outlives the node.
+            handle.cancel()
+            let report: (any ProcessReport)? = switch outcome.wait(timeout: .seconds(10)) {
+            case .success(let value)?: value as? any ProcessReport
+            case .failure(let error)?: error as? any ProcessReport
+            case nil: nil
+            }
+            return .failure(NodeTimeoutError(
+                node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail,
+                job: report?.job))
+        }
+    }
+}
+
+/// How an attempt ended, without touching the SDK's resilient `NodeStatus`
+/// on the hot path.
+enum NodeOutcome {
+    case completed, failed, timedOut, cancelled
+
+    var nodeStatus: NodeStatus {
+        switch self {
+        case .completed: .completed
+        case .failed: .failed
+        case .timedOut: .timedOut
+        case .cancelled: .cancelled
+        }
+    }
+}
+
+/// The result of one attempt, handed from the thread or task that ran it to
+/// the worker waiting for it.
+final class AttemptOutcome: Sendable {
+    let value = Mutex<Result<(any Sendable)?, any Error>?>(nil)
+    let ready = DispatchSemaphore(value: 0)
+
+    func set(_ result: Result<(any Sendable)?, any Error>) {
+        value.withTrackedLock { $0 = result }
+        ready.signal()
+    }
+
+    /// Waits up to `timeout` (forever when `nil`); `nil` if it did not arrive.
+    func wait(timeout: Duration?) -> Result<(any Sendable)?, any Error>? {
+        if let timeout {
+            // Saturating: a timeout past Int64 nanoseconds (about 292 years) waits as long as Dispatch can.
+            let (whole, overflow) = timeout.components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            let (nanos, carry) = whole.addingReportingOverflow(timeout.components.attoseconds / 1_000_000_000)
+            let bounded = overflow || carry ? (timeout < .zero ? 0 : Int64.max) : max(0, nanos)
+            if ready.wait(timeout: .now() + .nanoseconds(Int(clamping: bounded))) == .timedOut { return nil }
+        } else {
+            ready.wait()
+        }
+        return value.withTrackedLock { $0 }
+    }
+}
