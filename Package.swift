@@ -13,16 +13,18 @@ let package = Package(
         .library(name: "Dagron", targets: ["Dagron"]),
         .executable(name: "dagron", targets: ["DagronCLI"]),
         // Bundled plugins: each its own shared object, reached only through dlopen.
-        .library(name: "DagronEventRecorder", type: .dynamic, targets: ["EventRecorder"]),
+        // One pattern from the plugin's name (slack-webhook): folder Plugins/SlackWebhook,
+        // target SlackWebhookPlugin, product DagronSlackWebhook, libDagronSlackWebhook.so.
+        .library(name: "DagronEventRecorder", type: .dynamic, targets: ["EventRecorderPlugin"]),
         .library(name: "DagronLogging", type: .dynamic, targets: ["LoggingPlugin"]),
         .library(name: "DagronTiming", type: .dynamic, targets: ["TimingPlugin"]),
-        .library(name: "DagronPrometheus", type: .dynamic, targets: ["PrometheusTextPlugin"]),
-        .library(name: "DagronSlack", type: .dynamic, targets: ["SlackWebhookPlugin"]),
-        .library(name: "DagronDashboard", type: .dynamic, targets: ["Dashboard"]),
+        .library(name: "DagronPrometheusText", type: .dynamic, targets: ["PrometheusTextPlugin"]),
+        .library(name: "DagronSlackWebhook", type: .dynamic, targets: ["SlackWebhookPlugin"]),
+        .library(name: "DagronDashboard", type: .dynamic, targets: ["DashboardPlugin"]),
         // Node executors: each product is the one-file entry target (the two
         // exported symbols) over the executor's own target.
-        .library(name: "DagronSlurm", type: .dynamic, targets: ["SlurmExecutorEntry"]),
-        .library(name: "DagronClusterGeneric", type: .dynamic, targets: ["ClusterGenericExecutorEntry"]),
+        .library(name: "DagronSlurm", type: .dynamic, targets: ["SlurmPluginEntry"]),
+        .library(name: "DagronClusterGeneric", type: .dynamic, targets: ["ClusterGenericPluginEntry"]),
     ],
     dependencies: [
         .package(path: "SDK"),
@@ -71,7 +73,7 @@ let package = Package(
             ]
         ),
         .target(
-            name: "EventRecorder",
+            name: "EventRecorderPlugin",
             dependencies: [.product(name: "DagronSDK", package: "SDK")],
             path: "Plugins/EventRecorder"
         ),
@@ -107,7 +109,7 @@ let package = Package(
             path: "Plugins/SlackWebhook"
         ),
         .target(
-            name: "Dashboard",
+            name: "DashboardPlugin",
             dependencies: [
                 .product(name: "DagronSDK", package: "SDK"),
                 // NIO and the rest from the one shared library, never a static copy.
@@ -130,26 +132,26 @@ let package = Package(
         // that ExecutorPluginTests can link both executors into one binary
         // (two `dagron_plugin_create` symbols would collide).
         .target(
-            name: "SlurmExecutor",
+            name: "SlurmPlugin",
             dependencies: ["ClusterJobSupport", .product(name: "DagronSDK", package: "SDK")],
-            path: "Plugins/SlurmExecutor",
+            path: "Plugins/Slurm",
             exclude: ["Entry"]
         ),
         .target(
-            name: "SlurmExecutorEntry",
-            dependencies: ["SlurmExecutor", .product(name: "DagronSDK", package: "SDK")],
-            path: "Plugins/SlurmExecutor/Entry"
+            name: "SlurmPluginEntry",
+            dependencies: ["SlurmPlugin", .product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/Slurm/Entry"
         ),
         .target(
-            name: "ClusterGenericExecutor",
+            name: "ClusterGenericPlugin",
             dependencies: ["ClusterJobSupport", .product(name: "DagronSDK", package: "SDK")],
-            path: "Plugins/ClusterGenericExecutor",
+            path: "Plugins/ClusterGeneric",
             exclude: ["Entry"]
         ),
         .target(
-            name: "ClusterGenericExecutorEntry",
-            dependencies: ["ClusterGenericExecutor", .product(name: "DagronSDK", package: "SDK")],
-            path: "Plugins/ClusterGenericExecutor/Entry"
+            name: "ClusterGenericPluginEntry",
+            dependencies: ["ClusterGenericPlugin", .product(name: "DagronSDK", package: "SDK")],
+            path: "Plugins/ClusterGeneric/Entry"
         ),
         .executableTarget(
             name: "DagronBench",
@@ -218,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "ExecutorPluginTests",
             dependencies: [
-                "SlurmExecutor", "ClusterGenericExecutor", "ClusterJobSupport", "TestSupport",
+                "SlurmPlugin", "ClusterGenericPlugin", "ClusterJobSupport", "TestSupport",
                 .product(name: "DagronSDK", package: "SDK"),
             ]
         ),

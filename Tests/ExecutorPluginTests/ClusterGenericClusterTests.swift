@@ -1,4 +1,4 @@
-import ClusterGenericExecutor
+import ClusterGenericPlugin
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation

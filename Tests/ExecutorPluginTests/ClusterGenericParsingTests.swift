@@ -1,5 +1,5 @@
 import ClusterJobSupport
-@testable import ClusterGenericExecutor
+@testable import ClusterGenericPlugin
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing

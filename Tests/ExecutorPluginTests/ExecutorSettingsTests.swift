@@ -1,8 +1,8 @@
-import ClusterGenericExecutor
+import ClusterGenericPlugin
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
-@testable import SlurmExecutor
+@testable import SlurmPlugin
 import Testing
 
 /// Bad settings of both executor plugins are refused in `configure`, naming the key.

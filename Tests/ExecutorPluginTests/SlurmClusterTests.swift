@@ -1,7 +1,7 @@
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
-@testable import SlurmExecutor
+@testable import SlurmPlugin
 import Synchronization
 import Testing
 import TestSupport

@@ -1,7 +1,7 @@
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
-@testable import SlurmExecutor
+@testable import SlurmPlugin
 import Testing
 
 /// What the slurm executor reads from Slurm's tools and what it passes to sbatch.

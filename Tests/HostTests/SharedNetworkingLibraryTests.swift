@@ -98,7 +98,7 @@ struct SharedNetworkingLibraryTests {
 
     // MARK: The bundled plugins
 
-    private static let networkingPlugins = ["libDagronPrometheus.so", "libDagronSlack.so", "libDagronDashboard.so"]
+    private static let networkingPlugins = ["libDagronPrometheusText.so", "libDagronSlackWebhook.so", "libDagronDashboard.so"]
     private static let networkingLibrary = "libDagronNetworking.so"
 
     private func readelf(_ file: String) throws -> String {

@@ -48,7 +48,7 @@ extension BundledPluginTests {
             defer { folder.cleanUp() }
             let plugins = folder.path("plugins")
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false)
-            let library = PluginLoader.directory.appendingPathComponent("libDagronSlack.so").path
+            let library = PluginLoader.directory.appendingPathComponent("libDagronSlackWebhook.so").path
             try """
             slack-webhook = "\(library)"
             slack-webhook.webhook_url = "https://hooks.example.com/services/T000/B000/\(RecordingWebhookServer.secretToken)"

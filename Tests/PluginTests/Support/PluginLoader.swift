@@ -7,8 +7,8 @@ import TestSupport
 enum BundledPlugin: String, CaseIterable {
     case logging = "DagronLogging"
     case timing = "DagronTiming"
-    case prometheus = "DagronPrometheus"
-    case slack = "DagronSlack"
+    case prometheus = "DagronPrometheusText"
+    case slack = "DagronSlackWebhook"
 
     /// The name the plugin must report.
     var pluginName: String {

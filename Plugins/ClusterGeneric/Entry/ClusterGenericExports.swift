@@ -1,4 +1,4 @@
-import ClusterGenericExecutor
+import ClusterGenericPlugin
 import DagronSDK
 
 /// The plugin ABI version this library was built against.

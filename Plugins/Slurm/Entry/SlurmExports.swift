@@ -1,5 +1,5 @@
 import DagronSDK
-import SlurmExecutor
+import SlurmPlugin
 
 /// The plugin ABI version this library was built against.
 @_cdecl("dagron_plugin_abi_version")
