@@ -14,7 +14,7 @@ let package = Package(
     name: "Networking",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "DagronNetworking", type: .dynamic, targets: ["DagronNetworking"]),
+        .library(name: "DagronNetworking", type: .dynamic, targets: ["DagronNetworking"])
     ],
     dependencies: [
         // No traits: the plugins use neither swift-configuration ("ConfigurationSupport")
@@ -57,7 +57,7 @@ let package = Package(
                 // binary with its own NIO) can interpose on NIO's globals.
                 .unsafeFlags(["-Xlinker", "-Bsymbolic"]),
             ]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

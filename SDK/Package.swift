@@ -11,7 +11,7 @@ let package = Package(
     name: "SDK",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "DagronSDK", type: .dynamic, targets: ["DagronSDK"]),
+        .library(name: "DagronSDK", type: .dynamic, targets: ["DagronSDK"])
     ],
     targets: [
         .target(

@@ -38,6 +38,10 @@ bash scripts/slurm-cluster.sh start
 eval "$(bash scripts/slurm-cluster.sh env)"
 export DAGRON_TEST_SLURM=1
 
+echo "== Formatting"
+# Every Swift file as scripts/format.sh leaves it (.swift-format: 120 columns).
+bash scripts/format.sh --check
+
 echo "== SDK package"
 swift build --package-path SDK
 swift test --package-path SDK --no-parallel

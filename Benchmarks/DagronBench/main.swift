@@ -22,7 +22,8 @@ let only = option("--only")
 func median(_ measure: () -> Double) -> Double {
     let runs = (0..<repeatCount).map { _ in measure() }
     if arguments.contains("--verbose") {
-        FileHandle.standardError.write(Data("runs: \(runs.map { String(format: "%.3f", $0) }.joined(separator: " "))\n".utf8))
+        FileHandle.standardError.write(
+            Data("runs: \(runs.map { String(format: "%.3f", $0) }.joined(separator: " "))\n".utf8))
     }
     let values = runs.sorted()
     return values[values.count / 2]
@@ -132,7 +133,10 @@ let scenarios: [(String, String, () -> Double)] = [
     ("hook_fire_0cb", "ns", { fireNanoseconds(callbacks: 0, iterations: 2_000_000) }),
     ("hook_fire_3cb", "ns", { fireNanoseconds(callbacks: 3, iterations: 2_000_000) }),
     // Ours only: the same three callbacks, each watched by a HookCallbackWatch.
-    ("hook_fire_3cb_watched", "ns", { fireNanoseconds(callbacks: 3, iterations: 2_000_000, watch: HookCallbackWatch()) }),
+    (
+        "hook_fire_3cb_watched", "ns",
+        { fireNanoseconds(callbacks: 3, iterations: 2_000_000, watch: HookCallbackWatch()) }
+    ),
     ("exec_chain_10k", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: true) }),
     ("exec_chain_10k_nohooks", "us", { executeMicrosecondsPerNode(shape: "chain", count: 10_000, withHooks: false) }),
     ("exec_wide_10k", "us", { executeMicrosecondsPerNode(shape: "wide", count: 10_000, withHooks: true) }),
@@ -140,16 +144,20 @@ let scenarios: [(String, String, () -> Double)] = [
     // Ours only: about exec_wide_10k's figure when the fast worker keeps going.
     ("exec_wide_10k_beside_slow", "us", { wideBesideSlowMicrosecondsPerNode(count: 10_000) }),
     // Ours only: 5 µs / 2 would be perfect; one worker alone takes about 6 µs.
-    ("exec_wide_2k_busy_5us", "us", {
-        executeMicrosecondsPerNode(shape: "wide", count: 2_000, withHooks: true, task: busyTask(micros: 5))
-    }),
+    (
+        "exec_wide_2k_busy_5us", "us",
+        {
+            executeMicrosecondsPerNode(shape: "wide", count: 2_000, withHooks: true, task: busyTask(micros: 5))
+        }
+    ),
 ]
 
 /// Peak resident set size of this process, in MiB (VmHWM).
 func peakResidentMiB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return -1 }
     return kilobytes / 1024
 }
 
@@ -159,10 +167,12 @@ func peakResidentMiB() -> Double {
 /// beyond loopback or writing outside a scratch folder.
 func benchSettings(_ scratch: String) -> [String: PluginSettings] {
     [
-        "logging": PluginSettings(plugin: "logging", ["file": scratch + "/log.jsonl", "format": "json", "level": "info"]),
+        "logging": PluginSettings(
+            plugin: "logging", ["file": scratch + "/log.jsonl", "format": "json", "level": "info"]),
         "timing": PluginSettings(plugin: "timing", ["output": scratch + "/timing.txt", "top": "10"]),
         "prometheus-text": PluginSettings(plugin: "prometheus-text", ["listen": "127.0.0.1:0"]),
-        "slack-webhook": PluginSettings(plugin: "slack-webhook", ["webhook_url": "http://127.0.0.1:9/hook", "notify_on": "never"]),
+        "slack-webhook": PluginSettings(
+            plugin: "slack-webhook", ["webhook_url": "http://127.0.0.1:9/hook", "notify_on": "never"]),
         "dashboard": PluginSettings(plugin: "dashboard", ["port": "0", "open_browser": "false"]),
     ]
 }
@@ -191,7 +201,8 @@ if let directory = option("--plugins-load") {
     let scratch = scratchDirectory()
     let clock = ContinuousClock()
     let start = clock.now
-    let manager = loadPlugins(["logging", "timing", "prometheus-text", "slack-webhook", "dashboard"], from: directory, scratch: scratch)
+    let manager = loadPlugins(
+        ["logging", "timing", "prometheus-text", "slack-webhook", "dashboard"], from: directory, scratch: scratch)
     let elapsed = clock.now - start
     manager.teardownAll()
     try? FileManager.default.removeItem(atPath: scratch)
@@ -204,7 +215,8 @@ if let directory = option("--plugins-load") {
 /// subset, to see what each one costs).
 if let directory = option("--all-plugins") {
     let scratch = scratchDirectory()
-    let names = option("--plugins").map { $0.split(separator: ",").map(String.init) }
+    let names =
+        option("--plugins").map { $0.split(separator: ",").map(String.init) }
         ?? ["logging", "timing", "prometheus-text"]
     let manager = loadPlugins(names, from: directory, scratch: scratch)
     let dag = buildDAG(shape: "chain", count: 10_000)
@@ -237,7 +249,9 @@ if let directory = option("--isolated-recorder") {
         let manager = PluginManager(warningHandler: { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) })
         let failures = manager.loadPlugins(
             named: [plugin], settings: settings, searchPath: PluginSearchPath([directory]),
-            dropInNaming: .probe(IsolatedPluginProbe(executable: directory + "/dagron", arguments: ["plugins", "probe-child"]), cache: nil),
+            dropInNaming: .probe(
+                IsolatedPluginProbe(executable: directory + "/dagron", arguments: ["plugins", "probe-child"]),
+                cache: nil),
             isolation: isolated ? IsolationChoice(host: host) { _, _ in true } : nil)
         let initFailures = manager.initializeAll()
         guard failures.isEmpty, initFailures.isEmpty else {
@@ -245,7 +259,8 @@ if let directory = option("--isolated-recorder") {
             exit(1)
         }
         guard (manager.plugin(named: plugin) is IsolatedPlugin) == isolated else {
-            FileHandle.standardError.write(Data("bench: \(plugin) was not loaded \(isolated ? "isolated" : "in-process")\n".utf8))
+            FileHandle.standardError.write(
+                Data("bench: \(plugin) was not loaded \(isolated ? "isolated" : "in-process")\n".utf8))
             exit(1)
         }
         return manager
@@ -254,7 +269,8 @@ if let directory = option("--isolated-recorder") {
     func cpuSeconds(_ who: Int32) -> Double {
         var usage = rusage()
         getrusage(__rusage_who_t(who), &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(
+            usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
     for isolated in [false, true] {
         var executions: [Double] = []
@@ -272,7 +288,8 @@ if let directory = option("--isolated-recorder") {
             hostCPU.append((cpuSeconds(RUSAGE_SELF.rawValue) - selfBefore) / Double(tasks.count) * 1e6)
             childCPU.append((cpuSeconds(RUSAGE_CHILDREN.rawValue) - childrenBefore) / Double(tasks.count) * 1e6)
             if isolated, manager.health.anyFailed {
-                FileHandle.standardError.write(Data("bench: the isolated recorder failed: \(manager.health.snapshot)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("bench: the isolated recorder failed: \(manager.health.snapshot)\n".utf8))
                 exit(1)
             }
             try? FileManager.default.removeItem(atPath: scratch + "/events.jsonl")
@@ -309,7 +326,9 @@ if let path = option("--write-scale-pipeline") {
 /// median of --repeat runs; `--scale-peak-memory N` runs one scale run of N
 /// nodes in this fresh process and prints its peak RSS.
 if arguments.contains("--scale") {
-    let sizes = (option("--sizes") ?? "1000,10000,100000").split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+    let sizes = (option("--sizes") ?? "1000,10000,100000").split(separator: ",").compactMap { Int($0) }.filter {
+        $0 > 0
+    }
     for (name, unit, measure) in scaleScenarios(sizes: sizes) where only == nil || only == name {
         print("\(name) \(String(format: "%.3f", median(measure))) \(unit)")
         fflush(nil)

@@ -33,9 +33,13 @@ final class ClusterGenericExecutor: NodeExecutor {
             guard seconds.isFinite, seconds > 0, seconds <= 365 * 86_400 else { return nil }
             return max(1, Int((seconds / 60).rounded(.up)))
         }
-        let optional: [String: Int?] = ["cpus": resources.cpus, "mem_mb": resources.memoryMebibytes, "time_minutes": minutes, "gpus": resources.gpus]
+        let optional: [String: Int?] = [
+            "cpus": resources.cpus, "mem_mb": resources.memoryMebibytes, "time_minutes": minutes,
+            "gpus": resources.gpus,
+        ]
         var values: [String: [String]] = [
-            "script": [script.scriptPath], "job_name": [job.jobName], "node": [job.node], "attempt": [String(job.attempt)],
+            "script": [script.scriptPath], "job_name": [job.jobName], "node": [job.node],
+            "attempt": [String(job.attempt)],
             "stdout": [job.standardOutputPath], "stderr": [job.standardErrorPath], "cwd": [job.workingDirectory],
             "run_dir": [job.runDirectory],
         ]
@@ -47,13 +51,18 @@ final class ClusterGenericExecutor: NodeExecutor {
         let script = BatchScript(for: job)
         try script.write(for: job)
         let line = settings.submit.expand(Self.placeholderValues(for: job, script: script))
-        let result = try await ClusterCommand(executable: "/bin/sh", arguments: ["-c", line], environment: job.environment).run()
+        let result = try await ClusterCommand(
+            executable: "/bin/sh", arguments: ["-c", line], environment: job.environment
+        ).run()
         guard result.succeeded else {
             throw ClusterJobError(
-                "cluster-generic executor: submit failed for node '\(job.node)' (exit status \(result.status)): \(result.diagnostic)")
+                "cluster-generic executor: submit failed for node '\(job.node)' (exit status \(result.status)): \(result.diagnostic)"
+            )
         }
         let id = try Self.jobID(fromSubmitOutput: result.output)
-        ledger.withTrackedLock { $0.submitted(id: id, jobName: job.jobName, node: job.node, exitFilePath: script.exitFilePath) }
+        ledger.withTrackedLock {
+            $0.submitted(id: id, jobName: job.jobName, node: job.node, exitFilePath: script.exitFilePath)
+        }
         return NodeJobHandle(executor: "cluster-generic", id: id, node: job.node)
     }
 
@@ -61,10 +70,13 @@ final class ClusterGenericExecutor: NodeExecutor {
     static func jobID(fromSubmitOutput output: String) throws(ClusterJobError) -> String {
         let first = output.split(whereSeparator: \.isNewline).first.map { String($0).trimmingBlanks } ?? ""
         guard !first.isEmpty, first.count <= 200,
-              !first.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+            !first.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control
+            })
         else {
             throw ClusterJobError(
-                "cluster-generic executor: submit printed '\(first.prefix(200))' on its first line, not a job id (one word; e.g. sbatch --parsable)")
+                "cluster-generic executor: submit printed '\(first.prefix(200))' on its first line, not a job id (one word; e.g. sbatch --parsable)"
+            )
         }
         return first
     }
@@ -88,13 +100,16 @@ final class ClusterGenericExecutor: NodeExecutor {
         let line = settings.status.expand(queryValues(ids: ids, jobName: jobName))
         let result = try await ClusterCommand(executable: "/bin/sh", arguments: ["-c", line]).run()
         guard result.succeeded else {
-            throw ClusterJobError("cluster-generic executor: status failed (exit status \(result.status)): \(result.diagnostic)")
+            throw ClusterJobError(
+                "cluster-generic executor: status failed (exit status \(result.status)): \(result.diagnostic)")
         }
         let listed = ClusterStatusListing.parse(result.output)
         let now = (clock.now - origin) / .seconds(1)
         ledger.withTrackedLock { ledger in
             for handle in open {
-                if let answer = Self.answer(for: handle.id, word: listed[handle.id], table: settings.states, ledger: &ledger, now: now) {
+                if let answer = Self.answer(
+                    for: handle.id, word: listed[handle.id], table: settings.states, ledger: &ledger, now: now)
+                {
                     answers[handle] = answer
                 }
             }
@@ -104,7 +119,9 @@ final class ClusterGenericExecutor: NodeExecutor {
 
     /// What to report for job `id` given the word `status` printed for it
     /// (`nil`: not listed); `nil` to leave the job at its last state.
-    static func answer(for id: String, word: String?, table: ClusterStateTable, ledger: inout JobLedger, now: Double) -> NodeJobState? {
+    static func answer(for id: String, word: String?, table: ClusterStateTable, ledger: inout JobLedger, now: Double)
+        -> NodeJobState?
+    {
         guard let word else {
             return ledger.resolveUnlisted(id, executor: "cluster-generic", now: now).map(NodeJobState.finished)
         }
@@ -130,7 +147,8 @@ final class ClusterGenericExecutor: NodeExecutor {
         case .cancelled: ending = .cancelled
         }
         let outcome = NodeJobOutcome(
-            ending: ending, exitCode: exit?.status, state: word, startedAt: exit?.startedAt, finishedAt: exit?.finishedAt,
+            ending: ending, exitCode: exit?.status, state: word, startedAt: exit?.startedAt,
+            finishedAt: exit?.finishedAt,
             message: ending == .succeeded || exit != nil ? nil : "cluster-generic job \(id) ended \(word)")
         ledger.finished(id, outcome)
         return .finished(outcome)
@@ -156,7 +174,9 @@ final class ClusterGenericExecutor: NodeExecutor {
         }
         guard let cancel = settings.cancel else { return }
         do {
-            let result = try await ClusterCommand(executable: "/bin/sh", arguments: ["-c", cancel.expand(queryValues(ids: ids, jobName: jobName))]).run()
+            let result = try await ClusterCommand(
+                executable: "/bin/sh", arguments: ["-c", cancel.expand(queryValues(ids: ids, jobName: jobName))]
+            ).run()
             if !result.succeeded {
                 ExecutorWarning.emit(plugin: "cluster-generic", "cancel exited \(result.status): \(result.diagnostic)")
             }
@@ -181,7 +201,9 @@ final class ClusterGenericExecutor: NodeExecutor {
             return
         }
         if BlockingCommand.run("/bin/sh", ["-c", cancel.expand(queryValues(ids: ids, jobName: jobName))]) != 0 {
-            ExecutorWarning.emit(plugin: "cluster-generic", "the cancel command for jobs \(ids.joined(separator: " ")) failed at teardown")
+            ExecutorWarning.emit(
+                plugin: "cluster-generic",
+                "the cancel command for jobs \(ids.joined(separator: " ")) failed at teardown")
         }
     }
 }

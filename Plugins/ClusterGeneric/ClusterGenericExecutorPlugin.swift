@@ -15,7 +15,8 @@ public final class ClusterGenericExecutorPlugin: NodeExecutorPlugin {
     /// The plugin's version.
     public let version = "1.0.0"
     /// One line for `dagron plugins list`.
-    public let summary = "Runs nodes on any batch scheduler through command templates (settings: submit, status, cancel, poll_interval, states)."
+    public let summary =
+        "Runs nodes on any batch scheduler through command templates (settings: submit, status, cancel, poll_interval, states)."
 
     private let settings = Mutex<ClusterGenericSettings?>(nil)
     private let executors = Mutex<[ClusterGenericExecutor]>([])

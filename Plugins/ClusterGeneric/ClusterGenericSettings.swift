@@ -5,7 +5,8 @@ import DagronSDK
 struct ClusterGenericSettings: Sendable, Equatable {
     /// The settings the plugin declares: what the host checks before `configure`.
     static let schema: PluginSettingsSchema = [
-        PluginSetting("submit", .text, required: true, help: "The command template that submits a job and prints its id."),
+        PluginSetting(
+            "submit", .text, required: true, help: "The command template that submits a job and prints its id."),
         PluginSetting("status", .text, required: true, help: "The command template that prints a job's state."),
         PluginSetting("cancel", .text, help: "The command template that cancels a job."),
         PluginSetting("poll_interval", .duration(pollIntervalBounds), default: "5", help: "How often status is asked."),
@@ -49,7 +50,8 @@ struct ClusterGenericSettings: Sendable, Equatable {
         do {
             return try CommandTemplate(raw, allowed: allowed)
         } catch {
-            throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: "a command template: \(error.description)")
+            throw .malformed(
+                plugin: settings.plugin, key: key, value: raw, expected: "a command template: \(error.description)")
         }
     }
 }

@@ -61,7 +61,8 @@ struct ClusterStateTable: Sendable, Equatable {
     /// - Throws: ``PluginSettingsError`` naming `key` for a malformed pair or an unknown meaning.
     static func overrides(_ settings: PluginSettings, key: String) throws(PluginSettingsError) -> [String: Meaning] {
         guard let raw = settings[key] else { return [:] }
-        let expected = "WORD=meaning pairs (or a JSON object) where meaning is one of "
+        let expected =
+            "WORD=meaning pairs (or a JSON object) where meaning is one of "
             + Meaning.allCases.map(\.rawValue).joined(separator: ", ")
         var pairs: [(String, String)] = []
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -71,7 +72,9 @@ struct ClusterStateTable: Sendable, Equatable {
             }
             for (word, value) in object {
                 guard let meaning = value as? String, !(value is NSNumber) else {
-                    throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: expected + " ('\(word)' is not given a string)")
+                    throw .malformed(
+                        plugin: settings.plugin, key: key, value: raw,
+                        expected: expected + " ('\(word)' is not given a string)")
                 }
                 pairs.append((word, meaning))
             }
@@ -79,7 +82,9 @@ struct ClusterStateTable: Sendable, Equatable {
             for item in trimmed.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
                 let halves = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard halves.count == 2, !halves[0].isEmpty else {
-                    throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: expected + " ('\(item)' is not WORD=meaning)")
+                    throw .malformed(
+                        plugin: settings.plugin, key: key, value: raw,
+                        expected: expected + " ('\(item)' is not WORD=meaning)")
                 }
                 pairs.append((String(halves[0]), String(halves[1])))
             }
@@ -87,7 +92,9 @@ struct ClusterStateTable: Sendable, Equatable {
         var result: [String: Meaning] = [:]
         for (word, name) in pairs {
             guard !word.contains(where: { $0.isWhitespace }), let meaning = Meaning(rawValue: name.lowercased()) else {
-                throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: expected + " ('\(word)=\(name)' is not one)")
+                throw .malformed(
+                    plugin: settings.plugin, key: key, value: raw,
+                    expected: expected + " ('\(word)=\(name)' is not one)")
             }
             result[word] = meaning
         }

@@ -20,7 +20,8 @@ struct CommandTemplate: Sendable, Equatable {
 
     /// The placeholders a submission knows.
     static let jobPlaceholders: Set<String> = [
-        "script", "job_name", "node", "attempt", "stdout", "stderr", "cwd", "cpus", "mem_mb", "time_minutes", "gpus", "run_dir",
+        "script", "job_name", "node", "attempt", "stdout", "stderr", "cwd", "cpus", "mem_mb", "time_minutes", "gpus",
+        "run_dir",
     ]
     /// The placeholders `status` and `cancel` know.
     static let queryPlaceholders: Set<String> = ["job_ids", "job_name", "run_dir"]
@@ -48,7 +49,8 @@ struct CommandTemplate: Sendable, Equatable {
                 let name = String(source[next..<close])
                 guard allowed.contains(name) else {
                     let known = allowed.sorted().map { "{\($0)}" }.joined(separator: ", ")
-                    throw TemplateError("unknown placeholder '{\(name)}' (known: \(known); write {{ and }} for literal braces)")
+                    throw TemplateError(
+                        "unknown placeholder '{\(name)}' (known: \(known); write {{ and }} for literal braces)")
                 }
                 if !text.isEmpty { parts.append(.text(text)) }
                 text = ""

@@ -57,7 +57,8 @@ public struct BatchScript: Sendable, Hashable {
         let manager = FileManager.default
         let folder = Self.folder(runDirectory: job.runDirectory)
         do {
-            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try manager.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try? manager.removeItem(atPath: exitFilePath)
             try Data(text(for: job).utf8).write(to: URL(fileURLWithPath: scriptPath), options: .atomic)
             try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: scriptPath)
@@ -69,9 +70,10 @@ public struct BatchScript: Sendable, Hashable {
     /// `node` with `/` and control characters replaced by `_`, so it names
     /// one file in the folder (pipeline node names never have them).
     static func fileSafe(_ node: String) -> String {
-        let cleaned = String(node.unicodeScalars.map { scalar -> Character in
-            scalar == "/" || scalar.properties.generalCategory == .control ? "_" : Character(scalar)
-        })
+        let cleaned = String(
+            node.unicodeScalars.map { scalar -> Character in
+                scalar == "/" || scalar.properties.generalCategory == .control ? "_" : Character(scalar)
+            })
         return cleaned.isEmpty || cleaned.hasPrefix(".") ? "_" + cleaned : cleaned
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Finds a command-line tool the way a shell does.
@@ -16,7 +16,8 @@ public enum ExecutableLookup {
             let absolute = name.hasPrefix("/") ? name : currentDirectory() + "/" + name
             return isExecutableFile(absolute) ? absolute : nil
         }
-        let folders = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
+        let folders = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(
+            separator: ":", omittingEmptySubsequences: false)
         for folder in folders {
             let candidate = (folder.isEmpty ? currentDirectory() : String(folder)) + "/" + name
             if isExecutableFile(candidate) { return candidate }

@@ -6,10 +6,13 @@ extension PluginSettings {
     /// `key` as a duration within `bounds`, or `defaultValue` when unset: a
     /// number of seconds (`2`, `0.5`) or numbers with units `ms`, `s`, `m`, `h`
     /// (`2s`, `500ms`, `1m30s`).
-    public func duration(_ key: String, default defaultValue: Double, within bounds: DurationBounds) throws(PluginSettingsError) -> Double {
+    public func duration(_ key: String, default defaultValue: Double, within bounds: DurationBounds)
+        throws(PluginSettingsError) -> Double
+    {
         guard let raw = self[key] else { return defaultValue }
         guard let seconds = Self.durationSeconds(raw), bounds.contains(seconds) else {
-            throw .malformed(plugin: plugin, key: key, value: raw, expected: "a duration such as 2 or \"2s\", \(bounds)")
+            throw .malformed(
+                plugin: plugin, key: key, value: raw, expected: "a duration such as 2 or \"2s\", \(bounds)")
         }
         return seconds
     }
@@ -25,10 +28,13 @@ extension PluginSettings {
         guard let raw = self[key] else { return [] }
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("[") {
-            guard let parsed = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed]),
-                  let array = parsed as? [Any]
+            guard
+                let parsed = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed]),
+                let array = parsed as? [Any]
             else {
-                throw .malformed(plugin: plugin, key: key, value: raw, expected: "a list of strings such as [\"--exclusive\"], or words")
+                throw .malformed(
+                    plugin: plugin, key: key, value: raw,
+                    expected: "a list of strings such as [\"--exclusive\"], or words")
             }
             var strings: [String] = []
             for (index, item) in array.enumerated() {
@@ -45,7 +51,8 @@ extension PluginSettings {
         do {
             return try ShellQuoting.split(raw)
         } catch {
-            throw .malformed(plugin: plugin, key: key, value: raw, expected: "words split as by /bin/sh (\(error.description))")
+            throw .malformed(
+                plugin: plugin, key: key, value: raw, expected: "words split as by /bin/sh (\(error.description))")
         }
     }
 

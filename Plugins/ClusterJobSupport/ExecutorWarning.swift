@@ -6,7 +6,8 @@ import Foundation
 public enum ExecutorWarning {
     /// Reports `message` as plugin `plugin`'s warning.
     public static func emit(plugin: String, _ message: String) {
-        let record = LogRecord(level: .warning, label: "dagron.plugin.\(plugin)", message: message, metadata: ["plugin": plugin])
+        let record = LogRecord(
+            level: .warning, label: "dagron.plugin.\(plugin)", message: message, metadata: ["plugin": plugin])
         if !HostLog.emit(record) {
             FileHandle.standardError.write(Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
         }

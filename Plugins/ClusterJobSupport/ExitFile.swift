@@ -36,7 +36,9 @@ public struct ExitFile: Sendable, Hashable {
             guard let equals = word.firstIndex(of: "=") else { continue }
             fields[word[..<equals]] = word[word.index(after: equals)...]
         }
-        guard let statusText = fields["status"], let status = Int32(statusText), (0...255).contains(status) else { return nil }
+        guard let statusText = fields["status"], let status = Int32(statusText), (0...255).contains(status) else {
+            return nil
+        }
         func seconds(_ key: Substring) -> Double? {
             fields[key].flatMap { Int64($0) }.map(Double.init)
         }

@@ -93,11 +93,15 @@ public struct JobLedger: Sendable {
         entry.missingSince = since
         entries[id] = entry
         guard entry.missingPolls >= lostAfterPolls, now - since >= lostAfterSeconds else { return nil }
-        let outcome = entry.cancelRequested
-            ? NodeJobOutcome(ending: .cancelled, message: "\(executor) job \(id) was cancelled before it wrote an exit status")
+        let outcome =
+            entry.cancelRequested
+            ? NodeJobOutcome(
+                ending: .cancelled, message: "\(executor) job \(id) was cancelled before it wrote an exit status")
             : NodeJobOutcome(
                 ending: .failed,
-                message: "\(executor) job \(id) was lost: the cluster no longer knows it and it left no exit file (\(entry.exitFilePath))")
+                message:
+                    "\(executor) job \(id) was lost: the cluster no longer knows it and it left no exit file (\(entry.exitFilePath))"
+            )
         finished(id, outcome)
         return outcome
     }

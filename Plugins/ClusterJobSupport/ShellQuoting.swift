@@ -37,7 +37,10 @@ public enum ShellQuoting {
                 inWord = true
                 var closed = false
                 while let next = iterator.next() {
-                    if next == "'" { closed = true; break }
+                    if next == "'" {
+                        closed = true
+                        break
+                    }
                     word.append(next)
                 }
                 guard closed else { throw SplitError(description: "a single quote is not closed") }
@@ -45,7 +48,10 @@ public enum ShellQuoting {
                 inWord = true
                 var closed = false
                 while let next = iterator.next() {
-                    if next == "\"" { closed = true; break }
+                    if next == "\"" {
+                        closed = true
+                        break
+                    }
                     if next == "\\" {
                         guard let escaped = iterator.next() else { break }
                         if !"\"\\$`".contains(escaped) { word.append("\\") }
@@ -56,7 +62,9 @@ public enum ShellQuoting {
                 }
                 guard closed else { throw SplitError(description: "a double quote is not closed") }
             case "\\":
-                guard let escaped = iterator.next() else { throw SplitError(description: "the line ends with a backslash") }
+                guard let escaped = iterator.next() else {
+                    throw SplitError(description: "the line ends with a backslash")
+                }
                 inWord = true
                 if escaped != "\n" { word.append(escaped) }
             default:

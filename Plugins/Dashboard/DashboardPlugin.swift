@@ -3,9 +3,9 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A live web view of the run, with Approve/Reject buttons for gates.
@@ -21,7 +21,8 @@ final class DashboardPlugin: DagronPlugin {
     /// The settings the plugin accepts (see ``DashboardSettings/schema``).
     var settingsSchema: PluginSettingsSchema { DashboardSettings.schema }
     let version = "1.0.0"
-    let summary = "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file, max_connections, idle_timeout)."
+    let summary =
+        "Live web UI for runs with gate approval (settings: host, port, open_browser, url_file, max_connections, idle_timeout)."
 
     private let settings = Mutex(DashboardSettings())
     private let server = Mutex<DashboardServer?>(nil)
@@ -61,8 +62,10 @@ final class DashboardPlugin: DagronPlugin {
                 logger.warning("open_browser: \(error.description); open the printed URL yourself")
             }
         }
-        for event in [HookEvent.preExecute, .preNode, .postNode, .onError, .nodeSkipped,
-                      .gateWaiting, .gateResolved, .postExecute] {
+        for event in [
+            HookEvent.preExecute, .preNode, .postNode, .onError, .nodeSkipped,
+            .gateWaiting, .gateResolved, .postExecute,
+        ] {
             hooks.register(event) { [state] context in state.apply(context) }
         }
     }

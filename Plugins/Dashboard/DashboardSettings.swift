@@ -18,11 +18,15 @@ struct DashboardSettings: Sendable, Equatable {
     static let schema: PluginSettingsSchema = [
         PluginSetting("host", .text, default: "127.0.0.1", help: "The address to serve the page on."),
         PluginSetting("port", .integer(.port), default: "8765", help: "The port (0: a free one; see url_file)."),
-        PluginSetting("open_browser", .boolean, default: "false", help: "Open the page in a browser when the run starts."),
+        PluginSetting(
+            "open_browser", .boolean, default: "false", help: "Open the page in a browser when the run starts."),
         PluginSetting("url_file", .filePath, help: "Write the page's URL to this file once it is served."),
-        PluginSetting("max_connections", .integer(connectionBounds), default: "256", help: "Open connections at most; more are refused."),
-        PluginSetting("idle_timeout", .duration(DurationBounds(shortest: 1, longest: 3_600)), default: "15",
-                      help: "Close a connection idle this long (15, 15s, 1500ms, 2m)."),
+        PluginSetting(
+            "max_connections", .integer(connectionBounds), default: "256",
+            help: "Open connections at most; more are refused."),
+        PluginSetting(
+            "idle_timeout", .duration(DurationBounds(shortest: 1, longest: 3_600)), default: "15",
+            help: "Close a connection idle this long (15, 15s, 1500ms, 2m)."),
     ]
 
     static let keys: Set<String> = ["host", "port", "open_browser", "url_file", "max_connections", "idle_timeout"]
@@ -60,8 +64,9 @@ struct DashboardSettings: Sendable, Equatable {
         maxConnections = try settings.int("max_connections", default: maxConnections, within: Self.connectionBounds)
         if let raw = settings["idle_timeout"] {
             guard let milliseconds = DurationText.milliseconds(raw), Self.idleTimeoutRange.contains(milliseconds) else {
-                throw .malformed(plugin: settings.plugin, key: "idle_timeout", value: raw,
-                                 expected: "a duration from 1s to 1h, such as 15, 15s, 1500ms or 2m")
+                throw .malformed(
+                    plugin: settings.plugin, key: "idle_timeout", value: raw,
+                    expected: "a duration from 1s to 1h, such as 15, 15s, 1500ms or 2m")
             }
             idleTimeout = .milliseconds(milliseconds)
         }

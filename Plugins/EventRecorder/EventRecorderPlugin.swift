@@ -14,7 +14,10 @@ final class EventRecorderPlugin: DagronPlugin {
     let summary = "Appends every hook event as a JSON line to a file (setting: file)."
     /// The one setting, `file`: checked by the host before ``configure(_:)``.
     var settingsSchema: PluginSettingsSchema {
-        [PluginSetting("file", .filePath, required: true, help: "The file to append the events to, one JSON line each.")]
+        [
+            PluginSetting(
+                "file", .filePath, required: true, help: "The file to append the events to, one JSON line each.")
+        ]
     }
 
     private struct Line: Encodable {
@@ -33,7 +36,9 @@ final class EventRecorderPlugin: DagronPlugin {
 
     func configure(_ settings: PluginSettings) throws {
         try settings.rejectUnknownKeys(allowed: ["file"])
-        guard let file = try settings.filePath("file") else { throw PluginSettingsError.missing(plugin: name, key: "file") }
+        guard let file = try settings.filePath("file") else {
+            throw PluginSettingsError.missing(plugin: name, key: "file")
+        }
         path.withTrackedLock { $0 = file }
     }
 

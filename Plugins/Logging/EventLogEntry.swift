@@ -19,13 +19,15 @@ enum EventLogEntry {
     static func withSortedFields(
         of record: EventRecord, _ body: (UnsafeBufferPointer<String>, UnsafeBufferPointer<String>) -> Void
     ) {
-        SortedFields.with(capacity: 8 + (record.details?.run?.count ?? 0), fill: { fields in
-            // The record's own fields come in key order: each lands at the end.
-            forEachField(of: record) { key, value in fields.insert(key, value) }
-            if let run = record.details?.run {
-                for (key, value) in run { fields.insert(key, LogLineFormatter.text(of: value)) }
-            }
-        }, body)
+        SortedFields.with(
+            capacity: 8 + (record.details?.run?.count ?? 0),
+            fill: { fields in
+                // The record's own fields come in key order: each lands at the end.
+                forEachField(of: record) { key, value in fields.insert(key, value) }
+                if let run = record.details?.run {
+                    for (key, value) in run { fields.insert(key, LogLineFormatter.text(of: value)) }
+                }
+            }, body)
     }
 
     /// The record's own fields, in key order.

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Carries hook events from the executor's threads to one background thread
 /// (`dagron-log`) that turns them into swift-log records, so building
@@ -127,7 +128,8 @@ final class EventLogQueue: Sendable {
                 // Written out before anyone waiting for these events is released.
                 caughtUp()
                 let count = batch.count
-                let (satisfied, finished, waiting) = state.withTrackedLock { state -> ([DispatchSemaphore], Bool, Bool) in
+                let (satisfied, finished, waiting) = state.withTrackedLock {
+                    state -> ([DispatchSemaphore], Bool, Bool) in
                     state.logged += UInt64(count)
                     let finished = state.stopping && state.pending.isEmpty
                     let logged = state.logged
@@ -135,7 +137,7 @@ final class EventLogQueue: Sendable {
                     state.waiters = waiting
                     return (ready.map(\.semaphore), finished, !waiting.isEmpty)
                 }
-                satisfied.forEach { $0.signal() }
+                for semaphore in satisfied { semaphore.signal() }
                 if finished { return }
                 batch.removeAll(keepingCapacity: batch.capacity <= Self.retainedCapacity)
                 idleRounds = 0

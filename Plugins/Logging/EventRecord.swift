@@ -86,7 +86,8 @@ struct EventRecord: Sendable {
         let run = Self.runMetadata(of: context, kind: kind)
         let eventName = kind == .other ? event.rawValue : nil
         if eventName != nil || statusName != nil || skipReason != nil || error != nil || run != nil {
-            details = Details(eventName: eventName, statusName: statusName, skipReason: skipReason, error: error, run: run)
+            details = Details(
+                eventName: eventName, statusName: statusName, skipReason: skipReason, error: error, run: run)
         }
     }
 
@@ -153,33 +154,35 @@ struct EventRecord: Sendable {
 
 extension EventRecord.Kind {
     init(_ event: HookEvent) {
-        self = switch event {
-        case .preBuild: .preBuild
-        case .postBuild: .postBuild
-        case .preExecute: .preExecute
-        case .postExecute: .postExecute
-        case .preNode: .preNode
-        case .postNode: .postNode
-        case .onError: .onError
-        case .nodeSkipped: .nodeSkipped
-        case .gateWaiting: .gateWaiting
-        case .gateResolved: .gateResolved
-        @unknown default: .other
-        }
+        self =
+            switch event {
+            case .preBuild: .preBuild
+            case .postBuild: .postBuild
+            case .preExecute: .preExecute
+            case .postExecute: .postExecute
+            case .preNode: .preNode
+            case .postNode: .postNode
+            case .onError: .onError
+            case .nodeSkipped: .nodeSkipped
+            case .gateWaiting: .gateWaiting
+            case .gateResolved: .gateResolved
+            @unknown default: .other
+            }
     }
 }
 
 extension EventRecord.Status {
     init(_ status: NodeStatus) {
-        self = switch status {
-        case .pending: .pending
-        case .running: .running
-        case .completed: .completed
-        case .failed: .failed
-        case .skipped: .skipped
-        case .timedOut: .timedOut
-        case .cancelled: .cancelled
-        @unknown default: .other
-        }
+        self =
+            switch status {
+            case .pending: .pending
+            case .running: .running
+            case .completed: .completed
+            case .failed: .failed
+            case .skipped: .skipped
+            case .timedOut: .timedOut
+            case .cancelled: .cancelled
+            @unknown default: .other
+            }
     }
 }

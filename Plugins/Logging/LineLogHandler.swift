@@ -20,7 +20,9 @@ struct LineLogHandler: PluginLogHandler {
     }
 
     func log(event: LogEvent) {
-        write(time: .now(), level: event.level, message: event.message.description, metadata: mergedMetadata(event.metadata))
+        write(
+            time: .now(), level: event.level, message: event.message.description,
+            metadata: mergedMetadata(event.metadata))
     }
 
     /// Writes the line for a hook event: the same line swift-log would bring
@@ -32,8 +34,9 @@ struct LineLogHandler: PluginLogHandler {
         guard metadata.isEmpty && metadataProvider == nil else {
             var recordMetadata: Logger.Metadata = [:]
             EventLogEntry.metadata(of: record, into: &recordMetadata)
-            return write(time: record.time, level: record.level, message: EventLogEntry.message(of: record),
-                         metadata: mergedMetadata(recordMetadata))
+            return write(
+                time: record.time, level: record.level, message: EventLogEntry.message(of: record),
+                metadata: mergedMetadata(recordMetadata))
         }
         let message = EventLogEntry.message(of: record)
         sink.write { buffer in

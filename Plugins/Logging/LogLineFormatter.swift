@@ -17,8 +17,9 @@ enum LogLineFormatter {
         metadata: Logger.Metadata, timestamps: inout TimestampFormatter, to output: inout [UInt8]
     ) {
         withSortedFields(metadata) { keys, values in
-            append(format: format, time: time, level: level, label: label, message: message,
-                   keys: keys, values: values, timestamps: &timestamps, to: &output)
+            append(
+                format: format, time: time, level: level, label: label, message: message,
+                keys: keys, values: values, timestamps: &timestamps, to: &output)
         }
     }
 
@@ -76,9 +77,11 @@ enum LogLineFormatter {
     private static func withSortedFields(
         _ metadata: Logger.Metadata, _ body: (UnsafeBufferPointer<String>, UnsafeBufferPointer<String>) -> Void
     ) {
-        SortedFields.with(capacity: metadata.count, fill: { fields in
-            for (key, value) in metadata { fields.insert(key, text(of: value)) }
-        }, body)
+        SortedFields.with(
+            capacity: metadata.count,
+            fill: { fields in
+                for (key, value) in metadata { fields.insert(key, text(of: value)) }
+            }, body)
     }
 
     /// A metadata value as text (a string value as is, without going

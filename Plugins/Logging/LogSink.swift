@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where the plugin's own handler writes: a file opened for appending, or
 /// standard error. Lines are buffered and written in large chunks (at 32 KiB,
@@ -32,7 +33,8 @@ final class LogSink: Sendable {
         guard descriptor >= 0 else {
             throw LogFileError(path: path, reason: String(cString: strerror(errno)))
         }
-        state = Mutex(State(descriptor: descriptor, buffer: LineBuffer(capacity: Self.flushThreshold * 2), ownsDescriptor: true))
+        state = Mutex(
+            State(descriptor: descriptor, buffer: LineBuffer(capacity: Self.flushThreshold * 2), ownsDescriptor: true))
     }
 
     /// Lets `render` append one line to the buffer (under the sink's lock,
@@ -56,11 +58,11 @@ final class LogSink: Sendable {
             Self.drain(&state)
             if state.ownsDescriptor && state.descriptor >= 0 {
                 #if canImport(Glibc)
-                _ = Glibc.close(state.descriptor)
+                    _ = Glibc.close(state.descriptor)
                 #elseif canImport(Musl)
-                _ = Musl.close(state.descriptor)
+                    _ = Musl.close(state.descriptor)
                 #else
-                _ = Darwin.close(state.descriptor)
+                    _ = Darwin.close(state.descriptor)
                 #endif
             }
             state.descriptor = -1
@@ -91,10 +93,10 @@ struct LogFileError: Error, CustomStringConvertible {
 
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
+        Glibc.write(descriptor, buffer, count)
     #elseif canImport(Musl)
-    Musl.write(descriptor, buffer, count)
+        Musl.write(descriptor, buffer, count)
     #else
-    Darwin.write(descriptor, buffer, count)
+        Darwin.write(descriptor, buffer, count)
     #endif
 }

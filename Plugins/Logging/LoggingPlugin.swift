@@ -61,11 +61,13 @@ final class LoggingPlugin: DagronPlugin {
             logger = Logger(label: handler.label) { [handler] _ in handler }
             recordLogger = EventRecordLogger(lines: handler)
         }
-        logger.info("logging plugin uses \(destination)", metadata: [
-            "handler": .string(sink == nil ? "host" : "own"),
-            "format": .string(settings.format.rawValue),
-            "level": .string(settings.level.rawValue),
-        ])
+        logger.info(
+            "logging plugin uses \(destination)",
+            metadata: [
+                "handler": .string(sink == nil ? "host" : "own"),
+                "format": .string(settings.format.rawValue),
+                "level": .string(settings.level.rawValue),
+            ])
         let queue = EventLogQueue(
             log: { record in recordLogger.log(record) },
             caughtUp: { sink?.flush() })

@@ -5,10 +5,12 @@ import Logging
 struct LoggingSettings: Sendable {
     /// The settings the plugin declares: what the host checks before `configure`.
     static let schema: PluginSettingsSchema = [
-        PluginSetting("level", .choice(Logger.Level.allCases.map(\.rawValue)), default: "info",
-                      help: "The least severe level written."),
-        PluginSetting("format", .choice(Format.allCases.map(\.rawValue)), default: "text",
-                      help: "One line per record: text (logfmt style) or json."),
+        PluginSetting(
+            "level", .choice(Logger.Level.allCases.map(\.rawValue)), default: "info",
+            help: "The least severe level written."),
+        PluginSetting(
+            "format", .choice(Format.allCases.map(\.rawValue)), default: "text",
+            help: "One line per record: text (logfmt style) or json."),
         PluginSetting("file", .filePath, help: "Append to this file instead of standard error."),
     ]
 

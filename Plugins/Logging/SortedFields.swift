@@ -23,8 +23,9 @@ struct SortedFields {
                 defer { fields.deinitialize() }
                 fill(&fields)
                 precondition(fields.count <= capacity, "more log fields than reserved")
-                body(UnsafeBufferPointer(start: fields.keys, count: fields.count),
-                     UnsafeBufferPointer(start: fields.values, count: fields.count))
+                body(
+                    UnsafeBufferPointer(start: fields.keys, count: fields.count),
+                    UnsafeBufferPointer(start: fields.values, count: fields.count))
             }
         }
     }

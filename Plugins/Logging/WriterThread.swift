@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A named POSIX thread that runs one closure and can be joined, so
 /// ``EventLogQueue/stop()`` returns only once the thread is gone (no thread
@@ -29,12 +30,14 @@ final class WriterThread: Sendable {
     func start(_ body: @escaping @Sendable () -> Void) {
         let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { argument in
-            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-            nameCurrentThread(start.name)
-            start.body()
-            return nil
-        }, start)
+        let status = pthread_create(
+            &thread, nil,
+            { argument in
+                let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+                nameCurrentThread(start.name)
+                start.body()
+                return nil
+            }, start)
         precondition(status == 0, "logging: cannot start thread '\(name)': error \(status)")
         handle.withTrackedLock { $0 = thread }
     }
@@ -42,7 +45,12 @@ final class WriterThread: Sendable {
     /// Waits for the thread to finish. Returns at once if it was never
     /// started or was already joined.
     func join() {
-        guard let thread = handle.withTrackedLock({ handle in defer { handle = nil }; return handle }) else { return }
+        guard
+            let thread = handle.withTrackedLock({ handle in
+                defer { handle = nil }
+                return handle
+            })
+        else { return }
         _ = pthread_join(thread, nil)
     }
 }

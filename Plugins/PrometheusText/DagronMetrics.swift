@@ -56,14 +56,15 @@ final class DagronMetrics: Sendable {
                 Self.executionDuration: [
                     .milliseconds(10), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5),
                     .seconds(15), .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
-                ],
+                ]
             ])
         running = CoreMetrics.Meter(label: Self.nodesRunning, dimensions: [], factory: factory)
         running.set(0.0)
         executionTimer = CoreMetrics.Timer(label: Self.executionDuration, dimensions: [], factory: factory)
         var counters: [String: CoreMetrics.Counter] = [:]
         for outcome in Self.outcomes {
-            counters[outcome] = CoreMetrics.Counter(label: Self.executions, dimensions: [("outcome", outcome)], factory: factory)
+            counters[outcome] = CoreMetrics.Counter(
+                label: Self.executions, dimensions: [("outcome", outcome)], factory: factory)
         }
         executionCounters = counters
     }
@@ -93,7 +94,9 @@ final class DagronMetrics: Sendable {
         if let index, let dag {
             timer = completedByIndex.withTrackedLock { cache in
                 // Another DAG's node (runs overlap): the name lookup.
-                guard cache.dag === dag, cache.timers.indices.contains(index) else { return nodeTimer(node, status: status) }
+                guard cache.dag === dag, cache.timers.indices.contains(index) else {
+                    return nodeTimer(node, status: status)
+                }
                 if let timer = cache.timers[index] { return timer }
                 let timer = nodeTimer(node, status: status)
                 cache.timers[index] = timer
@@ -112,7 +115,8 @@ final class DagronMetrics: Sendable {
         guard failed else { return }
         let counter = failureCounters.withTrackedLock { counters in
             if let counter = counters[node] { return counter }
-            let counter = CoreMetrics.Counter(label: Self.nodeFailures, dimensions: [("node_name", node)], factory: factory)
+            let counter = CoreMetrics.Counter(
+                label: Self.nodeFailures, dimensions: [("node_name", node)], factory: factory)
             counters[node] = counter
             return counter
         }
@@ -124,7 +128,8 @@ final class DagronMetrics: Sendable {
         nodeTimers.withTrackedLock { timers in
             let key = NodeKey(node: node, status: status)
             if let timer = timers[key] { return timer }
-            let timer = factory.makeDurationHistogram(label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)])
+            let timer = factory.makeDurationHistogram(
+                label: Self.nodeDuration, dimensions: [("node_name", node), ("status", status)])
             timers[key] = timer
             return timer
         }

@@ -29,7 +29,8 @@ struct HelpTextMetricsFactory: MetricsFactory {
 
     /// The metric's name (the label as given) with its help text.
     private func descriptor(_ label: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: label, unitName: "", helpText: help[label] ?? label.replacingOccurrences(of: "_", with: " "))
+        MetricNameDescriptor(
+            metricName: label, unitName: "", helpText: help[label] ?? label.replacingOccurrences(of: "_", with: " "))
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
@@ -63,7 +64,9 @@ struct HelpTextMetricsFactory: MetricsFactory {
     }
 
     func destroyCounter(_ handler: any CounterHandler) { base.destroyCounter(handler) }
-    func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) { base.destroyFloatingPointCounter(handler) }
+    func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
+        base.destroyFloatingPointCounter(handler)
+    }
     func destroyMeter(_ handler: any MeterHandler) { base.destroyMeter(handler) }
     func destroyRecorder(_ handler: any RecorderHandler) { base.destroyRecorder(handler) }
     func destroyTimer(_ handler: any TimerHandler) { base.destroyTimer(handler) }

@@ -53,7 +53,9 @@ final class MetricsServer: Sendable {
             }
             finished.signal()
         }
-        running.withTrackedLock { $0 = Running(group: group, serviceGroup: serviceGroup, task: task, finished: finished) }
+        running.withTrackedLock {
+            $0 = Running(group: group, serviceGroup: serviceGroup, task: task, finished: finished)
+        }
         switch bound.wait(seconds: 30) {
         case .success(let address):
             let actualPort = address?.port ?? port
@@ -63,16 +65,19 @@ final class MetricsServer: Sendable {
             throw MetricsServerError.cannotListen(address: "\(host):\(port)", reason: String(describing: error))
         case nil:
             stop()
-            throw MetricsServerError.cannotListen(address: "\(host):\(port)", reason: "the server did not start within 30 seconds")
+            throw MetricsServerError.cannotListen(
+                address: "\(host):\(port)", reason: "the server did not start within 30 seconds")
         }
     }
 
     /// Stops the server, waits (up to 10 s) for it to finish, then shuts down its thread.
     func stop() {
-        guard let current = running.withTrackedLock({ running in
-            defer { running = nil }
-            return running
-        }) else { return }
+        guard
+            let current = running.withTrackedLock({ running in
+                defer { running = nil }
+                return running
+            })
+        else { return }
         let serviceGroup = current.serviceGroup
         Task.detached { await serviceGroup.triggerGracefulShutdown() }
         if current.finished.wait(timeout: .now() + 10) == .timedOut {

@@ -4,8 +4,11 @@ import DagronSDK
 struct PrometheusSettings: Sendable {
     /// The settings the plugin declares: what the host checks before `configure`.
     static let schema: PluginSettingsSchema = [
-        PluginSetting("listen", .text, default: defaultListen, help: "HOST:PORT to serve /metrics on (port 0: a free one), or off."),
-        PluginSetting("textfile", .filePath, help: "Also write the metrics to this file (node-exporter textfile format)."),
+        PluginSetting(
+            "listen", .text, default: defaultListen,
+            help: "HOST:PORT to serve /metrics on (port 0: a free one), or off."),
+        PluginSetting(
+            "textfile", .filePath, help: "Also write the metrics to this file (node-exporter textfile format)."),
     ]
 
     /// Where `/metrics` is served; `nil` when `listen` is `off`.
@@ -44,7 +47,9 @@ struct PrometheusSettings: Sendable {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return nil
+            }
             host = text[text.index(after: text.startIndex)..<close]
             portText = text[text.index(close, offsetBy: 2)...]
         } else {
@@ -54,7 +59,8 @@ struct PrometheusSettings: Sendable {
             if host.contains(":") { return nil }
         }
         guard !host.isEmpty, !host.contains(where: \.isWhitespace),
-              let port = IntegerBounds.port.read(portText) else { return nil }
+            let port = IntegerBounds.port.read(portText)
+        else { return nil }
         return ListenAddress(host: String(host), port: port)
     }
 }

@@ -47,15 +47,17 @@ final class PrometheusTextPlugin: DagronPlugin {
         hooks.register(.preNode) { _ in metrics.nodeStarted() }
         hooks.register(.postNode) { context in
             guard let node = context.nodeName else { return }
-            metrics.nodeCompleted(node, index: context.nodeIndex, dag: context.dag,
-                                  seconds: context.nodeResult?.durationSeconds ?? 0)
+            metrics.nodeCompleted(
+                node, index: context.nodeIndex, dag: context.dag,
+                seconds: context.nodeResult?.durationSeconds ?? 0)
         }
         hooks.register(.onError) { context in
             guard let node = context.nodeName else { return }
             let status = context.nodeResult?.status ?? .failed
-            metrics.nodeFinished(node, status: status.rawValue,
-                                 seconds: context.nodeResult?.durationSeconds ?? 0,
-                                 failed: status == .failed || status == .timedOut)
+            metrics.nodeFinished(
+                node, status: status.rawValue,
+                seconds: context.nodeResult?.durationSeconds ?? 0,
+                failed: status == .failed || status == .timedOut)
         }
         hooks.register(.postExecute) { context in
             if let result = context.executionResult {
@@ -94,8 +96,10 @@ final class PrometheusTextPlugin: DagronPlugin {
     /// as metadata for hosts that installed a ``HostLog`` sink.
     private func announce(_ message: String, address: String) {
         HostConsole.print(message, to: .error)
-        HostLog.emit(LogRecord(level: .debug, label: "dagron.prometheus-text", message: message,
-                               metadata: ["address": address, "plugin": name]))
+        HostLog.emit(
+            LogRecord(
+                level: .debug, label: "dagron.prometheus-text", message: message,
+                metadata: ["address": address, "plugin": name]))
     }
 }
 

@@ -29,7 +29,8 @@ struct SlackMessage: Encodable, Sendable {
             .sorted { ($0.finishedAt ?? 0, $0.name) < ($1.finishedAt ?? 0, $1.name) }
         let outcome = result.wasCancelled ? "was cancelled" : result.isSuccess ? "succeeded" : "failed"
         let duration = String(format: "%.2fs", result.totalDurationSeconds)
-        var text = "dagron run \(outcome): \(result.succeeded) of \(result.results.count) nodes completed in \(duration)"
+        var text =
+            "dagron run \(outcome): \(result.succeeded) of \(result.results.count) nodes completed in \(duration)"
         if !failedNodes.isEmpty {
             text += "; failed: " + failedNodes.prefix(10).map(\.name).joined(separator: ", ")
             if failedNodes.count > 10 { text += " and \(failedNodes.count - 10) more" }
@@ -38,9 +39,13 @@ struct SlackMessage: Encodable, Sendable {
         self.channel = channel
         var blocks = [
             Block(type: "header", text: Text(type: "plain_text", text: "dagron run \(outcome)")),
-            Block(type: "section", text: Text(type: "mrkdwn", text:
-                "*\(result.succeeded)* completed, *\(result.failed + result.timedOut)* failed, "
-                + "*\(result.skipped + result.cancelled)* skipped or cancelled, in \(duration)")),
+            Block(
+                type: "section",
+                text: Text(
+                    type: "mrkdwn",
+                    text:
+                        "*\(result.succeeded)* completed, *\(result.failed + result.timedOut)* failed, "
+                        + "*\(result.skipped + result.cancelled)* skipped or cancelled, in \(duration)")),
         ]
         for node in failedNodes.prefix(Self.maxNodeBlocks) {
             var detail = "*\(node.name)* (\(node.status.rawValue))"
@@ -49,8 +54,12 @@ struct SlackMessage: Encodable, Sendable {
             blocks.append(Block(type: "section", text: Text(type: "mrkdwn", text: detail)))
         }
         if failedNodes.count > Self.maxNodeBlocks {
-            blocks.append(Block(type: "section", text: Text(type: "mrkdwn",
-                text: "… and \(failedNodes.count - Self.maxNodeBlocks) more failed nodes")))
+            blocks.append(
+                Block(
+                    type: "section",
+                    text: Text(
+                        type: "mrkdwn",
+                        text: "… and \(failedNodes.count - Self.maxNodeBlocks) more failed nodes")))
         }
         self.blocks = blocks
     }

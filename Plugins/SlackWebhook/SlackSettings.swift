@@ -7,14 +7,23 @@ import Foundation
 struct SlackSettings: Sendable {
     /// The settings the plugin declares: what the host checks before `configure`.
     static let schema: PluginSettingsSchema = [
-        PluginSetting("webhook_url", .text, required: true, secret: true, help: "The Slack incoming-webhook URL (http or https)."),
+        PluginSetting(
+            "webhook_url", .text, required: true, secret: true, help: "The Slack incoming-webhook URL (http or https)."),
         PluginSetting("channel", .text, help: "Post to this channel instead of the webhook's own."),
-        PluginSetting("notify_on", .choice(NotifyOn.allCases.map(\.rawValue)), default: "failure", help: "When to post a run summary."),
+        PluginSetting(
+            "notify_on", .choice(NotifyOn.allCases.map(\.rawValue)), default: "failure",
+            help: "When to post a run summary."),
         PluginSetting("timeout_seconds", .seconds(timeoutBounds), default: "10", help: "Timeout of one request."),
         PluginSetting("max_retries", .integer(maxRetriesBounds), default: "3", help: "Retries of a failed request."),
-        PluginSetting("retry_delay_seconds", .seconds(retryDelayBounds), default: "1", help: "Delay before the first retry (doubled each time)."),
-        PluginSetting("flush_timeout_seconds", .seconds(timeoutBounds), default: "5", help: "How long teardown waits for messages still queued."),
-        PluginSetting("queue_size", .integer(queueSizeBounds), default: "16", help: "Messages queued at most; more are dropped with a warning."),
+        PluginSetting(
+            "retry_delay_seconds", .seconds(retryDelayBounds), default: "1",
+            help: "Delay before the first retry (doubled each time)."),
+        PluginSetting(
+            "flush_timeout_seconds", .seconds(timeoutBounds), default: "5",
+            help: "How long teardown waits for messages still queued."),
+        PluginSetting(
+            "queue_size", .integer(queueSizeBounds), default: "16",
+            help: "Messages queued at most; more are dropped with a warning."),
     ]
 
     /// When a message is sent.
@@ -62,8 +71,9 @@ struct SlackSettings: Sendable {
         try settings.rejectUnknownKeys(allowed: Self.keys)
         webhookURL = try Self.webhookURL(settings)
         channel = settings["channel"].flatMap { $0.isEmpty ? nil : $0 }
-        notifyOn = NotifyOn(rawValue: try settings.choice(
-            "notify_on", in: NotifyOn.allCases.map(\.rawValue), default: NotifyOn.failure.rawValue))!
+        notifyOn = NotifyOn(
+            rawValue: try settings.choice(
+                "notify_on", in: NotifyOn.allCases.map(\.rawValue), default: NotifyOn.failure.rawValue))!
         requestTimeout = try settings.seconds("timeout_seconds", default: 10, within: Self.timeoutBounds)
         maxRetries = try settings.int("max_retries", default: 3, within: Self.maxRetriesBounds)
         retryDelay = try settings.seconds("retry_delay_seconds", default: 1, within: Self.retryDelayBounds)
@@ -77,16 +87,20 @@ struct SlackSettings: Sendable {
         let url = try settings.required("webhook_url")
         let secret = "(a secret, not shown)"
         guard let parsed = URL(string: url), let components = URLComponents(string: url),
-              let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = parsed.host, !host.isEmpty, components.host?.isEmpty == false
+            let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = parsed.host, !host.isEmpty, components.host?.isEmpty == false
         else {
-            throw PluginSettingsError.malformed(plugin: settings.plugin, key: "webhook_url", value: secret, expected: "an http(s) URL")
+            throw PluginSettingsError.malformed(
+                plugin: settings.plugin, key: "webhook_url", value: secret, expected: "an http(s) URL")
         }
         // A port outside 1...65535 (99999) reaches NIO's socket address and traps there; one past
         // Int's range is dropped by the URL parsers (and the default port used): both are refused.
-        if let port = portText(of: url), !port.isEmpty, portBounds.read(port) == nil || port.contains(where: { !$0.isASCII || !$0.isNumber }) {
+        if let port = portText(of: url), !port.isEmpty,
+            portBounds.read(port) == nil || port.contains(where: { !$0.isASCII || !$0.isNumber })
+        {
             throw PluginSettingsError.malformed(
-                plugin: settings.plugin, key: "webhook_url", value: secret, expected: "an http(s) URL whose port is \(portBounds)")
+                plugin: settings.plugin, key: "webhook_url", value: secret,
+                expected: "an http(s) URL whose port is \(portBounds)")
         }
         return url
     }
@@ -97,7 +111,8 @@ struct SlackSettings: Sendable {
         let rest = url[start...]
         var authority = rest[..<(rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex)]
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        let hostEnd = authority.hasPrefix("[") ? authority.firstIndex(of: "]") ?? authority.endIndex : authority.startIndex
+        let hostEnd =
+            authority.hasPrefix("[") ? authority.firstIndex(of: "]") ?? authority.endIndex : authority.startIndex
         guard let colon = authority[hostEnd...].lastIndex(of: ":") else { return nil }
         return authority[authority.index(after: colon)...]
     }

@@ -66,7 +66,8 @@ final class SlackWebhookPlugin: DagronPlugin {
 
     /// Reports a problem through the host's log when it installed one, else on standard error.
     private static func warn(plugin: String, _ message: String) {
-        let record = LogRecord(level: .warning, label: "dagron.slack-webhook", message: message, metadata: ["plugin": plugin])
+        let record = LogRecord(
+            level: .warning, label: "dagron.slack-webhook", message: message, metadata: ["plugin": plugin])
         if !HostLog.emit(record) {
             FileHandle.standardError.write(Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
         }

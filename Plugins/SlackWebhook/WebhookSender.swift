@@ -37,7 +37,8 @@ final class WebhookSender: Sendable {
         configuration.timeout = .init(connect: requestTimeout, read: requestTimeout)
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroup: group, configuration: configuration)
-        let (stream, continuation) = AsyncStream.makeStream(of: Data.self, bufferingPolicy: .bufferingOldest(settings.queueSize))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: Data.self, bufferingPolicy: .bufferingOldest(settings.queueSize))
         queue = continuation
         let drained = self.drained
         let deliver = Self.deliverer(settings: settings, client: client, counts: counts, report: report)
@@ -76,7 +77,9 @@ final class WebhookSender: Sendable {
         queue.finish()
         let bound = DispatchTimeInterval.nanoseconds(Int(TimeAmount(Duration(clampingSeconds: seconds)).nanoseconds))
         if drained.wait(timeout: .now() + bound) == .timedOut {
-            report("gave up delivering after waiting \(String(format: "%.1f", seconds))s (setting 'flush_timeout_seconds')")
+            report(
+                "gave up delivering after waiting \(String(format: "%.1f", seconds))s (setting 'flush_timeout_seconds')"
+            )
             task.cancel()
             _ = drained.wait(timeout: .now() + 5)
         }

@@ -17,8 +17,9 @@ enum SlurmControllerListing {
                 guard wanted.contains(key), fields[key] == nil else { continue }
                 fields[key] = word[word.index(after: equals)...]
             }
-            guard let id = fields["JobId"].map(String.init), !id.isEmpty, let state = fields["JobState"], !state.isEmpty,
-                  ids?.contains(id) ?? true
+            guard let id = fields["JobId"].map(String.init), !id.isEmpty, let state = fields["JobState"],
+                !state.isEmpty,
+                ids?.contains(id) ?? true
             else { continue }
             records[id] = SlurmJobRecord(
                 id: id, state: String(state), exitCode: fields["ExitCode"].map(String.init),

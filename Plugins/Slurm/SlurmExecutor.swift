@@ -54,10 +54,13 @@ final class SlurmExecutor: NodeExecutor {
         }
         guard result.succeeded else {
             throw ClusterJobError(
-                "slurm executor: sbatch refused node '\(job.node)' (exit status \(result.status)): \(result.diagnostic)")
+                "slurm executor: sbatch refused node '\(job.node)' (exit status \(result.status)): \(result.diagnostic)"
+            )
         }
         let id = try SlurmSubmission.jobID(fromParsable: result.output)
-        state.withTrackedLock { $0.ledger.submitted(id: id, jobName: job.jobName, node: job.node, exitFilePath: script.exitFilePath) }
+        state.withTrackedLock {
+            $0.ledger.submitted(id: id, jobName: job.jobName, node: job.node, exitFilePath: script.exitFilePath)
+        }
         return NodeJobHandle(executor: "slurm", id: id, node: job.node)
     }
 
@@ -95,7 +98,8 @@ final class SlurmExecutor: NodeExecutor {
             let answer: NodeJobState? = state.withTrackedLock { state in
                 if let jobState = records[handle.id]?.jobState {
                     if case .finished(let outcome) = jobState {
-                        state.ledger.finished(handle.id, Self.withExitFile(outcome, state.ledger[handle.id]?.exitFilePath))
+                        state.ledger.finished(
+                            handle.id, Self.withExitFile(outcome, state.ledger[handle.id]?.exitFilePath))
                         return state.ledger[handle.id]?.outcome.map(NodeJobState.finished) ?? jobState
                     }
                     state.ledger.seen(handle.id)
@@ -111,7 +115,9 @@ final class SlurmExecutor: NodeExecutor {
     /// One `squeue` for the jobs named `jobNames` (every job of the run).
     private func queueRecords(jobNames: Set<String>) async throws -> [String: SlurmJobRecord] {
         guard !jobNames.isEmpty else { return [:] }
-        let arguments = ["--noheader", "--name=\(jobNames.sorted().joined(separator: ","))", "--format=\(SlurmQueueListing.format)"]
+        let arguments = [
+            "--noheader", "--name=\(jobNames.sorted().joined(separator: ","))", "--format=\(SlurmQueueListing.format)",
+        ]
         let result = try await ClusterCommand(executable: tools.squeue, arguments: arguments).run()
         guard result.succeeded else {
             throw ClusterJobError("slurm executor: squeue failed (exit status \(result.status)): \(result.diagnostic)")
@@ -126,7 +132,9 @@ final class SlurmExecutor: NodeExecutor {
     private func finishedRecords(of ids: [String]) async -> [String: SlurmJobRecord] {
         var records: [String: SlurmJobRecord] = [:]
         if let sacct = tools.sacct, !state.withTrackedLock({ $0.accountingOff }) {
-            let arguments = ["-X", "-n", "-P", "-j", ids.joined(separator: ","), "--format=\(SlurmAccountingListing.format)"]
+            let arguments = [
+                "-X", "-n", "-P", "-j", ids.joined(separator: ","), "--format=\(SlurmAccountingListing.format)",
+            ]
             if let result = try? await ClusterCommand(executable: sacct, arguments: arguments).run() {
                 if result.succeeded {
                     records = SlurmAccountingListing.parse(result.output).filter { $0.value.outcome != nil }
@@ -137,7 +145,9 @@ final class SlurmExecutor: NodeExecutor {
         }
         let rest = Set(ids.filter { records[$0] == nil })
         guard !rest.isEmpty else { return records }
-        if let result = try? await ClusterCommand(executable: tools.scontrol, arguments: ["-o", "show", "job"]).run(), result.succeeded {
+        if let result = try? await ClusterCommand(executable: tools.scontrol, arguments: ["-o", "show", "job"]).run(),
+            result.succeeded
+        {
             records.merge(SlurmControllerListing.parse(result.output, ids: rest)) { accounted, _ in accounted }
         }
         return records
@@ -145,7 +155,8 @@ final class SlurmExecutor: NodeExecutor {
 
     /// `outcome` with the exit file's times when Slurm gave none.
     private static func withExitFile(_ outcome: NodeJobOutcome, _ path: String?) -> NodeJobOutcome {
-        guard outcome.startedAt == nil || outcome.finishedAt == nil, let path, let exit = ExitFile.read(path: path) else { return outcome }
+        guard outcome.startedAt == nil || outcome.finishedAt == nil, let path, let exit = ExitFile.read(path: path)
+        else { return outcome }
         var completed = outcome
         completed.startedAt = outcome.startedAt ?? exit.startedAt
         completed.finishedAt = outcome.finishedAt ?? exit.finishedAt
@@ -159,7 +170,9 @@ final class SlurmExecutor: NodeExecutor {
         do {
             let result = try await ClusterCommand(executable: tools.scancel, arguments: ids).run()
             if !result.succeeded {
-                ExecutorWarning.emit(plugin: "slurm", "scancel \(ids.joined(separator: " ")) exited \(result.status): \(result.diagnostic)")
+                ExecutorWarning.emit(
+                    plugin: "slurm",
+                    "scancel \(ids.joined(separator: " ")) exited \(result.status): \(result.diagnostic)")
             }
         } catch {
             ExecutorWarning.emit(plugin: "slurm", error.description)

@@ -18,7 +18,8 @@ public final class SlurmExecutorPlugin: NodeExecutorPlugin {
     /// The plugin's version.
     public let version = "1.0.0"
     /// One line for `dagron plugins list`.
-    public let summary = "Runs nodes as Slurm batch jobs (settings: partition, account, qos, extra_args, poll_interval, sbatch, squeue, scontrol, scancel, sacct)."
+    public let summary =
+        "Runs nodes as Slurm batch jobs (settings: partition, account, qos, extra_args, poll_interval, sbatch, squeue, scontrol, scancel, sacct)."
 
     private let settings = Mutex<SlurmSettings?>(nil)
     private let executors = Mutex<[SlurmExecutor]>([])

@@ -80,7 +80,9 @@ struct SlurmJobRecord: Sendable, Hashable {
     /// `N:S` → (N, S); `N` alone → (N, 0); `nil` for anything else.
     static func exitCode(_ text: String) -> (code: Int32, signal: Int32)? {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2, let code = Int32(parts[0]), (0...255).contains(code) else { return nil }
+        guard parts.count == 1 || parts.count == 2, let code = Int32(parts[0]), (0...255).contains(code) else {
+            return nil
+        }
         guard parts.count == 2 else { return (code, 0) }
         guard let signal = Int32(parts[1]), (0...255).contains(signal) else { return nil }
         return (code, signal)

@@ -8,8 +8,10 @@ struct SlurmSettings: Sendable, Equatable {
         PluginSetting("partition", .text, help: "sbatch --partition for every job."),
         PluginSetting("account", .text, help: "sbatch --account for every job."),
         PluginSetting("qos", .text, help: "sbatch --qos for every job."),
-        PluginSetting("extra_args", .text, help: "More sbatch arguments: words as /bin/sh splits them, or a JSON list."),
-        PluginSetting("poll_interval", .duration(pollIntervalBounds), default: "2", help: "How often squeue and sacct are asked."),
+        PluginSetting(
+            "extra_args", .text, help: "More sbatch arguments: words as /bin/sh splits them, or a JSON list."),
+        PluginSetting(
+            "poll_interval", .duration(pollIntervalBounds), default: "2", help: "How often squeue and sacct are asked."),
         PluginSetting("sbatch", .text, default: "sbatch", help: "The sbatch command."),
         PluginSetting("squeue", .text, default: "squeue", help: "The squeue command."),
         PluginSetting("scontrol", .text, default: "scontrol", help: "The scontrol command."),
@@ -33,7 +35,8 @@ struct SlurmSettings: Sendable, Equatable {
     var sacct: String
 
     static let keys: Set<String> = [
-        "partition", "account", "qos", "extra_args", "poll_interval", "sbatch", "squeue", "scontrol", "scancel", "sacct",
+        "partition", "account", "qos", "extra_args", "poll_interval", "sbatch", "squeue", "scontrol", "scancel",
+        "sacct",
     ]
 
     /// `poll_interval`: from 100 ms to 10 minutes (default 2 s).

@@ -14,7 +14,9 @@ enum SlurmSubmission {
     /// is the time limit.
     /// - Throws: ``ClusterJobError`` for a resource Slurm cannot take (a time
     ///   limit that is not from 1 s to 365 days, a count below 1).
-    static func arguments(for job: NodeJob, script: BatchScript, settings: SlurmSettings) throws(ClusterJobError) -> [String] {
+    static func arguments(for job: NodeJob, script: BatchScript, settings: SlurmSettings) throws(ClusterJobError)
+        -> [String]
+    {
         var arguments = [
             "--parsable",
             "--job-name=\(job.jobName)",
@@ -40,7 +42,9 @@ enum SlurmSubmission {
     }
 
     private static func count(_ value: Int, _ name: String) throws(ClusterJobError) -> Int {
-        guard value >= 1 else { throw ClusterJobError("slurm executor: resources.\(name) is \(value), expected at least 1") }
+        guard value >= 1 else {
+            throw ClusterJobError("slurm executor: resources.\(name) is \(value), expected at least 1")
+        }
         return value
     }
 

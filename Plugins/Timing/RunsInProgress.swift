@@ -14,7 +14,9 @@ struct RunsInProgress: Sendable {
 
     /// Updates the timings of `dag`'s run, starting one if a node event came
     /// without a `pre_execute` (a host driving hooks by hand).
-    mutating func update(_ dag: ObjectIdentifier?, nodeCount: @autoclosure () -> Int, _ body: (inout RunTimings) -> Void) {
+    mutating func update(
+        _ dag: ObjectIdentifier?, nodeCount: @autoclosure () -> Int, _ body: (inout RunTimings) -> Void
+    ) {
         if let index = position(of: dag) {
             body(&runs[index].timings)
         } else {

@@ -20,7 +20,8 @@ final class TimingPlugin: DagronPlugin {
     /// The settings the plugin accepts (see ``TimingSettings/schema``).
     var settingsSchema: PluginSettingsSchema { TimingSettings.schema }
     let version = "1.0.0"
-    let summary = "Per-node timings, share of total and critical path at the end of a run (settings: output, json, top)."
+    let summary =
+        "Per-node timings, share of total and critical path at the end of a run (settings: output, json, top)."
 
     private let settings = Mutex<TimingSettings?>(nil)
     /// Timings of the executions in progress, by DAG identity (runs sharing a
@@ -49,7 +50,9 @@ final class TimingPlugin: DagronPlugin {
         hooks.register(.postNode, finished)
         hooks.register(.onError, finished)
         hooks.register(.postExecute) { [self, name] context in
-            guard let timings = self.runs.withTrackedLock({ $0.end(context.dag.map(ObjectIdentifier.init)) }) else { return }
+            guard let timings = self.runs.withTrackedLock({ $0.end(context.dag.map(ObjectIdentifier.init)) }) else {
+                return
+            }
             // The JSON file lists every node; the table only the `top` slowest.
             let report = TimingReport(
                 timings: timings, dag: context.dag, wallSeconds: context.executionResult?.totalDurationSeconds,

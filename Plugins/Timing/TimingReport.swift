@@ -48,7 +48,8 @@ struct TimingReport {
         let entries = timings.entries
         let total = entries.reduce(0) { $0 + $1.seconds }
         func row(_ entry: RunTimings.Entry) -> Row {
-            Row(node: entry.node, status: entry.status, durationSeconds: entry.seconds,
+            Row(
+                node: entry.node, status: entry.status, durationSeconds: entry.seconds,
                 share: total > 0 ? entry.seconds / total : 0)
         }
         if let rowLimit {
@@ -69,7 +70,9 @@ struct TimingReport {
         var weights = Array(repeating: 0.0, count: dag.nodeCount)
         var ran = Array(repeating: false, count: dag.nodeCount)
         for entry in entries {
-            guard let index = entry.index ?? dag.index(of: entry.node), weights.indices.contains(index) else { continue }
+            guard let index = entry.index ?? dag.index(of: entry.node), weights.indices.contains(index) else {
+                continue
+            }
             weights[index] = entry.seconds
             ran[index] = true
         }
@@ -105,16 +108,23 @@ struct TimingReport {
         let shown = top > 0 ? Array(rows.prefix(top)) : rows
         let nameWidth = max(4, shown.map(\.node.count).max() ?? 0)
         let statusWidth = max(6, shown.map(\.status.count).max() ?? 0)
-        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-        func left(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
+        }
+        func left(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         var lines: [String] = []
         var header = "timing: \(nodeCount) node\(nodeCount == 1 ? "" : "s"), node time \(Self.format(totalSeconds))"
         if let wallSeconds { header += ", wall time \(Self.format(wallSeconds))" }
         lines.append(header)
-        lines.append("\(pad("NODE", nameWidth))  \(pad("STATUS", statusWidth))  \(left("DURATION", 12))  \(left("SHARE", 7))")
+        lines.append(
+            "\(pad("NODE", nameWidth))  \(pad("STATUS", statusWidth))  \(left("DURATION", 12))  \(left("SHARE", 7))")
         for row in shown {
             let share = String(format: "%.1f%%", row.share * 100)
-            lines.append("\(pad(row.node, nameWidth))  \(pad(row.status, statusWidth))  \(left(Self.format(row.durationSeconds), 12))  \(left(share, 7))")
+            lines.append(
+                "\(pad(row.node, nameWidth))  \(pad(row.status, statusWidth))  \(left(Self.format(row.durationSeconds), 12))  \(left(share, 7))"
+            )
         }
         if shown.count < nodeCount {
             lines.append("... \(nodeCount - shown.count) faster node(s) not shown (setting 'top')")
@@ -122,8 +132,9 @@ struct TimingReport {
         if criticalPath.isEmpty {
             lines.append("critical path: none (no node ran)")
         } else {
-            lines.append("critical path (\(Self.format(criticalPathSeconds)), \(criticalPath.count) node\(criticalPath.count == 1 ? "" : "s")): "
-                         + Self.abbreviated(criticalPath))
+            lines.append(
+                "critical path (\(Self.format(criticalPathSeconds)), \(criticalPath.count) node\(criticalPath.count == 1 ? "" : "s")): "
+                    + Self.abbreviated(criticalPath))
         }
         return lines.joined(separator: "\n") + "\n"
     }

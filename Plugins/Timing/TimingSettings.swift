@@ -5,7 +5,8 @@ import Foundation
 struct TimingSettings: Sendable {
     /// The settings the plugin declares: what the host checks before `configure`.
     static let schema: PluginSettingsSchema = [
-        PluginSetting("output", .text, default: "stderr", help: "Where the table goes: stderr, stdout, or a file to append to."),
+        PluginSetting(
+            "output", .text, default: "stderr", help: "Where the table goes: stderr, stdout, or a file to append to."),
         PluginSetting("json", .filePath, help: "Also write the timings as JSON to this file."),
         PluginSetting("top", .integer(topBounds), default: "0", help: "Show only the N slowest nodes (0: all)."),
     ]

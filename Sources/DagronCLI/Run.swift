@@ -30,7 +30,10 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var pluginOptions: PipelinePluginOptions
 
-    @Option(help: "Run at most this many nodes at once, 1 to \(PipelineLimits.maxWorkers.range.upperBound) (overrides max_workers of the file and the user configuration).")
+    @Option(
+        help:
+            "Run at most this many nodes at once, 1 to \(PipelineLimits.maxWorkers.range.upperBound) (overrides max_workers of the file and the user configuration)."
+    )
     var maxWorkers: Int?
 
     @Option(help: "The run directory (default: .dagron/runs/<pipeline>-<time>).", completion: .directory)
@@ -42,15 +45,17 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Plain line output even on a terminal.")
     var plain = false
 
-    @Option(help: ArgumentHelp(
-        "Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
+    @Option(
+        help: ArgumentHelp(
+            "Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
     var color: ColorChoice = .auto
 
-    @Option(help: ArgumentHelp(
-        "After Ctrl-C or SIGTERM, how long the run has to stop in order before it is abandoned: "
-            + "result.json written from what is known, commands killed, exit 130 "
-            + "(default: $DAGRON_INTERRUPT_GRACE, else 10s).",
-        valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "After Ctrl-C or SIGTERM, how long the run has to stop in order before it is abandoned: "
+                + "result.json written from what is known, commands killed, exit 130 "
+                + "(default: $DAGRON_INTERRUPT_GRACE, else 10s).",
+            valueName: "duration"))
     var interruptGrace: String?
 
     /// The environment variable giving the default of `--interrupt-grace`.
@@ -79,7 +84,8 @@ struct Run: AsyncParsableCommand {
             return InterruptTrap.defaultGrace
         }
         guard let seconds = DurationText.seconds(text), Self.graceBounds.contains(seconds) else {
-            throw ValidationError("\(source): expected a duration \(Self.graceBounds) such as 500ms, 10s or 1m, got '\(text)'")
+            throw ValidationError(
+                "\(source): expected a duration \(Self.graceBounds) such as 500ms, 10s or 1m, got '\(text)'")
         }
         return Duration(clampingSeconds: seconds)
     }
@@ -98,7 +104,9 @@ struct Run: AsyncParsableCommand {
         }
         // Processes the nodes start outside their groups are reparented here, to be found at the end.
         if let why = ChildSubreaper.enable() {
-            printWarning("cannot become a child subreaper (\(why)): processes that leave a node's process group may outlive the run")
+            printWarning(
+                "cannot become a child subreaper (\(why)): processes that leave a node's process group may outlive the run"
+            )
         }
         let grace = try grace()
         // From the first plugin code on, a plugin's exit() cannot end the
@@ -150,7 +158,8 @@ struct Run: AsyncParsableCommand {
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
             output: output, processGroups: runner.processGroups,
-            plugins: manager.health, pluginFailurePolicy: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
+            plugins: manager.health,
+            pluginFailurePolicy: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
         UnexpectedExitGuard.arm(ending)
         let execution = CancellableExecution()
         // Installed before the DAG is built: build hooks are plugin code too.
@@ -171,8 +180,10 @@ struct Run: AsyncParsableCommand {
         }
         let loaded = manager.plugins.filter { manager.isInitialized($0.name) }
             .map { $0 is IsolatedPlugin ? "\($0.name) (isolated)" : $0.name }
-        console.emit("running \(pipeline.name): \(dag.nodeCount) node\(dag.nodeCount == 1 ? "" : "s"), up to \(runner.maxWorkers) at once"
-            + (loaded.isEmpty ? "" : ", plugins: \(loaded.joined(separator: ", "))") + "; run dir \(directory.path)")
+        console.emit(
+            "running \(pipeline.name): \(dag.nodeCount) node\(dag.nodeCount == 1 ? "" : "s"), up to \(runner.maxWorkers) at once"
+                + (loaded.isEmpty ? "" : ", plugins: \(loaded.joined(separator: ", "))") + "; run dir \(directory.path)"
+        )
 
         let task = execution.start { await runner.execute(dag) }
         let result = await task.value
@@ -183,7 +194,9 @@ struct Run: AsyncParsableCommand {
         // Every node has ended; kill what they started outside their process groups.
         let leftovers = await LeftoverProcessSweep(runDirectory: directory.absolutePath).run()
         if leftovers > 0 {
-            printWarning("killed \(leftovers) process\(leftovers == 1 ? "" : "es") that nodes left running outside their process groups")
+            printWarning(
+                "killed \(leftovers) process\(leftovers == 1 ? "" : "es") that nodes left running outside their process groups"
+            )
         }
 
         // result.json first: a plugin that crashes in its teardown cannot lose it.

@@ -46,14 +46,16 @@ struct Validate: ParsableCommand {
         let plugins = manager.plugins.map(\.name).filter { !executors.contains($0) }
         let nodes = pipeline.nodes.count
         if let output {
-            try JSONOutput.write(ValidationJSON(
-                pipeline: pipeline.path, name: pipeline.name, valid: true, nodes: nodes, gates: gates,
-                dependencies: pipeline.edgeCount, plugins: plugins, executors: executors), to: output)
+            try JSONOutput.write(
+                ValidationJSON(
+                    pipeline: pipeline.path, name: pipeline.name, valid: true, nodes: nodes, gates: gates,
+                    dependencies: pipeline.edgeCount, plugins: plugins, executors: executors), to: output)
             return
         }
-        print("\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "
-            + "\(pipeline.edgeCount) dependenc\(pipeline.edgeCount == 1 ? "y" : "ies")"
-            + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))")
-            + (executors.isEmpty ? "" : ", executors: \(executors.joined(separator: ", "))"))
+        print(
+            "\(pipeline.path): ok: \(nodes) node\(nodes == 1 ? "" : "s") (\(gates) gate\(gates == 1 ? "" : "s")), "
+                + "\(pipeline.edgeCount) dependenc\(pipeline.edgeCount == 1 ? "y" : "ies")"
+                + (plugins.isEmpty ? "" : ", plugins: \(plugins.joined(separator: ", "))")
+                + (executors.isEmpty ? "" : ", executors: \(executors.joined(separator: ", "))"))
     }
 }

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `dagron run` with the bundled `slurm` executor against the real cluster
@@ -69,7 +69,8 @@ struct SlurmRunTests {
         return try text.split(separator: "\n").map { line in
             var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             object["time"] = nil
-            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
     }
 
@@ -87,9 +88,12 @@ struct SlurmRunTests {
         let scratch = run.scratch
         defer { scratch.cleanUp() }
         try scratch.write("local.yml", nodes)
-        let recorder = { (file: String) in ["--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/\(file)"] }
+        let recorder = { (file: String) in
+            ["--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/\(file)"]
+        }
         let local = try dagron(
-            ["run", "local.yml", "--run-dir", "local", "--plugin-path", DagronBinary.directory] + recorder("local.jsonl"),
+            ["run", "local.yml", "--run-dir", "local", "--plugin-path", DagronBinary.directory]
+                + recorder("local.jsonl"),
             in: scratch.path)
         #expect(local.status == 0, "\(local.stderr)")
         let slurm = try run.run(recorder("slurm.jsonl"))
@@ -115,7 +119,8 @@ struct SlurmRunTests {
 
     @Test("a failing job: its exit code and stderr reach the result, its dependents are skipped")
     func failureWithSkips() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             fail_fast: false
             \(Self.slurmSettings)
@@ -138,7 +143,8 @@ struct SlurmRunTests {
 
     @Test("a node timeout cancels its job: timed_out, the job CANCELLED, nothing left in the queue")
     func timeoutCancelsTheJob() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -157,7 +163,8 @@ struct SlurmRunTests {
 
     @Test("Ctrl-C during a run: exit 130, every job cancelled, the queue empty")
     func interrupt() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -173,7 +180,8 @@ struct SlurmRunTests {
             let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
             return queue.count == 3 && queue.contains { $0.hasSuffix("RUNNING") }
         }
-        #expect(submitted, "the three jobs never reached the queue: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        #expect(
+            submitted, "the three jobs never reached the queue: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
         process.send(SIGINT)
         let finished = try process.wait(timeout: 90)
         #expect(finished.status == 130, "\(finished.stderr)")
@@ -190,7 +198,8 @@ struct SlurmRunTests {
 
     @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them")
     func resources() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -209,7 +218,8 @@ struct SlurmRunTests {
 
     @Test("a retried node submits a new job per attempt; the result names the last one")
     func retries() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -230,7 +240,8 @@ struct SlurmRunTests {
 
     @Test("a mixed pipeline: local and Slurm nodes feed each other")
     func mixed() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             \(Self.slurmSettings)
             nodes:
@@ -241,7 +252,10 @@ struct SlurmRunTests {
         defer { run.scratch.cleanUp() }
         // --isolate-all isolates hook plugins; the executor stays in dagron's process.
         let finished = try run.run(
-            ["--isolate-all", "--plugin", "event-recorder", "--set", "event-recorder.file=\(run.scratch.path)/events.jsonl"])
+            [
+                "--isolate-all", "--plugin", "event-recorder", "--set",
+                "event-recorder.file=\(run.scratch.path)/events.jsonl",
+            ])
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(run.scratch.read("events.jsonl")?.contains("\"node\":\"crunch\"") == true)
         let nodes = try run.nodes()
@@ -255,7 +269,8 @@ struct SlurmRunTests {
     @Test("the timing and dashboard plugins on a Slurm run; the gate stays in dagron and is approved over HTTP")
     func timingAndDashboard() throws {
         let folder = NSTemporaryDirectory() + "dagron-dashboard-" + UUID().uuidString
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: slurm
             plugins:
               slurm:
@@ -273,22 +288,27 @@ struct SlurmRunTests {
             """)
         defer {
             run.scratch.cleanUp()
-            for suffix in ["-timing.json", "-dashboard.url"] { try? FileManager.default.removeItem(atPath: folder + suffix) }
+            for suffix in ["-timing.json", "-dashboard.url"] {
+                try? FileManager.default.removeItem(atPath: folder + suffix)
+            }
         }
         let process = try run.start()
         #expect(waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: folder + "-dashboard.url") })
-        let base = try String(contentsOfFile: folder + "-dashboard.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let base = try String(contentsOfFile: folder + "-dashboard.url", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let url = try #require(URLComponents(string: base))
         let token = try #require(url.queryItems?.first { $0.name == "token" }?.value)
         let origin = "http://\(url.host ?? ""):\(url.port ?? 0)"
         let waiting = waitUntil(timeout: 60) {
             guard let state = try? SlurmCluster.command(["curl", "-fsS", "\(origin)/api/state?token=\(token)"]).stdout,
-                  let object = try? JSONSerialization.jsonObject(with: Data(state.utf8)) as? [String: Any]
+                let object = try? JSONSerialization.jsonObject(with: Data(state.utf8)) as? [String: Any]
             else { return false }
             return (object["waitingGates"] as? [String]) == ["approve"]
         }
         #expect(waiting, "the dashboard never showed the gate waiting")
-        let approved = try SlurmCluster.command(["curl", "-fsS", "-X", "POST", "\(origin)/api/gates/approve/approve?token=\(token)"])
+        let approved = try SlurmCluster.command([
+            "curl", "-fsS", "-X", "POST", "\(origin)/api/gates/approve/approve?token=\(token)",
+        ])
         #expect(approved.status == 0)
         let finished = try process.wait(timeout: 120)
         #expect(finished.status == 0, "\(finished.stderr)")
@@ -296,7 +316,8 @@ struct SlurmRunTests {
         #expect(nodes["ship"]?["jobId"] is String)
         #expect(nodes["approve"]?["executor"] == nil)
         let timing = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "-timing.json"))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "-timing.json")))
+                as? [String: Any])
         let timed = (timing["nodes"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String }
         #expect(Set(timed) == ["build", "approve", "ship"], "\(timing)")
         #expect(run.scratch.read("\(run.runDir)/logs/ship.stdout.log") == "shipped\n")
@@ -304,7 +325,8 @@ struct SlurmRunTests {
 
     @Test("cluster-generic, configured only by commands, runs a pipeline on the same Slurm")
     func clusterGeneric() throws {
-        let run = try ClusterRun("""
+        let run = try ClusterRun(
+            """
             executor: cluster-generic
             fail_fast: false
             plugins:

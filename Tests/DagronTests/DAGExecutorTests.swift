@@ -13,13 +13,14 @@ struct DAGExecutorTests {
         let result = await DAGExecutor(dag, hooks: hooks, maxWorkers: 2).execute(noopTasks(dag))
         #expect(result.succeeded == 3)
         #expect(result.isSuccess)
-        #expect(events.all == [
-            "pre_execute",
-            "pre_node:a", "post_node:a:completed",
-            "pre_node:b", "post_node:b:completed",
-            "pre_node:c", "post_node:c:completed",
-            "post_execute",
-        ])
+        #expect(
+            events.all == [
+                "pre_execute",
+                "pre_node:a", "post_node:a:completed",
+                "pre_node:b", "post_node:b:completed",
+                "pre_node:c", "post_node:c:completed",
+                "post_execute",
+            ])
     }
 
     @Test func contextFieldsAreFilled() async throws {
@@ -91,7 +92,8 @@ struct DAGExecutorTests {
     }
 
     @Test func withoutFailFastIndependentBranchesRun() async throws {
-        let dag = try makeDAG(["bad", "after-bad", "good", "after-good"], [("bad", "after-bad"), ("good", "after-good")])
+        let dag = try makeDAG(
+            ["bad", "after-bad", "good", "after-good"], [("bad", "after-bad"), ("good", "after-good")])
         let result = await DAGExecutor(dag, maxWorkers: 2, failFast: false).execute([
             "bad": .sync { throw Boom() },
             "after-bad": .sync { nil }, "good": .sync { nil }, "after-good": .sync { nil },
@@ -106,7 +108,9 @@ struct DAGExecutorTests {
         let hooks = HookRegistry()
         let events = recordEvents(hooks)
         let dag = try makeDAG(["present", "absent", "below"], [("absent", "below")])
-        let result = await DAGExecutor(dag, hooks: hooks, maxWorkers: 2, failFast: true).execute(["present": .sync { nil }, "below": .sync { nil }])
+        let result = await DAGExecutor(dag, hooks: hooks, maxWorkers: 2, failFast: true).execute([
+            "present": .sync { nil }, "below": .sync { nil },
+        ])
         #expect(result["present"]?.status == .completed)
         #expect(result["absent"]?.status == .skipped)
         #expect(result["absent"]?.skipReason == "no task was given for this node")
@@ -118,7 +122,10 @@ struct DAGExecutorTests {
     @Test func asyncTasksRun() async throws {
         let dag = try makeDAG(["a", "b"], [("a", "b")])
         let result = await DAGExecutor(dag).execute([
-            "a": .async { try await Task.sleep(for: .milliseconds(1)); return "A" },
+            "a": .async {
+                try await Task.sleep(for: .milliseconds(1))
+                return "A"
+            },
             "b": .async { "B" },
         ])
         #expect(result["a"]?.output as? String == "A")
@@ -185,7 +192,8 @@ struct DAGExecutorTests {
             running.subtract(1, ordering: .sequentiallyConsistent)
             return nil
         }
-        let result = await DAGExecutor(dag, maxWorkers: 3).execute(Dictionary(uniqueKeysWithValues: names.map { ($0, task) }))
+        let result = await DAGExecutor(dag, maxWorkers: 3).execute(
+            Dictionary(uniqueKeysWithValues: names.map { ($0, task) }))
         #expect(result.succeeded == 12)
         let peakValue = peak.load(ordering: .sequentiallyConsistent)
         #expect(peakValue <= 3)
@@ -198,7 +206,10 @@ struct DAGExecutorTests {
         let sawCancellation = Atomic<Bool>(false)
         let result = await DAGExecutor(dag, hooks: hooks).execute([
             "slow": .async(timeout: .milliseconds(100)) {
-                do { try await Task.sleep(for: .seconds(60)) } catch { sawCancellation.store(true, ordering: .relaxed); throw error }
+                do { try await Task.sleep(for: .seconds(60)) } catch {
+                    sawCancellation.store(true, ordering: .relaxed)
+                    throw error
+                }
                 return nil
             },
             "after": .sync { nil },
@@ -217,7 +228,10 @@ struct DAGExecutorTests {
         let dag = try makeDAG(["stuck"], [])
         let release = DispatchSemaphore(value: 0)
         let result = await DAGExecutor(dag).execute([
-            "stuck": .sync(timeout: .milliseconds(100)) { _ = release.wait(timeout: .now() + 30); return nil },
+            "stuck": .sync(timeout: .milliseconds(100)) {
+                _ = release.wait(timeout: .now() + 30)
+                return nil
+            }
         ])
         release.signal()
         #expect(result["stuck"]?.status == .timedOut)
@@ -230,7 +244,7 @@ struct DAGExecutorTests {
             "flaky": .sync(retries: 3, retryDelay: .milliseconds(1)) {
                 if calls.add(1, ordering: .relaxed).newValue < 3 { throw Boom() }
                 return "ok"
-            },
+            }
         ])
         #expect(result["flaky"]?.status == .completed)
         #expect(result["flaky"]?.attempts == 3)
@@ -244,7 +258,10 @@ struct DAGExecutorTests {
     }
 
     @Test func processReportIsCopiedIntoTheResult() async throws {
-        struct ExitFailure: Error, ProcessReport { var exitCode: Int32? = 3; var stderrTail: String? = "oops" }
+        struct ExitFailure: Error, ProcessReport {
+            var exitCode: Int32? = 3
+            var stderrTail: String? = "oops"
+        }
         let dag = try makeDAG(["cmd"], [])
         let result = await DAGExecutor(dag).execute(["cmd": .sync { throw ExitFailure() }])
         #expect(result["cmd"]?.exitCode == 3)
@@ -254,7 +271,10 @@ struct DAGExecutorTests {
     @Test func plainSyncTasksKeepTheirValueAndErrors() async throws {
         // Sync tasks without timeout or retries are called directly by the
         // worker; every outcome must still land in the result as for the others.
-        struct Exited: ProcessReport { var exitCode: Int32? = 0; var stderrTail: String? = nil }
+        struct Exited: ProcessReport {
+            var exitCode: Int32? = 0
+            var stderrTail: String? = nil
+        }
         let dag = try makeDAG(["value", "report", "fails", "cancels", "nothing"], [])
         let result = await DAGExecutor(dag, failFast: false).execute([
             "value": .sync { [1, 2, 3] },

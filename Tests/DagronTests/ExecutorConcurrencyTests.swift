@@ -19,7 +19,9 @@ struct ExecutorConcurrencyTests {
         let order = Recorder<String>()
         for event in HookEvent.allCases {
             hooks.register(event) { ctx in
-                if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 { overlaps.add(1, ordering: .relaxed) }
+                if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 {
+                    overlaps.add(1, ordering: .relaxed)
+                }
                 order.append("\(ctx.event.rawValue):\(ctx.nodeName ?? "")")
                 inside.subtract(1, ordering: .sequentiallyConsistent)
             }

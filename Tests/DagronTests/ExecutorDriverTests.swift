@@ -98,7 +98,8 @@ struct ExecutorDriverTests {
     private func runner(
         _ yaml: String, executor: any NodeExecutor, hooks: HookRegistry = HookRegistry()
     ) throws -> (PipelineRunner, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-exec-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-exec-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let pipeline = try PipelineParser().parse(yaml, file: "\(folder)/p.yml")
         let runner = PipelineRunner(
@@ -134,7 +135,9 @@ struct ExecutorDriverTests {
         let events = recordEvents(hooks)
         let jobs = Recorder<String>()
         hooks.register(.onError) { context in
-            if let result = context.nodeResult { jobs.append("\(result.name) \(result.exitCode ?? -1) \(result.job?.id ?? "-")") }
+            if let result = context.nodeResult {
+                jobs.append("\(result.name) \(result.exitCode ?? -1) \(result.job?.id ?? "-")")
+            }
         }
         let yaml = """
             executor: scripted
@@ -223,13 +226,17 @@ struct ExecutorDriverTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = await runner.execute(try runner.build())
         #expect(result["a"]?.status == .failed)
-        #expect(result["a"]?.errorMessage?.contains("executor 'scripted' could not report job states (10 polls failed in a row): queue unreachable") == true)
+        #expect(
+            result["a"]?.errorMessage?.contains(
+                "executor 'scripted' could not report job states (10 polls failed in a row): queue unreachable") == true
+        )
         #expect(await eventually { executor.cancelCalls == [["100"]] })
     }
 
     @Test("the local executor works through the interface alone: submit, poll, cancel")
     func localThroughInterface() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-local-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-local-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let executor = LocalExecutor()
@@ -251,7 +258,7 @@ struct ExecutorDriverTests {
             states = try await executor.poll([ok, failed, slow, killed])
         }
         guard case .finished(let okOutcome)? = states[ok], case .finished(let failedOutcome)? = states[failed],
-              case .finished(let slowOutcome)? = states[slow], case .finished(let killedOutcome)? = states[killed]
+            case .finished(let slowOutcome)? = states[slow], case .finished(let killedOutcome)? = states[killed]
         else {
             Issue.record("not all jobs finished: \(states)")
             return
@@ -311,15 +318,19 @@ struct ExecutorPipelineTests {
         }
     }
 
-    @Test("memory amounts", arguments: [
-        ("512", 512), ("512M", 512), ("4G", 4096), ("4GiB", 4096), ("1.5g", 1536), ("1K", 1), ("1T", 1_048_576),
-        ("1024T", 1 << 30),
-    ])
+    @Test(
+        "memory amounts",
+        arguments: [
+            ("512", 512), ("512M", 512), ("4G", 4096), ("4GiB", 4096), ("1.5g", 1536), ("1K", 1), ("1T", 1_048_576),
+            ("1024T", 1 << 30),
+        ])
     func memory(text: String, mebibytes: Int) {
         #expect(MemoryText.mebibytes(text) == mebibytes)
     }
 
-    @Test("not memory amounts", arguments: ["", "0", "-1", "nan", "inf", "1e3", "1025T", "4X", "G", "1..5G", "99999999999999999999"])
+    @Test(
+        "not memory amounts",
+        arguments: ["", "0", "-1", "nan", "inf", "1e3", "1025T", "4X", "G", "1..5G", "99999999999999999999"])
     func notMemory(text: String) {
         #expect(MemoryText.mebibytes(text) == nil)
     }

@@ -16,13 +16,14 @@ struct GateExecutionTests {
         let dag = try gatedDAG()
         let result = await DAGExecutor(dag, hooks: hooks, gates: gates).execute(noopTasks(dag))
         #expect(result.isSuccess)
-        #expect(events.all == [
-            "pre_execute",
-            "pre_node:build", "post_node:build:completed",
-            "pre_node:review", "gate_waiting:review", "gate_resolved:review", "post_node:review:completed",
-            "pre_node:deploy", "post_node:deploy:completed",
-            "post_execute",
-        ])
+        #expect(
+            events.all == [
+                "pre_execute",
+                "pre_node:build", "post_node:build:completed",
+                "pre_node:review", "gate_waiting:review", "gate_resolved:review", "post_node:review:completed",
+                "pre_node:deploy", "post_node:deploy:completed",
+                "post_execute",
+            ])
     }
 
     @Test func gateWithoutTaskCompletesOnApproval() async throws {
@@ -30,7 +31,9 @@ struct GateExecutionTests {
         let hooks = HookRegistry()
         hooks.register(.gateWaiting) { ctx in try ctx.gates?.approve("review") }
         let dag = try gatedDAG()
-        let result = await DAGExecutor(dag, hooks: hooks, gates: gates).execute(["build": .sync { nil }, "deploy": .sync { nil }])
+        let result = await DAGExecutor(dag, hooks: hooks, gates: gates).execute([
+            "build": .sync { nil }, "deploy": .sync { nil },
+        ])
         #expect(result["review"]?.status == .completed)
         #expect(result["deploy"]?.status == .completed)
     }

@@ -1,10 +1,11 @@
-@testable import Dagron
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing
 
+@testable import Dagron
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The encoding isolated plugins are fed: what goes in comes out, hostile
@@ -34,9 +35,11 @@ import Glibc
 
     private static func sampleDAG() throws -> DAG {
         try DAG(
-            nodes: [DAGNode(name: "extract", metadata: ["kind": "run", "command": "echo ü"]),
-                    DAGNode(name: "gate ✓", metadata: ["kind": "gate"]),
-                    DAGNode(name: "load")],
+            nodes: [
+                DAGNode(name: "extract", metadata: ["kind": "run", "command": "echo ü"]),
+                DAGNode(name: "gate ✓", metadata: ["kind": "gate"]),
+                DAGNode(name: "load"),
+            ],
             edges: [DAGEdge(from: "extract", to: "gate ✓"), DAGEdge(from: "gate ✓", to: "load")])
     }
 
@@ -49,18 +52,25 @@ import Glibc
         let gates = GateController(["gate ✓": ApprovalGate()])
         gates.gate(named: "gate ✓")?.arm()
         let failed = NodeResult(
-            name: "load", status: .failed, durationSeconds: 1.25, startedAt: 1_700_000_000.5, finishedAt: 1_700_000_001.75,
+            name: "load", status: .failed, durationSeconds: 1.25, startedAt: 1_700_000_000.5,
+            finishedAt: 1_700_000_001.75,
             error: Boom(), exitCode: -3, attempts: 2, stderrTail: "last\nlines", skipReason: nil)
         let skipped = NodeResult(name: "elsewhere", status: .skipped, skipReason: "upstream 'x' failed")
         let contexts: [HookContext] = [
             HookContext(event: .preBuild, dag: dag),
             HookContext(event: .preExecute, dag: dag, gates: gates),
-            HookContext(event: .gateWaiting, dag: dag, nodeName: "gate ✓", nodeIndex: 1, gates: gates, metadata: ["outcome": "x"]),
-            HookContext(event: .onError, dag: dag, nodeName: "load", nodeIndex: 2, nodeResult: failed, error: Boom(), gates: gates),
+            HookContext(
+                event: .gateWaiting, dag: dag, nodeName: "gate ✓", nodeIndex: 1, gates: gates,
+                metadata: ["outcome": "x"]),
+            HookContext(
+                event: .onError, dag: dag, nodeName: "load", nodeIndex: 2, nodeResult: failed, error: Boom(),
+                gates: gates),
             HookContext(event: .nodeSkipped, nodeName: "elsewhere", nodeResult: skipped),
-            HookContext(event: .postExecute, dag: dag,
-                        executionResult: ExecutionResult(results: [failed, skipped], totalDurationSeconds: 9.5, wasCancelled: true),
-                        gates: gates),
+            HookContext(
+                event: .postExecute, dag: dag,
+                executionResult: ExecutionResult(
+                    results: [failed, skipped], totalDurationSeconds: 9.5, wasCancelled: true),
+                gates: gates),
         ]
         let (decoded, decoder) = try roundTrip(contexts)
         try #require(decoded.count == contexts.count)
@@ -97,7 +107,8 @@ import Glibc
         gate.arm()
         var encoder = EventEncoder()
         var writer = WireWriter()
-        encoder.encode(HookContext(event: .gateWaiting, dag: dag, nodeName: "gate ✓", nodeIndex: 1, gates: gates), into: &writer)
+        encoder.encode(
+            HookContext(event: .gateWaiting, dag: dag, nodeName: "gate ✓", nodeIndex: 1, gates: gates), into: &writer)
         var splitter = FrameSplitter()
         writer.bytes.withUnsafeBytes { splitter.append($0) }
         try splitter.forEachFrame { payload in
@@ -122,15 +133,20 @@ import Glibc
         let dag = try Self.sampleDAG()
         var encoder = EventEncoder()
         var writer = WireWriter()
-        encoder.encode(HookContext(event: .postNode, dag: dag, nodeName: "load", nodeIndex: 2,
-                                   nodeResult: NodeResult(name: "load", status: .completed)), into: &writer)
+        encoder.encode(
+            HookContext(
+                event: .postNode, dag: dag, nodeName: "load", nodeIndex: 2,
+                nodeResult: NodeResult(name: "load", status: .completed)), into: &writer)
         let valid = writer.bytes
         var generator = SplitMix(seed: 42)
         for round in 0..<3000 {
             var bytes = valid
             switch round % 3 {
             case 0: bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count))))
-            case 1: for _ in 0..<4 { bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next()) }
+            case 1:
+                for _ in 0..<4 {
+                    bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next())
+                }
             default: bytes = (0..<Int(generator.next() % 200)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             }
             var splitter = FrameSplitter()

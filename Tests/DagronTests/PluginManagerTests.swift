@@ -47,11 +47,12 @@ struct PluginManagerTests {
         #expect(manager.isInitialized("one"))
         manager.hooks.fire(HookContext(event: .preNode, nodeName: "x"))
         manager.teardownAll()
-        #expect(log.all == [
-            "configure:one:fast", "initialize:one", "configure:two:-", "initialize:two",
-            "one saw x", "two saw x",
-            "teardown:two", "teardown:one",
-        ])
+        #expect(
+            log.all == [
+                "configure:one:fast", "initialize:one", "configure:two:-", "initialize:two",
+                "one saw x", "two saw x",
+                "teardown:two", "teardown:one",
+            ])
         #expect(manager.hooks.hookCount() == 0)
         #expect(warnings.all.isEmpty)
         #expect(!manager.isInitialized("one"))
@@ -138,7 +139,8 @@ struct PluginManagerTests {
             func discoverPlugins() -> [PluginDiscovery] {
                 [
                     .loaded(ProbePlugin("found", log: log), origin: "/plugins/libfound.so", settings: nil),
-                    .failed(PluginFailure(name: nil, origin: "/plugins/libbad.so", error: Boom(message: "not an ELF file"))),
+                    .failed(
+                        PluginFailure(name: nil, origin: "/plugins/libbad.so", error: Boom(message: "not an ELF file"))),
                 ]
             }
         }

@@ -19,7 +19,9 @@ import Testing
         private let recorded = Mutex<[Call]>([])
         var calls: [Call] { recorded.withTrackedLock { $0 } }
         func clearStatusLine() { recorded.withTrackedLock { $0.append(.clear) } }
-        func write(_ text: String, to stream: HostConsole.Stream) { recorded.withTrackedLock { $0.append(.write(text, stream)) } }
+        func write(_ text: String, to stream: HostConsole.Stream) {
+            recorded.withTrackedLock { $0.append(.write(text, stream)) }
+        }
         func drawStatusLine(_ line: String) { recorded.withTrackedLock { $0.append(.draw(line)) } }
         func reset() { recorded.withTrackedLock { $0.removeAll() } }
     }

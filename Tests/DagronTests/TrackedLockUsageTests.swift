@@ -25,7 +25,9 @@ struct TrackedLockUsageTests {
                 if ["TrackedLock.swift", "TrackedLockUsageTests.swift"].contains(file.lastPathComponent) { continue }
                 let text = try String(contentsOf: file, encoding: .utf8)
                 for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-                where line.contains(".withLock {") || line.contains(".withLock(") || line.contains(".withLockIfAvailable") {
+                where line.contains(".withLock {") || line.contains(".withLock(")
+                    || line.contains(".withLockIfAvailable")
+                {
                     offenders.append("\(file.path.dropFirst(Self.repository.path.count + 1)):\(number + 1)")
                 }
             }

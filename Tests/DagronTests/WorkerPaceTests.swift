@@ -1,5 +1,6 @@
-@testable import Dagron
 import Testing
+
+@testable import Dagron
 
 /// When a worker stands by (`WorkerPace`): tasks shorter than the gaps
 /// between them, while other workers keep completing nodes.

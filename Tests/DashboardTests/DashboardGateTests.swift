@@ -1,9 +1,9 @@
-import TestSupport
 import Dagron
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 
 /// Gates on the dashboard: their questions in the state and the event
@@ -24,11 +24,15 @@ struct DashboardGateTests {
         defer { try? holder.close().wait() }
         let port = try #require(holder.localAddress?.port)
 
-        let run = try dagron(["run", "p.yml", "--plain", "--run-dir", "run", "--plugin", "dashboard",
-                              "--set", "dashboard.port=\(port)", "--set", "dashboard.open_browser=false"],
-                             in: scratch.path)
+        let run = try dagron(
+            [
+                "run", "p.yml", "--plain", "--run-dir", "run", "--plugin", "dashboard",
+                "--set", "dashboard.port=\(port)", "--set", "dashboard.open_browser=false",
+            ],
+            in: scratch.path)
         #expect(run.status == 2, "stdout: \(run.stdout)\nstderr: \(run.stderr)")
-        #expect(run.stderr.contains("port \(port) is in use: pass --set dashboard.port=0 for a free port"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("port \(port) is in use: pass --set dashboard.port=0 for a free port"), "\(run.stderr)")
         for raw in ["bind(descriptor", "errno", "Address already in use"] {
             #expect(!run.stderr.contains(raw), "raw NIO text '\(raw)' in: \(run.stderr)")
         }
@@ -67,7 +71,9 @@ struct DashboardGateTests {
             try await waitUntil("extract running") { try await session.state().node("extract")?.status == "running" }
             let pending = try await session.state()
             #expect(pending.gate("approve")?.status == "pending")
-            #expect(pending.gate("approve")?.message == GatedPipeline.question, "the question is known before the gate waits")
+            #expect(
+                pending.gate("approve")?.message == GatedPipeline.question,
+                "the question is known before the gate waits")
 
             pipeline.releaseExtract()
             try await waitUntil("the gate waiting") { try await session.state().waitingGates == ["approve"] }
@@ -77,22 +83,32 @@ struct DashboardGateTests {
             let event = try #require(waiting.events.first { $0.event == "gate_waiting" && $0.node == "approve" })
             #expect(event.message == GatedPipeline.question)
             #expect(event.status == "waiting")
-            #expect(waiting.events.filter { $0.event != "gate_waiting" && $0.event != "gate_changed" }.allSatisfy { $0.message == nil },
-                    "only gate events carry a question")
+            #expect(
+                waiting.events.filter { $0.event != "gate_waiting" && $0.event != "gate_changed" }.allSatisfy {
+                    $0.message == nil
+                },
+                "only gate events carry a question")
 
             // The stream: the message carrying gate_waiting carries the question twice.
             do {
                 try await waitUntil("gate_waiting on the stream") {
                     stream.all.contains { message in
                         let events = (try? DashboardHTTPTests.events(of: message)) ?? []
-                        let gates = message.event == "patch" ? (try? DashboardHTTPTests.patch(message))?.gates
+                        let gates =
+                            message.event == "patch"
+                            ? (try? DashboardHTTPTests.patch(message))?.gates
                             : (try? DashboardHTTPTests.snapshot(message))?.gates
                         return events.contains { $0.event == "gate_waiting" && $0.message == GatedPipeline.question }
-                            && (gates ?? []).contains { $0.name == "approve" && $0.status == "waiting" && $0.message == GatedPipeline.question }
+                            && (gates ?? []).contains {
+                                $0.name == "approve" && $0.status == "waiting" && $0.message == GatedPipeline.question
+                            }
                     }
                 }
             } catch {
-                let seen = stream.all.map { "\($0.event): " + ((try? DashboardHTTPTests.events(of: $0)) ?? []).map(\.event).joined(separator: ",") }
+                let seen = stream.all.map {
+                    "\($0.event): "
+                        + ((try? DashboardHTTPTests.events(of: $0)) ?? []).map(\.event).joined(separator: ",")
+                }
                 Issue.record("the stream had: \(seen)")
                 throw error
             }
@@ -136,7 +152,9 @@ struct DashboardGateTests {
             let state = try await session.state()
             #expect(state.gate("approve")?.reason == "not on a Friday")
             #expect(state.gate("approve")?.message == GatedPipeline.question)
-            #expect(state.events.contains { $0.event == "gate_resolved" && $0.node == "approve" && $0.status == "rejected" })
+            #expect(
+                state.events.contains { $0.event == "gate_resolved" && $0.node == "approve" && $0.status == "rejected" }
+            )
             #expect(try await finish(run).isSuccess == false)
         }
     }
@@ -190,12 +208,15 @@ struct DashboardGateTests {
 
     // MARK: Through `dagron run`
 
-    @Test("through `dagron run`: the pipeline's question in /api/state, and `dagron gate approve` reaches the dashboard",
-          arguments: [[String](), ["--isolate", "dashboard"]])
+    @Test(
+        "through `dagron run`: the pipeline's question in /api/state, and `dagron gate approve` reaches the dashboard",
+        arguments: [[String](), ["--isolate", "dashboard"]])
     func dagronRunGateApprove(extra: [String]) async throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             name: gated
             nodes:
               build:
@@ -211,18 +232,22 @@ struct DashboardGateTests {
             """)
         let urlFile = scratch.path + "/url"
         let run = try DagronProcess(
-            ["run", "p.yml", "--plain", "--run-dir", "run", "--plugin", "dashboard", "--set", "dashboard.port=0",
-             "--set", "dashboard.open_browser=false", "--set", "dashboard.url_file=\(urlFile)"] + extra,
+            [
+                "run", "p.yml", "--plain", "--run-dir", "run", "--plugin", "dashboard", "--set", "dashboard.port=0",
+                "--set", "dashboard.open_browser=false", "--set", "dashboard.url_file=\(urlFile)",
+            ] + extra,
             in: scratch.path)
         defer { if run.process.isRunning { run.send(SIGKILL) } }
         try await waitUntil("the dashboard URL") {
             guard run.process.isRunning else {
                 let finished = try run.wait(timeout: 5)
-                throw DashboardSession.SessionError(description: "dagron run exited \(finished.status): \(finished.stderr)")
+                throw DashboardSession.SessionError(
+                    description: "dagron run exited \(finished.status): \(finished.stderr)")
             }
             return !(scratch.read("url") ?? "").isEmpty
         }
-        let dashboard = try DashboardClient(url: (scratch.read("url") ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        let dashboard = try DashboardClient(
+            url: (scratch.read("url") ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
         do {
             try await waitUntil("the gate waiting with its question") {
                 let gate = try await dashboard.state().gate("release")

@@ -80,7 +80,9 @@ struct DashboardHTTPTests {
         // Approve only once the stream itself has shown the waiting gate.
         try await waitUntil("the stream showing the waiting gate") {
             stream.all.contains { $0.event == "patch" && (try? Self.patch($0))?.waitingGates == ["approve"] }
-                || stream.all.contains { $0.event == "snapshot" && (try? Self.snapshot($0))?.waitingGates == ["approve"] }
+                || stream.all.contains {
+                    $0.event == "snapshot" && (try? Self.snapshot($0))?.waitingGates == ["approve"]
+                }
         }
         let approved = try await session.request("/api/gates/approve/approve", method: .POST, auth: .query)
         #expect(approved.status == 200)
@@ -96,7 +98,9 @@ struct DashboardHTTPTests {
         let ids = messages.compactMap(\.id).map { $0.split(separator: "-").map { UInt64($0)! } }
         #expect(ids.count == messages.count)
         for (earlier, later) in zip(ids, ids.dropFirst()) {
-            #expect(earlier[0] < later[0] || (earlier[0] == later[0] && earlier[1] < later[1]), "ids \(earlier) then \(later)")
+            #expect(
+                earlier[0] < later[0] || (earlier[0] == later[0] && earlier[1] < later[1]),
+                "ids \(earlier) then \(later)")
         }
         // Every patch continues exactly where the previous message ended.
         var seq: UInt64? = nil
@@ -111,15 +115,17 @@ struct DashboardHTTPTests {
         }
         // The events of the run arrive once each, in the engine's order.
         let runEvents = messages.flatMap { (try? Self.events(of: $0)) ?? [] }
-            .filter { $0.seq > 0 && $0.event != "gate_changed" }  // gate_changed: logged by the approve request if it beats gate_resolved
+            // gate_changed: logged by the approve request if it beats gate_resolved
+            .filter { $0.seq > 0 && $0.event != "gate_changed" }
         let seqs = runEvents.map(\.seq)
         #expect(seqs == seqs.sorted())
         #expect(Set(seqs).count == seqs.count)
         let order = runEvents.map { "\($0.event):\($0.node ?? "")" }
-        #expect(order == [
-            "pre_execute:", "pre_node:extract", "post_node:extract", "pre_node:approve", "gate_waiting:approve",
-            "gate_resolved:approve", "post_node:approve", "pre_node:deploy", "post_node:deploy", "post_execute:",
-        ])
+        #expect(
+            order == [
+                "pre_execute:", "pre_node:extract", "post_node:extract", "pre_node:approve", "gate_waiting:approve",
+                "gate_resolved:approve", "post_node:approve", "pre_node:deploy", "post_node:deploy", "post_execute:",
+            ])
         // The statuses a client sees for the gate node, in order.
         var approveStatuses: [String] = []
         for message in messages {
@@ -210,7 +216,8 @@ struct DashboardHTTPTests {
         }
         #expect(try await session.request("/api/gates/approve/approve", method: .POST, auth: .none).status == 403)
         #expect(try await session.request("/api/gates/approve/reject", method: .POST, auth: .wrong).status == 403)
-        let rebinding = try await session.request("/api/gates/approve/approve", method: .POST, host: "evil.example:\(session.port)")
+        let rebinding = try await session.request(
+            "/api/gates/approve/approve", method: .POST, host: "evil.example:\(session.port)")
         #expect(rebinding.status == 403)
         #expect(try await session.request("/api/state", host: "evil.example").status == 403)
         #expect(try await session.request("/api/state", host: "127.0.0.1:\(session.port + 1)").status == 403)
@@ -225,12 +232,14 @@ struct DashboardHTTPTests {
         #expect(page.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)
         #expect(page.headers.first(name: "Referrer-Policy") == "no-referrer")
         #expect(page.text.contains("<svg"))
-        #expect(!page.text.contains("http://") && !page.text.contains("https://"), "the page loads nothing from elsewhere")
+        #expect(
+            !page.text.contains("http://") && !page.text.contains("https://"), "the page loads nothing from elsewhere")
         let localhost = try await session.request("/api/state", host: "localhost:\(session.port)")
         #expect(localhost.status == 200)
         #expect(localhost.headers.first(name: "Access-Control-Allow-Origin") == nil)
-        let preflight = try await session.request("/api/gates/approve/approve", method: .OPTIONS, auth: .none,
-                                                  headers: [("Origin", "http://evil.example")])
+        let preflight = try await session.request(
+            "/api/gates/approve/approve", method: .OPTIONS, auth: .none,
+            headers: [("Origin", "http://evil.example")])
         #expect(preflight.status == 403)
         #expect(preflight.headers.first(name: "Access-Control-Allow-Origin") == nil)
 
@@ -366,8 +375,12 @@ struct DashboardLoadTests {
         let result = try await finish(run, within: .seconds(300))
         #expect(result.succeeded == 3000)
         try await waitUntil("the finished run on the stream", timeout: .seconds(60)) {
-            stream.all.contains { $0.event == "snapshot" && (try? DashboardHTTPTests.snapshot($0))?.run.phase == "finished" }
-                || stream.all.contains { $0.event == "patch" && (try? DashboardHTTPTests.patch($0))?.run.phase == "finished" }
+            stream.all.contains {
+                $0.event == "snapshot" && (try? DashboardHTTPTests.snapshot($0))?.run.phase == "finished"
+            }
+                || stream.all.contains {
+                    $0.event == "patch" && (try? DashboardHTTPTests.patch($0))?.run.phase == "finished"
+                }
         }
         let elapsed = clock.now - started
         stream.stop()

@@ -1,8 +1,8 @@
-import TestSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 
 /// Settings and start-up failures of the dashboard plugin (loaded from its `.so`).
@@ -16,9 +16,12 @@ struct DashboardSettingsTests {
         }
     }
 
-    @Test("malformed values are refused with what was expected", arguments: [
-        ("port", "eighty"), ("port", "70000"), ("port", "-1"), ("open_browser", "maybe"), ("host", " "), ("url_file", ""),
-    ])
+    @Test(
+        "malformed values are refused with what was expected",
+        arguments: [
+            ("port", "eighty"), ("port", "70000"), ("port", "-1"), ("open_browser", "maybe"), ("host", " "),
+            ("url_file", ""),
+        ])
     func malformed(key: String, value: String) throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         do {
@@ -39,8 +42,9 @@ struct DashboardSettingsTests {
     /// Numbers that overflow, trap a careless conversion, or sit just past a range.
     static let hostileNumbers = ["1e300", "1e10", "-1", "nan", "inf", "9223372036854775807", "1e-12", "65536", "99999"]
 
-    @Test("every numeric setting refuses hostile numbers with an error naming the key", arguments:
-        ["port", "max_connections", "idle_timeout"].flatMap { key in hostileNumbers.map { (key, $0) } })
+    @Test(
+        "every numeric setting refuses hostile numbers with an error naming the key",
+        arguments: ["port", "max_connections", "idle_timeout"].flatMap { key in hostileNumbers.map { (key, $0) } })
     func hostileNumber(key: String, value: String) throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         do {
@@ -57,22 +61,26 @@ struct DashboardSettingsTests {
         }
     }
 
-    @Test("durations and counts in range are accepted", arguments: [
-        ("idle_timeout", "15"), ("idle_timeout", "1s"), ("idle_timeout", "1.5s"), ("idle_timeout", "1500ms"),
-        ("idle_timeout", "2m"), ("idle_timeout", "1h"), ("max_connections", "1"), ("max_connections", "10000"),
-        ("port", "65535"),
-    ])
+    @Test(
+        "durations and counts in range are accepted",
+        arguments: [
+            ("idle_timeout", "15"), ("idle_timeout", "1s"), ("idle_timeout", "1.5s"), ("idle_timeout", "1500ms"),
+            ("idle_timeout", "2m"), ("idle_timeout", "1h"), ("max_connections", "1"), ("max_connections", "10000"),
+            ("port", "65535"),
+        ])
     func inRange(key: String, value: String) throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         try plugin.configure(PluginSettings(plugin: "dashboard", [key: value]))
     }
 
-    @Test("durations and counts just out of range are refused", arguments: [
-        ("idle_timeout", "999ms"), ("idle_timeout", "0.5"), ("idle_timeout", "61m"), ("idle_timeout", "0"),
-        ("idle_timeout", "5."), ("idle_timeout", ".5s"), ("idle_timeout", "1.2.3s"), ("idle_timeout", "10 s"),
-        ("idle_timeout", "1d"), ("idle_timeout", "+5s"), ("idle_timeout", "\u{0665}s"), ("idle_timeout", ""),
-        ("max_connections", "0"), ("max_connections", "10001"), ("max_connections", "2.5"), ("max_connections", ""),
-    ])
+    @Test(
+        "durations and counts just out of range are refused",
+        arguments: [
+            ("idle_timeout", "999ms"), ("idle_timeout", "0.5"), ("idle_timeout", "61m"), ("idle_timeout", "0"),
+            ("idle_timeout", "5."), ("idle_timeout", ".5s"), ("idle_timeout", "1.2.3s"), ("idle_timeout", "10 s"),
+            ("idle_timeout", "1d"), ("idle_timeout", "+5s"), ("idle_timeout", "\u{0665}s"), ("idle_timeout", ""),
+            ("max_connections", "0"), ("max_connections", "10001"), ("max_connections", "2.5"), ("max_connections", ""),
+        ])
     func outOfRange(key: String, value: String) throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
         #expect(throws: PluginSettingsError.self, "\(key)=\(value)") {
@@ -83,9 +91,13 @@ struct DashboardSettingsTests {
     @Test("valid settings are accepted")
     func valid() throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
-        try plugin.configure(PluginSettings(plugin: "dashboard", [
-            "host": "127.0.0.1", "port": "0", "open_browser": "false", "max_connections": "300", "idle_timeout": "20s",
-        ]))
+        try plugin.configure(
+            PluginSettings(
+                plugin: "dashboard",
+                [
+                    "host": "127.0.0.1", "port": "0", "open_browser": "false", "max_connections": "300",
+                    "idle_timeout": "20s",
+                ]))
         try plugin.configure(PluginSettings(plugin: "dashboard"))
         plugin.teardown()  // never initialized: harmless
     }
@@ -115,7 +127,9 @@ struct DashboardSettingsTests {
             plugin.teardown()
             Issue.record("initialize succeeded on a port in use")
         } catch {
-            #expect(String(describing: error) == "port \(port) is in use: pass --set dashboard.port=0 for a free port", "\(error)")
+            #expect(
+                String(describing: error) == "port \(port) is in use: pass --set dashboard.port=0 for a free port",
+                "\(error)")
         }
         #expect(hooks.hookCount() == 0, "no hooks left behind by a failed initialize")
         plugin.teardown()
@@ -138,7 +152,9 @@ struct DashboardSettingsTests {
         #expect(text.hasPrefix("http://127.0.0.1:") && text.contains("/?token=") && text.hasSuffix("\n"), "\(text)")
     }
 
-    @Test("a url_file that is a symbolic link, or not a regular file, fails initialize and is left alone", arguments: ["link", "directory"])
+    @Test(
+        "a url_file that is a symbolic link, or not a regular file, fails initialize and is left alone",
+        arguments: ["link", "directory"])
     func urlFileNotARegularFile(kind: String) throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -163,7 +179,9 @@ struct DashboardSettingsTests {
 
     /// A fresh folder of the test's own.
     static func folder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-dashboard-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dagron-dashboard-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         return path
     }

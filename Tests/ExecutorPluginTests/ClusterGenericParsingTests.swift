@@ -1,38 +1,55 @@
 import ClusterJobSupport
-@testable import ClusterGenericPlugin
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import Testing
+
+@testable import ClusterGenericPlugin
 
 /// Templates, the status table and how `cluster-generic` reads a status listing.
 @Suite struct ClusterGenericParsingTests {
     @Test func templatesQuoteEveryValue() throws {
         let template = try CommandTemplate(
-            "sub --name={job_name} -o {stdout} --cpus={cpus} {script} ; echo {{literal}} }", allowed: CommandTemplate.jobPlaceholders)
-        let line = template.expand(["job_name": ["dagron-r"], "stdout": ["/tmp/a b/it's.out"], "script": ["/x/$(reboot).sh"]])
-        #expect(line == "sub --name='dagron-r' -o '/tmp/a b/it'\\''s.out' --cpus='' '/x/$(reboot).sh' ; echo {literal} }")
+            "sub --name={job_name} -o {stdout} --cpus={cpus} {script} ; echo {{literal}} }",
+            allowed: CommandTemplate.jobPlaceholders)
+        let line = template.expand([
+            "job_name": ["dagron-r"], "stdout": ["/tmp/a b/it's.out"], "script": ["/x/$(reboot).sh"],
+        ])
+        #expect(
+            line == "sub --name='dagron-r' -o '/tmp/a b/it'\\''s.out' --cpus='' '/x/$(reboot).sh' ; echo {literal} }")
         let ids = try CommandTemplate("squeue -j {job_ids}", allowed: CommandTemplate.queryPlaceholders)
         #expect(ids.expand(["job_ids": ["1", "2;rm -rf /"]]) == "squeue -j '1' '2;rm -rf /'")
         #expect(ids.uses("job_ids") && !ids.uses("job_name"))
     }
 
     @Test func expandedTemplatesRunAsWrittenInARealShell() async throws {
-        let template = try CommandTemplate("printf '%s|' {node} {stdout} {{x}}", allowed: CommandTemplate.jobPlaceholders)
+        let template = try CommandTemplate(
+            "printf '%s|' {node} {stdout} {{x}}", allowed: CommandTemplate.jobPlaceholders)
         let hostile = "a'b\"c $(echo no) `echo no` \\ *"
-        let result = try await ClusterCommand(executable: "/bin/sh", arguments: ["-c", template.expand(["node": [hostile], "stdout": [""]])]).run()
+        let result = try await ClusterCommand(
+            executable: "/bin/sh", arguments: ["-c", template.expand(["node": [hostile], "stdout": [""]])]
+        ).run()
         #expect(result.output == hostile + "||{x}|")
     }
 
     @Test func unknownPlaceholdersAreRefused() {
-        #expect(throws: CommandTemplate.TemplateError.self) { try CommandTemplate("{job_ids}", allowed: CommandTemplate.jobPlaceholders) }
-        #expect(throws: CommandTemplate.TemplateError.self) { try CommandTemplate("{}", allowed: CommandTemplate.jobPlaceholders) }
-        #expect(throws: CommandTemplate.TemplateError.self) { try CommandTemplate("awk '{print $1}'", allowed: CommandTemplate.queryPlaceholders) }
-        #expect(throws: Never.self) { try CommandTemplate("awk '{{print $1}}'", allowed: CommandTemplate.queryPlaceholders) }
+        #expect(throws: CommandTemplate.TemplateError.self) {
+            try CommandTemplate("{job_ids}", allowed: CommandTemplate.jobPlaceholders)
+        }
+        #expect(throws: CommandTemplate.TemplateError.self) {
+            try CommandTemplate("{}", allowed: CommandTemplate.jobPlaceholders)
+        }
+        #expect(throws: CommandTemplate.TemplateError.self) {
+            try CommandTemplate("awk '{print $1}'", allowed: CommandTemplate.queryPlaceholders)
+        }
+        #expect(throws: Never.self) {
+            try CommandTemplate("awk '{{print $1}}'", allowed: CommandTemplate.queryPlaceholders)
+        }
     }
 
     @Test func placeholderValuesOfAJob() {
         let job = NodeJob(
-            runID: "r", node: "n", attempt: 3, command: "true", environment: [:], workingDirectory: "/w", runDirectory: "/runs/r",
+            runID: "r", node: "n", attempt: 3, command: "true", environment: [:], workingDirectory: "/w",
+            runDirectory: "/runs/r",
             standardOutputPath: "/runs/r/logs/n.out", standardErrorPath: "/runs/r/logs/n.err",
             resources: NodeResources(cpus: 2, memoryMebibytes: 100, timeSeconds: 61, gpus: nil))
         let values = ClusterGenericExecutor.placeholderValues(for: job, script: BatchScript(for: job))
@@ -61,10 +78,15 @@ import Testing
     }
 
     @Test func listedWordsAndExitFilesDecideTheAnswer() throws {
-        let scratch = try FileManager.default.url(for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: NSTemporaryDirectory()), create: true).path
+        let scratch = try FileManager.default.url(
+            for: .itemReplacementDirectory, in: .userDomainMask,
+            appropriateFor: URL(fileURLWithPath: NSTemporaryDirectory()), create: true
+        ).path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var ledger = JobLedger(lostAfterPolls: 2, lostAfterSeconds: 10)
-        for id in ["a", "b", "c", "d"] { ledger.submitted(id: id, jobName: "dagron-r", node: id, exitFilePath: scratch + "/\(id).exit") }
+        for id in ["a", "b", "c", "d"] {
+            ledger.submitted(id: id, jobName: "dagron-r", node: id, exitFilePath: scratch + "/\(id).exit")
+        }
         let table = ClusterStateTable()
         func answer(_ id: String, _ word: String?, _ now: Double) -> NodeJobState? {
             ClusterGenericExecutor.answer(for: id, word: word, table: table, ledger: &ledger, now: now)
@@ -81,8 +103,9 @@ import Testing
         #expect(failed.ending == .failed && failed.exitCode == 3 && failed.startedAt == 100 && failed.finishedAt == 104)
         // Listed finished: the table's ending with the exit file's code.
         try "status=0 started=1 finished=2\n".write(toFile: scratch + "/c.exit", atomically: true, encoding: .utf8)
-        #expect(answer("c", "CD", 0)
-            == .finished(NodeJobOutcome(ending: .succeeded, exitCode: 0, state: "CD", startedAt: 1, finishedAt: 2)))
+        #expect(
+            answer("c", "CD", 0)
+                == .finished(NodeJobOutcome(ending: .succeeded, exitCode: 0, state: "CD", startedAt: 1, finishedAt: 2)))
         // Ended without an exit file: lost after 2 polls and 10 s, cancelled when it was cancelled.
         ledger.cancelRequested(["d"])
         #expect(answer("d", "F", 0) == nil)

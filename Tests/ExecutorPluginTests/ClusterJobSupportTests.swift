@@ -16,7 +16,9 @@ import Testing
         let words = try ShellQuoting.split(line)
         #expect(words == ["a", "b c", "d \"e\" $f", "g h", "", "it's", "xyz"])
         // The same line through a real /bin/sh, one word per line.
-        let result = try await ClusterCommand(executable: "/bin/sh", arguments: ["-c", "for w in \(line); do printf '<%s>' \"$w\"; done"]).run()
+        let result = try await ClusterCommand(
+            executable: "/bin/sh", arguments: ["-c", "for w in \(line); do printf '<%s>' \"$w\"; done"]
+        ).run()
         #expect(result.output == words.map { "<\($0)>" }.joined())
     }
 
@@ -41,7 +43,9 @@ import Testing
         #expect(ExitFile.read(path: script.exitFilePath) == nil)
         let attributes = try FileManager.default.attributesOfItem(atPath: script.scriptPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o700)
-        let result = try await ClusterCommand(executable: script.scriptPath, arguments: [], environment: job.environment, workingDirectory: "/").run()
+        let result = try await ClusterCommand(
+            executable: script.scriptPath, arguments: [], environment: job.environment, workingDirectory: "/"
+        ).run()
         #expect(result.status == 7)
         #expect(result.output == fixture.scratch.path + "\nit's me\n")
         let exit = try #require(ExitFile.read(path: script.exitFilePath))

@@ -1,10 +1,11 @@
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
-@testable import SlurmPlugin
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+@testable import SlurmPlugin
 
 /// Real jobs on a real Slurm (scripts/test.sh starts a one-node cluster),
 /// through the executor API as the host drives it. Serialized: they share
@@ -18,7 +19,8 @@ import TestSupport
 
     /// Slurm's own record of job `id` (`scontrol -o show job ID`).
     private func controllerLine(_ id: String) async throws -> String {
-        let scontrol = try #require(ExecutableLookup.find("scontrol", searchPath: ProcessInfo.processInfo.environment["PATH"]))
+        let scontrol = try #require(
+            ExecutableLookup.find("scontrol", searchPath: ProcessInfo.processInfo.environment["PATH"]))
         return try await ClusterCommand(executable: scontrol, arguments: ["-o", "show", "job", id]).run().output
     }
 
@@ -26,10 +28,12 @@ import TestSupport
         guard await SlurmCluster.isReachable() else { return }
         let fixture = try JobFixture()
         defer { fixture.scratch.cleanUp() }
-        try "earlier attempt\n".write(toFile: fixture.runDirectory + "/logs/hello.out", atomically: true, encoding: .utf8)
+        try "earlier attempt\n".write(
+            toFile: fixture.runDirectory + "/logs/hello.out", atomically: true, encoding: .utf8)
         let (plugin, executor) = try makeExecutor()
         defer { plugin.teardown() }
-        let job = fixture.job("hello", "echo \"hello $DAGRON_TEST_WORD\"; pwd; echo oops >&2", extra: ["DAGRON_TEST_WORD": "it's a b"])
+        let job = fixture.job(
+            "hello", "echo \"hello $DAGRON_TEST_WORD\"; pwd; echo oops >&2", extra: ["DAGRON_TEST_WORD": "it's a b"])
         let handle = try await executor.submit(job)
         #expect(handle.executor == "slurm" && handle.node == "hello" && !handle.id.isEmpty)
         let outcome = try #require(try await waitForOutcomes(executor, [handle])[handle])
@@ -82,7 +86,8 @@ import TestSupport
         defer { fixture.scratch.cleanUp() }
         let (plugin, executor) = try makeExecutor()
         defer { plugin.teardown() }
-        let job = fixture.job("sized", "echo sized", resources: NodeResources(cpus: 1, memoryMebibytes: 100, timeSeconds: 61))
+        let job = fixture.job(
+            "sized", "echo sized", resources: NodeResources(cpus: 1, memoryMebibytes: 100, timeSeconds: 61))
         let handle = try await executor.submit(job)
         #expect(try await waitForOutcomes(executor, [handle])[handle]?.ending == .succeeded)
         let record = try await controllerLine(handle.id)
@@ -159,7 +164,8 @@ import TestSupport
         // A fresh executor (no cancellation recorded) sees Slurm's own end of both.
         let (observer, watcher) = try makeExecutor()
         defer { observer.teardown() }
-        let outcomes = try await waitForOutcomes(watcher, handles.map { NodeJobHandle(executor: "slurm", id: $0.id, node: $0.node) }, timeout: 120)
+        let outcomes = try await waitForOutcomes(
+            watcher, handles.map { NodeJobHandle(executor: "slurm", id: $0.id, node: $0.node) }, timeout: 120)
         #expect(outcomes.values.allSatisfy { $0.ending == .cancelled }, "\(outcomes)")
     }
 

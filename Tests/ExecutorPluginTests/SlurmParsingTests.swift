@@ -1,13 +1,15 @@
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
-@testable import SlurmPlugin
 import Testing
+
+@testable import SlurmPlugin
 
 /// What the slurm executor reads from Slurm's tools and what it passes to sbatch.
 @Suite struct SlurmParsingTests {
     @Test func oddSqueueOutputIsSkippedNotTrapped() {
-        let output = "\n|||\nnot a line\n12|\n|RUNNING|x\n13|RUNNING|2024-05-01T12:00:00|extra\n14|PENDING|2024-05-01T13:00:00\n15|WEIRD_NEW_STATE|N/A\n"
+        let output =
+            "\n|||\nnot a line\n12|\n|RUNNING|x\n13|RUNNING|2024-05-01T12:00:00|extra\n14|PENDING|2024-05-01T13:00:00\n15|WEIRD_NEW_STATE|N/A\n"
         let records = SlurmQueueListing.parse(output)
         #expect(records.keys.sorted() == ["13", "14", "15"])
         #expect(records["13"]?.jobState == .running(startedAt: SlurmTimestamp.seconds("2024-05-01T12:00:00")))
@@ -19,7 +21,9 @@ import Testing
 
     @Test func queueStatesMapToQueuedAndRunning() {
         for word in ["PENDING", "CONFIGURING"] { #expect(SlurmJobRecord(id: "1", state: word).jobState == .queued) }
-        for word in ["RUNNING", "COMPLETING"] { #expect(SlurmJobRecord(id: "1", state: word).jobState == .running(startedAt: nil)) }
+        for word in ["RUNNING", "COMPLETING"] {
+            #expect(SlurmJobRecord(id: "1", state: word).jobState == .running(startedAt: nil))
+        }
     }
 
     @Test func finalStatesMapToEndings() {
@@ -98,7 +102,10 @@ import Testing
         parts.tm_isdst = -1
         let expected = Double(mktime(&parts))
         #expect(SlurmTimestamp.seconds("2024-05-01T12:34:56") == expected)
-        for odd in ["Unknown", "None", "N/A", "", "2024-05-01 12:34:56", "2024-13-01T00:00:00", "2024-05-01T25:00:00", "２０２４-05-01T12:34:56"] {
+        for odd in [
+            "Unknown", "None", "N/A", "", "2024-05-01 12:34:56", "2024-13-01T00:00:00", "2024-05-01T25:00:00",
+            "２０２４-05-01T12:34:56",
+        ] {
             #expect(SlurmTimestamp.seconds(odd) == nil, "\(odd)")
         }
     }
@@ -116,21 +123,29 @@ import Testing
     @Test func sbatchArgumentsCarryLogsDirectoryEnvironmentAndResources() throws {
         let job = NodeJob(
             runID: "r1", node: "train", attempt: 2, command: "true", environment: [:], workingDirectory: "/data/w d",
-            runDirectory: "/runs/r1", standardOutputPath: "/runs/r1/logs/train.out", standardErrorPath: "/runs/r1/logs/train.err",
+            runDirectory: "/runs/r1", standardOutputPath: "/runs/r1/logs/train.out",
+            standardErrorPath: "/runs/r1/logs/train.err",
             resources: NodeResources(cpus: 4, memoryMebibytes: 4096, timeSeconds: 90, gpus: 2))
-        var settings = try SlurmSettings(PluginSettings(plugin: "slurm", [
-            "partition": "gpu", "account": "proj", "qos": "high", "extra_args": "[\"--exclusive\", \"--comment=a b\"]",
-        ]))
+        var settings = try SlurmSettings(
+            PluginSettings(
+                plugin: "slurm",
+                [
+                    "partition": "gpu", "account": "proj", "qos": "high",
+                    "extra_args": "[\"--exclusive\", \"--comment=a b\"]",
+                ]))
         let script = BatchScript(for: job)
         #expect(script.scriptPath == "/runs/r1/executor/train.2.sh")
         #expect(script.exitFilePath == "/runs/r1/executor/train.2.exit")
         let arguments = try SlurmSubmission.arguments(for: job, script: script, settings: settings)
-        #expect(arguments == [
-            "--parsable", "--job-name=dagron-r1", "--output=/runs/r1/logs/train.out", "--error=/runs/r1/logs/train.err",
-            "--open-mode=append", "--chdir=/data/w d", "--export=ALL", "--partition=gpu", "--account=proj", "--qos=high",
-            "--cpus-per-task=4", "--mem=4096M", "--time=2", "--gres=gpu:2", "--exclusive", "--comment=a b",
-            "/runs/r1/executor/train.2.sh",
-        ])
+        #expect(
+            arguments == [
+                "--parsable", "--job-name=dagron-r1", "--output=/runs/r1/logs/train.out",
+                "--error=/runs/r1/logs/train.err",
+                "--open-mode=append", "--chdir=/data/w d", "--export=ALL", "--partition=gpu", "--account=proj",
+                "--qos=high",
+                "--cpus-per-task=4", "--mem=4096M", "--time=2", "--gres=gpu:2", "--exclusive", "--comment=a b",
+                "/runs/r1/executor/train.2.sh",
+            ])
         // Without resources.time, the node's timeout is the limit; without either, none.
         settings.extraArguments = []
         var timed = job
@@ -138,11 +153,19 @@ import Testing
         timed.timeoutSeconds = 30
         #expect(try SlurmSubmission.arguments(for: timed, script: script, settings: settings).contains("--time=1"))
         timed.timeoutSeconds = nil
-        #expect(!(try SlurmSubmission.arguments(for: timed, script: script, settings: settings)).contains { $0.hasPrefix("--time") })
+        #expect(
+            !(try SlurmSubmission.arguments(for: timed, script: script, settings: settings)).contains {
+                $0.hasPrefix("--time")
+            })
         // A time limit or count Slurm cannot take fails the submission, naming it.
-        for bad in [NodeResources(timeSeconds: .nan), NodeResources(timeSeconds: -5), NodeResources(cpus: 0), NodeResources(gpus: -1)] {
+        for bad in [
+            NodeResources(timeSeconds: .nan), NodeResources(timeSeconds: -5), NodeResources(cpus: 0),
+            NodeResources(gpus: -1),
+        ] {
             timed.resources = bad
-            #expect(throws: ClusterJobError.self) { try SlurmSubmission.arguments(for: timed, script: script, settings: settings) }
+            #expect(throws: ClusterJobError.self) {
+                try SlurmSubmission.arguments(for: timed, script: script, settings: settings)
+            }
         }
     }
 

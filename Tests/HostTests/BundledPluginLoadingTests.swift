@@ -8,7 +8,8 @@ struct BundledPluginLoadingTests {
     @Test("the event recorder loads by name from the build directory, and the SDK beside it is not a failure")
     func loadsEventRecorderByName() throws {
         try BuildProducts.require(BuildProducts.eventRecorder)
-        let catalog = PluginCatalog(searchPath: PluginSearchPath([BuildProducts.directory]), loader: PluginLoader(policy: .strict))
+        let catalog = PluginCatalog(
+            searchPath: PluginSearchPath([BuildProducts.directory]), loader: PluginLoader(policy: .strict))
         let selection = catalog.load(named: ["event-recorder"])
         #expect(selection.failures.isEmpty, "\(selection.failures)")
         let plugin = try #require(selection.plugins.first)
@@ -24,8 +25,9 @@ struct BundledPluginLoadingTests {
     func discoverFindsBundledPlugins() throws {
         try BuildProducts.require(BuildProducts.dagron)
         let manager = PluginManager(warningHandler: { _ in })
-        let report = manager.discover(searchPath: .standard(environment: [:], executablePath: BuildProducts.dagron),
-                                      loader: PluginLoader(policy: .strict))
+        let report = manager.discover(
+            searchPath: .standard(environment: [:], executablePath: BuildProducts.dagron),
+            loader: PluginLoader(policy: .strict))
         #expect(report.loaded.contains("event-recorder"))
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(!manager.isInitialized("event-recorder"))

@@ -16,8 +16,14 @@ struct DiscoveryTests {
             pluginPaths: ["/flag/a", "/flag/b"],
             environment: ["DAGRON_PLUGIN_PATH": "/env/a:/env/b", "XDG_DATA_HOME": "/xdg", "HOME": "/home/u"],
             executablePath: prefix.path + "/bin/dagron")
-        #expect(path.directories.map(\.path) == ["/flag/a", "/flag/b", "/env/a", "/env/b", "/xdg/dagron/plugins", installed])
-        #expect(path.directories.map(\.origin) == [.commandLine, .commandLine, .environment, .environment, .user, .installation])
+        #expect(
+            path.directories.map(\.path) == [
+                "/flag/a", "/flag/b", "/env/a", "/env/b", "/xdg/dagron/plugins", installed,
+            ])
+        #expect(
+            path.directories.map(\.origin) == [
+                .commandLine, .commandLine, .environment, .environment, .user, .installation,
+            ])
 
         let home = PluginSearchPath.standard(environment: ["HOME": "/home/u"], executablePath: "/build/debug/dagron")
         #expect(home.directories.map(\.path) == ["/home/u/.local/share/dagron/plugins", "/build/debug"])
@@ -35,7 +41,8 @@ struct DiscoveryTests {
         #expect(recorders[0].path == first + "/libMyRecorder.so")
         #expect(recorders[1].shadowedBy == first + "/libMyRecorder.so")
         // Other bundled plugins sit in the build folder too; only the recorder is under test.
-        #expect(listing.plugins.filter { $0.plugin.name == "event-recorder" }.map(\.path) == [first + "/libMyRecorder.so"])
+        #expect(
+            listing.plugins.filter { $0.plugin.name == "event-recorder" }.map(\.path) == [first + "/libMyRecorder.so"])
 
         let selection = catalog.load(named: ["event-recorder"])
         #expect(selection.plugins.map(\.path) == [first + "/libMyRecorder.so"])
@@ -47,7 +54,8 @@ struct DiscoveryTests {
         let directory = try TemporaryDirectory()
         let broken = try directory.subdirectory("broken")
         try directory.copy(built.swiftLibrary, to: "broken/libFixtures.so")
-        try directory.write("""
+        try directory.write(
+            """
             # fixtures
             counter = "libFixtures.so:fixture_counter"
             counter.greeting = hello
@@ -55,13 +63,17 @@ struct DiscoveryTests {
             """, to: "broken/dagron.plugins")
         let warnings = WarningLog()
         let manager = PluginManager(warningHandler: warnings.append)
-        let report = manager.discover(from: [SharedObjectPluginSource(
-            searchPath: PluginSearchPath([broken, BuildProducts.directory]), loader: strict)])
+        let report = manager.discover(from: [
+            SharedObjectPluginSource(
+                searchPath: PluginSearchPath([broken, BuildProducts.directory]), loader: strict)
+        ])
         // The build folder holds the other bundled plugins as well: the rest still loads.
         #expect(report.loaded.filter { ["counter", "event-recorder"].contains($0) } == ["counter", "event-recorder"])
         #expect(report.loaded.contains("timing"))
         let manifestFailure = try #require(report.failures.first { $0.error is PluginManifestError })
-        #expect(String(describing: manifestFailure.error) == broken + "/dagron.plugins:4: expected 'name = \"libfile.so:factory_symbol\"' or 'name.key = \"value\"'")
+        #expect(
+            String(describing: manifestFailure.error) == broken
+                + "/dagron.plugins:4: expected 'name = \"libfile.so:factory_symbol\"' or 'name.key = \"value\"'")
         #expect(warnings.all.contains { $0.contains("dagron.plugins:4:") })
     }
 
@@ -74,7 +86,9 @@ struct DiscoveryTests {
         try directory.copy(built.cLibrary("abi99"), to: "libfuture.so")
         try directory.copy(built.cLibrary("nosymbols"), to: "libhelper.so")  // not a plugin: silently skipped
         let manager = PluginManager(warningHandler: { _ in })
-        let report = manager.discover(from: [SharedObjectPluginSource(searchPath: PluginSearchPath([directory.path]), loader: strict)])
+        let report = manager.discover(from: [
+            SharedObjectPluginSource(searchPath: PluginSearchPath([directory.path]), loader: strict)
+        ])
         #expect(report.loaded == ["event-recorder"])
         let origins = report.failures.compactMap(\.origin).sorted()
         #expect(origins == [directory.path + "/libfuture.so", directory.path + "/libtext.so"])
@@ -88,13 +102,16 @@ struct DiscoveryTests {
         try directory.copy(BuildProducts.eventRecorder, to: "plugins/libDagronEventRecorder.so")
         let manifestFile = directory.path + "/from-manifest.jsonl"
         let givenFile = directory.path + "/given.jsonl"
-        try directory.write("""
+        try directory.write(
+            """
             event-recorder = "libDagronEventRecorder.so:dagron_plugin_create"
             event-recorder.file = "\(manifestFile)"
             """, to: "plugins/dagron.plugins")
 
         let manager = PluginManager(warningHandler: { _ in })
-        #expect(manager.loadPlugins(named: ["event-recorder"], searchPath: PluginSearchPath([plugins]), loader: strict).isEmpty)
+        #expect(
+            manager.loadPlugins(named: ["event-recorder"], searchPath: PluginSearchPath([plugins]), loader: strict)
+                .isEmpty)
         #expect(manager.initializeAll().isEmpty)
         manager.teardownAll()
         #expect(FileManager.default.fileExists(atPath: manifestFile))
@@ -121,7 +138,8 @@ struct DiscoveryTests {
     func unknownName() throws {
         let directory = try TemporaryDirectory()
         let manager = PluginManager(warningHandler: { _ in })
-        let failures = manager.loadPlugins(named: ["nope"], searchPath: PluginSearchPath([directory.path]), loader: strict)
+        let failures = manager.loadPlugins(
+            named: ["nope"], searchPath: PluginSearchPath([directory.path]), loader: strict)
         let failure = try #require(failures.first)
         #expect(failure.error is PluginNotFoundError)
         #expect(failure.description.contains("no plugin named 'nope'"))
@@ -136,6 +154,8 @@ struct DiscoveryTests {
         let failures = PluginManager(warningHandler: { _ in }).loadPlugins(
             named: ["recorder"], searchPath: PluginSearchPath([directory.path]), loader: strict)
         let failure = try #require(failures.first)
-        #expect(String(describing: failure.error).contains("the manifest calls it 'recorder' but the plugin's name is 'event-recorder'"))
+        #expect(
+            String(describing: failure.error).contains(
+                "the manifest calls it 'recorder' but the plugin's name is 'event-recorder'"))
     }
 }

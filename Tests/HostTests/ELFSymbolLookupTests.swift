@@ -8,17 +8,19 @@ import Testing
 @Suite("ELF dynamic symbol lookup")
 struct ELFSymbolLookupTests {
     /// 300 exported functions (long hash chains), one static function, and an import.
-    private static let source = (0..<300).map { "int exported_\($0)(void) { return \($0); }" }.joined(separator: "\n") + """
+    private static let source =
+        (0..<300).map { "int exported_\($0)(void) { return \($0); }" }.joined(separator: "\n") + """
 
-        static int hidden_helper(void) { return 7; }
-        int alpha(void) { return hidden_helper() + puts("x"); }
-        """
+            static int hidden_helper(void) { return 7; }
+            int alpha(void) { return hidden_helper() + puts("x"); }
+            """
 
     private func library(hashStyle: String, in directory: TemporaryDirectory) throws -> String {
         let file = directory.path + "/symbols.c"
         try ("#include <stdio.h>\n" + Self.source).write(toFile: file, atomically: true, encoding: .utf8)
         let output = directory.path + "/libsymbols-\(hashStyle).so"
-        let built = try Command.run(try Command.tool("gcc"), ["-shared", "-fPIC", "-Wl,--hash-style=\(hashStyle)", "-o", output, file])
+        let built = try Command.run(
+            try Command.tool("gcc"), ["-shared", "-fPIC", "-Wl,--hash-style=\(hashStyle)", "-o", output, file])
         #expect(built.status == 0, "\(built.all)")
         return output
     }

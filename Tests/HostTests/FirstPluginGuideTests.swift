@@ -14,19 +14,23 @@ struct FirstPluginGuideTests {
     func firstPlugin() throws {
         try BuildProducts.require(BuildProducts.dagron)
         let text = try String(contentsOfFile: Self.guide, encoding: .utf8)
-        let start = try #require(text.range(of: "cat > Hello.swift <<'SWIFT'\n"), "the guide no longer has its first plugin")
+        let start = try #require(
+            text.range(of: "cat > Hello.swift <<'SWIFT'\n"), "the guide no longer has its first plugin")
         let end = try #require(text.range(of: "\nSWIFT\n", range: start.upperBound..<text.endIndex))
         let work = try TemporaryDirectory("dagron-first-plugin")
-        try String(text[start.upperBound..<end.lowerBound]).write(toFile: work.path + "/Hello.swift", atomically: true, encoding: .utf8)
+        try String(text[start.upperBound..<end.lowerBound]).write(
+            toFile: work.path + "/Hello.swift", atomically: true, encoding: .utf8)
 
         let flags = try Command.run(BuildProducts.dagron, ["sdk", "--swiftc-flags"])
         #expect(flags.status == 0, "\(flags.all)")
         let plugins = try work.subdirectory("plugins")
-        let swiftc = try Command.run(try Command.tool("swiftc"), [
-            "-emit-library", "-parse-as-library", "-module-name", "Hello",
-            "-module-cache-path", work.path + "/module-cache",
-        ] + flags.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
-            + ["Hello.swift", "-o", plugins + "/libhello.so"], directory: work.path)
+        let swiftc = try Command.run(
+            try Command.tool("swiftc"),
+            [
+                "-emit-library", "-parse-as-library", "-module-name", "Hello",
+                "-module-cache-path", work.path + "/module-cache",
+            ] + flags.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+                + ["Hello.swift", "-o", plugins + "/libhello.so"], directory: work.path)
         #expect(swiftc.status == 0, "\(swiftc.all)")
 
         try "nodes:\n  a: {run: \"true\"}\n  b: {run: \"true\", after: a}\n"

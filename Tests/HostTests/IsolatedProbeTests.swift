@@ -7,7 +7,8 @@ import Testing
 struct IsolatedProbeTests {
     private func probe(timeout: Int = 20) throws -> IsolatedPluginProbe {
         try BuildProducts.require(BuildProducts.dagron)
-        return IsolatedPluginProbe(executable: BuildProducts.dagron, arguments: ["plugins", "probe-child"], timeoutSeconds: timeout)
+        return IsolatedPluginProbe(
+            executable: BuildProducts.dagron, arguments: ["plugins", "probe-child"], timeoutSeconds: timeout)
     }
 
     @Test("a crash, an exit and a hang are each reported for their file, and the files after them are still probed")

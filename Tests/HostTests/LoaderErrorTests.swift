@@ -45,7 +45,8 @@ struct LoaderErrorTests {
         let directory = try TemporaryDirectory()
         let path = try directory.copy(built.objectFile, to: "libobject.so")
         guard case .notSharedLibrary(let errorPath, let kind) = try loadError(path) else {
-            Issue.record("expected notSharedLibrary"); return
+            Issue.record("expected notSharedLibrary")
+            return
         }
         #expect(errorPath == path)
         #expect(kind.contains("relocatable object file"))
@@ -74,7 +75,10 @@ struct LoaderErrorTests {
         let directory = try TemporaryDirectory()
         let path = try directory.copy(built.cLibrary("abi99"), to: "libfuture.so")
         let error = try loadError(path)
-        #expect(error == .abiMismatch(path: path, plugin: 99, host: DagronPluginABI.runtimeVersion, hostSDK: DagronPluginABI.sdkVersion))
+        #expect(
+            error
+                == .abiMismatch(
+                    path: path, plugin: 99, host: DagronPluginABI.runtimeVersion, hostSDK: DagronPluginABI.sdkVersion))
         #expect(error.description.contains("host is 1, plugin is 99"))
         #expect(error.description.contains("rebuild against DagronSDK \(DagronPluginABI.sdkVersion)"))
     }
@@ -85,7 +89,10 @@ struct LoaderErrorTests {
         let directory = try TemporaryDirectory()
         let path = try directory.copy(built.cLibrary("newersdk"), to: "libnewer.so")
         let error = try loadError(path)
-        #expect(error == .undefinedSDKSymbol(path: path, symbol: "$s9DagronSDK13FutureFeatureyyF", hostSDK: DagronPluginABI.sdkVersion))
+        #expect(
+            error
+                == .undefinedSDKSymbol(
+                    path: path, symbol: "$s9DagronSDK13FutureFeatureyyF", hostSDK: DagronPluginABI.sdkVersion))
         #expect(error.description.contains("built against a newer DagronSDK"))
     }
 
@@ -93,7 +100,10 @@ struct LoaderErrorTests {
     func wrongType() throws {
         let built = try Fixtures.require()
         let error = try loadError(built.swiftLibrary, factory: "fixture_wrong_type")
-        guard case .notADagronPlugin(let path, let typeName) = error else { Issue.record("got \(error)"); return }
+        guard case .notADagronPlugin(let path, let typeName) = error else {
+            Issue.record("got \(error)")
+            return
+        }
         #expect(path == built.swiftLibrary)
         #expect(typeName.contains("NotAPlugin"))
         #expect(error.description.contains("embeds its own copy of DagronSDK"))
@@ -141,7 +151,10 @@ struct LoaderErrorTests {
     @Test("a missing file is unreadable, naming the file")
     func missingFile() throws {
         let path = NSTemporaryDirectory() + "/dagron-no-such-plugin-\(getpid()).so"
-        guard case .unreadable(let errorPath, _) = try loadError(path) else { Issue.record("expected unreadable"); return }
+        guard case .unreadable(let errorPath, _) = try loadError(path) else {
+            Issue.record("expected unreadable")
+            return
+        }
         #expect(errorPath == path)
     }
 
@@ -152,8 +165,9 @@ struct LoaderErrorTests {
         try directory.copy(built.swiftLibrary, to: "libthrowing.so")
         let warnings = WarningLog()
         let manager = PluginManager(warningHandler: warnings.append)
-        let failures = manager.loadPlugins(named: ["throwing"], searchPath: PluginSearchPath([directory.path]),
-                                           loader: PluginLoader(policy: .strict))
+        let failures = manager.loadPlugins(
+            named: ["throwing"], searchPath: PluginSearchPath([directory.path]),
+            loader: PluginLoader(policy: .strict))
         #expect(failures.isEmpty)
         let initFailures = manager.initializeAll()
         let failure = try #require(initFailures.first)

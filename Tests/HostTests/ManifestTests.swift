@@ -5,14 +5,16 @@ import Testing
 struct ManifestTests {
     @Test("entries, default factory, settings, comments and quotes")
     func parsesEntries() {
-        let manifest = PluginManifest(path: "/p/dagron.plugins", text: """
-            # bundled plugins
-            event-recorder = "libDagronEventRecorder.so:dagron_plugin_create"  # the recorder
-            event-recorder.file = "/tmp/events \\"quoted\\".jsonl"
-            timing = libTiming.so
-            abs = "/opt/x/libAbs.so:make_abs"
+        let manifest = PluginManifest(
+            path: "/p/dagron.plugins",
+            text: """
+                # bundled plugins
+                event-recorder = "libDagronEventRecorder.so:dagron_plugin_create"  # the recorder
+                event-recorder.file = "/tmp/events \\"quoted\\".jsonl"
+                timing = libTiming.so
+                abs = "/opt/x/libAbs.so:make_abs"
 
-            """)
+                """)
         #expect(manifest.errors.isEmpty)
         #expect(manifest.entries.map(\.name) == ["event-recorder", "timing", "abs"])
         #expect(manifest.entries[0].path == "/p/libDagronEventRecorder.so")
@@ -25,17 +27,19 @@ struct ManifestTests {
 
     @Test("each malformed line is reported with file and line, and the others still load")
     func reportsErrorsWithLines() {
-        let manifest = PluginManifest(path: "/p/dagron.plugins", text: """
-            good = "libGood.so"
-            this line has no equals sign
-            bad name = "libX.so"
-            unterminated = "libY.so
-            orphan.key = "value"
-            good = "libAgain.so"
-            empty =
-            sym = "libZ.so:not a symbol"
-            also-good = "libAlso.so:make"
-            """)
+        let manifest = PluginManifest(
+            path: "/p/dagron.plugins",
+            text: """
+                good = "libGood.so"
+                this line has no equals sign
+                bad name = "libX.so"
+                unterminated = "libY.so
+                orphan.key = "value"
+                good = "libAgain.so"
+                empty =
+                sym = "libZ.so:not a symbol"
+                also-good = "libAlso.so:make"
+                """)
         #expect(manifest.entries.map(\.name) == ["good", "also-good"])
         #expect(manifest.errors.map(\.line) == [2, 3, 4, 5, 6, 7, 8])
         #expect(manifest.errors[0].description.hasPrefix("/p/dagron.plugins:2: expected"))

@@ -25,7 +25,8 @@ struct PluginsCommandTests {
         try root.copy(built.swiftLibrary, to: "plugins/libFixtures.so")
         try root.copy(BuildProducts.eventRecorder, to: "plugins/libRecorderCopy.so")
         try root.write("not a library", to: "plugins/libnotes.so")
-        try root.write("""
+        try root.write(
+            """
             crasher = "libFixtures.so:fixture_crash"
             counter = "libFixtures.so:fixture_counter"
             broken line
@@ -33,7 +34,8 @@ struct PluginsCommandTests {
         return plugins
     }
 
-    @Test("list: one crashing plugin does not hide the others; failures, shadowing and manifest errors are shown; exit 0")
+    @Test(
+        "list: one crashing plugin does not hide the others; failures, shadowing and manifest errors are shown; exit 0")
     func listIsolatesCrashes() throws {
         let home = try TemporaryDirectory()
         let plugins = try messyDirectory(home)
@@ -71,7 +73,11 @@ struct PluginsCommandTests {
         let notes = try #require(byPath[plugins + "/libnotes.so"])
         #expect(notes["status"] as? String == "failed")
         #expect((notes["error"] as? String)?.contains("not an ELF file") == true)
-        #expect(rows.contains { $0["name"] as? String == "crasher" && ($0["error"] as? String)?.contains("crashed while loading") == true })
+        #expect(
+            rows.contains {
+                $0["name"] as? String == "crasher"
+                    && ($0["error"] as? String)?.contains("crashed while loading") == true
+            })
     }
 
     @Test("list: a refused file has status refused")
@@ -85,7 +91,8 @@ struct PluginsCommandTests {
         #expect(row["status"] as? String == "refused")
         #expect((row["error"] as? String)?.contains("writable by group or others (mode 0666)") == true)
 
-        let relaxed = try dagron(["plugins", "list", "--json", "--allow-insecure-plugins", "--plugin-path", plugins], home: home)
+        let relaxed = try dagron(
+            ["plugins", "list", "--json", "--allow-insecure-plugins", "--plugin-path", plugins], home: home)
         #expect(relaxed.stdout.contains("\"status\" : \"loaded\""))
     }
 
@@ -136,7 +143,8 @@ struct PluginsCommandTests {
         #expect(bad.stdout.contains(arm + ": built for aarch64, this host is x86_64"))
         #expect(bad.stdout.contains("event-recorder 1.0.0"))
 
-        let crash = try dagron(["plugins", "check", built.swiftLibrary + ":fixture_crash", BuildProducts.eventRecorder], home: home)
+        let crash = try dagron(
+            ["plugins", "check", built.swiftLibrary + ":fixture_crash", BuildProducts.eventRecorder], home: home)
         #expect(crash.status == 1)
         #expect(crash.stdout.contains(built.swiftLibrary + ": crashed while loading (signal"))
         #expect(crash.stdout.contains("event-recorder 1.0.0"), "the crash must not hide the next file")
@@ -152,10 +160,13 @@ struct PluginsCommandTests {
         #expect(counter.stdout.contains("hooks:    post_node (priority 0), pre_node (priority 0)"), "\(counter.stdout)")
         #expect(counter.stdout.contains("declared: \(plugins)/dagron.plugins:2"))
 
-        let recorder = try dagron(["plugins", "info", "event-recorder", "--set", "file=\(home.path)/e.jsonl"], home: home)
+        let recorder = try dagron(
+            ["plugins", "info", "event-recorder", "--set", "file=\(home.path)/e.jsonl"], home: home)
         #expect(recorder.status == 0, "\(recorder.all)")
-        #expect(recorder.stdout.contains(
-            "hooks:    gate_resolved (priority 0), gate_waiting (priority 0), node_skipped (priority 0), on_error (priority 0)"),
+        #expect(
+            recorder.stdout.contains(
+                "hooks:    gate_resolved (priority 0), gate_waiting (priority 0), node_skipped (priority 0), on_error (priority 0)"
+            ),
             "\(recorder.stdout)")
 
         let unconfigured = try dagron(["plugins", "info", "event-recorder"], home: home)

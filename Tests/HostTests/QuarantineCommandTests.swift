@@ -39,7 +39,8 @@ struct QuarantineCommandTests {
         /// Records two SIGABRT crashes of the plugin in `post_node` of node `b`, a minute apart.
         func seedCrash() throws {
             for time in [QuarantineCommandTests.december3 - 60, QuarantineCommandTests.december3] {
-                let fault = PluginFault(kind: .crashed, signal: SIGABRT, phase: "event", event: "post_node", node: "b", at: time)
+                let fault = PluginFault(
+                    kind: .crashed, signal: SIGABRT, phase: "event", event: "post_node", node: "b", at: time)
                 try #require(quarantine.record(plugin: "event-recorder", file: plugin, fault: fault) == nil)
             }
         }
@@ -49,7 +50,8 @@ struct QuarantineCommandTests {
         }
 
         func jsonRows(_ output: Command.Output) throws -> [[String: Any]] {
-            try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]], "\(output.all)")
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]], "\(output.all)")
         }
     }
 
@@ -69,7 +71,10 @@ struct QuarantineCommandTests {
         #expect(row.hasPrefix("event-recorder") && row.contains(" crashed "), "\(row)")
         #expect(list.stdout.contains("    ↳ " + Self.reason), "\(list.stdout)")
         // The shadowed bundled copy is another file: not quarantined.
-        #expect(list.stdout.split(separator: "\n").contains { $0.contains(" shadowed ") && $0.hasSuffix("/libDagronEventRecorder.so") })
+        #expect(
+            list.stdout.split(separator: "\n").contains {
+                $0.contains(" shadowed ") && $0.hasSuffix("/libDagronEventRecorder.so")
+            })
 
         let json = try setup.dagron(["plugins", "list", "--json", "--plugin-path", setup.plugins])
         #expect(json.status == 0, "\(json.all)")
@@ -90,7 +95,9 @@ struct QuarantineCommandTests {
         #expect(record["count"] as? Int == 2)
         #expect(record["reason"] as? String == Self.reason)
         for other in rows where other["path"] as? String != setup.plugin {
-            #expect(Set(other.keys) == ["name", "version", "status", "path", "error", "abi"], "others keep their shape: \(other)")
+            #expect(
+                Set(other.keys) == ["name", "version", "status", "path", "error", "abi"],
+                "others keep their shape: \(other)")
         }
 
         let info = try setup.dagron(["plugins", "info", "event-recorder", "--plugin-path", setup.plugins])
@@ -112,7 +119,9 @@ struct QuarantineCommandTests {
         #expect(!touched.stdout.contains("crashed"))
 
         try setup.seedCrash()
-        #expect(setup.listRow(try setup.dagron(["plugins", "list", "--plugin-path", setup.plugins]))?.contains(" crashed ") == true)
+        #expect(
+            setup.listRow(try setup.dagron(["plugins", "list", "--plugin-path", setup.plugins]))?.contains(" crashed ")
+                == true)
         // Rebuilt: a new file in its place (another inode).
         try setup.home.copy(BuildProducts.eventRecorder, to: "plugins/libRecorderCopy.so")
         let rebuilt = try setup.dagron(["plugins", "list", "--json", "--plugin-path", setup.plugins])
@@ -121,7 +130,8 @@ struct QuarantineCommandTests {
         #expect(row["quarantine"] == nil)
     }
 
-    @Test("plugins clear NAME ends the quarantine; a known name that is not quarantined is fine; an unknown one exits 2")
+    @Test(
+        "plugins clear NAME ends the quarantine; a known name that is not quarantined is fine; an unknown one exits 2")
     func clearByName() throws {
         let setup = try Setup()
         try setup.seedCrash()
@@ -146,7 +156,10 @@ struct QuarantineCommandTests {
         let setup = try Setup()
         try setup.seedCrash()
         let other = try setup.home.write("stand-in", to: "libOther.so")
-        #expect(setup.quarantine.record(plugin: "other", file: other, fault: PluginFault(kind: .stalled, phase: "event", event: "pre_node")) == nil)
+        #expect(
+            setup.quarantine.record(
+                plugin: "other", file: other, fault: PluginFault(kind: .stalled, phase: "event", event: "pre_node"))
+                == nil)
 
         for wrong in [["plugins", "clear"], ["plugins", "clear", "event-recorder", "--all"]] {
             let output = try setup.dagron(wrong)
@@ -163,7 +176,9 @@ struct QuarantineCommandTests {
         #expect(none.stdout.contains("No plugin is quarantined."))
     }
 
-    @Test("a corrupt file, a directory or a symbolic link at the quarantine's path is harmless; a store that cannot be written makes clear fail")
+    @Test(
+        "a corrupt file, a directory or a symbolic link at the quarantine's path is harmless; a store that cannot be written makes clear fail"
+    )
     func hostileQuarantineFiles() throws {
         let setup = try Setup()
         try setup.seedCrash()
@@ -174,8 +189,20 @@ struct QuarantineCommandTests {
 
         let cases: [(String, () throws -> Void)] = [
             ("corrupt", { try Data("{\"format\": 1, \"entries\": [{".utf8).write(to: URL(fileURLWithPath: path)) }),
-            ("directory", { unlink(path); try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false) }),
-            ("symlink", { try FileManager.default.removeItem(atPath: path); #expect(symlink(elsewhere, path) == 0) }),
+            (
+                "directory",
+                {
+                    unlink(path)
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+                }
+            ),
+            (
+                "symlink",
+                {
+                    try FileManager.default.removeItem(atPath: path)
+                    #expect(symlink(elsewhere, path) == 0)
+                }
+            ),
         ]
         for (label, plant) in cases {
             try plant()
@@ -197,7 +224,9 @@ struct QuarantineCommandTests {
         #expect(symlink(elsewhere, path + ".lock") == 0)
         let blocked = try setup.dagron(["plugins", "clear", "--all"])
         #expect(blocked.status == 1, "\(blocked.all)")
-        #expect(blocked.stderr.contains("cannot clear the quarantine: \(path).lock: cannot open the lock"), "\(blocked.all)")
+        #expect(
+            blocked.stderr.contains("cannot clear the quarantine: \(path).lock: cannot open the lock"), "\(blocked.all)"
+        )
         #expect(try Data(contentsOf: URL(fileURLWithPath: elsewhere)) == saved, "the symlink's target is never written")
     }
 
@@ -210,10 +239,12 @@ struct QuarantineCommandTests {
 
         let plain = try setup.dagron(["plugins", "list", "--plugin-path", setup.plugins])
         #expect(setup.listRow(plain)?.contains(" loaded ") == true, "\(plain.all)")
-        let elsewhere = try setup.dagron(["plugins", "list", "--plugin-path", setup.plugins], environment: ["DAGRON_QUARANTINE": moved.path])
+        let elsewhere = try setup.dagron(
+            ["plugins", "list", "--plugin-path", setup.plugins], environment: ["DAGRON_QUARANTINE": moved.path])
         #expect(setup.listRow(elsewhere)?.contains(" exited ") == true, "\(elsewhere.all)")
         #expect(elsewhere.stdout.contains("exited with status 3 in teardown at 2026-12-03 10:11:12 UTC; run isolated"))
-        let disabled = try setup.dagron(["plugins", "list", "--plugin-path", setup.plugins], environment: ["DAGRON_QUARANTINE": "0"])
+        let disabled = try setup.dagron(
+            ["plugins", "list", "--plugin-path", setup.plugins], environment: ["DAGRON_QUARANTINE": "0"])
         #expect(setup.listRow(disabled)?.contains(" loaded ") == true, "\(disabled.all)")
         let clear = try setup.dagron(["plugins", "clear", "--all"], environment: ["DAGRON_QUARANTINE": "0"])
         #expect(clear.status == 0 && clear.stdout.contains("disabled"), "\(clear.all)")

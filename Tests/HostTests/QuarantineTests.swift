@@ -27,14 +27,19 @@ struct QuarantineTests {
 
     // MARK: Hostile files at the path
 
-    @Test("a missing, empty, corrupt, wrongly shaped or foreign-format file reads as empty and is replaced by the next record")
+    @Test(
+        "a missing, empty, corrupt, wrongly shaped or foreign-format file reads as empty and is replaced by the next record"
+    )
     func unusableFilesReadAsEmpty() throws {
         let (directory, plugin, _) = try scratch()
         let path = directory.path + "/quarantine.json"
         let quarantine = PluginQuarantine(path: path)
         #expect(quarantine.entries().isEmpty, "missing")
         #expect(quarantine.entry(forFile: plugin) == nil)
-        for contents in ["", "{", "\u{0}\u{1}garbage", "[]", "{\"format\": 1}", "{\"format\": 2, \"entries\": []}", "{\"format\": 1, \"entries\": 7}", "null"] {
+        for contents in [
+            "", "{", "\u{0}\u{1}garbage", "[]", "{\"format\": 1}", "{\"format\": 2, \"entries\": []}",
+            "{\"format\": 1, \"entries\": 7}", "null",
+        ] {
             try directory.write(contents, to: "quarantine.json")
             #expect(quarantine.entries().isEmpty, "contents \(contents.debugDescription)")
             #expect(quarantine.entry(forFile: plugin) == nil)
@@ -50,12 +55,14 @@ struct QuarantineTests {
         #expect(quarantine.record(plugin: "good", file: plugin, fault: crash()) == nil)
         let text = try String(contentsOfFile: quarantine.path, encoding: .utf8)
         let good = try #require(text.range(of: "\"entries\" : ["))
-        let spoiled = text.replacingCharacters(in: good, with: """
-            "entries" : [ {"plugin": 1}, "text", {"plugin": "zero", "file": "\(plugin)", "count": 0, "firstAt": 1,
-              "identity": {"device": 1, "inode": 1, "size": 1, "modifiedSeconds": 1, "modifiedNanoseconds": 1},
-              "fault": {"kind": "crashed", "phase": "event", "at": 1}},
-              {"plugin": "huge", "count": 1e300}, {"plugin": "future", "fault": {"kind": "melted"}},
-            """)
+        let spoiled = text.replacingCharacters(
+            in: good,
+            with: """
+                "entries" : [ {"plugin": 1}, "text", {"plugin": "zero", "file": "\(plugin)", "count": 0, "firstAt": 1,
+                  "identity": {"device": 1, "inode": 1, "size": 1, "modifiedSeconds": 1, "modifiedNanoseconds": 1},
+                  "fault": {"kind": "crashed", "phase": "event", "at": 1}},
+                  {"plugin": "huge", "count": 1e300}, {"plugin": "future", "fault": {"kind": "melted"}},
+                """)
         try directory.write(spoiled, to: "state/dagron/quarantine.json", mode: 0o600)
         #expect(quarantine.entries().map(\.plugin) == ["good"])
         #expect(quarantine.entry(forFile: plugin)?.plugin == "good")
@@ -83,11 +90,17 @@ struct QuarantineTests {
 
         // Valid JSON, but over the 4 MiB cap: not read at all.
         let valid = try String(contentsOfFile: seeded.path, encoding: .utf8)
-        let padded = valid.replacingOccurrences(of: "\"format\"", with: "\"padding\" : \"\(String(repeating: "x", count: PluginQuarantine.readLimit))\", \"format\"")
+        let padded = valid.replacingOccurrences(
+            of: "\"format\"",
+            with: "\"padding\" : \"\(String(repeating: "x", count: PluginQuarantine.readLimit))\", \"format\"")
         let huge = try directory.write(padded, to: "huge.json")
         #expect(PluginQuarantine(path: huge).entries().isEmpty)
         // …and just under the cap it is read, so the cap is what made the difference.
-        let fitting = valid.replacingOccurrences(of: "\"format\"", with: "\"padding\" : \"\(String(repeating: "x", count: PluginQuarantine.readLimit - valid.utf8.count - 64))\", \"format\"")
+        let fitting = valid.replacingOccurrences(
+            of: "\"format\"",
+            with:
+                "\"padding\" : \"\(String(repeating: "x", count: PluginQuarantine.readLimit - valid.utf8.count - 64))\", \"format\""
+        )
         let large = try directory.write(fitting, to: "large.json")
         #expect(PluginQuarantine(path: large).entries().count == 1)
     }
@@ -122,13 +135,16 @@ struct QuarantineTests {
         #expect(quarantine.entries().isEmpty, "the link must not be followed when reading")
 
         #expect(quarantine.record(plugin: "mine", file: plugin, fault: crash()) == nil)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: victim.path)) == before, "the link's target must not be written")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: victim.path)) == before, "the link's target must not be written")
         var info = stat()
         #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFREG, "the link is replaced by a regular file")
         #expect(quarantine.entry(forFile: plugin)?.plugin == "mine")
     }
 
-    @Test("a symbolic link planted as the lock file is not followed: recording fails with a warning, the target is untouched")
+    @Test(
+        "a symbolic link planted as the lock file is not followed: recording fails with a warning, the target is untouched"
+    )
     func symlinkAsTheLock() throws {
         let (directory, plugin, _) = try scratch()
         let target = try directory.write("keep me", to: "target")
@@ -174,10 +190,11 @@ struct QuarantineTests {
         #expect(entry.count == 2)
         #expect(entry.firstAt == Self.december3 - 60)
         #expect(entry.fault == crash(at: Self.december3))
-        #expect(entry.description == """
-            crashed with signal 6 (SIGABRT) in post_node (node 'b') at 2026-12-03 10:11:12 UTC, 2 times; \
-            run isolated until rebuilt or cleared (dagron plugins clear p)
-            """)
+        #expect(
+            entry.description == """
+                crashed with signal 6 (SIGABRT) in post_node (node 'b') at 2026-12-03 10:11:12 UTC, 2 times; \
+                run isolated until rebuilt or cleared (dagron plugins clear p)
+                """)
         let link = directory.path + "/libLink.so"
         #expect(symlink(plugin, link) == 0)
         #expect(quarantine.entry(forFile: link) == entry)
@@ -209,7 +226,8 @@ struct QuarantineTests {
         let fresh = try directory.write("fresh", to: "libFresh.so")
         #expect(quarantine.record(plugin: "fresh", file: fresh, fault: crash()) == nil)
         let text = try String(contentsOfFile: quarantine.path, encoding: .utf8)
-        #expect(!text.contains("libGone.so") && !text.contains("libOther.so") && !text.contains("libPlugin.so"), "\(text)")
+        #expect(
+            !text.contains("libGone.so") && !text.contains("libOther.so") && !text.contains("libPlugin.so"), "\(text)")
 
         // A fault of the changed file starts a new count.
         #expect(quarantine.record(plugin: "p", file: plugin, fault: crash()) == nil)
@@ -219,7 +237,8 @@ struct QuarantineTests {
     @Test("recording a file that does not exist returns a warning")
     func missingPluginFile() throws {
         let (directory, _, quarantine) = try scratch()
-        let warning = try #require(quarantine.record(plugin: "p", file: directory.path + "/libMissing.so", fault: crash()))
+        let warning = try #require(
+            quarantine.record(plugin: "p", file: directory.path + "/libMissing.so", fault: crash()))
         #expect(warning.contains(directory.path + "/libMissing.so"))
     }
 
@@ -248,11 +267,14 @@ struct QuarantineTests {
         let files = try (0..<(PluginQuarantine.entryLimit + 8)).map { try directory.write("\($0)", to: "lib\($0).so") }
         let entries = try files.enumerated().map { index, file in
             let (path, identity) = try #require(PluginFileIdentity.resolve(file))
-            return QuarantineEntry(plugin: "p\(index)", file: path, identity: identity, fault: crash(at: Double(index)), count: 1, firstAt: Double(index))
+            return QuarantineEntry(
+                plugin: "p\(index)", file: path, identity: identity, fault: crash(at: Double(index)), count: 1,
+                firstAt: Double(index))
         }
         let stored = try JSONSerialization.jsonObject(with: JSONEncoder().encode(entries))
         let data = try JSONSerialization.data(withJSONObject: ["format": 1, "entries": stored])
-        try FileManager.default.createDirectory(atPath: directory.path + "/state/dagron", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: directory.path + "/state/dagron", withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: quarantine.path))
         #expect(quarantine.entries().count == files.count, "reading does not trim")
         #expect(quarantine.record(plugin: "new", file: plugin, fault: crash()) == nil)
@@ -263,12 +285,14 @@ struct QuarantineTests {
         #expect(kept.contains { $0.plugin == "p9" })
     }
 
-    @Test("a long detail is cut; line breaks never reach the one-line description; odd times and names are shown safely")
+    @Test(
+        "a long detail is cut; line breaks never reach the one-line description; odd times and names are shown safely")
     func oneLineDescription() throws {
         let (directory, plugin, quarantine) = try scratch()
         defer { withExtendedLifetime(directory) {} }
-        var fault = PluginFault(kind: .stalled, phase: "event", event: "pre_node", node: "n", at: Self.december3,
-                                detail: "line one\nline two" + String(repeating: "x", count: 5000))
+        var fault = PluginFault(
+            kind: .stalled, phase: "event", event: "pre_node", node: "n", at: Self.december3,
+            detail: "line one\nline two" + String(repeating: "x", count: 5000))
         #expect(quarantine.record(plugin: "my plugin", file: plugin, fault: fault) == nil)
         let entry = try #require(quarantine.entry(forFile: plugin))
         #expect(entry.fault.detail?.count == PluginQuarantine.detailLimit + 1)
@@ -281,7 +305,9 @@ struct QuarantineTests {
         fault.event = nil
         fault.phase = "initialize"
         #expect(quarantine.record(plugin: "p", file: plugin, fault: fault) == nil)
-        #expect(quarantine.entry(forFile: plugin)?.summary == "exited with status 3 in initialize at 2026-12-03 10:11:12 UTC, 2 times")
+        #expect(
+            quarantine.entry(forFile: plugin)?.summary
+                == "exited with status 3 in initialize at 2026-12-03 10:11:12 UTC, 2 times")
         #expect(QuarantineEntry.utcText(0) == "1970-01-01 00:00:00 UTC")
         #expect(QuarantineEntry.utcText(1e300) == "an unknown time")
         #expect(QuarantineEntry.utcText(.nan) == "an unknown time")
@@ -298,7 +324,8 @@ struct QuarantineTests {
         // every call opens and locks the store on its own, as separate processes do.
         DispatchQueue.concurrentPerform(iterations: files.count) { writer in
             for round in 0..<10 {
-                _ = quarantine.record(plugin: "w\(writer)", file: files[writer], fault: crash(at: Self.december3 + Double(round)))
+                _ = quarantine.record(
+                    plugin: "w\(writer)", file: files[writer], fault: crash(at: Self.december3 + Double(round)))
                 _ = quarantine.record(plugin: "shared", file: plugin, fault: crash())
             }
         }
@@ -312,11 +339,19 @@ struct QuarantineTests {
 
     @Test("standard: DAGRON_QUARANTINE (0 disables, a path moves it), else XDG_STATE_HOME, else ~/.local/state")
     func standardLocation() {
-        #expect(PluginQuarantine.standard(environment: ["HOME": "/h"])?.path == "/h/.local/state/dagron/quarantine.json")
-        #expect(PluginQuarantine.standard(environment: ["HOME": "/h", "XDG_STATE_HOME": "/s"])?.path == "/s/dagron/quarantine.json")
-        #expect(PluginQuarantine.standard(environment: ["HOME": "/h", "XDG_STATE_HOME": "relative"])?.path == "/h/.local/state/dagron/quarantine.json")
-        #expect(PluginQuarantine.standard(environment: ["HOME": "/h", "DAGRON_QUARANTINE": "/q.json"])?.path == "/q.json")
-        #expect(PluginQuarantine.standard(environment: ["HOME": "/h", "DAGRON_QUARANTINE": "relative.json"])?.path == "/h/.local/state/dagron/quarantine.json")
+        #expect(
+            PluginQuarantine.standard(environment: ["HOME": "/h"])?.path == "/h/.local/state/dagron/quarantine.json")
+        #expect(
+            PluginQuarantine.standard(environment: ["HOME": "/h", "XDG_STATE_HOME": "/s"])?.path
+                == "/s/dagron/quarantine.json")
+        #expect(
+            PluginQuarantine.standard(environment: ["HOME": "/h", "XDG_STATE_HOME": "relative"])?.path
+                == "/h/.local/state/dagron/quarantine.json")
+        #expect(
+            PluginQuarantine.standard(environment: ["HOME": "/h", "DAGRON_QUARANTINE": "/q.json"])?.path == "/q.json")
+        #expect(
+            PluginQuarantine.standard(environment: ["HOME": "/h", "DAGRON_QUARANTINE": "relative.json"])?.path
+                == "/h/.local/state/dagron/quarantine.json")
         for off in ["0", "off", "OFF", "no", "false"] {
             #expect(PluginQuarantine.standard(environment: ["HOME": "/h", "DAGRON_QUARANTINE": off]) == nil)
         }

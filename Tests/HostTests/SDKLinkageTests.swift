@@ -9,7 +9,8 @@ struct SDKLinkageTests {
         let output = try Command.run(try Command.tool("readelf"), ["-d", file])
         #expect(output.status == 0, "\(output.all)")
         return output.stdout.split(separator: "\n").compactMap { line in
-            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
+            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]")
+            else { return nil }
             return String(line[line.index(after: open)..<close])
         }
     }
@@ -37,6 +38,7 @@ struct SDKLinkageTests {
         let plugin = try definedDynamicSymbols(BuildProducts.eventRecorder)
         #expect(sdk.count > 100, "libDagronSDK.so should export its API")
         #expect(plugin.contains("dagron_plugin_create"))
-        #expect(sdk.intersection(plugin).isEmpty, "embedded SDK symbols: \(sdk.intersection(plugin).sorted().prefix(10))")
+        #expect(
+            sdk.intersection(plugin).isEmpty, "embedded SDK symbols: \(sdk.intersection(plugin).sorted().prefix(10))")
     }
 }

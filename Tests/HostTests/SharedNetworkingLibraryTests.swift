@@ -29,13 +29,15 @@ struct SharedNetworkingLibraryTests {
             if let soname { arguments += ["-Wl,-soname=\(soname)"] }
             let builtLibrary = try Command.run(gcc, arguments)
             #expect(builtLibrary.status == 0, "\(builtLibrary.all)")
-            let pluginSource = try folder.write("""
+            let pluginSource = try folder.write(
+                """
                 #include <stdint.h>
                 extern int beside_answer(void);
                 uint32_t dagron_plugin_abi_version(void) { return (uint32_t)beside_answer(); }
                 void *dagron_plugin_create(void) { return 0; }
                 """, to: "\(pluginName).c")
-            let builtPlugin = try Command.run(gcc, ["-shared", "-fPIC", "-o", plugin, pluginSource, "-L", folder.path, "-l\(name)"])
+            let builtPlugin = try Command.run(
+                gcc, ["-shared", "-fPIC", "-o", plugin, pluginSource, "-L", folder.path, "-l\(name)"])
             #expect(builtPlugin.status == 0, "\(builtPlugin.all)")
         }
     }
@@ -44,7 +46,8 @@ struct SharedNetworkingLibraryTests {
 
     @Test("a library beside a plugin that others could write is refused, and the error names the library")
     func groupWritableLibraryIsRefused() throws {
-        let fixture = try BesideFixture(library: "besidewritable", plugin: "needswritable", soname: "libbesidewritable.so")
+        let fixture = try BesideFixture(
+            library: "besidewritable", plugin: "needswritable", soname: "libbesidewritable.so")
         chmod(fixture.library, 0o775)
         #expect(throws: PluginLoadError.refused(path: fixture.library, violation: .fileWritable(mode: 0o775))) {
             _ = try PluginLoader(policy: .strict).open(file: fixture.plugin, requiring: symbols)
@@ -82,9 +85,11 @@ struct SharedNetworkingLibraryTests {
         try FileManager.default.copyItem(atPath: fixture.plugin, toPath: second)
         _ = try loader.open(file: second, requiring: symbols)
         let maps = try Self.memoryMaps()
-        let mappings = Set(maps.split(separator: "\n").filter { $0.contains("/libbesideshared.so") }.compactMap {
-            $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first.map(String.init)  // the inode
-        })
+        let mappings = Set(
+            maps.split(separator: "\n").filter { $0.contains("/libbesideshared.so") }.compactMap {
+                // the inode
+                $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first.map(String.init)
+            })
         #expect(mappings.count == 1, "one file mapped: \(maps.split(separator: "\n").filter { $0.contains("beside") })")
     }
 
@@ -98,7 +103,9 @@ struct SharedNetworkingLibraryTests {
 
     // MARK: The bundled plugins
 
-    private static let networkingPlugins = ["libDagronPrometheusText.so", "libDagronSlackWebhook.so", "libDagronDashboard.so"]
+    private static let networkingPlugins = [
+        "libDagronPrometheusText.so", "libDagronSlackWebhook.so", "libDagronDashboard.so",
+    ]
     private static let networkingLibrary = "libDagronNetworking.so"
 
     private func readelf(_ file: String) throws -> String {
@@ -132,29 +139,37 @@ struct SharedNetworkingLibraryTests {
             .filter { $0.hasPrefix("lib") && $0.hasSuffix(".so") && $0 != Self.networkingLibrary }
         for plugin in Self.networkingPlugins {
             #expect(files.contains(plugin), "\(plugin) is built")
-            #expect(try readelf(BuildProducts.directory + "/" + plugin).contains("Shared library: [\(Self.networkingLibrary)]"),
-                    "\(plugin) lists NEEDED \(Self.networkingLibrary)")
+            #expect(
+                try readelf(BuildProducts.directory + "/" + plugin).contains(
+                    "Shared library: [\(Self.networkingLibrary)]"),
+                "\(plugin) lists NEEDED \(Self.networkingLibrary)")
         }
         for file in files {
-            #expect(try definedSymbols(BuildProducts.directory + "/" + file, prefixes: networkingModules) == 0,
-                    "\(file) embeds its own copy of NIO, Hummingbird or AsyncHTTPClient")
+            #expect(
+                try definedSymbols(BuildProducts.directory + "/" + file, prefixes: networkingModules) == 0,
+                "\(file) embeds its own copy of NIO, Hummingbird or AsyncHTTPClient")
         }
     }
 
-    @Test("the host loads the three networking plugins together from the build tree, with one copy of their library mapped")
+    @Test(
+        "the host loads the three networking plugins together from the build tree, with one copy of their library mapped"
+    )
     func hostLoadsNetworkingPlugins() throws {
         for plugin in Self.networkingPlugins {
             try BuildProducts.require(BuildProducts.directory + "/" + plugin)
         }
-        let catalog = PluginCatalog(searchPath: PluginSearchPath([BuildProducts.directory]), loader: PluginLoader(policy: .strict))
+        let catalog = PluginCatalog(
+            searchPath: PluginSearchPath([BuildProducts.directory]), loader: PluginLoader(policy: .strict))
         let selection = catalog.load(named: ["prometheus-text", "slack-webhook", "dashboard"])
         #expect(selection.failures.isEmpty, "\(selection.failures)")
         #expect(Set(selection.plugins.map(\.plugin.name)) == ["prometheus-text", "slack-webhook", "dashboard"])
         let maps = try Self.memoryMaps()
-        let copies = Set(maps.split(separator: "\n").filter { $0.hasSuffix("/" + Self.networkingLibrary) }
-            .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first })
+        let copies = Set(
+            maps.split(separator: "\n").filter { $0.hasSuffix("/" + Self.networkingLibrary) }
+                .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first })
         #expect(copies.count == 1, "libDagronNetworking.so is mapped from one file: \(copies)")
-        #expect(!catalog.loadAll().records.contains { $0.path.hasSuffix("/" + Self.networkingLibrary) },
-                "the shared library is not listed as a plugin")
+        #expect(
+            !catalog.loadAll().records.contains { $0.path.hasSuffix("/" + Self.networkingLibrary) },
+            "the shared library is not listed as a plugin")
     }
 }

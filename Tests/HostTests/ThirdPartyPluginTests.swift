@@ -10,10 +10,13 @@ import Testing
 struct ThirdPartyPluginTests {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let templateSource = repository
+    static let templateSource =
+        repository
         .appendingPathComponent("examples/third-party-plugin/Sources/NodeStats/NodeStatsPlugin.swift").path
 
-    @Test("builds outside the package against DagronSDK.swiftinterface, loads through the search path, and its hooks fire")
+    @Test(
+        "builds outside the package against DagronSDK.swiftinterface, loads through the search path, and its hooks fire"
+    )
     func buildLoadAndRun() throws {
         try BuildProducts.require(BuildProducts.dagron)
         let work = try TemporaryDirectory("dagron-third-party")
@@ -33,19 +36,24 @@ struct ThirdPartyPluginTests {
         try work.copy(moduleDirectory + "/DagronSDK.swiftinterface", to: "sdk/DagronSDK.swiftinterface", mode: 0o644)
         let plugins = try work.subdirectory("plugins")
         let library = plugins + "/libNodeStats.so"
-        let swiftc = try Command.run(try Command.tool("swiftc"), [
-            "-emit-library", "-module-name", "NodeStats", "-parse-as-library",
-            "-I", sdk, "-L", libraryDirectory, "-lDagronSDK", "-module-cache-path", work.path + "/module-cache",
-            source, "-o", library,
-        ], directory: work.path)
+        let swiftc = try Command.run(
+            try Command.tool("swiftc"),
+            [
+                "-emit-library", "-module-name", "NodeStats", "-parse-as-library",
+                "-I", sdk, "-L", libraryDirectory, "-lDagronSDK", "-module-cache-path", work.path + "/module-cache",
+                source, "-o", library,
+            ], directory: work.path)
         #expect(swiftc.status == 0, "\(swiftc.all)")
 
         try NodeStatsRun.loadAndRun(pluginDirectory: plugins, work: work)
 
         // And `dagron plugins list` shows it.
-        let list = try Command.run(BuildProducts.dagron, ["plugins", "list", "--json"], environment: [
-            "DAGRON_PLUGIN_PATH": plugins, "HOME": work.path, "XDG_DATA_HOME": nil, "XDG_CACHE_HOME": nil, "DAGRON_PLUGIN_CACHE": "0",
-        ])
+        let list = try Command.run(
+            BuildProducts.dagron, ["plugins", "list", "--json"],
+            environment: [
+                "DAGRON_PLUGIN_PATH": plugins, "HOME": work.path, "XDG_DATA_HOME": nil, "XDG_CACHE_HOME": nil,
+                "DAGRON_PLUGIN_CACHE": "0",
+            ])
         #expect(list.status == 0)
         #expect(list.stdout.contains("\"name\" : \"node-stats\""))
         #expect(list.stdout.contains("\"path\" : \"\(library)\""))
@@ -55,12 +63,14 @@ struct ThirdPartyPluginTests {
     func dependsOnPublishedSDK() throws {
         try BuildProducts.require(BuildProducts.dagron)
         let work = try TemporaryDirectory("dagron-sdk-url")
-        let git = try Command.tool("git"), swift = try Command.tool("swift")
+        let git = try Command.tool("git")
+        let swift = try Command.tool("swift")
 
         // SDK/ as its own repository, tagged 1.0.0, as it would be published.
         let published = try work.subdirectory("SDK")
         try FileManager.default.copyItem(
-            atPath: Self.repository.appendingPathComponent("SDK/Package.swift").path, toPath: published + "/Package.swift")
+            atPath: Self.repository.appendingPathComponent("SDK/Package.swift").path,
+            toPath: published + "/Package.swift")
         try FileManager.default.copyItem(
             atPath: Self.repository.appendingPathComponent("SDK/Sources").path, toPath: published + "/Sources")
         for arguments in [
@@ -80,8 +90,10 @@ struct ThirdPartyPluginTests {
         #expect(manifest.contains(pathDependency), "the template no longer depends on ../../SDK by path")
         #expect(manifest.contains(".package(url: "), "the template no longer shows the URL form")
         let plugin = try work.subdirectory("plugin")
-        try manifest.replacingOccurrences(of: pathDependency, with: ".package(url: \"file://\(published)\", from: \"1.0.0\"),")
-            .write(toFile: plugin + "/Package.swift", atomically: true, encoding: .utf8)
+        try manifest.replacingOccurrences(
+            of: pathDependency, with: ".package(url: \"file://\(published)\", from: \"1.0.0\"),"
+        )
+        .write(toFile: plugin + "/Package.swift", atomically: true, encoding: .utf8)
         for folder in ["Sources", "Tests"] {
             try FileManager.default.copyItem(atPath: template + "/" + folder, toPath: plugin + "/" + folder)
         }

@@ -34,7 +34,10 @@ extension BundledPluginTests {
             let result = try await run(
                 manager, nodes: ["fetch", "parse", "publish", "audit"],
                 edges: [("fetch", "parse"), ("parse", "publish"), ("fetch", "audit")],
-                tasks: ["fetch": sleeping(0.05), "parse": sleeping(0.2), "publish": failing("upload rejected: 403"), "audit": sleeping(0.01)])
+                tasks: [
+                    "fetch": sleeping(0.05), "parse": sleeping(0.2), "publish": failing("upload rejected: 403"),
+                    "audit": sleeping(0.01),
+                ])
             #expect(result.failed == 1)
 
             let client = TestHTTPClient()
@@ -53,7 +56,9 @@ extension BundledPluginTests {
             let failure = try #require(lines.first { $0.contains(#""event":"on_error""#) })
             #expect(failure.contains(#""node":"publish""#) && failure.contains("upload rejected: 403"))
             // timing
-            let timing = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: timingJSON))) as? [String: Any])
+            let timing = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: timingJSON)))
+                    as? [String: Any])
             #expect(timing["critical_path"] as? [String] == ["fetch", "parse", "publish"])
             // prometheus textfile
             let text = try String(contentsOfFile: textfile, encoding: .utf8)

@@ -11,7 +11,9 @@ extension BundledPluginTests {
     struct DagronRunAllPluginsTests {
         /// Runs the built `dagron` with `arguments` in `folder` (TestSupport's
         /// launcher: output through files), waiting on a thread of its own.
-        private func dagron(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:]) async throws -> Finished {
+        private func dagron(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String] = [:])
+            async throws -> Finished
+        {
             let path = folder.url.path
             return try await offPool { try DagronProcess(arguments, in: path, environment: environment).wait() }
         }
@@ -22,7 +24,8 @@ extension BundledPluginTests {
             defer { folder.cleanUp() }
             let listed = try await dagron(["plugins", "list", "--json", "--no-cache"], in: folder)
             #expect(listed.status == 0, "\(listed.stderr)")
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
             for plugin in BundledPlugin.allCases {
                 let row = rows.first { $0["name"] as? String == plugin.pluginName }
                 #expect(row?["status"] as? String == "loaded", "\(plugin.pluginName): \(row ?? [:])")
@@ -35,7 +38,10 @@ extension BundledPluginTests {
             defer { folder.cleanUp() }
             let url = "https://hooks.example.com/services/T000/B000/\(RecordingWebhookServer.secretToken)"
             let info = try await dagron(
-                ["plugins", "info", "slack-webhook", "--set", "webhook_url=\(url)", "--set", "flush_timeout_seconds=1"], in: folder)
+                [
+                    "plugins", "info", "slack-webhook", "--set", "webhook_url=\(url)", "--set",
+                    "flush_timeout_seconds=1",
+                ], in: folder)
             #expect(info.status == 0, "\(info.stderr)")
             #expect(info.stdout.contains("name:     slack-webhook"))
             #expect(info.stdout.contains("hooks:    post_execute"), "\(info.stdout)")
@@ -57,14 +63,20 @@ extension BundledPluginTests {
             """.write(toFile: plugins + "/dagron.plugins", atomically: true, encoding: .utf8)
 
             let info = try await dagron(["plugins", "info", "slack-webhook", "--plugin-path", plugins], in: folder)
-            #expect(!(info.stdout + info.stderr).contains(RecordingWebhookServer.secretToken), "\(info.stdout)\n\(info.stderr)")
+            #expect(
+                !(info.stdout + info.stderr).contains(RecordingWebhookServer.secretToken),
+                "\(info.stdout)\n\(info.stderr)")
             #expect(info.stdout.contains("default:  webhook_url = <secret, not shown>"), "\(info.stdout)")
-            #expect(info.stdout.contains("default:  api_token = <secret, not shown>"), "names that look secret are hidden too: \(info.stdout)")
+            #expect(
+                info.stdout.contains("default:  api_token = <secret, not shown>"),
+                "names that look secret are hidden too: \(info.stdout)")
             #expect(info.stdout.contains("default:  channel = #builds"), "other settings are shown: \(info.stdout)")
             #expect(info.stdout.contains("secrets:  webhook_url"), "\(info.stdout)")
         }
 
-        @Test("one pipeline, all five plugins, one process: the dashboard approves a gate while the others record the run")
+        @Test(
+            "one pipeline, all five plugins, one process: the dashboard approves a gate while the others record the run"
+        )
         func runPipeline() async throws {
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
@@ -137,25 +149,35 @@ extension BundledPluginTests {
             let finished = try await running
             try await http.shutdown()
             await webhook.stop()
-            #expect(FileManager.default.fileExists(atPath: folder.path("shipped")), "the approved gate let `ship` run: \(finished.stderr)")
+            #expect(
+                FileManager.default.fileExists(atPath: folder.path("shipped")),
+                "the approved gate let `ship` run: \(finished.stderr)")
 
             #expect(finished.status != 0, "a node failed")
-            #expect(finished.stderr.contains("prometheus-text: serving metrics on http://127.0.0.1:"), "\(finished.stderr)")
+            #expect(
+                finished.stderr.contains("prometheus-text: serving metrics on http://127.0.0.1:"), "\(finished.stderr)")
             #expect(!finished.stderr.contains("serving metrics on http://127.0.0.1:0/"))
-            #expect(!(finished.stdout + finished.stderr).contains(RecordingWebhookServer.secretToken), "the webhook URL leaked")
+            #expect(
+                !(finished.stdout + finished.stderr).contains(RecordingWebhookServer.secretToken),
+                "the webhook URL leaked")
 
             // logging: JSON lines with the failure
             let log = try String(contentsOfFile: folder.path("run.log"), encoding: .utf8)
             let failure = try #require(log.split(separator: "\n").first { $0.contains(#""event":"on_error""#) })
             #expect(failure.contains(#""node":"publish""#))
             // timing: the critical path through the slow node
-            let timing = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("timing.json")))) as? [String: Any])
+            let timing = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: folder.path("timing.json")))) as? [String: Any])
             // The heavier of the two branches (the gate's wait counts as its duration).
-            let durations = Dictionary(uniqueKeysWithValues: try #require(timing["nodes"] as? [[String: Any]]).map {
-                ($0["node"] as? String ?? "", $0["duration_seconds"] as? Double ?? 0)
-            })
+            let durations = Dictionary(
+                uniqueKeysWithValues: try #require(timing["nodes"] as? [[String: Any]]).map {
+                    ($0["node"] as? String ?? "", $0["duration_seconds"] as? Double ?? 0)
+                })
             let branches = [["fetch", "parse", "publish"], ["fetch", "audit", "approve", "ship"]]
-            let heaviest = branches.max { $0.reduce(0) { $0 + (durations[$1] ?? 0) } < $1.reduce(0) { $0 + (durations[$1] ?? 0) } }
+            let heaviest = branches.max {
+                $0.reduce(0) { $0 + (durations[$1] ?? 0) } < $1.reduce(0) { $0 + (durations[$1] ?? 0) }
+            }
             #expect(timing["critical_path"] as? [String] == heaviest, "\(durations)")
             #expect(try String(contentsOfFile: folder.path("timing.txt"), encoding: .utf8).contains("critical path"))
             #expect(log.contains(#""event":"gate_resolved""#) && log.contains(#""outcome":"approved""#))

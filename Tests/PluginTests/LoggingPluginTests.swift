@@ -58,7 +58,11 @@ extension BundledPluginTests {
             #expect(skipped["node"] == "d")
             #expect(skipped["level"] == "warning")
             let events = Set(lines.compactMap { $0["event"] })
-            #expect(events.isSuperset(of: ["pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "node_skipped", "post_execute"]))
+            #expect(
+                events.isSuperset(of: [
+                    "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "node_skipped",
+                    "post_execute",
+                ]))
             let finished = try #require(lines.last)
             #expect(finished["event"] == "post_execute")
             #expect(finished["outcome"] == "failure")
@@ -76,12 +80,17 @@ extension BundledPluginTests {
 
             let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
             #expect(lines.count == 3, "node failed, node skipped, execution finished: \(lines)")
-            #expect(lines.contains { $0.contains(" error dagron.logging: node failed") && $0.contains("node=c") && $0.contains(#"error="disk full on /data""#) })
+            #expect(
+                lines.contains {
+                    $0.contains(" error dagron.logging: node failed") && $0.contains("node=c")
+                        && $0.contains(#"error="disk full on /data""#)
+                })
             #expect(lines.contains { $0.contains(" warning dagron.logging: node skipped") && $0.contains("node=d") })
             #expect(!lines.contains { $0.contains("node started") || $0.contains("node completed") })
         }
 
-        @Test("errors with quotes, backslashes, control characters and non-ASCII text stay one escaped line, keys sorted")
+        @Test(
+            "errors with quotes, backslashes, control characters and non-ASCII text stay one escaped line, keys sorted")
         func escapingAndKeyOrder() async throws {
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
@@ -89,29 +98,36 @@ extension BundledPluginTests {
             for format in ["json", "text"] {
                 let file = folder.path("escaped.\(format)")
                 let manager = try await loadedManager([(.logging, ["format": format, "file": file, "level": "error"])])
-                _ = try await run(manager, nodes: ["ünïcode node"], edges: [], tasks: ["ünïcode node": failing(message)])
+                _ = try await run(
+                    manager, nodes: ["ünïcode node"], edges: [], tasks: ["ünïcode node": failing(message)])
                 try await tearDown(manager)
-                let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                let lines = try String(contentsOfFile: file, encoding: .utf8).split(
+                    separator: "\n", omittingEmptySubsequences: false)
                 #expect(lines.last == "", "the file ends with a newline")
                 let records = lines.dropLast()
                 #expect(records.count == 2, "node failed, execution finished: \(records)")
                 let failed = try #require(records.first { $0.contains("node failed") })
                 if format == "json" {
-                    let object = try #require(try JSONSerialization.jsonObject(with: Data(failed.utf8)) as? [String: String])
+                    let object = try #require(
+                        try JSONSerialization.jsonObject(with: Data(failed.utf8)) as? [String: String])
                     #expect(object["error"] == message)
                     #expect(object["node"] == "ünïcode node")
                 } else {
-                    #expect(failed.contains(#"error="bad \"input\" at C:\\data\n\tline 2\u0001; déjà vu → \#u{2028}end""#))
+                    #expect(
+                        failed.contains(#"error="bad \"input\" at C:\\data\n\tline 2\u0001; déjà vu → \#u{2028}end""#))
                     #expect(failed.contains(#"node="ünïcode node""#))
                     let keys = failed.split(separator: " ").filter { $0.contains("=") }
                         .compactMap { $0.split(separator: "=").first.map(String.init) }
                         .filter { ["duration", "error", "event", "node", "status"].contains($0) }
-                    #expect(keys == ["duration", "error", "event", "node", "status"], "metadata keys in order: \(failed)")
+                    #expect(
+                        keys == ["duration", "error", "event", "node", "status"], "metadata keys in order: \(failed)")
                 }
             }
         }
 
-        @Test("attempts, exit code, skip reason and run totals are logged in key order, the same in every format and through the host")
+        @Test(
+            "attempts, exit code, skip reason and run totals are logged in key order, the same in every format and through the host"
+        )
         func everyFieldInKeyOrder() async throws {
             struct ExitFailure: Error, ProcessReport, CustomStringConvertible {
                 var exitCode: Int32? { 3 }
@@ -127,7 +143,9 @@ extension BundledPluginTests {
             var failedLines: [String: String] = [:]
             for format in ["json", "text"] {
                 let file = folder.path("fields.\(format)")
-                let manager = try await loadedManager([(.logging, ["format": format, "file": file, "level": "warning"])])
+                let manager = try await loadedManager([
+                    (.logging, ["format": format, "file": file, "level": "warning"])
+                ])
                 _ = try await run(manager, nodes: ["flaky", "after"], edges: [("flaky", "after")], tasks: tasks)
                 try await tearDown(manager)
                 let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -138,15 +156,24 @@ extension BundledPluginTests {
                 failedLines[format] = failed
                 let keys: (String) -> [String] = { line in
                     format == "json"
-                        ? line.split(separator: ",").compactMap { $0.split(separator: ":").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "{\"")) } }
-                            .filter { !["timestamp", "level", "label", "message"].contains($0) }
+                        ? line.split(separator: ",").compactMap {
+                            $0.split(separator: ":").first.map {
+                                $0.trimmingCharacters(in: CharacterSet(charactersIn: "{\""))
+                            }
+                        }
+                        .filter { !["timestamp", "level", "label", "message"].contains($0) }
                         : line.matches(of: /\ ([a-z_]+)=/).map { String($0.output.1) }
                 }
-                #expect(keys(failed) == ["attempts", "duration", "error", "event", "exit_code", "node", "status"], "\(failed)")
+                #expect(
+                    keys(failed) == ["attempts", "duration", "error", "event", "exit_code", "node", "status"],
+                    "\(failed)")
                 #expect(keys(skipped) == ["duration", "event", "node", "reason", "status"], "\(skipped)")
-                #expect(keys(finished) == ["duration", "event", "failed", "outcome", "skipped", "succeeded"], "\(finished)")
+                #expect(
+                    keys(finished) == ["duration", "event", "failed", "outcome", "skipped", "succeeded"], "\(finished)")
             }
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(failedLines["json", default: ""].utf8)) as? [String: String])
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(failedLines["json", default: ""].utf8)) as? [String: String]
+            )
             #expect(json["attempts"] == "3")
             #expect(json["exit_code"] == "3")
             #expect(json["error"] == "exited with status 3")
@@ -166,7 +193,9 @@ extension BundledPluginTests {
             let skipped = try #require(records.first { $0.metadata["event"] == "node_skipped" })
             #expect(skipped.metadata["reason"]?.contains("upstream 'flaky'") == true)
             let finished = try #require(records.first { $0.metadata["event"] == "post_execute" })
-            #expect(finished.metadata["failed"] == "1" && finished.metadata["skipped"] == "1" && finished.metadata["outcome"] == "failure")
+            #expect(
+                finished.metadata["failed"] == "1" && finished.metadata["skipped"] == "1"
+                    && finished.metadata["outcome"] == "failure")
         }
 
         @Test("a record far longer than usual (every byte escaped) is written whole")
@@ -198,7 +227,10 @@ extension BundledPluginTests {
             #expect(failed.level == .error)
             #expect(failed.metadata["node"] == "c")
             #expect(failed.metadata["error"] == "disk full on /data")
-            #expect(records.contains { $0.metadata["event"] == "post_node" && $0.metadata["node"] == "b" && $0.metadata["duration"] != nil })
+            #expect(
+                records.contains {
+                    $0.metadata["event"] == "post_node" && $0.metadata["node"] == "b" && $0.metadata["duration"] != nil
+                })
         }
 
         @Test("teardown closes the log file")
@@ -244,13 +276,15 @@ extension BundledPluginTests {
             #expect(await threadsEnded(writer), "the writer thread outlived teardown")
         }
 
-        @Test("bad settings fail with a message naming the key", arguments: [
-            (["level": "loud"], "'level'"),
-            (["format": "xml"], "'format'"),
-            (["fil": "/tmp/x"], "'fil'"),
-            (["file": ""], "'file'"),
-            (["file": "/nonexistent-dagron-folder/x.log"], "setting 'file'"),
-        ])
+        @Test(
+            "bad settings fail with a message naming the key",
+            arguments: [
+                (["level": "loud"], "'level'"),
+                (["format": "xml"], "'format'"),
+                (["fil": "/tmp/x"], "'fil'"),
+                (["file": ""], "'file'"),
+                (["file": "/nonexistent-dagron-folder/x.log"], "setting 'file'"),
+            ])
         func badSettings(settings: [String: String], mention: String) async throws {
             let error = try #require(try await initializationError(.logging, settings))
             #expect(String(describing: error).contains(mention))

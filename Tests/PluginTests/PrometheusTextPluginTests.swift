@@ -10,14 +10,17 @@ extension BundledPluginTests {
 
         /// The `host:port` the plugin announced through the host's log sink.
         private func announcedAddress(_ capture: HostLogCapture) throws -> String {
-            let record = try #require(capture.all.first { $0.label == "dagron.prometheus-text" && $0.metadata["address"] != nil })
+            let record = try #require(
+                capture.all.first { $0.label == "dagron.prometheus-text" && $0.metadata["address"] != nil })
             #expect(record.message.contains("http://\(record.metadata["address"]!)/metrics"))
             return record.metadata["address"]!
         }
 
         @Test("HTTP /metrics and the textfile carry every metric, and promtool accepts both")
         func metricsAndPromtool() async throws {
-            #expect(FileManager.default.isExecutableFile(atPath: Self.promtool), "install the Debian package 'prometheus' (scripts/test.sh does)")
+            #expect(
+                FileManager.default.isExecutableFile(atPath: Self.promtool),
+                "install the Debian package 'prometheus' (scripts/test.sh does)")
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
             let textfile = folder.path("dagron.prom")
@@ -31,7 +34,10 @@ extension BundledPluginTests {
             _ = try await run(
                 manager, nodes: ["extract", "transform", "load", "report"],
                 edges: [("extract", "transform"), ("transform", "load"), ("extract", "report")],
-                tasks: ["extract": sleeping(0.01), "transform": failing("bad row 7"), "load": sleeping(0), "report": sleeping(0.01)])
+                tasks: [
+                    "extract": sleeping(0.01), "transform": failing("bad row 7"), "load": sleeping(0),
+                    "report": sleeping(0.01),
+                ])
             _ = try await run(manager, nodes: ["solo"], edges: [], tasks: ["solo": sleeping(0)])
 
             let (status, body) = try await client.get("http://\(address)/metrics")
@@ -58,14 +64,18 @@ extension BundledPluginTests {
             #expect(file.contains(#"dagron_executions_total{outcome="success"} 1"#))
             let checkFile = try runTool(Self.promtool, ["check", "metrics"], input: Data(file.utf8))
             #expect(checkFile.status == 0, "promtool: \(checkFile.output)")
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.contains(".tmp") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter {
+                $0.contains(".tmp")
+            }
             #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
 
             try await client.shutdown()
             try await tearDown(manager)
         }
 
-        @Test("a DAG run again, and another DAG with the same node names in between or at once, count every node once per run")
+        @Test(
+            "a DAG run again, and another DAG with the same node names in between or at once, count every node once per run"
+        )
         func repeatedAndOverlappingRuns() async throws {
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
@@ -116,22 +126,32 @@ extension BundledPluginTests {
                 for _ in 0..<4 {
                     await withTaskGroup(of: Void.self) { group in
                         for _ in 0..<executions {
-                            group.addTask { _ = await DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 1).execute(["only": sleeping(0)]) }
+                            group.addTask {
+                                _ = await DAGExecutor(dag, hooks: manager.hooks, maxWorkers: 1).execute([
+                                    "only": sleeping(0)
+                                ])
+                            }
                         }
                     }
                 }
             }
             #expect(!printed.contains("warning"), "a textfile write failed:\n\(printed)")
             let file = try String(contentsOfFile: textfile, encoding: .utf8)
-            #expect(file.contains("dagron_execution_duration_seconds_count \(4 * executions)"), "the last write is not the newest snapshot:\n\(file)")
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.contains(".tmp") }
+            #expect(
+                file.contains("dagron_execution_duration_seconds_count \(4 * executions)"),
+                "the last write is not the newest snapshot:\n\(file)")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter {
+                $0.contains(".tmp")
+            }
             #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
             try await tearDown(manager)
         }
 
         @Test("a real Prometheus server scrapes the endpoint during a run and returns the series")
         func realPrometheusScrapes() async throws {
-            #expect(FileManager.default.isExecutableFile(atPath: PrometheusServer.executable), "install the Debian package 'prometheus' (scripts/test.sh does)")
+            #expect(
+                FileManager.default.isExecutableFile(atPath: PrometheusServer.executable),
+                "install the Debian package 'prometheus' (scripts/test.sh does)")
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
             let capture = HostLogCapture()
@@ -160,7 +180,9 @@ extension BundledPluginTests {
             #expect(result.isSuccess, "\(result.nodeResults.values.compactMap(\.errorMessage))")
 
             let scrapedAfter = try await waitUntil(timeout: .seconds(30), every: .milliseconds(250)) {
-                try await prometheus.query(#"dagron_executions_total{outcome="success"}"#, client: client).contains { $0.1 == 1 }
+                try await prometheus.query(#"dagron_executions_total{outcome="success"}"#, client: client).contains {
+                    $0.1 == 1
+                }
             }
             #expect(scrapedAfter)
             let durations = try await prometheus.query("dagron_node_duration_seconds_count", client: client)
@@ -194,17 +216,20 @@ extension BundledPluginTests {
         func portInUse() async throws {
             let occupied = try ListeningSocket()
             defer { occupied.close() }
-            let error = try #require(try await initializationError(.prometheus, ["listen": "127.0.0.1:\(occupied.port)"]))
+            let error = try #require(
+                try await initializationError(.prometheus, ["listen": "127.0.0.1:\(occupied.port)"]))
             #expect(String(describing: error).contains("setting 'listen'"))
             #expect(String(describing: error).contains("\(occupied.port)"))
         }
 
-        @Test("bad settings fail with a message naming the key", arguments: [
-            (["listen": "localhost"], "'listen'"),
-            (["listen": "127.0.0.1:99999"], "'listen'"),
-            (["listen": "off", "textfile": "/nonexistent-dagron-folder/x.prom"], "setting 'textfile'"),
-            (["port": "9464"], "'port'"),
-        ])
+        @Test(
+            "bad settings fail with a message naming the key",
+            arguments: [
+                (["listen": "localhost"], "'listen'"),
+                (["listen": "127.0.0.1:99999"], "'listen'"),
+                (["listen": "off", "textfile": "/nonexistent-dagron-folder/x.prom"], "setting 'textfile'"),
+                (["port": "9464"], "'port'"),
+            ])
         func badSettings(settings: [String: String], mention: String) async throws {
             let error = try #require(try await initializationError(.prometheus, settings))
             #expect(String(describing: error).contains(mention))

@@ -16,7 +16,8 @@ extension BundledPluginTests {
             ["prometheus-text"], ["slack-webhook"], ["dashboard"], ["prometheus-text", "slack-webhook", "dashboard"],
         ]
 
-        @Test("each networking plugin alone and all three together do their work", arguments: Mode.allCases, combinations)
+        @Test(
+            "each networking plugin alone and all three together do their work", arguments: Mode.allCases, combinations)
         func run(mode: Mode, plugins: [String]) async throws {
             let folder = try TemporaryFolder()
             defer { folder.cleanUp() }
@@ -37,11 +38,14 @@ extension BundledPluginTests {
                 pipeline += "  ship: {after: approve, run: \"echo shipped > ${OUT}/shipped\"}\n"
             }
             try pipeline.write(toFile: folder.path("pipeline.yml"), atomically: true, encoding: .utf8)
-            let arguments = ["run", "pipeline.yml", "--plugin-path", PluginLoader.directory.path]
+            let arguments =
+                ["run", "pipeline.yml", "--plugin-path", PluginLoader.directory.path]
                 + (mode == .isolated ? ["--isolate-all"] : [])
             let environment = ["OUT": folder.url.path, "WEBHOOK_URL": webhook.url]
             let path = folder.url.path
-            let running = Task { try await offPool { try DagronProcess(arguments, in: path, environment: environment).wait() } }
+            let running = Task {
+                try await offPool { try DagronProcess(arguments, in: path, environment: environment).wait() }
+            }
 
             if dashboard {
                 let base = try await pollUntil("the dashboard writes its URL") {
@@ -71,13 +75,16 @@ extension BundledPluginTests {
                 #expect(metrics.contains(#"dagron_node_failures_total{node_name="publish"} 1"#), "\(context)")
             }
             if plugins.contains("slack-webhook") {
-                #expect((webhook.requests.first?.json["text"] as? String)?.contains("publish") == true,
-                        "the failure was posted over loopback: \(context)")
+                #expect(
+                    (webhook.requests.first?.json["text"] as? String)?.contains("publish") == true,
+                    "the failure was posted over loopback: \(context)")
             } else {
                 #expect(webhook.requests.isEmpty)
             }
             if dashboard {
-                #expect(FileManager.default.fileExists(atPath: folder.path("shipped")), "the gate approved over HTTP let `ship` run: \(context)")
+                #expect(
+                    FileManager.default.fileExists(atPath: folder.path("shipped")),
+                    "the gate approved over HTTP let `ship` run: \(context)")
             }
         }
     }

@@ -35,10 +35,15 @@ extension BundledPluginTests {
             #expect(lines.last?.contains("critical path") == true)
             #expect(lines.last?.hasSuffix("a -> slow -> d") == true)
 
-            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
             #expect(document["critical_path"] as? [String] == ["a", "slow", "d"])
             let nodes = try #require(document["nodes"] as? [[String: Any]])
-            #expect(nodes.map { $0["node"] as? String } == nodes.sorted { ($0["duration_seconds"] as! Double) > ($1["duration_seconds"] as! Double) }.map { $0["node"] as? String })
+            #expect(
+                nodes.map { $0["node"] as? String }
+                    == nodes.sorted { ($0["duration_seconds"] as! Double) > ($1["duration_seconds"] as! Double) }.map {
+                        $0["node"] as? String
+                    })
             #expect((nodes.first?["duration_seconds"] as? Double ?? 0) >= 0.55)
             // The executor's own measurement: the same figure the node's result, the log and the metrics carry.
             for node in nodes {
@@ -65,8 +70,12 @@ extension BundledPluginTests {
             let text = try String(contentsOfFile: table, encoding: .utf8)
             let headers = text.split(separator: "\n").filter { $0.hasPrefix("timing: ") }
             #expect(headers.count == 2, "one table per execution: \(text)")
-            #expect(headers.contains { $0.hasPrefix("timing: 2 nodes") } && headers.contains { $0.hasPrefix("timing: 3 nodes") }, "\(text)")
-            #expect(text.contains("critical path") && text.contains("x1 -> x2") && text.contains("y1 -> y2 -> y3"), "\(text)")
+            #expect(
+                headers.contains { $0.hasPrefix("timing: 2 nodes") }
+                    && headers.contains { $0.hasPrefix("timing: 3 nodes") }, "\(text)")
+            #expect(
+                text.contains("critical path") && text.contains("x1 -> x2") && text.contains("y1 -> y2 -> y3"),
+                "\(text)")
         }
 
         @Test("failed nodes are timed; skipped nodes, which never ran, are not")
@@ -79,7 +88,8 @@ extension BundledPluginTests {
                 manager, nodes: ["a", "b", "c"], edges: [("a", "b"), ("b", "c")],
                 tasks: ["a": sleeping(0.01), "b": failing("nope"), "c": sleeping(0)])
             try await tearDown(manager)
-            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
             let nodes = try #require(document["nodes"] as? [[String: Any]])
             #expect(Set(nodes.compactMap { $0["node"] as? String }) == ["a", "b"])
             #expect(nodes.first { $0["node"] as? String == "b" }?["status"] as? String == "failed")
@@ -102,9 +112,14 @@ extension BundledPluginTests {
             let text = try String(contentsOfFile: table, encoding: .utf8)
             let last = try #require(text.split(separator: "\n").last.map(String.init))
             #expect(last.contains("40 nodes"))
-            #expect(last.hasSuffix("step0 -> step1 -> step2 -> step3 -> step4 -> ... (30 more) ... -> step35 -> step36 -> step37 -> step38 -> step39"))
-            #expect(text.split(separator: "\n").count == 2 + 3 + 2, "header, columns, 3 rows, 'not shown', path: \(text)")
-            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+            #expect(
+                last.hasSuffix(
+                    "step0 -> step1 -> step2 -> step3 -> step4 -> ... (30 more) ... -> step35 -> step36 -> step37 -> step38 -> step39"
+                ))
+            #expect(
+                text.split(separator: "\n").count == 2 + 3 + 2, "header, columns, 3 rows, 'not shown', path: \(text)")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
             #expect(document["critical_path"] as? [String] == names)
             #expect((document["nodes"] as? [Any])?.count == 40)
         }
@@ -124,13 +139,15 @@ extension BundledPluginTests {
             #expect(text.split(separator: "\n").filter { $0.hasPrefix("c ") || $0.hasPrefix("d ") }.isEmpty)
         }
 
-        @Test("bad settings fail with a message naming the key", arguments: [
-            (["top": "many"], "'top'"),
-            (["top": "-1"], "'top'"),
-            (["outptu": "x"], "'outptu'"),
-            (["output": "/nonexistent-dagron-folder/t.txt"], "setting 'output'"),
-            (["json": "/nonexistent-dagron-folder/t.json"], "setting 'json'"),
-        ])
+        @Test(
+            "bad settings fail with a message naming the key",
+            arguments: [
+                (["top": "many"], "'top'"),
+                (["top": "-1"], "'top'"),
+                (["outptu": "x"], "'outptu'"),
+                (["output": "/nonexistent-dagron-folder/t.txt"], "setting 'output'"),
+                (["json": "/nonexistent-dagron-folder/t.json"], "setting 'json'"),
+            ])
         func badSettings(settings: [String: String], mention: String) async throws {
             let error = try #require(try await initializationError(.timing, settings))
             #expect(String(describing: error).contains(mention))

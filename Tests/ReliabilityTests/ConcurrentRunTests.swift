@@ -27,13 +27,17 @@ import Testing
         let newer = "\(scratch.path)/\(runs)/p-29991231-235959"
         try FileManager.default.createDirectory(atPath: newer, withIntermediateDirectories: true)
         try RunDirectory.writeJSON(
-            RunManifest(pipeline: "p.yml", name: "p", processID: 1, startedAt: 32_503_680_000, nodes: ["a"], gates: [:]),
+            RunManifest(
+                pipeline: "p.yml", name: "p", processID: 1, startedAt: 32_503_680_000, nodes: ["a"], gates: [:]),
             to: newer + "/run.json")
-        try FileManager.default.createSymbolicLink(atPath: "\(scratch.path)/\(runs)/latest", withDestinationPath: "p-29991231-235959")
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(scratch.path)/\(runs)/latest", withDestinationPath: "p-29991231-235959")
         let finished = try dagron(["run", "p.yml"], in: scratch.path)
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(try runDirectories(scratch).count == 2)
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(scratch.path)/\(runs)/latest") == "p-29991231-235959")
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: "\(scratch.path)/\(runs)/latest")
+                == "p-29991231-235959")
     }
 
     @Test func aLatestLinkToAMissingOrOlderRunIsReplaced() throws {
@@ -41,7 +45,8 @@ import Testing
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "name: p\nnodes:\n  a: {run: echo a}\n")
         try FileManager.default.createDirectory(atPath: "\(scratch.path)/\(runs)", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: "\(scratch.path)/\(runs)/latest", withDestinationPath: "p-19990101-000000")
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(scratch.path)/\(runs)/latest", withDestinationPath: "p-19990101-000000")
         let first = try dagron(["run", "p.yml"], in: scratch.path)
         #expect(first.status == 0, "\(first.stderr)")
         let afterFirst = try FileManager.default.destinationOfSymbolicLink(atPath: "\(scratch.path)/\(runs)/latest")
@@ -57,7 +62,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         // Each node logs the run directory it was given; a shared directory would mix the logs.
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             name: p
             nodes:
               a: {run: 'echo "$DAGRON_RUN_DIR"; echo "$DAGRON_RUN_DIR" >&2; sleep 0.3'}
@@ -76,7 +83,8 @@ import Testing
             let absolute = URL(fileURLWithPath: scratch.path + "/" + folder).standardizedFileURL.path
             let resolved = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
             let logged = scratch.read("\(folder)/logs/a.stdout.log")?.trimmingCharacters(in: .newlines)
-            #expect(logged == absolute || logged == resolved, "\(folder) holds another run's log: \(logged ?? "nothing")")
+            #expect(
+                logged == absolute || logged == resolved, "\(folder) holds another run's log: \(logged ?? "nothing")")
             #expect(scratch.read("\(folder)/logs/a.stdout.log")?.split(separator: "\n").count == 1)
             #expect(scratch.read("\(folder)/logs/a.stderr.log")?.split(separator: "\n").count == 1)
             #expect(scratch.read("\(folder)/logs/b.stdout.log")?.split(separator: "\n").count == 1)
@@ -88,9 +96,13 @@ import Testing
         #expect(processIDs.count == count, "each directory's manifest names its own dagron process")
 
         let latest = try FileManager.default.destinationOfSymbolicLink(atPath: "\(scratch.path)/\(runs)/latest")
-        let newest = try directories.max { try (manifest(scratch, $0).startedAt, $0) < (manifest(scratch, $1).startedAt, $1) }
+        let newest = try directories.max {
+            try (manifest(scratch, $0).startedAt, $0) < (manifest(scratch, $1).startedAt, $1)
+        }
         #expect(latest == newest, "latest points at \(latest), the newest run is \(String(describing: newest))")
-        let stray = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/" + runs).filter { $0.hasPrefix(".") }
+        let stray = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/" + runs).filter {
+            $0.hasPrefix(".")
+        }
         #expect(stray.isEmpty, "temporary links left behind: \(stray)")
     }
 }

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the dashboard plugin must survive inside a real `dagron run`: floods
@@ -14,15 +14,19 @@ import Glibc
 struct DashboardLimitsTests {
     // MARK: Hostile values
 
-    @Test("a hostile number in a dashboard setting stops the run with exit 2, naming the key", arguments: [
-        ("port", "1e300"), ("max_connections", "9223372036854775807"), ("idle_timeout", "nan"), ("idle_timeout", "1e-12"),
-    ])
+    @Test(
+        "a hostile number in a dashboard setting stops the run with exit 2, naming the key",
+        arguments: [
+            ("port", "1e300"), ("max_connections", "9223372036854775807"), ("idle_timeout", "nan"),
+            ("idle_timeout", "1e-12"),
+        ])
     func hostileNumber(key: String, value: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write("gated.yml", GatedDashboardRun.pipeline)
-        let finished = try dagron(["run", "gated.yml", "--plugin", "dashboard", "--set", "dashboard.\(key)=\(value)"],
-                                  in: scratch.path, timeout: 60)
+        let finished = try dagron(
+            ["run", "gated.yml", "--plugin", "dashboard", "--set", "dashboard.\(key)=\(value)"],
+            in: scratch.path, timeout: 60)
         #expect(finished.status == 2, "\(finished.stderr)")
         #expect(finished.stderr.contains("'\(key)'"), "\(finished.stderr)")
         #expect(finished.stderr.contains(value), "\(finished.stderr)")
@@ -31,7 +35,9 @@ struct DashboardLimitsTests {
 
     // MARK: Connection floods
 
-    @Test("1,100 idle connections without a token hold at most max_connections descriptors and delay neither the gate nor the next node")
+    @Test(
+        "1,100 idle connections without a token hold at most max_connections descriptors and delay neither the gate nor the next node"
+    )
     func idleFlood() throws {
         try Self.allowOpenFiles(1100 + 512)  // this process holds the flood's client ends
         let scratch = try Scratch()
@@ -73,7 +79,9 @@ struct DashboardLimitsTests {
         withExtendedLifetime(flood) {}
     }
 
-    @Test("connections without an authenticated request are closed after idle_timeout, whatever they send; an event stream stays")
+    @Test(
+        "connections without an authenticated request are closed after idle_timeout, whatever they send; an event stream stays"
+    )
     func idleTimeout() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
@@ -89,7 +97,8 @@ struct DashboardLimitsTests {
         let guesser = try LoopbackSocket(connectingTo: run.port)
         // An authenticated keep-alive connection that goes quiet after its answer.
         let quiet = try LoopbackSocket(connectingTo: run.port)
-        quiet.send("GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:\(run.port)\r\nAuthorization: Bearer \(run.token)\r\n\r\n")
+        quiet.send(
+            "GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:\(run.port)\r\nAuthorization: Bearer \(run.token)\r\n\r\n")
         let everyone = idle + [trickle, guesser, quiet]
 
         let deadline = ContinuousClock.now + .seconds(60)
@@ -107,14 +116,18 @@ struct DashboardLimitsTests {
 
         // The stream outlived them all and still delivers.
         let mark = stream.received.count
-        #expect(stream.waitUntilReceived("event: heartbeat", from: mark, timeout: .seconds(30)), "\(stream.text.suffix(300))")
+        #expect(
+            stream.waitUntilReceived("event: heartbeat", from: mark, timeout: .seconds(30)),
+            "\(stream.text.suffix(300))")
         #expect(!stream.isClosed)
 
         #expect(try run.approve().status == 200)
         #expect(try run.dagron.wait() == 0, "\(run.dagron.output)")
     }
 
-    @Test("at max_connections the oldest unauthenticated connection makes room; authenticated ones are never closed for a newcomer")
+    @Test(
+        "at max_connections the oldest unauthenticated connection makes room; authenticated ones are never closed for a newcomer"
+    )
     func authenticatedConnectionsKeepTheirPlace() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
@@ -129,15 +142,17 @@ struct DashboardLimitsTests {
         // An authenticated request still gets in (an idle connection makes room).
         #expect(try LoopbackHTTP.request("GET", "/api/state", port: run.port, token: run.token).status == 200)
         for stream in [first, second] {
-            #expect(stream.waitUntilReceived("event: heartbeat", from: stream.received.count, timeout: .seconds(30)),
-                    "an event stream lost to the flood: \(stream.text.suffix(200))")
+            #expect(
+                stream.waitUntilReceived("event: heartbeat", from: stream.received.count, timeout: .seconds(30)),
+                "an event stream lost to the flood: \(stream.text.suffix(200))")
         }
 
         // Four authenticated streams fill every place: a newcomer is closed at once, unanswered.
         let third = try run.eventStream()
         let fourth = try run.eventStream()
         let newcomer = try LoopbackSocket(connectingTo: run.port)
-        newcomer.send("GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:\(run.port)\r\nAuthorization: Bearer \(run.token)\r\n\r\n")
+        newcomer.send(
+            "GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:\(run.port)\r\nAuthorization: Bearer \(run.token)\r\n\r\n")
         #expect(newcomer.waitUntilClosed(timeout: .seconds(30)), "a fifth connection was kept beyond max_connections=4")
         #expect(newcomer.text.isEmpty, "\(newcomer.text.prefix(100))")
         for stream in [first, second, third, fourth] {
@@ -167,7 +182,9 @@ struct DashboardLimitsTests {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: capture, withIntermediateDirectories: true)
         // A stand-in for xdg-open that records what it was given.
-        let opener = try scratch.write("bin/xdg-open", """
+        let opener = try scratch.write(
+            "bin/xdg-open",
+            """
             #!/bin/sh
             printf '%s\\n' "$@" > "$CAPTURE/argv"
             stat -c %a "$1" > "$CAPTURE/mode"
@@ -182,8 +199,9 @@ struct DashboardLimitsTests {
             in: scratch, settings: ["open_browser": "true"],
             environment: ["PATH": bin + ":" + path, "DISPLAY": ":99", "CAPTURE": capture])
         defer { run.dagron.stop() }
-        #expect(waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: capture + "/done") },
-                "xdg-open was not started: \(run.dagron.output)")
+        #expect(
+            waitUntil(timeout: 60) { FileManager.default.fileExists(atPath: capture + "/done") },
+            "xdg-open was not started: \(run.dagron.output)")
 
         let argv = (scratch.read("capture/argv") ?? "").split(separator: "\n").map(String.init)
         #expect(argv.count == 1, "\(argv)")
@@ -234,7 +252,8 @@ struct DashboardLimitsTests {
         let wanted = rlim_t(count)
         guard limit.rlim_cur < wanted else { return }
         guard limit.rlim_max >= wanted else {
-            throw LoopbackSocket.Failure(description: "this test needs \(count) open files; the hard limit is \(limit.rlim_max)")
+            throw LoopbackSocket.Failure(
+                description: "this test needs \(count) open files; the hard limit is \(limit.rlim_max)")
         }
         limit.rlim_cur = wanted
         guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
@@ -253,7 +272,8 @@ struct DashboardLimitsTests {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry in
             guard let pid = Int32(entry),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { return nil }
             return String(decoding: data, as: UTF8.self).contains(text) ? pid : nil
         }
     }

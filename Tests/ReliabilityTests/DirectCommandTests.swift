@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A command without shell syntax is `exec`ed directly, any other through
@@ -29,8 +29,10 @@ import Glibc
 
     @Test func plainWordsAreSplitOnSpacesAndTabs() {
         #expect(CommandWords.split("true") == ["true"])
-        #expect(CommandWords.split("  python3\ttrain.py  --epochs=3 a,b:c+d@e%f ./x/y.z  ") ==
-                ["python3", "train.py", "--epochs=3", "a,b:c+d@e%f", "./x/y.z"])
+        #expect(
+            CommandWords.split("  python3\ttrain.py  --epochs=3 a,b:c+d@e%f ./x/y.z  ") == [
+                "python3", "train.py", "--epochs=3", "a,b:c+d@e%f", "./x/y.z",
+            ])
     }
 
     // MARK: The same results either way
@@ -52,7 +54,8 @@ import Glibc
 
     /// Runs `p.yml`'s nodes, each as written (`<name>_direct`) and behind
     /// `exec` (`<name>_shell`), and returns the report's nodes by name.
-    private func runPairs(_ scratch: Scratch, _ commands: [(String, String, String)]) throws -> [String: RunReport.Node] {
+    private func runPairs(_ scratch: Scratch, _ commands: [(String, String, String)]) throws -> [String: RunReport.Node]
+    {
         var yaml = "fail_fast: false\nenv: {SHARED: from-pipeline}\nnodes:\n"
         for (name, command, extra) in commands {
             yaml += "  \(name)_direct: {run: \"\(command)\"\(extra)}\n"
@@ -68,12 +71,14 @@ import Glibc
     @Test func missingAndNonExecutableProgramsEndAsTheShellEndsThem() throws {
         let scratch = try fixtures()
         defer { scratch.cleanUp() }
-        let nodes = try runPairs(scratch, [
-            ("missing", "no-such-program-dagron --flag", ""),
-            ("missingpath", "./no-such-file", ""),
-            ("data", "./data.txt", ""),
-            ("directory", "./dir", ""),
-        ])
+        let nodes = try runPairs(
+            scratch,
+            [
+                ("missing", "no-such-program-dagron --flag", ""),
+                ("missingpath", "./no-such-file", ""),
+                ("data", "./data.txt", ""),
+                ("directory", "./dir", ""),
+            ])
         for (name, status, program) in [
             ("missing", 127, "no-such-program-dagron"), ("missingpath", 127, "./no-such-file"),
             ("data", 126, "./data.txt"), ("directory", 126, "./dir"),
@@ -84,11 +89,13 @@ import Glibc
                 #expect(node.exitCode == Int32(status), "\(node.name): \(String(describing: node.exitCode))")
                 let log = scratch.read("run/logs/\(node.name).stderr.log") ?? ""
                 #expect(log.contains(program), "\(node.name)'s message names the program: \(log)")
-                #expect(node.stderrTail?.contains(program) == true, "\(node.name): \(String(describing: node.stderrTail))")
+                #expect(
+                    node.stderrTail?.contains(program) == true, "\(node.name): \(String(describing: node.stderrTail))")
             }
         }
         // The direct path said it in dagron's words, the shell in its own.
-        #expect(scratch.read("run/logs/missing_direct.stderr.log") == "dagron: no-such-program-dagron: command not found\n")
+        #expect(
+            scratch.read("run/logs/missing_direct.stderr.log") == "dagron: no-such-program-dagron: command not found\n")
         #expect(scratch.read("run/logs/data_direct.stderr.log") == "dagron: ./data.txt: Permission denied\n")
     }
 
@@ -96,17 +103,22 @@ import Glibc
         let scratch = try fixtures()
         defer { scratch.cleanUp() }
         let tools = scratch.path + "/tools"
-        let nodes = try runPairs(scratch, [
-            ("exit", "./exit3.sh a  b", ""),
-            ("noshebang", "./noshebang.sh arg", ""),
-            ("env", "env", ", cwd: dir, env: {OWN: from-node}"),
-            ("cwd", "/bin/pwd", ", cwd: dir"),
-            ("ownpath", "mytool x", ", cwd: dir, env: {PATH: '\(tools):/usr/bin:/bin'}"),
-            ("relativepath", "mytool y", ", env: {PATH: 'tools:/usr/bin:/bin'}"),
-            ("false", "false", ""),
-        ])
+        let nodes = try runPairs(
+            scratch,
+            [
+                ("exit", "./exit3.sh a  b", ""),
+                ("noshebang", "./noshebang.sh arg", ""),
+                ("env", "env", ", cwd: dir, env: {OWN: from-node}"),
+                ("cwd", "/bin/pwd", ", cwd: dir"),
+                ("ownpath", "mytool x", ", cwd: dir, env: {PATH: '\(tools):/usr/bin:/bin'}"),
+                ("relativepath", "mytool y", ", env: {PATH: 'tools:/usr/bin:/bin'}"),
+                ("false", "false", ""),
+            ])
         func logs(_ name: String) -> (String, String) {
-            (scratch.read("run/logs/\(name).stdout.log") ?? "<none>", scratch.read("run/logs/\(name).stderr.log") ?? "<none>")
+            (
+                scratch.read("run/logs/\(name).stdout.log") ?? "<none>",
+                scratch.read("run/logs/\(name).stderr.log") ?? "<none>"
+            )
         }
         for name in ["exit", "noshebang", "env", "cwd", "ownpath", "relativepath", "false"] {
             let direct = try #require(nodes[name + "_direct"])
@@ -118,8 +130,11 @@ import Glibc
             if name == "env" {
                 // Only the node's name differs; the shell adds PWD (and dash OLDPWD) to the environment it passes on.
                 let drop = { (text: String) in
-                    text.split(separator: "\n").filter { !$0.hasPrefix("PWD=") && !$0.hasPrefix("OLDPWD=") && !$0.hasPrefix("_=") && !$0.hasPrefix("SHLVL=") }
-                        .map { $0.replacingOccurrences(of: "_direct", with: "_shell") }.sorted()
+                    text.split(separator: "\n").filter {
+                        !$0.hasPrefix("PWD=") && !$0.hasPrefix("OLDPWD=") && !$0.hasPrefix("_=")
+                            && !$0.hasPrefix("SHLVL=")
+                    }
+                    .map { $0.replacingOccurrences(of: "_direct", with: "_shell") }.sorted()
                 }
                 #expect(drop(directOut) == drop(shellOut))
                 #expect(directOut.contains("DAGRON_NODE=env_direct\n") && directOut.contains("DAGRON_ATTEMPT=1\n"))
@@ -145,7 +160,9 @@ import Glibc
         defer { scratch.cleanUp() }
         // 20,000 words: one string of 80 KB for the shell, 20,000 arguments for exec.
         let words = (0..<20_000).map { "w\($0 % 10)" }.joined(separator: " ")
-        try scratch.write("p.yml", "nodes:\n  long: {run: \"./noshebang.sh \(words)\"}\n  longdirect: {run: \"/bin/echo \(words)\"}\n")
+        try scratch.write(
+            "p.yml", "nodes:\n  long: {run: \"./noshebang.sh \(words)\"}\n  longdirect: {run: \"/bin/echo \(words)\"}\n"
+        )
         let finished = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path, timeout: 60)
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(scratch.read("run/logs/long.stdout.log") == "no shebang w0\n")
@@ -154,14 +171,18 @@ import Glibc
 
     // MARK: Hostile commands given through the library
 
-    private func command(_ text: String, environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> (ShellCommand, Scratch) {
+    private func command(_ text: String, environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> (
+        ShellCommand, Scratch
+    ) {
         let scratch = try Scratch()
         let logs = NodeLogFiles(directory: scratch.path, node: "hostile")
         return (ShellCommand(node: "hostile", command: text, environment: environment, logs: logs), scratch)
     }
 
     @Test func aNulByteIsRefusedWithAMessageNamingTheNode() async throws {
-        for (text, environment) in [("true\u{0}rm -rf /", ["PATH": "/usr/bin:/bin"]), ("true", ["A": "x\u{0}y"]), ("true", ["A\u{0}": "x"])] {
+        for (text, environment) in [
+            ("true\u{0}rm -rf /", ["PATH": "/usr/bin:/bin"]), ("true", ["A": "x\u{0}y"]), ("true", ["A\u{0}": "x"]),
+        ] {
             let (shellCommand, scratch) = try command(text, environment: environment)
             defer { scratch.cleanUp() }
             let failure = await #expect(throws: ProcessFailure.self) { try await shellCommand.run() }

@@ -43,9 +43,12 @@ import Testing
         var prefixes: [String] = []
         for (number, line) in lines.enumerated() {
             guard let key = line.key, let at = line.text.firstIndex(of: "@") else { continue }
-            prefixes.append("p.yml:\(number + 1):\(line.text.distance(from: line.text.startIndex, to: at) + 1): \(key):")
+            prefixes.append(
+                "p.yml:\(number + 1):\(line.text.distance(from: line.text.startIndex, to: at) + 1): \(key):")
         }
-        return (lines.map { $0.text.replacingOccurrences(of: "@", with: value) }.joined(separator: "\n") + "\n", prefixes)
+        return (
+            lines.map { $0.text.replacingOccurrences(of: "@", with: value) }.joined(separator: "\n") + "\n", prefixes
+        )
     }
 
     /// `finished` was refused cleanly: exit 2, no crash, every `mentions` in its standard error.
@@ -97,7 +100,8 @@ import Testing
     }
 
     static let settings: [Setting] = {
-        let slack = ["timeout_seconds", "retry_delay_seconds", "flush_timeout_seconds", "max_retries", "queue_size"].map {
+        let slack = ["timeout_seconds", "retry_delay_seconds", "flush_timeout_seconds", "max_retries", "queue_size"].map
+        {
             Setting("slack-webhook", $0, [("webhook_url", "http://127.0.0.1:1/hook"), ($0, "@")])
         }
         return slack + [
@@ -112,7 +116,9 @@ import Testing
         var lines = ["plugins:", "  \(setting.plugin):"]
         var prefix = ""
         for (key, raw) in setting.table {
-            let line = "    \(key): " + (raw == "@" && value == "\"\"" ? value : raw.replacingOccurrences(of: "@", with: value))
+            let line =
+                "    \(key): "
+                + (raw == "@" && value == "\"\"" ? value : raw.replacingOccurrences(of: "@", with: value))
             if key == setting.key {
                 prefix = "p.yml:\(lines.count + 1):\(key.count + 7): plugins.\(setting.plugin).\(key):"
             }
@@ -138,12 +144,15 @@ import Testing
         expectNothingRan(scratch, "run \(setting) = \(value)")
     }
 
-    @Test("a webhook_url port outside 1...65535 is a configuration error, not a crash at the end of the run",
-          arguments: ["99999", "65536", "0", "-1", "1e300", "nan", "9223372036854775807", "99999999999999999999"])
+    @Test(
+        "a webhook_url port outside 1...65535 is a configuration error, not a crash at the end of the run",
+        arguments: ["99999", "65536", "0", "-1", "1e300", "nan", "9223372036854775807", "99999999999999999999"])
     func webhookPort(port: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             plugins:
               slack-webhook:
                 webhook_url: http://127.0.0.1:\(port)/services/T/B/secret-token
@@ -158,7 +167,8 @@ import Testing
         let run = try dagron(["run", "p.yml", "--run-dir", "run"] + plugins, in: scratch.path)
         expectRefused(run, mentioning: mentions, "run port \(port)")
         expectNothingRan(scratch, "run port \(port)")
-        #expect(!validate.stderr.contains("secret-token") && !run.stderr.contains("secret-token"), "the URL is a secret")
+        #expect(
+            !validate.stderr.contains("secret-token") && !run.stderr.contains("secret-token"), "the URL is a secret")
     }
 
     @Test("a hostile setting from --set or the environment names where it came from")
@@ -169,35 +179,49 @@ import Testing
         let plugins = ["--plugin-path", DagronBinary.directory]
         for command in [["validate", "p.yml"], ["run", "p.yml", "--run-dir", "run"]] {
             let viaSet = try dagron(
-                command + plugins + ["--plugin", "slack-webhook", "--set", "slack-webhook.webhook_url=http://127.0.0.1:1/x",
-                                     "--set", "slack-webhook.timeout_seconds=1e300"], in: scratch.path)
-            expectRefused(viaSet, mentioning: ["--set slack-webhook.timeout_seconds:", "'timeout_seconds'"], "\(command[0]) --set")
+                command + plugins + [
+                    "--plugin", "slack-webhook", "--set", "slack-webhook.webhook_url=http://127.0.0.1:1/x",
+                    "--set", "slack-webhook.timeout_seconds=1e300",
+                ], in: scratch.path)
+            expectRefused(
+                viaSet, mentioning: ["--set slack-webhook.timeout_seconds:", "'timeout_seconds'"], "\(command[0]) --set"
+            )
             let viaEnvironment = try dagron(
-                command + plugins + ["--plugin", "timing"], in: scratch.path, environment: ["DAGRON_PLUGIN_TIMING_TOP": "9223372036854775807"])
-            expectRefused(viaEnvironment, mentioning: ["environment variable DAGRON_PLUGIN_TIMING_TOP:", "'top'"], "\(command[0]) environment")
+                command + plugins + ["--plugin", "timing"], in: scratch.path,
+                environment: ["DAGRON_PLUGIN_TIMING_TOP": "9223372036854775807"])
+            expectRefused(
+                viaEnvironment, mentioning: ["environment variable DAGRON_PLUGIN_TIMING_TOP:", "'top'"],
+                "\(command[0]) environment")
             expectNothingRan(scratch, "\(command[0])")
         }
     }
 
-    @Test("--max-workers is range-checked", arguments: ["0", "-1", "4097", "1e10", "nan", "9223372036854775807", "99999999999999999999"])
+    @Test(
+        "--max-workers is range-checked",
+        arguments: ["0", "-1", "4097", "1e10", "nan", "9223372036854775807", "99999999999999999999"])
     func maxWorkersFlag(value: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a: {run: touch ran}\n")
-        let run = try dagron(["run", "p.yml", "--run-dir", "run", "--no-plugins", "--max-workers=\(value)"], in: scratch.path)
+        let run = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--no-plugins", "--max-workers=\(value)"], in: scratch.path)
         expectRefused(run, mentioning: ["--max-workers"], "--max-workers=\(value)")
         expectNothingRan(scratch, "--max-workers=\(value)")
     }
 
-    @Test("gate approve --wait is range-checked before any decision is written",
-          arguments: ["1e300", "-1", "nan", "inf", "9223372036854775807", "1e-12", "soon"])
+    @Test(
+        "gate approve --wait is range-checked before any decision is written",
+        arguments: ["1e300", "-1", "nan", "inf", "9223372036854775807", "1e-12", "soon"])
     func gateWaitFlag(value: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try FileManager.default.createDirectory(atPath: scratch.path + "/rd/gates", withIntermediateDirectories: true)
         // A live run waiting at gate `g` (this process stands in for it): a valid decision would be written.
         let pid = ProcessInfo.processInfo.processIdentifier
-        try scratch.write("rd/run.json", #"{"pipeline": "p.yml", "name": "p", "processID": \#(pid), "startedAt": 0, "nodes": ["g"], "gates": {"g": ""}}"#)
+        try scratch.write(
+            "rd/run.json",
+            #"{"pipeline": "p.yml", "name": "p", "processID": \#(pid), "startedAt": 0, "nodes": ["g"], "gates": {"g": ""}}"#
+        )
         for verdict in ["approve", "reject"] {
             let decided = try dagron(["gate", verdict, "rd", "g", "--wait=\(value)"], in: scratch.path)
             expectRefused(decided, mentioning: ["--wait"], "gate \(verdict) --wait=\(value)")

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An in-process plugin that aborts, calls `exit(0)`, hangs, spins or floods
@@ -15,7 +15,8 @@ import Glibc
     /// Where the plugin misbehaves: before the DAG exists (set-up), while
     /// nodes run, after they all ended.
     static let places = [
-        "initialize", "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute", "teardown",
+        "initialize", "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute",
+        "teardown",
     ]
     static let faults = ["abort", "exit", "hang", "spin", "flood"]
 
@@ -59,7 +60,8 @@ import Glibc
         settings["node"] = Self.node(for: place)
         let finished = try dagron(
             ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(settings), in: scratch.path, timeout: 90)
-        let context = "\(fault) at \(place): status \(finished.status), signal \(finished.signal.map(String.init) ?? "none"), stderr: \(finished.stderr.suffix(2000))"
+        let context =
+            "\(fault) at \(place): status \(finished.status), signal \(finished.signal.map(String.init) ?? "none"), stderr: \(finished.stderr.suffix(2000))"
         defer { RunProcesses.expectNoneAlive(runDirectory: scratch.path + "/run") }
 
         // Never a success: a node fails in every run that gets that far, and the others were cut short.
@@ -79,7 +81,8 @@ import Glibc
             if Self.setUpPlaces.contains(place) { #expect(finished.status == 2, "\(context)") }
         }
 
-        let startedRun = !Self.setUpPlaces.contains(place) || (fault == "exit" && place != "initialize") || fault == "flood"
+        let startedRun =
+            !Self.setUpPlaces.contains(place) || (fault == "exit" && place != "initialize") || fault == "flood"
         guard startedRun else {
             #expect(scratch.read("sleeper.pid") == nil, "a node started: \(context)")
             return
@@ -104,7 +107,9 @@ import Glibc
             let endedEarly = report["endedEarly"] as? String ?? ""
             #expect(endedEarly.contains("misbehave") && endedEarly.contains(place), "\(report)")
         }
-        if cutsShort, let sleeper = Int32((scratch.read("sleeper.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) {
+        if cutsShort,
+            let sleeper = Int32((scratch.read("sleeper.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             #expect(waitUntil(timeout: 5) { !isRunning(sleeper) }, "the sleeping node outlived dagron: \(context)")
             #expect(nodesByName(report)["sleeper"]?["status"] as? String == "cancelled", "\(report)")
         }
@@ -114,7 +119,9 @@ import Glibc
     func slowCallbackIsReportedOnce() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a:
                 run: "true"
@@ -127,16 +134,22 @@ import Glibc
             """)
         let finished = try dagron(
             ["run", "p.yml", "--run-dir", "run"]
-                + MisbehavingPlugin.arguments(["fault": "slow", "at": "post_node", "node": "b", "spin_ms": "300", "callback_budget": "50ms"]),
+                + MisbehavingPlugin.arguments([
+                    "fault": "slow", "at": "post_node", "node": "b", "spin_ms": "300", "callback_budget": "50ms",
+                ]),
             in: scratch.path, timeout: 60)
         #expect(finished.status == 0, "stderr: \(finished.stderr)")
         let lines = finished.stderr.split(separator: "\n").filter { $0.contains("budget") }
         #expect(lines.count == 1, "stderr: \(finished.stderr)")
         // Reported when it returned, or (on a loaded machine, where the
         // 300 ms spin takes over a second) while it was still running.
-        let reported = lines.first.map { $0.contains("plugin 'misbehave' spent") || $0.contains("plugin 'misbehave' has spent over") }
+        let reported = lines.first.map {
+            $0.contains("plugin 'misbehave' spent") || $0.contains("plugin 'misbehave' has spent over")
+        }
         #expect(reported == true, "stderr: \(finished.stderr)")
-        #expect(lines.first?.contains("in post_node (node 'b'), over its 50 ms budget") == true, "stderr: \(finished.stderr)")
+        #expect(
+            lines.first?.contains("in post_node (node 'b'), over its 50 ms budget") == true,
+            "stderr: \(finished.stderr)")
         let report = try scratch.report()
         let plugins = report["plugins"] as? [[String: Any]] ?? []
         #expect(plugins.first?["state"] as? String == "ok", "\(report)")
@@ -153,7 +166,9 @@ import Glibc
     func fastPluginIsNotReported() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             max_workers: 2
             nodes:
               a:
@@ -165,7 +180,8 @@ import Glibc
                 after: [a, b]
             """)
         let finished = try dagron(
-            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["print": "false"]), in: scratch.path, timeout: 60)
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["print": "false"]), in: scratch.path,
+            timeout: 60)
         #expect(finished.status == 0, "stderr: \(finished.stderr)")
         #expect(!finished.stderr.contains("budget"), "stderr: \(finished.stderr)")
         let report = try scratch.report()
@@ -178,14 +194,17 @@ import Glibc
     func badWatchdogSettings() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a:
                 run: touch ran.marker
             """)
         for (key, value) in [("callback_budget", "-1s"), ("stall_timeout", "1e300"), ("stall_timeout", "soon")] {
             let finished = try dagron(
-                ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments([key: value]), in: scratch.path, timeout: 60)
+                ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments([key: value]), in: scratch.path,
+                timeout: 60)
             #expect(finished.status == 2, "\(key)=\(value): \(finished.stderr)")
             #expect(finished.stderr.contains(key), "\(key)=\(value): \(finished.stderr)")
             #expect(scratch.read("ran.marker") == nil)

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGTERM/SIGINT end a run even when a plugin hook never returns: after the
@@ -33,9 +33,12 @@ import Glibc
     private func expectNothingLeft(_ scratch: Scratch, sourceLocation: SourceLocation = #_sourceLocation) throws {
         for file in ["busy.pid", "busy-child.pid", "busy-escaped.pid"] {
             let pid = try RunProcesses.pid(scratch, file, sourceLocation: sourceLocation)
-            #expect(waitUntil(timeout: 5) { !isRunning(pid) }, "\(file): process \(pid) outlived the run", sourceLocation: sourceLocation)
+            #expect(
+                waitUntil(timeout: 5) { !isRunning(pid) }, "\(file): process \(pid) outlived the run",
+                sourceLocation: sourceLocation)
         }
-        let left = RunProcesses.alive(runDirectory: try RunProcesses.runDirectory(scratch, "rundir.txt", sourceLocation: sourceLocation))
+        let left = RunProcesses.alive(
+            runDirectory: try RunProcesses.runDirectory(scratch, "rundir.txt", sourceLocation: sourceLocation))
         #expect(left.isEmpty, "processes of the run outlived it: \(left)", sourceLocation: sourceLocation)
         RunProcesses.kill(left)
     }
@@ -47,7 +50,8 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", pipeline)
-        let arguments = try ["run", "p.yml", "--run-dir", "run", "--json"]
+        let arguments =
+            try ["run", "p.yml", "--run-dir", "run", "--json"]
             + MisbehavingPlugin.arguments(["hang": hook, "node": node, "marker": scratch.path + "/hung"])
         let run = try DagronProcess(arguments, in: scratch.path, environment: ["DAGRON_INTERRUPT_GRACE": "1s"])
         let hung = waitUntil(timeout: 60) { scratch.read("hung") != nil }
@@ -82,7 +86,8 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", pipeline)
-        let arguments = try ["run", "p.yml", "--run-dir", "run"]
+        let arguments =
+            try ["run", "p.yml", "--run-dir", "run"]
             + MisbehavingPlugin.arguments(["hang": "teardown", "marker": scratch.path + "/hung"])
         let run = try DagronProcess(arguments, in: scratch.path, environment: ["DAGRON_INTERRUPT_GRACE": "2s"])
         #expect(waitUntil(timeout: 60) { scratch.read("never-ran") != nil || scratch.read("busy-escaped.pid") != nil })

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An isolated plugin that aborts, exits, hangs, spins or floods its output
@@ -21,16 +21,20 @@ import Glibc
           c: {run: "true", after: [a]}
         """
 
-    static let places = ["pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute", "teardown"]
+    static let places = [
+        "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute", "teardown",
+    ]
 
     /// Runs the pipeline with the misbehaving plugin isolated.
     private func run(fault: String, at place: String, extra: [String] = [])
-        throws -> (finished: Finished, report: [String: Any], scratch: Scratch) {
+        throws -> (finished: Finished, report: [String: Any], scratch: Scratch)
+    {
         let scratch = try Scratch()
         try scratch.write("p.yml", Self.pipeline)
         let finished = try dagron(
             ["run", "p.yml", "--run-dir", "run", "--isolate", MisbehavingPlugin.name]
-                + MisbehavingPlugin.arguments(["fault": fault, "at": place, "stall_timeout": "1s", "flood_mb": "2"]) + extra,
+                + MisbehavingPlugin.arguments(["fault": fault, "at": place, "stall_timeout": "1s", "flood_mb": "2"])
+                + extra,
             in: scratch.path, timeout: 90)
         return (finished, try scratch.report(), scratch)
     }
@@ -46,8 +50,9 @@ import Glibc
         }
     }
 
-    @Test("abort, exit(0), hang and spin in every hook and in teardown: the run goes on, result.json names the failure",
-          arguments: ["abort", "exit", "hang", "spin"], places)
+    @Test(
+        "abort, exit(0), hang and spin in every hook and in teardown: the run goes on, result.json names the failure",
+        arguments: ["abort", "exit", "hang", "spin"], places)
     func faultStopsOnlyThePlugin(fault: String, place: String) throws {
         let (finished, report, scratch) = try run(fault: fault, at: place)
         defer { scratch.cleanUp() }
@@ -74,10 +79,13 @@ import Glibc
         // One warning line naming the plugin.
         let warnings = finished.stderr.split(separator: "\n").filter { $0.contains("plugin 'misbehave' (isolated)") }
         #expect(warnings.count == 1, "stderr: \(finished.stderr)")
-        #expect(waitUntil(timeout: 5) { (try? pluginHosts().isEmpty) ?? false }, "the plugin's process outlived the run")
+        #expect(
+            waitUntil(timeout: 5) { (try? pluginHosts().isEmpty) ?? false }, "the plugin's process outlived the run")
     }
 
-    @Test("flooding standard output and error in every hook: the plugin stays up and the run is unaffected", arguments: places)
+    @Test(
+        "flooding standard output and error in every hook: the plugin stays up and the run is unaffected",
+        arguments: places)
     func floodIsHarmless(place: String) throws {
         let (finished, report, scratch) = try run(fault: "flood", at: place)
         defer { scratch.cleanUp() }
@@ -92,7 +100,9 @@ import Glibc
         for (flags, expected) in [([String](), Int32(0)), (["--plugin-failure", "fail"], Int32(1))] {
             let scratch = try Scratch()
             defer { scratch.cleanUp() }
-            try scratch.write("p.yml", """
+            try scratch.write(
+                "p.yml",
+                """
                 nodes:
                   a: {run: "true"}
                 """)
@@ -108,7 +118,9 @@ import Glibc
         // The pipeline key does the same.
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             plugin_failure: fail
             nodes:
               a: {run: "true"}
@@ -125,7 +137,9 @@ import Glibc
     func crashWhileInitializing() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a: {run: touch ran.marker}
             """)
@@ -146,14 +160,21 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let file = try MisbehavingPlugin.directory() + "/libmisbehave.so"
-        let crashed = try dagron(["plugins", "check", file, "--set", "fault=abort", "--set", "at=post_node"], in: scratch.path)
+        let crashed = try dagron(
+            ["plugins", "check", file, "--set", "fault=abort", "--set", "at=post_node"], in: scratch.path)
         #expect(crashed.status == 1, "\(crashed.stdout)\(crashed.stderr)")
-        #expect(crashed.stdout.contains("crashed with signal 6 (SIGABRT) in post_node (node 'extract')"), "\(crashed.stdout)")
-        let hung = try dagron(["plugins", "check", file, "--set", "misbehave.fault=hang", "--set", "misbehave.at=teardown",
-                               "--stall-timeout", "1s"], in: scratch.path)
+        #expect(
+            crashed.stdout.contains("crashed with signal 6 (SIGABRT) in post_node (node 'extract')"),
+            "\(crashed.stdout)")
+        let hung = try dagron(
+            [
+                "plugins", "check", file, "--set", "misbehave.fault=hang", "--set", "misbehave.at=teardown",
+                "--stall-timeout", "1s",
+            ], in: scratch.path)
         #expect(hung.status == 1)
         #expect(hung.stdout.contains("stalled in teardown"), "\(hung.stdout)")
-        let exited = try dagron(["plugins", "check", file, "--set", "fault=exit", "--set", "at=on_error"], in: scratch.path)
+        let exited = try dagron(
+            ["plugins", "check", file, "--set", "fault=exit", "--set", "at=on_error"], in: scratch.path)
         #expect(exited.status == 1)
         #expect(exited.stdout.contains("exited with status 0 in on_error (node 'transform')"), "\(exited.stdout)")
     }
@@ -166,14 +187,19 @@ import Glibc
         let declined = try dagron(["plugins", "check", recorder], in: scratch.path)
         #expect(declined.status == 0, "\(declined.stdout)\(declined.stderr)")
         #expect(declined.stdout.contains("lifecycle not run: configure declined"), "\(declined.stdout)")
-        let ok = try dagron(["plugins", "check", recorder, "--set", "file=\(scratch.path)/events.jsonl"], in: scratch.path)
+        let ok = try dagron(
+            ["plugins", "check", recorder, "--set", "file=\(scratch.path)/events.jsonl"], in: scratch.path)
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("lifecycle ok"), "\(ok.stdout)")
         let lines = (scratch.read("events.jsonl") ?? "").split(separator: "\n")
-        let events = Set(lines.compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
-        })
-        #expect(events.isSuperset(of: ["pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute"]),
-                "\(events)")
+        let events = Set(
+            lines.compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+            })
+        #expect(
+            events.isSuperset(of: [
+                "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute",
+            ]),
+            "\(events)")
     }
 }

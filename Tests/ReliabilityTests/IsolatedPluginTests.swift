@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The same plugin in-process and isolated (`--isolate`, `isolation:
@@ -15,7 +15,8 @@ import Glibc
         return try text.split(separator: "\n").map { line in
             var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             object["time"] = nil
-            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }
     }
 
@@ -28,8 +29,11 @@ import Glibc
         try scratch.write("p.yml", pipeline)
         var statuses: [Int32] = []
         for (mode, flags) in [("in", [String]()), ("iso", ["--isolate", "event-recorder"])] {
-            let arguments = ["run", "p.yml", "--run-dir", "run-\(mode)", "--plugin-path", DagronBinary.directory,
-                             "--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/\(mode).jsonl"]
+            let arguments =
+                [
+                    "run", "p.yml", "--run-dir", "run-\(mode)", "--plugin-path", DagronBinary.directory,
+                    "--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/\(mode).jsonl",
+                ]
                 + flags + extra
             if let marker {
                 let process = try DagronProcess(arguments, in: scratch.path)
@@ -49,7 +53,8 @@ import Glibc
 
     @Test("a diamond: the isolated recorder writes what the in-process one writes")
     func diamond() throws {
-        let both = try recordBothWays("""
+        let both = try recordBothWays(
+            """
             max_workers: 1
             nodes:
               a: {run: "true"}
@@ -69,7 +74,8 @@ import Glibc
 
     @Test("a failure with skips: errors, statuses and counts are the same isolated")
     func failureWithSkips() throws {
-        let both = try recordBothWays("""
+        let both = try recordBothWays(
+            """
             max_workers: 1
             nodes:
               a: {run: "true"}
@@ -87,7 +93,8 @@ import Glibc
 
     @Test("a cancelled run: the same events up to the end, isolated")
     func cancelledRun() throws {
-        let both = try recordBothWays("""
+        let both = try recordBothWays(
+            """
             nodes:
               a: {run: "touch started.marker; exec sleep 60"}
               b: {run: "true", after: [a]}
@@ -107,15 +114,16 @@ import Glibc
             file: ${EVENTS_DIR}/events.jsonl
         """ + (isolation.map { "\n    isolation: \($0)" } ?? "") + """
 
-        nodes:
-          a: {run: touch ran.marker}
-        """
+            nodes:
+              a: {run: touch ran.marker}
+            """
     }
 
     /// `dagron run FILE --run-dir run` with the build folder on the plugin path.
     private func runWithRecorder(_ scratch: Scratch, _ file: String, _ extra: [String] = []) throws -> Finished {
-        try dagron(["run", file, "--run-dir", "run", "--plugin-path", DagronBinary.directory] + extra,
-                   in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
+        try dagron(
+            ["run", file, "--run-dir", "run", "--plugin-path", DagronBinary.directory] + extra,
+            in: scratch.path, environment: ["EVENTS_DIR": scratch.path])
     }
 
     @Test("isolation: process in the pipeline, and a manifest-free plugin chosen by name")
@@ -138,15 +146,18 @@ import Glibc
         let badValue = try runWithRecorder(scratch, "p.yml")
         #expect(badValue.status == 2)
         #expect(badValue.stderr.contains("p.yml:4:") && badValue.stderr.contains("isolation"), "\(badValue.stderr)")
-        let unknown = try dagron(["run", "p.yml", "--run-dir", "run", "--isolate", "nobody", "--no-plugins"], in: scratch.path)
+        let unknown = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--isolate", "nobody", "--no-plugins"], in: scratch.path)
         #expect(unknown.status == 2)
         try scratch.write("q.yml", Self.recorderPipeline(isolation: nil))
-        let notLoaded = try runWithRecorder(scratch, "q.yml", ["--isolate", "timing", "--set", "event-recorder.isolation=process"])
+        let notLoaded = try runWithRecorder(
+            scratch, "q.yml", ["--isolate", "timing", "--set", "event-recorder.isolation=process"])
         #expect(notLoaded.status == 2)
         #expect(notLoaded.stderr.contains("--isolate names plugin 'timing'"), "\(notLoaded.stderr)")
         for stall in ["nan", "-1", "1e300", "0"] {
             let finished = try runWithRecorder(
-                scratch, "q.yml", ["--set", "event-recorder.isolation=process", "--set", "event-recorder.stall_timeout=\(stall)"])
+                scratch, "q.yml",
+                ["--set", "event-recorder.isolation=process", "--set", "event-recorder.stall_timeout=\(stall)"])
             #expect(finished.status == 2, "stall_timeout=\(stall): \(finished.stderr)")
             #expect(finished.stderr.contains("stall_timeout"), "\(finished.stderr)")
         }
@@ -163,18 +174,22 @@ import Glibc
     func quarantineCycle() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a: {run: "true"}
             """)
         let environment = ["DAGRON_QUARANTINE": scratch.path + "/quarantine.json", "DAGRON_PLUGIN_CACHE": "0"]
         let crash = try MisbehavingPlugin.arguments(["fault": "abort", "at": "post_node"])
-        let first = try dagron(["run", "p.yml", "--run-dir", "run1", "--isolate", MisbehavingPlugin.name] + crash,
-                               in: scratch.path, environment: environment)
+        let first = try dagron(
+            ["run", "p.yml", "--run-dir", "run1", "--isolate", MisbehavingPlugin.name] + crash,
+            in: scratch.path, environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
 
-        let listed = try dagron(["plugins", "list", "--json", "--plugin-path", try MisbehavingPlugin.directory()],
-                                in: scratch.path, environment: environment)
+        let listed = try dagron(
+            ["plugins", "list", "--json", "--plugin-path", try MisbehavingPlugin.directory()],
+            in: scratch.path, environment: environment)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         let row = try #require(rows.first { $0["name"] as? String == MisbehavingPlugin.name }, "\(listed.stdout)")
         #expect(row["status"] as? String == "crashed")
@@ -183,7 +198,8 @@ import Glibc
         #expect(quarantine["signal"] as? Int == Int(SIGABRT))
 
         // Not asked to isolate it, the next run does, and the same crash stops only the plugin.
-        let second = try dagron(["run", "p.yml", "--run-dir", "run2"] + crash, in: scratch.path, environment: environment)
+        let second = try dagron(
+            ["run", "p.yml", "--run-dir", "run2"] + crash, in: scratch.path, environment: environment)
         #expect(second.signal == nil)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("runs isolated until rebuilt or cleared"), "\(second.stderr)")
@@ -191,10 +207,12 @@ import Glibc
         #expect(plugins.first?["isolation"] as? String == "process")
         #expect(plugins.first?["state"] as? String == "failed")
 
-        let cleared = try dagron(["plugins", "clear", MisbehavingPlugin.name], in: scratch.path, environment: environment)
+        let cleared = try dagron(
+            ["plugins", "clear", MisbehavingPlugin.name], in: scratch.path, environment: environment)
         #expect(cleared.status == 0, "\(cleared.stderr)")
-        let third = try dagron(["run", "p.yml", "--run-dir", "run3"] + MisbehavingPlugin.arguments([:]),
-                               in: scratch.path, environment: environment)
+        let third = try dagron(
+            ["run", "p.yml", "--run-dir", "run3"] + MisbehavingPlugin.arguments([:]),
+            in: scratch.path, environment: environment)
         #expect(third.status == 0)
         let again = try #require(try scratch.report("run3")["plugins"] as? [[String: Any]])
         #expect(again.first?["isolation"] as? String == "in_process")
@@ -229,18 +247,23 @@ import Glibc
     func isolateAll() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a: {run: "true"}
             """)
         let finished = try dagron(
-            ["run", "p.yml", "--run-dir", "run", "--isolate-all", "--plugin-path", DagronBinary.directory,
-             "--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/events.jsonl"]
+            [
+                "run", "p.yml", "--run-dir", "run", "--isolate-all", "--plugin-path", DagronBinary.directory,
+                "--plugin", "event-recorder", "--set", "event-recorder.file=\(scratch.path)/events.jsonl",
+            ]
                 + MisbehavingPlugin.arguments(["fault": "abort", "at": "pre_node"]),
             in: scratch.path)
         #expect(finished.status == 0, "\(finished.stderr)")
-        #expect(finished.stdout.contains("misbehave (isolated)") && finished.stdout.contains("event-recorder (isolated)"),
-                "\(finished.stdout)")
+        #expect(
+            finished.stdout.contains("misbehave (isolated)") && finished.stdout.contains("event-recorder (isolated)"),
+            "\(finished.stdout)")
         let plugins = try #require(try scratch.report()["plugins"] as? [[String: Any]])
         #expect(Set(plugins.compactMap { $0["isolation"] as? String }) == ["process"])
         #expect(plugins.first { $0["name"] as? String == "event-recorder" }?["state"] as? String == "ok")
@@ -253,28 +276,37 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let plugins = scratch.path + "/plugins"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
-        try FileManager.default.copyItem(atPath: try MisbehavingPlugin.directory() + "/libmisbehave.so", toPath: plugins + "/libmisbehave.so")
+        try FileManager.default.createDirectory(
+            atPath: plugins, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.copyItem(
+            atPath: try MisbehavingPlugin.directory() + "/libmisbehave.so", toPath: plugins + "/libmisbehave.so")
         try """
-            misbehave = "libmisbehave.so"
-            misbehave.isolation = "process"
-            """.write(toFile: plugins + "/dagron.plugins", atomically: true, encoding: .utf8)
-        try scratch.write("p.yml", """
+        misbehave = "libmisbehave.so"
+        misbehave.isolation = "process"
+        """.write(toFile: plugins + "/dagron.plugins", atomically: true, encoding: .utf8)
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a: {run: "true"}
             """)
         let isolated = try dagron(
-            ["run", "p.yml", "--run-dir", "run", "--plugin-path", plugins, "--plugin", "misbehave",
-             "--set", "misbehave.fault=exit", "--set", "misbehave.at=post_node"], in: scratch.path)
+            [
+                "run", "p.yml", "--run-dir", "run", "--plugin-path", plugins, "--plugin", "misbehave",
+                "--set", "misbehave.fault=exit", "--set", "misbehave.at=post_node",
+            ], in: scratch.path)
         #expect(isolated.status == 0, "\(isolated.stderr)")
         let entry = try #require((try scratch.report()["plugins"] as? [[String: Any]])?.first)
         #expect(entry["isolation"] as? String == "process")
         #expect((entry["failure"] as? [String: Any])?["kind"] as? String == "exited")
 
         let inProcess = try dagron(
-            ["run", "p.yml", "--run-dir", "run2", "--plugin-path", plugins, "--plugin", "misbehave",
-             "--set", "misbehave.isolation=in_process"], in: scratch.path)
+            [
+                "run", "p.yml", "--run-dir", "run2", "--plugin-path", plugins, "--plugin", "misbehave",
+                "--set", "misbehave.isolation=in_process",
+            ], in: scratch.path)
         #expect(inProcess.status == 0, "\(inProcess.stderr)")
-        #expect((try scratch.report("run2")["plugins"] as? [[String: Any]])?.first?["isolation"] as? String == "in_process")
+        #expect(
+            (try scratch.report("run2")["plugins"] as? [[String: Any]])?.first?["isolation"] as? String == "in_process")
     }
 }

@@ -22,14 +22,18 @@ import Testing
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a: {run: echo from-a}\n  b: {after: a, run: echo from-b}\n")
         let finished = try dagron(
-            ["run", "p.yml", "--run-dir", "run", "--json"] + MisbehavingPlugin.arguments(["print": "true"]), in: scratch.path)
+            ["run", "p.yml", "--run-dir", "run", "--json"] + MisbehavingPlugin.arguments(["print": "true"]),
+            in: scratch.path)
         #expect(finished.status == 0, "\(finished.stderr)")
         let report = try JSONDecoder().decode(RunReport.self, from: Data(finished.stdout.utf8))
         #expect(report.outcome == .succeeded)
         // The document names the plugin (its `plugins` section); what the plugin printed is not there.
         #expect(!finished.stdout.contains("misbehave-"), "plugin output reached standard output: \(finished.stdout)")
         #expect(report.plugins?.map(\.name) == [MisbehavingPlugin.name])
-        for line in ["misbehave-print: initialize", "misbehave-fputs: post_node a", "misbehave-write: pre_node b", "misbehave-print: teardown"] {
+        for line in [
+            "misbehave-print: initialize", "misbehave-fputs: post_node a", "misbehave-write: pre_node b",
+            "misbehave-print: teardown",
+        ] {
             #expect(finished.stderr.contains(line), "\(line) is missing from standard error")
         }
         #expect(finished.stderr.contains("succeeded in"), "the summary goes to standard error")
@@ -40,8 +44,10 @@ import Testing
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a: {run: echo a}\n")
         let finished = try dagron(
-            ["run", "p.yml", "--run-dir", "run", "--json", "--plugin-path", DagronBinary.directory,
-             "--plugin", "dashboard", "--set", "dashboard.port=0"], in: scratch.path)
+            [
+                "run", "p.yml", "--run-dir", "run", "--json", "--plugin-path", DagronBinary.directory,
+                "--plugin", "dashboard", "--set", "dashboard.port=0",
+            ], in: scratch.path)
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(try JSONDecoder().decode(RunReport.self, from: Data(finished.stdout.utf8)).outcome == .succeeded)
         #expect(finished.stderr.contains("Dashboard: http://127.0.0.1:"), "\(finished.stderr)")
@@ -52,7 +58,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         // Retitle the window, clear the screen, return to the line start, CSI as a C1 character, DEL.
-        try scratch.write("p.yml", #"""
+        try scratch.write(
+            "p.yml",
+            #"""
             nodes:
               hostile:
                 run: |
@@ -73,7 +81,9 @@ import Testing
     @Test func namesAndKeysFromThePipelineFileAreEscaped() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", #"""
+        try scratch.write(
+            "p.yml",
+            #"""
             name: "evil\e[31mname"
             nodes:
               a: {run: echo a}
@@ -83,7 +93,9 @@ import Testing
         #expect(run.stdout.contains(#"evil\x1b[31mname succeeded"#), "\(run.stdout)")
         #expect(!hasControlCharacters(run.stdout) && !hasControlCharacters(run.stderr))
 
-        try scratch.write("bad.yml", #"""
+        try scratch.write(
+            "bad.yml",
+            #"""
             nodes:
               a: {run: echo a, "ti\e]0;x\u0007meout": 3}
             """#)

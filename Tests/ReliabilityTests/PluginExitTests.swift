@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plugin that calls `exit(0)` inside `dagron run` cannot make the run
@@ -25,8 +25,9 @@ import Glibc
 
     static let midRunEvents = [("on_error", "bad"), ("post_node", "good"), ("pre_node", "bad")]
 
-    @Test("exit(0) in a hook while a node runs: exit code 1, result.json says why, no node survives",
-          arguments: midRunEvents)
+    @Test(
+        "exit(0) in a hook while a node runs: exit code 1, result.json says why, no node survives",
+        arguments: midRunEvents)
     func exitInAHookDuringTheRun(event: (String, String)) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
@@ -52,13 +53,16 @@ import Glibc
     func exitInTeardownAfterAFailure() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               bad:
                 run: exit 3
             """)
         let finished = try dagron(
-            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["exit": "teardown"]), in: scratch.path, timeout: 60)
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["exit": "teardown"]), in: scratch.path,
+            timeout: 60)
         #expect(finished.status == 1, "stderr: \(finished.stderr)")
         let report = try scratch.report()
         #expect(report["outcome"] as? String == "failed")
@@ -69,13 +73,16 @@ import Glibc
     func exitDuringSetUp() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               work:
                 run: touch ran.marker
             """)
         let finished = try dagron(
-            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["exit": "initialize"]), in: scratch.path, timeout: 60)
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(["exit": "initialize"]),
+            in: scratch.path, timeout: 60)
         #expect(finished.status == 2, "stderr: \(finished.stderr)")
         #expect(finished.stderr.contains("while the plugins were being set up"), "stderr: \(finished.stderr)")
         #expect(scratch.read("ran.marker") == nil)

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `dagron run` loads only the plugins it asked for, and only from places
@@ -13,7 +13,9 @@ import Glibc
 struct PluginLoadingSafetyTests {
     /// A one-node pipeline whose node leaves a marker file, so a test can tell that it ran.
     private func pipeline(in scratch: Scratch) throws {
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             name: safety
             nodes:
               work:
@@ -32,11 +34,14 @@ struct PluginLoadingSafetyTests {
     /// The pipeline, and a plugin folder holding a stray library `name`
     /// whose constructor records its process id in the returned log, then
     /// runs `body` (C).
-    private func strayPlugin(named name: String, doing body: String, in scratch: Scratch) throws -> (plugins: String, log: String) {
+    private func strayPlugin(named name: String, doing body: String, in scratch: Scratch) throws -> (
+        plugins: String, log: String
+    ) {
         try pipeline(in: scratch)
         let plugins = try directory("plugins", in: scratch)
         let log = scratch.path + "/loaded-by.pids"
-        try PluginFixtures.buildC(PluginFixtures.recordingConstructorSource(log: log, then: body), named: name, in: plugins)
+        try PluginFixtures.buildC(
+            PluginFixtures.recordingConstructorSource(log: log, then: body), named: name, in: plugins)
         return (plugins, log)
     }
 
@@ -53,8 +58,9 @@ struct PluginLoadingSafetyTests {
         ("hang", "for (;;) pause();"),
     ]
 
-    @Test("a stray .so that exits, aborts, kills itself or hangs when loaded changes nothing about a run",
-          arguments: strayBehaviours)
+    @Test(
+        "a stray .so that exits, aborts, kills itself or hangs when loaded changes nothing about a run",
+        arguments: strayBehaviours)
     func strayFileChangesNothing(behaviour: (String, String)) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
@@ -69,11 +75,13 @@ struct PluginLoadingSafetyTests {
 
         #expect(finished.status == 0, "stderr: \(finished.stderr)")
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/ran.marker"), "the node did not run")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any],
-                                "stdout is not the JSON document: \(finished.stdout)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(finished.stdout.utf8)) as? [String: Any],
+            "stdout is not the JSON document: \(finished.stdout)")
         #expect(json["outcome"] as? String == "succeeded")
         #expect(!loaders(of: log).contains(dagronPID), "the stray file's constructor ran inside `dagron run`")
-        #expect(!finished.stderr.contains("libaaa-stray"), "an unrelated file is not the run's concern: \(finished.stderr)")
+        #expect(
+            !finished.stderr.contains("libaaa-stray"), "an unrelated file is not the run's concern: \(finished.stderr)")
     }
 
     @Test("the second run with a hanging stray file answers from the registry cache, without probing again")
@@ -105,15 +113,19 @@ struct PluginLoadingSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/ran.marker"))
 
         let environment = try dagron(
-            ["run", "p.yml", "--plugin", "timing"], in: scratch.path, environment: ["DAGRON_PLUGIN_PATH": "/usr/lib:./plugins"])
+            ["run", "p.yml", "--plugin", "timing"], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_PATH": "/usr/lib:./plugins"])
         #expect(environment.status == 2)
-        #expect(environment.stderr.contains("DAGRON_PLUGIN_PATH entry './plugins' is a relative path"), "stderr: \(environment.stderr)")
+        #expect(
+            environment.stderr.contains("DAGRON_PLUGIN_PATH entry './plugins' is a relative path"),
+            "stderr: \(environment.stderr)")
 
         let list = try dagron(["plugins", "list", "--plugin-path", "plugins"], in: scratch.path)
         #expect(list.status != 0)
         #expect(list.stderr.contains("is a relative path"), "stderr: \(list.stderr)")
 
-        let absolute = try dagron(["run", "p.yml", "--plugin", "timing", "--plugin-path", scratch.path + "/plugins"], in: scratch.path)
+        let absolute = try dagron(
+            ["run", "p.yml", "--plugin", "timing", "--plugin-path", scratch.path + "/plugins"], in: scratch.path)
         #expect(absolute.status == 0, "stderr: \(absolute.stderr)")
     }
 
@@ -124,7 +136,8 @@ struct PluginLoadingSafetyTests {
         try pipeline(in: scratch)
         let shared = try directory("shared", in: scratch, mode: 0o777)
         let plugins = try directory("shared/team/plugins", in: scratch)
-        try FileManager.default.copyItem(atPath: DagronBinary.directory + "/libDagronTiming.so", toPath: plugins + "/libMyTiming.so")
+        try FileManager.default.copyItem(
+            atPath: DagronBinary.directory + "/libDagronTiming.so", toPath: plugins + "/libMyTiming.so")
         chmod(plugins + "/libMyTiming.so", 0o755)
 
         // The copy on the writable path would shadow the bundled timing: refused, so the bundled one runs.
@@ -132,23 +145,33 @@ struct PluginLoadingSafetyTests {
             ["run", "p.yml", "--plugin", "timing", "--plugin-path", plugins, "--run-dir", "run1"], in: scratch.path,
             environment: ["DAGRON_PLUGIN_CACHE": "0"])
         #expect(refused.status == 0, "stderr: \(refused.stderr)")
-        let list = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        let list = try dagron(
+            ["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         let mine = try #require(rows.first { $0["path"] as? String == plugins + "/libMyTiming.so" })
         #expect(mine["status"] as? String == "refused")
-        #expect((mine["error"] as? String ?? "").contains("directory \(shared) is writable by group or others"), "\(mine)")
+        #expect(
+            (mine["error"] as? String ?? "").contains("directory \(shared) is writable by group or others"), "\(mine)")
 
         // The same tree with the sticky bit on the shared directory (as /tmp has): accepted, and it wins.
         chmod(shared, 0o1777)
-        let sticky = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
-        let stickyRows = try #require(try JSONSerialization.jsonObject(with: Data(sticky.stdout.utf8)) as? [[String: Any]])
-        #expect(stickyRows.first { $0["path"] as? String == plugins + "/libMyTiming.so" }?["status"] as? String == "loaded")
+        let sticky = try dagron(
+            ["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        let stickyRows = try #require(
+            try JSONSerialization.jsonObject(with: Data(sticky.stdout.utf8)) as? [[String: Any]])
+        #expect(
+            stickyRows.first { $0["path"] as? String == plugins + "/libMyTiming.so" }?["status"] as? String == "loaded")
 
         // An ancestor owned by another user is refused the same way.
         chmod(shared, 0o755)
         try #require(chown(shared, 65534, 65534) == 0, "making a directory another user's needs root, as CI runs")
-        let foreign = try dagron(["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
-        let foreignRows = try #require(try JSONSerialization.jsonObject(with: Data(foreign.stdout.utf8)) as? [[String: Any]])
+        let foreign = try dagron(
+            ["plugins", "list", "--json", "--plugin-path", plugins], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        let foreignRows = try #require(
+            try JSONSerialization.jsonObject(with: Data(foreign.stdout.utf8)) as? [[String: Any]])
         let row = try #require(foreignRows.first { $0["path"] as? String == plugins + "/libMyTiming.so" })
         #expect(row["status"] as? String == "refused")
         #expect((row["error"] as? String ?? "").contains("directory \(shared) is owned by uid 65534"), "\(row)")
@@ -161,18 +184,22 @@ struct PluginLoadingSafetyTests {
         ("owned by another user", 0o644, 65534),
     ]
 
-    @Test("a dagron.plugins manifest someone else could have written is ignored whole: it cannot inject settings",
-          arguments: foreignManifests)
+    @Test(
+        "a dagron.plugins manifest someone else could have written is ignored whole: it cannot inject settings",
+        arguments: foreignManifests)
     func foreignManifestIsIgnored(manifest: (String, mode_t, uid_t?)) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try pipeline(in: scratch)
         let plugins = try directory("plugins", in: scratch)
         try FileManager.default.copyItem(
-            atPath: DagronBinary.directory + "/libDagronEventRecorder.so", toPath: plugins + "/libDagronEventRecorder.so")
+            atPath: DagronBinary.directory + "/libDagronEventRecorder.so",
+            toPath: plugins + "/libDagronEventRecorder.so")
         chmod(plugins + "/libDagronEventRecorder.so", 0o755)
         let injected = scratch.path + "/injected.jsonl"
-        let manifestPath = try scratch.write("plugins/dagron.plugins", """
+        let manifestPath = try scratch.write(
+            "plugins/dagron.plugins",
+            """
             event-recorder = "libDagronEventRecorder.so"
             event-recorder.file = "\(injected)"
             """)
@@ -183,8 +210,10 @@ struct PluginLoadingSafetyTests {
 
         let mine = scratch.path + "/mine.jsonl"
         let run = try dagron(
-            ["run", "p.yml", "--run-dir", "run", "--plugin", "event-recorder", "--plugin-path", plugins,
-             "--set", "event-recorder.file=\(mine)"],
+            [
+                "run", "p.yml", "--run-dir", "run", "--plugin", "event-recorder", "--plugin-path", plugins,
+                "--set", "event-recorder.file=\(mine)",
+            ],
             in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         #expect(run.stderr.contains("\(manifestPath):0: refused:"), "stderr: \(run.stderr)")

@@ -11,14 +11,17 @@ import Testing
 struct PluginSettingsSchemaTests {
     /// The environment for `dagron` in `scratch`: its own registry cache and the fixture's load log.
     private func environment(_ scratch: Scratch, cache: Bool = true) -> [String: String] {
-        ["DAGRON_PLUGIN_CACHE": cache ? scratch.path + "/cache/registry.json" : "0",
-         "SCHEMAD_LOAD_LOG": scratch.path + "/loads.log"]
+        [
+            "DAGRON_PLUGIN_CACHE": cache ? scratch.path + "/cache/registry.json" : "0",
+            "SCHEMAD_LOAD_LOG": scratch.path + "/loads.log",
+        ]
     }
 
     /// Runs `dagron arguments` in `scratch` with the fixture's folder on the plugin path.
     private func run(_ arguments: [String], _ scratch: Scratch, cache: Bool = true) throws -> Finished {
-        try dagron(arguments + ["--plugin-path", try SchemaPlugin.directory()], in: scratch.path,
-                   environment: environment(scratch, cache: cache))
+        try dagron(
+            arguments + ["--plugin-path", try SchemaPlugin.directory()], in: scratch.path,
+            environment: environment(scratch, cache: cache))
     }
 
     /// Fills the registry cache the way a user does, with `dagron plugins list`, then forgets the load log.
@@ -40,7 +43,9 @@ struct PluginSettingsSchemaTests {
           a: {run: "true"}
         """
 
-    @Test("validate with a warm cache: every wrong setting with file:line:column and key, exit 2, plugin code never loaded")
+    @Test(
+        "validate with a warm cache: every wrong setting with file:line:column and key, exit 2, plugin code never loaded"
+    )
     func validateRefusesWithoutLoading() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
@@ -48,12 +53,20 @@ struct PluginSettingsSchemaTests {
         try scratch.write("bad.yml", Self.badPipeline)
         let finished = try run(["validate", "bad.yml"], scratch)
         #expect(finished.status == 2, "\(finished.stderr)")
-        #expect(finished.stderr.contains("bad.yml:3:11: plugins.schemad.port: plugin 'schemad': setting 'port' is '500', expected an integer from 1 to 100"),
-                "\(finished.stderr)")
-        #expect(finished.stderr.contains("bad.yml:4:11: plugins.schemad.mode: plugin 'schemad': setting 'mode' is 'sideways', expected one of fast, slow"),
-                "\(finished.stderr)")
-        #expect(finished.stderr.contains("bad.yml:5:13: plugins.schemad.colour: plugin 'schemad': unknown setting 'colour'"),
-                "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "bad.yml:3:11: plugins.schemad.port: plugin 'schemad': setting 'port' is '500', expected an integer from 1 to 100"
+            ),
+            "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "bad.yml:4:11: plugins.schemad.mode: plugin 'schemad': setting 'mode' is 'sideways', expected one of fast, slow"
+            ),
+            "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "bad.yml:5:13: plugins.schemad.colour: plugin 'schemad': unknown setting 'colour'"),
+            "\(finished.stderr)")
         #expect(finished.stdout.isEmpty)
         #expect(scratch.read("loads.log") == nil, "validate loaded the plugin: \(scratch.read("loads.log") ?? "")")
 
@@ -72,8 +85,10 @@ struct PluginSettingsSchemaTests {
         try scratch.write("p.yml", "plugins:\n  schemad:\n    mode: slow\nnodes:\n  a: {run: \"true\"}\n")
         let finished = try run(["validate", "p.yml", "--set", "schemad.port=1e10"], scratch)
         #expect(finished.status == 2, "\(finished.stderr)")
-        #expect(finished.stderr.contains("--set schemad.port: plugin 'schemad': setting 'port' is '1e10', expected an integer from 1 to 100"),
-                "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "--set schemad.port: plugin 'schemad': setting 'port' is '1e10', expected an integer from 1 to 100"),
+            "\(finished.stderr)")
         #expect(scratch.read("loads.log") == nil)
     }
 
@@ -87,11 +102,14 @@ struct PluginSettingsSchemaTests {
         try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n")
         var environment = environment(scratch)
         environment["XDG_CONFIG_HOME"] = scratch.path + "/xdg"
-        let finished = try dagron(["validate", "p.yml", "--plugin-path", try SchemaPlugin.directory()],
-                                  in: scratch.path, environment: environment)
+        let finished = try dagron(
+            ["validate", "p.yml", "--plugin-path", try SchemaPlugin.directory()],
+            in: scratch.path, environment: environment)
         #expect(finished.status == 2, "\(finished.stderr)")
-        #expect(finished.stderr.contains("xdg/dagron/config.yaml:3:11: plugins.schemad.mode: plugin 'schemad': setting 'mode' is 'turbo'"),
-                "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "xdg/dagron/config.yaml:3:11: plugins.schemad.mode: plugin 'schemad': setting 'mode' is 'turbo'"),
+            "\(finished.stderr)")
         #expect(scratch.read("loads.log") == nil)
     }
 
@@ -103,9 +121,12 @@ struct PluginSettingsSchemaTests {
         for extra in [[String](), ["--isolate", "schemad"]] {
             let finished = try run(["validate", "bad.yml"] + extra, scratch, cache: false)
             #expect(finished.status == 2, "\(extra): \(finished.stderr)")
-            #expect(finished.stderr.contains("bad.yml:5:13: plugins.schemad.colour: plugin 'schemad': unknown setting 'colour'"),
-                    "\(extra): \(finished.stderr)")
-            #expect(scratch.read("loads.log")?.isEmpty == false, "without a cache the plugin must be loaded to be checked")
+            #expect(
+                finished.stderr.contains(
+                    "bad.yml:5:13: plugins.schemad.colour: plugin 'schemad': unknown setting 'colour'"),
+                "\(extra): \(finished.stderr)")
+            #expect(
+                scratch.read("loads.log")?.isEmpty == false, "without a cache the plugin must be loaded to be checked")
         }
     }
 
@@ -114,20 +135,25 @@ struct PluginSettingsSchemaTests {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try warmCache(scratch)
-        try scratch.write("p.yml", "plugins:\n  schemad:\n    pin: hunter2\n    token_count: 7\nnodes:\n  a: {run: \"true\"}\n")
+        try scratch.write(
+            "p.yml", "plugins:\n  schemad:\n    pin: hunter2\n    token_count: 7\nnodes:\n  a: {run: \"true\"}\n")
         let refused = try run(["validate", "p.yml"], scratch)
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("p.yml:3:10: plugins.schemad.pin: plugin 'schemad': setting 'pin' is '(a secret, not shown)'"),
-                "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains(
+                "p.yml:3:10: plugins.schemad.pin: plugin 'schemad': setting 'pin' is '(a secret, not shown)'"),
+            "\(refused.stderr)")
         #expect(!refused.stderr.contains("hunter2") && !refused.stdout.contains("hunter2"))
 
-        try scratch.write("q.yml", "plugins:\n  schemad:\n    pin: \"4242\"\n    token_count: 7\nnodes:\n  a: {run: \"true\"}\n")
+        try scratch.write(
+            "q.yml", "plugins:\n  schemad:\n    pin: \"4242\"\n    token_count: 7\nnodes:\n  a: {run: \"true\"}\n")
         let config = try run(["config", "q.yml"], scratch)
         #expect(config.status == 0, "\(config.stderr)")
         #expect(!config.stdout.contains("4242") && !config.stderr.contains("4242"), "\(config.stdout)")
         #expect(config.stdout.contains("<secret, not shown>"), "\(config.stdout)")
         let tokenCount = config.stdout.split(separator: "\n").first { $0.contains("token_count") } ?? ""
-        #expect(tokenCount.contains(" 7 "), "a setting not declared secret is shown, whatever its name: \(config.stdout)")
+        #expect(
+            tokenCount.contains(" 7 "), "a setting not declared secret is shown, whatever its name: \(config.stdout)")
         let info = try run(["plugins", "info", "schemad", "--set", "pin=4242"], scratch)
         #expect(!info.stdout.contains("4242") && !info.stderr.contains("4242"))
     }
@@ -136,7 +162,8 @@ struct PluginSettingsSchemaTests {
     func infoShowsTheSchema() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        let text = try dagron(["plugins", "info", "slack-webhook"], in: scratch.path, environment: environment(scratch))
+        let text = try dagron(
+            ["plugins", "info", "slack-webhook"], in: scratch.path, environment: environment(scratch))
         #expect(text.status == 0, "\(text.stderr)")
         let lines = text.stdout.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex(of: "settings:"), "\(text.stdout)")
@@ -147,9 +174,11 @@ struct PluginSettingsSchemaTests {
         let retries = try #require(table.firstIndex { $0.hasPrefix("  max_retries ") })
         #expect(table[retries + 1].trimmingCharacters(in: .whitespaces) == "integer from 0 to 20. Default: 3")
         let notify = try #require(table.firstIndex { $0.hasPrefix("  notify_on ") })
-        #expect(table[notify + 1].trimmingCharacters(in: .whitespaces) == "one of failure, always, never. Default: failure")
+        #expect(
+            table[notify + 1].trimmingCharacters(in: .whitespaces) == "one of failure, always, never. Default: failure")
 
-        let json = try dagron(["plugins", "info", "slack-webhook", "--json"], in: scratch.path, environment: environment(scratch))
+        let json = try dagron(
+            ["plugins", "info", "slack-webhook", "--json"], in: scratch.path, environment: environment(scratch))
         #expect(json.status == 0, "\(json.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let settings = try #require(document["settings"] as? [[String: Any]])
@@ -186,21 +215,27 @@ struct PluginSettingsSchemaTests {
         let text = try String(contentsOf: readme, encoding: .utf8)
         let rows = ReadmeSettingsTable.rows(in: text)
         #expect(!rows.isEmpty, "README.md has no settings table under '### Plugin settings'")
-        let plugins = ["logging", "timing", "prometheus-text", "slack-webhook", "dashboard", "event-recorder", "slurm", "cluster-generic"]
+        let plugins = [
+            "logging", "timing", "prometheus-text", "slack-webhook", "dashboard", "event-recorder", "slurm",
+            "cluster-generic",
+        ]
         var expected: [ReadmeSettingsTable.Row] = []
         for plugin in plugins {
-            let json = try dagron(["plugins", "info", plugin, "--json"], in: scratch.path, environment: environment(scratch))
+            let json = try dagron(
+                ["plugins", "info", plugin, "--json"], in: scratch.path, environment: environment(scratch))
             #expect(json.status == 0, "\(plugin): \(json.stderr)")
-            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
             let settings = try #require(document["settings"] as? [[String: Any]], "\(plugin) declares no schema")
             for setting in settings {
                 let type = setting["type"] as? String ?? ""
                 let allowed = setting["allowed"] as? String
-                expected.append(.init(
-                    plugin: plugin, key: setting["key"] as? String ?? "",
-                    type: type == "choice" ? allowed ?? "" : allowed.map { "\(type) \($0)" } ?? type,
-                    defaultValue: setting["default"] as? String ?? "",
-                    required: setting["required"] as? Bool ?? false, secret: setting["secret"] as? Bool ?? false))
+                expected.append(
+                    .init(
+                        plugin: plugin, key: setting["key"] as? String ?? "",
+                        type: type == "choice" ? allowed ?? "" : allowed.map { "\(type) \($0)" } ?? type,
+                        defaultValue: setting["default"] as? String ?? "",
+                        required: setting["required"] as? Bool ?? false, secret: setting["secret"] as? Bool ?? false))
             }
         }
         #expect(rows == expected)
@@ -213,7 +248,9 @@ enum ReadmeSettingsTable {
     struct Row: Equatable, CustomStringConvertible {
         var plugin, key, type, defaultValue: String
         var required, secret: Bool
-        var description: String { "\(plugin).\(key): \(type), default '\(defaultValue)', required \(required), secret \(secret)" }
+        var description: String {
+            "\(plugin).\(key): \(type), default '\(defaultValue)', required \(required), secret \(secret)"
+        }
     }
 
     static func rows(in readme: String) -> [Row] {
@@ -228,8 +265,10 @@ enum ReadmeSettingsTable {
                 .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
             guard cells.count == 6 else { continue }
             if !cells[0].isEmpty { plugin = cells[0] }
-            rows.append(Row(plugin: plugin, key: cells[1], type: cells[2], defaultValue: cells[3],
-                            required: cells[4] == "yes", secret: cells[5] == "yes"))
+            rows.append(
+                Row(
+                    plugin: plugin, key: cells[1], type: cells[2], defaultValue: cells[3],
+                    required: cells[4] == "yes", secret: cells[5] == "yes"))
         }
         return rows
     }

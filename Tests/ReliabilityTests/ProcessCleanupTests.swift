@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// No process a node starts outlives the run: what stays in the node's
@@ -21,7 +21,9 @@ import Glibc
     func aBackgroundChildDiesWithItsNode(exitStatus: Int) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               starter:
                 run: |
@@ -51,7 +53,9 @@ import Glibc
         defer { scratch.cleanUp() }
         // `setsid` moves the process into a session and group of its own; the
         // inner shell's child is two levels below and never in the node's group.
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               escaper:
                 run: |
@@ -69,7 +73,9 @@ import Glibc
             let pid = try RunProcesses.pid(scratch, file)
             #expect(!isRunning(pid), "process \(pid) from \(file) outlived the run")
         }
-        #expect(finished.stderr.contains("outside their process groups"), "the sweep says what it killed: \(finished.stderr)")
+        #expect(
+            finished.stderr.contains("outside their process groups"),
+            "the sweep says what it killed: \(finished.stderr)")
         try expectNothingLeft(scratch)
     }
 
@@ -90,7 +96,9 @@ import Glibc
             kill(bystander.processIdentifier, SIGKILL)
             bystander.waitUntilExit()
         }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               escaper: {run: 'echo "$DAGRON_RUN_DIR" > rundir.txt; setsid sleep 300 & echo $! > escaped.pid'}
             """)
@@ -104,7 +112,9 @@ import Glibc
     @Test func aTermIgnoringLeftoverIsKilledAfterTheGracePeriod() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               stubborn:
                 run: |
@@ -119,7 +129,8 @@ import Glibc
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
         for file in ["stubborn.pid", "escaped.pid"] {
-            #expect(!isRunning(try RunProcesses.pid(scratch, file)), "\(file): a process ignoring SIGTERM outlived the run")
+            #expect(
+                !isRunning(try RunProcesses.pid(scratch, file)), "\(file): a process ignoring SIGTERM outlived the run")
         }
         try expectNothingLeft(scratch)
     }

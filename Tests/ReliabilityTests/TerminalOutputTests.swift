@@ -16,7 +16,9 @@ import Testing
     /// anything: what a line glued onto the status line leaves behind (the
     /// status line itself is cleared before every write and at the end).
     private static func gluedLines(_ capture: String) -> [String] {
-        capture.components(separatedBy: "\n").filter { $0.range(of: #"\[\d+/\d+\] \d"#, options: .regularExpression) != nil }
+        capture.components(separatedBy: "\n").filter {
+            $0.range(of: #"\[\d+/\d+\] \d"#, options: .regularExpression) != nil
+        }
     }
 
     private static func lines(_ capture: String, matching pattern: String) -> [String] {
@@ -33,7 +35,8 @@ import Testing
         defer { scratch.cleanUp() }
         let dagron = Self.shellQuoted(DagronBinary.path)
         let deployRun = scratch.path + "/deploy"
-        let terminal = try TmuxTerminal.start("""
+        let terminal = try TmuxTerminal.start(
+            """
             cd \(Self.shellQuoted(scratch.path))
             \(dagron) plugins list
             \(dagron) run \(Self.shellQuoted(Self.examples + "/etl.yml")) --plugin timing --plugin logging --run-dir etl
@@ -48,8 +51,11 @@ import Testing
         func bottomRow() -> String {
             ((try? terminal.screen()) ?? []).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
         }
-        #expect(waitUntil(timeout: 30) { bottomRow().hasPrefix("[2/4] ") && bottomRow().contains("running: approve-release") },
-                "the status line while the gate waits: '\(bottomRow())'")
+        #expect(
+            waitUntil(timeout: 30) {
+                bottomRow().hasPrefix("[2/4] ") && bottomRow().contains("running: approve-release")
+            },
+            "the status line while the gate waits: '\(bottomRow())'")
         let approved = try TestSupport.dagron(["gate", "approve", deployRun, "approve-release"], in: scratch.path)
         #expect(approved.status == 0, "\(approved)")
         #expect(terminal.waitFor("deploy exited"), "\((try? terminal.capture()) ?? "")")
@@ -61,13 +67,16 @@ import Testing
         // Each plugin's line starts a line of its own.
         #expect(Self.lines(capture, matching: #"^timing: 6 nodes, node time "#).count == 1, "\(capture)")
         #expect(Self.lines(capture, matching: #"^critical path "#).count == 1, "\(capture)")
-        #expect(Self.lines(capture, matching: #"^Dashboard: http://127\.0\.0\.1:\d+/\?token="#).count == 1, "\(capture)")
+        #expect(
+            Self.lines(capture, matching: #"^Dashboard: http://127\.0\.0\.1:\d+/\?token="#).count == 1, "\(capture)")
         // The logging plugin's own level (info) governs: its lines are shown, one per event.
-        let nodeLogLines = Self.lines(capture, matching: #"^\d{4}-\d\d-\d\dT\S+ info dagron\.logging: .*node=\S+ .*node completed$"#)
+        let nodeLogLines = Self.lines(
+            capture, matching: #"^\d{4}-\d\d-\d\dT\S+ info dagron\.logging: .*node=\S+ .*node completed$"#)
         #expect(nodeLogLines.count == 6, "one 'node completed' log line per node: \(nodeLogLines)\n\(capture)")
         #expect(Self.lines(capture, matching: #"^✓  report  "#).count == 1, "\(capture)")
         // The waiting line says what the gate asks, and how to answer.
-        let waitingLines = Self.lines(capture, matching: "approve-release: Deploy the release to production\\? approve with: dagron gate approve")
+        let waitingLines = Self.lines(
+            capture, matching: "approve-release: Deploy the release to production\\? approve with: dagron gate approve")
         #expect(waitingLines.count == 1, "\(capture)")
         #expect(capture.contains("approve-release: gate approved"), "\(capture)")
     }
@@ -76,7 +85,8 @@ import Testing
         try DagronBinary.require()
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        let terminal = try TmuxTerminal.start("""
+        let terminal = try TmuxTerminal.start(
+            """
             cd \(Self.shellQuoted(scratch.path))
             \(Self.shellQuoted(DagronBinary.path)) run \(Self.shellQuoted(Self.examples + "/etl.yml")) --plugin timing --plugin logging --isolate-all --run-dir etl
             echo "etl exited $?"
@@ -85,8 +95,10 @@ import Testing
         #expect(terminal.waitFor("etl exited"), "\((try? terminal.capture()) ?? "")")
         let capture = try terminal.capture()
         #expect(capture.contains("etl exited 0"), "\(capture)")
-        #expect(capture.contains("plugins: timing (isolated), logging (isolated)") || capture.contains("plugins: logging (isolated), timing (isolated)"),
-                "\(capture)")
+        #expect(
+            capture.contains("plugins: timing (isolated), logging (isolated)")
+                || capture.contains("plugins: logging (isolated), timing (isolated)"),
+            "\(capture)")
         #expect(Self.gluedLines(capture).isEmpty, "glued onto the status line: \(Self.gluedLines(capture))\n\(capture)")
         #expect(Self.lines(capture, matching: #"^timing: 6 nodes, node time "#).count == 1, "\(capture)")
         let nodeLogLines = Self.lines(capture, matching: #"^\S+ info dagron\.logging: .*node completed$"#)
@@ -99,7 +111,8 @@ import Testing
         defer { scratch.cleanUp() }
         let name = "a-node-whose-name-is-far-longer-than-the-narrow-window"
         try scratch.write("long.yml", "nodes:\n  \(name): {run: sleep 60}\n")
-        let terminal = try TmuxTerminal.start("""
+        let terminal = try TmuxTerminal.start(
+            """
             cd \(Self.shellQuoted(scratch.path))
             \(Self.shellQuoted(DagronBinary.path)) run long.yml --run-dir run
             """, in: scratch, columns: 50, rows: 20)
@@ -107,16 +120,18 @@ import Testing
         func statusRow() -> String? {
             (try? terminal.screen())?.last { $0.hasPrefix("[0/1] ") }
         }
-        #expect(waitUntil(timeout: 60) { statusRow()?.contains("running: a-node") == true },
-                "\((try? terminal.capture()) ?? "")")
+        #expect(
+            waitUntil(timeout: 60) { statusRow()?.contains("running: a-node") == true },
+            "\((try? terminal.capture()) ?? "")")
         let wide = statusRow() ?? ""
         #expect(wide.count == 49, "cut to 49 of 50 columns, one row: '\(wide)'")
         try terminal.resize(columns: 30, rows: 20)
         #expect(waitUntil(timeout: 30) { (statusRow()?.count ?? 0) == 29 }, "after the resize: '\(statusRow() ?? "")'")
         // No row of the screen holds a wrapped remainder of the status line.
         let screen = try terminal.screen()
-        #expect(!screen.contains { $0.contains("longer-than") && !$0.hasPrefix("[0/1] ") && !$0.contains("running ") },
-                "\(screen)")
+        #expect(
+            !screen.contains { $0.contains("longer-than") && !$0.hasPrefix("[0/1] ") && !$0.contains("running ") },
+            "\(screen)")
     }
 
     @Test func colourFollowsTheColorOptionAndNoColor() throws {
@@ -127,7 +142,9 @@ import Testing
         let escape = "\u{1B}["
         let utf8 = ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""]
         func run(_ options: [String], _ environment: [String: String] = [:], _ directory: String) throws -> Finished {
-            try dagron(["run", "p.yml", "--run-dir", directory] + options, in: scratch.path, environment: utf8.merging(environment) { $1 })
+            try dagron(
+                ["run", "p.yml", "--run-dir", directory] + options, in: scratch.path,
+                environment: utf8.merging(environment) { $1 })
         }
         let piped = try run([], [:], "r1")
         #expect(piped.status == 1)
@@ -144,7 +161,8 @@ import Testing
         #expect(bad.stderr.contains("--color"), "\(bad.stderr)")
 
         // On a terminal, auto colours, and NO_COLOR stops it.
-        let terminal = try TmuxTerminal.start("""
+        let terminal = try TmuxTerminal.start(
+            """
             cd \(Self.shellQuoted(scratch.path))
             env | grep -E '^(NO_COLOR|TERM)=' | sed 's/^/env: /'
             env -u NO_COLOR \(Self.shellQuoted(DagronBinary.path)) run p.yml --run-dir t1
@@ -177,15 +195,22 @@ import Testing
             (["LANG": "C", "LC_ALL": "", "LC_CTYPE": "en_GB.UTF-8"], true),
         ]
         for (index, (environment, unicode)) in cases.enumerated() {
-            let finished = try dagron(["run", "p.yml", "--run-dir", "r\(index)"], in: scratch.path, environment: environment)
+            let finished = try dagron(
+                ["run", "p.yml", "--run-dir", "r\(index)"], in: scratch.path, environment: environment)
             #expect(finished.status == 1)
             if unicode {
-                #expect(finished.stdout.contains("✓  a  ") && finished.stdout.contains("✗  b  "), "\(environment)\n\(finished.stdout)")
+                #expect(
+                    finished.stdout.contains("✓  a  ") && finished.stdout.contains("✗  b  "),
+                    "\(environment)\n\(finished.stdout)")
                 #expect(finished.stdout.contains("     │ broken"), "\(finished.stdout)")
             } else {
-                #expect(finished.stdout.contains("ok  a  ") && finished.stdout.contains("FAIL  b  "), "\(environment)\n\(finished.stdout)")
+                #expect(
+                    finished.stdout.contains("ok  a  ") && finished.stdout.contains("FAIL  b  "),
+                    "\(environment)\n\(finished.stdout)")
                 #expect(finished.stdout.contains("     | broken"), "\(finished.stdout)")
-                #expect(finished.stdout.utf8.allSatisfy { $0 < 0x80 }, "only ASCII bytes off UTF-8 (\(environment))\n\(finished.stdout)")
+                #expect(
+                    finished.stdout.utf8.allSatisfy { $0 < 0x80 },
+                    "only ASCII bytes off UTF-8 (\(environment))\n\(finished.stdout)")
             }
         }
     }
@@ -196,7 +221,9 @@ import Testing
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n  b: {run: \"true\", after: a}\n")
         func completedLines(_ finished: Finished) -> Int {
-            finished.stderr.components(separatedBy: "\n").filter { $0.contains(" info dagron.logging:") && $0.hasSuffix("node completed") }.count
+            finished.stderr.components(separatedBy: "\n").filter {
+                $0.contains(" info dagron.logging:") && $0.hasSuffix("node completed")
+            }.count
         }
         // Unhappy path first: a level above info hides the info lines, even when the host's level is lower.
         let quiet = try dagron(
@@ -209,14 +236,19 @@ import Testing
         #expect(completedLines(plain) == 2, "\(plain.stderr)")
         // ... and under a stricter host level.
         let strictHost = try dagron(
-            ["run", "p.yml", "--plugin", "logging", "--run-dir", "r3"], in: scratch.path, environment: ["DAGRON_LOG_LEVEL": "error"])
+            ["run", "p.yml", "--plugin", "logging", "--run-dir", "r3"], in: scratch.path,
+            environment: ["DAGRON_LOG_LEVEL": "error"])
         #expect(completedLines(strictHost) == 2, "\(strictHost.stderr)")
         // Isolated, the records come back to the parent and are filtered the same way, each once.
-        let isolated = try dagron(["run", "p.yml", "--plugin", "logging", "--isolate", "logging", "--run-dir", "r4"], in: scratch.path)
+        let isolated = try dagron(
+            ["run", "p.yml", "--plugin", "logging", "--isolate", "logging", "--run-dir", "r4"], in: scratch.path)
         #expect(isolated.status == 0, "\(isolated)")
         #expect(completedLines(isolated) == 2, "\(isolated.stderr)")
         let isolatedQuiet = try dagron(
-            ["run", "p.yml", "--plugin", "logging", "--isolate", "logging", "--set", "logging.level=error", "--run-dir", "r5"],
+            [
+                "run", "p.yml", "--plugin", "logging", "--isolate", "logging", "--set", "logging.level=error",
+                "--run-dir", "r5",
+            ],
             in: scratch.path)
         #expect(completedLines(isolatedQuiet) == 0, "\(isolatedQuiet.stderr)")
     }
@@ -226,17 +258,24 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n")
-        let toError = try dagron(["run", "p.yml", "--plugin", "timing", "--isolate", "timing", "--run-dir", "r1"], in: scratch.path)
+        let toError = try dagron(
+            ["run", "p.yml", "--plugin", "timing", "--isolate", "timing", "--run-dir", "r1"], in: scratch.path)
         #expect(toError.status == 0, "\(toError)")
         #expect(toError.stderr.contains("timing: 1 nodes") || toError.stderr.contains("timing: 1 node"), "\(toError)")
         #expect(!toError.stdout.contains("timing: 1 node"))
         let toOutput = try dagron(
-            ["run", "p.yml", "--plugin", "timing", "--isolate", "timing", "--set", "timing.output=stdout", "--run-dir", "r2"],
+            [
+                "run", "p.yml", "--plugin", "timing", "--isolate", "timing", "--set", "timing.output=stdout",
+                "--run-dir", "r2",
+            ],
             in: scratch.path)
         #expect(toOutput.stdout.contains("timing: 1 node"), "\(toOutput)")
         // With --json, standard output is the document alone: console output goes to standard error.
         let json = try dagron(
-            ["run", "p.yml", "--plugin", "timing", "--isolate", "timing", "--set", "timing.output=stdout", "--json", "--run-dir", "r3"],
+            [
+                "run", "p.yml", "--plugin", "timing", "--isolate", "timing", "--set", "timing.output=stdout", "--json",
+                "--run-dir", "r3",
+            ],
             in: scratch.path)
         #expect(json.status == 0, "\(json)")
         #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil, "\(json.stdout)")

@@ -33,7 +33,9 @@ import Testing
     @Test func anUnsetVariableInPluginSettingsIsAValidateErrorToo() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             plugins:
               event-recorder:
                 file: ${DAGRON_TEST_UNSET_VARIABLE}/events.jsonl
@@ -41,9 +43,13 @@ import Testing
               a: {run: touch ran}
             """)
         try expectBothRefuse(
-            scratch, mentioning: "p.yml:3:11: plugins.event-recorder.file: environment variable 'DAGRON_TEST_UNSET_VARIABLE' is not set")
+            scratch,
+            mentioning:
+                "p.yml:3:11: plugins.event-recorder.file: environment variable 'DAGRON_TEST_UNSET_VARIABLE' is not set")
 
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             plugins:
               event-recorder:
                 file: ${DAGRON_TEST_UNSET_VARIABLE:-.}/events.jsonl
@@ -59,7 +65,9 @@ import Testing
         defer { scratch.cleanUp() }
         let tooLong = String(repeating: "n", count: 245)
         try scratch.write("p.yml", "nodes:\n  \(tooLong): {run: touch ran}\n")
-        try expectBothRefuse(scratch, mentioning: "p.yml:2:3: nodes.\(tooLong.prefix(40))...: the node name has 245 characters, at most 244")
+        try expectBothRefuse(
+            scratch,
+            mentioning: "p.yml:2:3: nodes.\(tooLong.prefix(40))...: the node name has 245 characters, at most 244")
 
         for name in [#""a/b""#, #""a\0b""#] {
             try scratch.write("p.yml", "nodes:\n  \(name): {run: touch ran}\n")
@@ -89,13 +97,27 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let cases: [(yaml: String, mention: String)] = [
-            ("env:\n  X: \"a\\0b\"\nnodes:\n  a: {run: touch ran}\n", "p.yml:2:6: env.X: an environment value cannot contain a NUL character"),
-            ("nodes:\n  a:\n    run: touch ran\n    env: {X: \"a\\0b\"}\n", "p.yml:4:14: nodes.a.env.X: an environment value cannot contain a NUL character"),
+            (
+                "env:\n  X: \"a\\0b\"\nnodes:\n  a: {run: touch ran}\n",
+                "p.yml:2:6: env.X: an environment value cannot contain a NUL character"
+            ),
+            (
+                "nodes:\n  a:\n    run: touch ran\n    env: {X: \"a\\0b\"}\n",
+                "p.yml:4:14: nodes.a.env.X: an environment value cannot contain a NUL character"
+            ),
             ("nodes:\n  a:\n    run: touch ran\n    env: {\"X\\0Y\": b}\n", "p.yml:4:11: nodes.a.env.X"),
-            ("nodes:\n  a: {run: \"touch ran\\0x\"}\n", "p.yml:2:12: nodes.a.run: a command cannot contain a NUL character"),
-            ("nodes:\n  a: {run: touch ran, cwd: \"sub\\0\"}\n", "p.yml:2:28: nodes.a.cwd: a working directory cannot contain a NUL character"),
-            ("plugins:\n  event-recorder:\n    file: \"e\\0.jsonl\"\nnodes:\n  a: {run: touch ran}\n",
-             "p.yml:3:11: plugins.event-recorder.file: the value contains a NUL character"),
+            (
+                "nodes:\n  a: {run: \"touch ran\\0x\"}\n",
+                "p.yml:2:12: nodes.a.run: a command cannot contain a NUL character"
+            ),
+            (
+                "nodes:\n  a: {run: touch ran, cwd: \"sub\\0\"}\n",
+                "p.yml:2:28: nodes.a.cwd: a working directory cannot contain a NUL character"
+            ),
+            (
+                "plugins:\n  event-recorder:\n    file: \"e\\0.jsonl\"\nnodes:\n  a: {run: touch ran}\n",
+                "p.yml:3:11: plugins.event-recorder.file: the value contains a NUL character"
+            ),
         ]
         for (yaml, mention) in cases {
             try scratch.write("p.yml", yaml)
@@ -107,7 +129,8 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a:\n    run: touch ran\n    cwd: missing\n")
-        try expectBothRefuse(scratch, mentioning: "p.yml:4:10: nodes.a.cwd: directory '\(scratch.path)/missing' does not exist")
+        try expectBothRefuse(
+            scratch, mentioning: "p.yml:4:10: nodes.a.cwd: directory '\(scratch.path)/missing' does not exist")
 
         try scratch.write("file", "")
         try scratch.write("p.yml", "nodes:\n  a:\n    run: touch ran\n    cwd: file\n")
@@ -119,20 +142,27 @@ import Testing
         #expect(scratch.read("sub/ran") != nil, "the node ran in its cwd")
     }
 
-    @Test("a plugin's file in a missing folder is caught by validate, not only when run starts the plugin", arguments: [
-        ("timing", "output"), ("timing", "json"), ("logging", "file"), ("event-recorder", "file"), ("prometheus-text", "textfile"),
-    ])
+    @Test(
+        "a plugin's file in a missing folder is caught by validate, not only when run starts the plugin",
+        arguments: [
+            ("timing", "output"), ("timing", "json"), ("logging", "file"), ("event-recorder", "file"),
+            ("prometheus-text", "textfile"),
+        ])
     func aPluginFileSettingIntoAMissingFolder(plugin: String, key: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let listen = plugin == "prometheus-text" ? "\n    listen: 'off'" : ""
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             plugins:
               \(plugin):
                 \(key): no-such-folder/out.txt\(listen)
             nodes:
               a: {run: touch ran}
             """)
-        try expectBothRefuse(scratch, mentioning: "p.yml:3:\(key.count + 7): plugins.\(plugin).\(key): plugin '\(plugin)': setting '\(key)'")
+        try expectBothRefuse(
+            scratch,
+            mentioning: "p.yml:3:\(key.count + 7): plugins.\(plugin).\(key): plugin '\(plugin)': setting '\(key)'")
     }
 }

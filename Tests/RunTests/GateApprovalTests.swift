@@ -38,7 +38,8 @@ import Testing
         let finished = try run.wait(timeout: 60)
         #expect(finished.status == 0, "\(finished.stdout)\(finished.stderr)")
         #expect(finished.stdout.contains("release: gate approved"))
-        let deployed = try #require(Int((scratch.read("deployed") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        let deployed = try #require(
+            Int((scratch.read("deployed") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(deployed >= approvedAt)
         let nodes = nodesByName(try scratch.report())
         #expect(nodes["release"]?["status"] as? String == "completed")
@@ -78,7 +79,9 @@ import Testing
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        try scratch.write("run/run.json", """
+        try scratch.write(
+            "run/run.json",
+            """
             {"pipeline": "p.yml", "name": "p", "processID": \(gone.processIdentifier), "startedAt": 0,
              "nodes": ["release"], "gates": {"release": ""}}
             """)
@@ -109,7 +112,9 @@ import Testing
     @Test func aGateTimesOutWithoutADecision() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               wait: {gate: {timeout: 500ms}}
               after: {after: wait, run: touch ran}

@@ -66,7 +66,9 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         // A library that prints when loaded and is no working plugin: validate loads it, fails it, keeps going.
-        let source = try scratch.write("noisy.c", """
+        let source = try scratch.write(
+            "noisy.c",
+            """
             #include <stdio.h>
             __attribute__((constructor)) static void loaded(void) { printf("noise from plugin code\\n"); }
             unsigned int dagron_plugin_abi_version(void) { return 0; }
@@ -81,8 +83,11 @@ import Testing
         try #require(compiler.terminationStatus == 0)
         try scratch.write("plugins/dagron.plugins", "noisy = \"libNoisy.so:dagron_plugin_create\"\n")
         try scratch.write("p.yml", gated)
-        let valid = try dagron(["validate", "p.yml", "--json", "--plugin", "noisy", "--plugin-path", scratch.path + "/plugins",
-                                "--keep-going-without-plugins"], in: scratch.path)
+        let valid = try dagron(
+            [
+                "validate", "p.yml", "--json", "--plugin", "noisy", "--plugin-path", scratch.path + "/plugins",
+                "--keep-going-without-plugins",
+            ], in: scratch.path)
         #expect(valid.status == 0, "\(valid.stderr)")
         #expect(JSONDocument.object(valid)?["valid"] as? Bool == true, "\(valid.stdout)")
         #expect(valid.stderr.contains("noise from plugin code"), "\(valid.stderr)")
@@ -109,7 +114,10 @@ import Testing
         let valid = try dagron(["validate", "p.yml", "--json", "--plugin", "timing"], in: scratch.path)
         #expect(valid.status == 0, "\(valid.stderr)")
         let document = try #require(JSONDocument.object(valid), "\(valid.stdout)")
-        #expect(Set(document.keys) == ["pipeline", "name", "valid", "nodes", "gates", "dependencies", "plugins", "executors"])
+        #expect(
+            Set(document.keys) == [
+                "pipeline", "name", "valid", "nodes", "gates", "dependencies", "plugins", "executors",
+            ])
         #expect(document["pipeline"] as? String == "p.yml")
         #expect(document["name"] as? String == "p")
         #expect(document["valid"] as? Bool == true)
@@ -156,10 +164,12 @@ import Testing
         let info = try dagron(["plugins", "info", "timing", "--json"], in: scratch.path)
         #expect(info.status == 0, "\(info.stderr)")
         let document = try #require(JSONDocument.object(info), "\(info.stdout)")
-        #expect(Set(document.keys) == [
-            "name", "version", "summary", "status", "path", "abi", "declared", "defaults", "secrets", "settings", "error",
-            "hooks", "priorities", "hooksError", "quarantine", "also",
-        ])
+        #expect(
+            Set(document.keys) == [
+                "name", "version", "summary", "status", "path", "abi", "declared", "defaults", "secrets", "settings",
+                "error",
+                "hooks", "priorities", "hooksError", "quarantine", "also",
+            ])
         let settings = try #require(document["settings"] as? [[String: Any]], "timing declares its settings")
         #expect(settings.compactMap { $0["key"] as? String } == ["output", "json", "top"])
         #expect(document["name"] as? String == "timing")
@@ -178,7 +188,8 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let file = DagronBinary.directory + "/libDagronEventRecorder.so"
-        let check = try dagron(["plugins", "check", file, "--json", "--set", "file=\(scratch.path)/e.jsonl"], in: scratch.path)
+        let check = try dagron(
+            ["plugins", "check", file, "--json", "--set", "file=\(scratch.path)/e.jsonl"], in: scratch.path)
         #expect(check.status == 0, "\(check.stderr)")
         let rows = try #require(JSONDocument.array(check), "\(check.stdout)")
         let row = try #require(rows.first)

@@ -13,7 +13,9 @@ import Testing
         for command in ["run", "validate"] {
             let finished = try dagron([command, "pipelines"], in: scratch.path)
             #expect(finished.status == 2)
-            #expect(finished.stderr == "dagron: error: pipelines: is a directory, not a pipeline file\n", "\(finished.stderr)")
+            #expect(
+                finished.stderr == "dagron: error: pipelines: is a directory, not a pipeline file\n",
+                "\(finished.stderr)")
         }
     }
 
@@ -62,15 +64,21 @@ import Testing
         #expect(lines.count == 2, "\(missing.stderr)")
         #expect(lines.first?.hasPrefix("dagron: error: no plugin named 'no-such-plugin'") == true, "\(missing.stderr)")
         #expect(missing.stderr.components(separatedBy: "no-such-plugin").count == 2, "named once: \(missing.stderr)")
-        #expect(lines.last == "dagron: no node was started (use --keep-going-without-plugins to run without that plugin, or --no-plugins)")
+        #expect(
+            lines.last
+                == "dagron: no node was started (use --keep-going-without-plugins to run without that plugin, or --no-plugins)"
+        )
         #expect(!missing.stderr.contains("warning"))
 
         let badSetting = try dagron(
             ["run", "p.yml", "--plugin", "timing", "--set", "timing.top=-1", "--plugin-path", DagronBinary.directory],
             in: scratch.path)
         #expect(badSetting.status == 2)
-        #expect(badSetting.stderr.hasPrefix("dagron: error: --set timing.top: plugin 'timing': setting 'top' is '-1'"), "\(badSetting.stderr)")
-        #expect(badSetting.stderr.components(separatedBy: "dagron: error:").count == 2, "one error: \(badSetting.stderr)")
+        #expect(
+            badSetting.stderr.hasPrefix("dagron: error: --set timing.top: plugin 'timing': setting 'top' is '-1'"),
+            "\(badSetting.stderr)")
+        #expect(
+            badSetting.stderr.components(separatedBy: "dagron: error:").count == 2, "one error: \(badSetting.stderr)")
 
         let keepGoing = try dagron(
             ["run", "p.yml", "--plugin", "no-such-plugin", "--keep-going-without-plugins"], in: scratch.path)
@@ -94,9 +102,13 @@ import Testing
         defer { scratch.cleanUp() }
         let text = try dagron(["plugins", "info", "timing", "--plugin-path", DagronBinary.directory], in: scratch.path)
         #expect(text.status == 0, "\(text.stderr)")
-        #expect(text.stdout.contains("hooks:    on_error (priority 0), post_execute (priority 0), post_node (priority 0), pre_execute (priority 0)"),
-                "\(text.stdout)")
-        let json = try dagron(["plugins", "info", "timing", "--json", "--plugin-path", DagronBinary.directory], in: scratch.path)
+        #expect(
+            text.stdout.contains(
+                "hooks:    on_error (priority 0), post_execute (priority 0), post_node (priority 0), pre_execute (priority 0)"
+            ),
+            "\(text.stdout)")
+        let json = try dagron(
+            ["plugins", "info", "timing", "--json", "--plugin-path", DagronBinary.directory], in: scratch.path)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["priorities"] as? [String: [Int]])?["post_node"] == [0], "\(json.stdout)")
     }

@@ -1,6 +1,6 @@
 import Dagron
-import TestSupport
 @_spi(DagronHost) import DagronSDK
+import TestSupport
 import Testing
 
 /// The pipeline file format: what is accepted, and that every mistake names file, line and key.
@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test func parsesEveryNodeField() throws {
-        let pipeline = try PipelineParser().parse("""
+        let pipeline = try PipelineParser().parse(
+            """
             name: demo
             max_workers: 3
             fail_fast: false
@@ -65,7 +66,8 @@ import Testing
     }
 
     @Test func unknownKeysAreNamedWithTheirLineAndASuggestion() {
-        let found = issues("""
+        let found = issues(
+            """
             nodes:
               a:
                 rn: echo a
@@ -75,13 +77,22 @@ import Testing
             max_worker: 2
             """)
         #expect(found.contains { $0.hasPrefix("p.yml:3:5: nodes.a.rn: unknown key 'rn' (did you mean 'run'?") })
-        #expect(found.contains { $0.hasPrefix("p.yml:6:5: nodes.b.retires: unknown key 'retires' (did you mean 'retries'?") })
-        #expect(found.contains { $0.hasPrefix("p.yml:7:1: max_worker: unknown key 'max_worker' (did you mean 'max_workers'?") })
-        #expect(found.contains { $0.contains("nodes.a: a node needs 'run'") } == false, "the typo is the reported problem, once")
+        #expect(
+            found.contains {
+                $0.hasPrefix("p.yml:6:5: nodes.b.retires: unknown key 'retires' (did you mean 'retries'?")
+            })
+        #expect(
+            found.contains {
+                $0.hasPrefix("p.yml:7:1: max_worker: unknown key 'max_worker' (did you mean 'max_workers'?")
+            })
+        #expect(
+            found.contains { $0.contains("nodes.a: a node needs 'run'") } == false,
+            "the typo is the reported problem, once")
     }
 
     @Test func unknownDependenciesAreReported() {
-        let found = issues("""
+        let found = issues(
+            """
             nodes:
               extract:
                 run: echo
@@ -93,7 +104,8 @@ import Testing
     }
 
     @Test func cyclesAreReportedWithTheirPath() {
-        let found = issues("""
+        let found = issues(
+            """
             nodes:
               a:
                 after: c
@@ -107,20 +119,23 @@ import Testing
             """)
         #expect(found.count == 1)
         #expect(found.first?.contains("cycle: ") == true)
-        #expect(found.first?.contains("a -> b -> c -> a") == true || found.first?.contains("b -> c -> a -> b") == true
+        #expect(
+            found.first?.contains("a -> b -> c -> a") == true || found.first?.contains("b -> c -> a -> b") == true
                 || found.first?.contains("c -> a -> b -> c") == true)
         #expect(found.first?.hasPrefix("p.yml:") == true)
     }
 
     @Test func aNodeNeedsExactlyOneOfRunAndGate() {
-        let both = issues("""
+        let both = issues(
+            """
             nodes:
               a:
                 run: echo
                 gate: true
             """)
         #expect(both == ["p.yml:2:3: nodes.a: a node has either 'run' or 'gate', not both"])
-        let neither = issues("""
+        let neither = issues(
+            """
             nodes:
               a:
                 after: []
@@ -129,7 +144,8 @@ import Testing
     }
 
     @Test func badTypesAreReported() {
-        let found = issues("""
+        let found = issues(
+            """
             max_workers: lots
             fail_fast: maybe
             nodes:
@@ -142,7 +158,8 @@ import Testing
         #expect(found.contains("p.yml:1:14: max_workers: expected an integer from 1 to 4096, got 'lots'"))
         #expect(found.contains("p.yml:2:12: fail_fast: expected true or false, got 'maybe'"))
         #expect(found.contains("p.yml:5:10: nodes.a.run: expected a string, got a list"))
-        #expect(found.contains { $0.hasPrefix("p.yml:6:14: nodes.a.timeout: expected a duration from 1ms to 365 days") })
+        #expect(
+            found.contains { $0.hasPrefix("p.yml:6:14: nodes.a.timeout: expected a duration from 1ms to 365 days") })
         #expect(found.contains("p.yml:7:14: nodes.a.retries: expected an integer from 0 to 1000, got '-1'"))
         #expect(found.contains("p.yml:8:10: nodes.a.env: expected a mapping of variable name to value, got a list"))
     }
@@ -168,7 +185,8 @@ import Testing
 /// Plugin settings: `${VAR}` expansion and the documented precedence.
 @Suite struct PluginSettingsTests {
     private let declared = PluginDeclaration(
-        name: "notify", settings: [
+        name: "notify",
+        settings: [
             "url": .init(raw: "${HOOK_URL}/x", line: 4, column: 10),
             "channel": .init(raw: "from-file", line: 5, column: 14),
             "level": .init(raw: "${LEVEL:-info}", line: 6, column: 12),
@@ -186,13 +204,16 @@ import Testing
             "DAGRON_PLUGIN_NOTIFY_CHANNEL": "from-env",
             "DAGRON_PLUGIN_NOTIFY_LEVEL": "debug",
         ]
-        let resolver = try PluginSettingsResolver(environment: environment, overrides: ["notify.level=error", "other.x=1"])
+        let resolver = try PluginSettingsResolver(
+            environment: environment, overrides: ["notify.level=error", "other.x=1"])
         let settings = try resolver.settings(for: "notify", declared: declared, file: "p.yml")
         #expect(settings["channel"] == "from-env")
         #expect(settings["level"] == "error")
         #expect(settings["url"] == "https://h/x")
         #expect(resolver.pluginsWithOverrides == ["notify", "other"])
-        #expect(PluginSettingsResolver.environmentVariable(plugin: "event-recorder", key: "file") == "DAGRON_PLUGIN_EVENT_RECORDER_FILE")
+        #expect(
+            PluginSettingsResolver.environmentVariable(plugin: "event-recorder", key: "file")
+                == "DAGRON_PLUGIN_EVENT_RECORDER_FILE")
     }
 
     @Test func anUnsetVariableNamesFileLineAndKey() throws {
@@ -200,7 +221,8 @@ import Testing
         #expect {
             _ = try resolver.settings(for: "notify", declared: declared, file: "p.yml")
         } throws: { error in
-            String(describing: error).hasPrefix("p.yml:4:10: plugins.notify.url: environment variable 'HOOK_URL' is not set")
+            String(describing: error).hasPrefix(
+                "p.yml:4:10: plugins.notify.url: environment variable 'HOOK_URL' is not set")
         }
     }
 

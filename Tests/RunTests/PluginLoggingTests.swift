@@ -33,7 +33,8 @@ import Testing
         try FileManager.default.createDirectory(
             atPath: pluginDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let file = try scratch.write("LoggingProbe.swift", Self.source)
-        let modules = [DagronBinary.directory + "/Modules", DagronBinary.directory]
+        let modules =
+            [DagronBinary.directory + "/Modules", DagronBinary.directory]
             .first { FileManager.default.fileExists(atPath: $0 + "/DagronSDK.swiftmodule") } ?? DagronBinary.directory
         let swiftc = Process()
         swiftc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -56,7 +57,8 @@ import Testing
         let plugins = try buildProbe(in: scratch)
         try scratch.write("p.yml", "nodes:\n  a: {run: echo a}\n")
         let arguments = ["run", "p.yml", "--plugin", "logging-probe", "--plugin-path", plugins]
-        let verbose = try dagron(arguments + ["--run-dir", "run1"], in: scratch.path, environment: ["DAGRON_LOG_LEVEL": "info"])
+        let verbose = try dagron(
+            arguments + ["--run-dir", "run1"], in: scratch.path, environment: ["DAGRON_LOG_LEVEL": "info"])
         #expect(verbose.status == 0, "\(verbose.stderr)")
         #expect(verbose.stderr.contains("info plugin.logging-probe: nodes=unknown"))
         #expect(verbose.stderr.contains("probe initialized"))

@@ -47,7 +47,9 @@ import Testing
         }
         for node in ["a", "b", "c"] {
             let pre = try #require(index("pre_node", node))
-            let ends = recorded.indices.filter { recorded[$0].node == node && ["post_node", "on_error"].contains(recorded[$0].event) }
+            let ends = recorded.indices.filter {
+                recorded[$0].node == node && ["post_node", "on_error"].contains(recorded[$0].event)
+            }
             #expect(ends.count == 1, "\(node) must end exactly once")
             #expect(pre < (ends.first ?? -1))
         }
@@ -63,14 +65,20 @@ import Testing
         defer { scratch.cleanUp() }
         try scratch.write("p.yml", "nodes:\n  a: {run: echo a}\n")
         let viaEnvironment = try dagron(
-            ["run", "p.yml", "--run-dir", "run1", "--plugin", "event-recorder", "--plugin-path", DagronBinary.directory],
+            [
+                "run", "p.yml", "--run-dir", "run1", "--plugin", "event-recorder", "--plugin-path",
+                DagronBinary.directory,
+            ],
             in: scratch.path, environment: ["DAGRON_PLUGIN_EVENT_RECORDER_FILE": scratch.path + "/env.jsonl"])
         #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
         #expect(try events(scratch, "env.jsonl").map(\.event).contains("post_node"))
 
         let viaSet = try dagron(
-            ["run", "p.yml", "--run-dir", "run2", "--plugin", "event-recorder", "--plugin-path", DagronBinary.directory,
-             "--set", "event-recorder.file=\(scratch.path)/set.jsonl"],
+            [
+                "run", "p.yml", "--run-dir", "run2", "--plugin", "event-recorder", "--plugin-path",
+                DagronBinary.directory,
+                "--set", "event-recorder.file=\(scratch.path)/set.jsonl",
+            ],
             in: scratch.path, environment: ["DAGRON_PLUGIN_EVENT_RECORDER_FILE": scratch.path + "/env2.jsonl"])
         #expect(viaSet.status == 0, "\(viaSet.stderr)")
         #expect(scratch.read("set.jsonl") != nil)
@@ -85,20 +93,26 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         // event-recorder without its required `file` setting fails to configure.
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             plugins:
               event-recorder:
             nodes:
               a: {run: touch ran}
             """)
-        let stopped = try dagron(["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory], in: scratch.path)
+        let stopped = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory], in: scratch.path)
         #expect(stopped.status == 2)
         #expect(stopped.stderr.contains("missing setting 'file'"))
         #expect(stopped.stderr.contains("no node was started"))
         #expect(scratch.read("ran") == nil)
 
         let anyway = try dagron(
-            ["run", "p.yml", "--run-dir", "run2", "--plugin-path", DagronBinary.directory, "--keep-going-without-plugins"],
+            [
+                "run", "p.yml", "--run-dir", "run2", "--plugin-path", DagronBinary.directory,
+                "--keep-going-without-plugins",
+            ],
             in: scratch.path)
         #expect(anyway.status == 0, "\(anyway.stderr)")
         #expect(scratch.read("ran") != nil)
@@ -113,7 +127,8 @@ import Testing
             ["run", "p.yml", "--no-plugins", "--plugin", "no-such-plugin"], in: scratch.path)
         #expect(missing.status == 2, "--no-plugins with --plugin is a usage error")
         try scratch.write("q.yml", "nodes:\n  a: {run: touch ran}\n")
-        let notFound = try dagron(["run", "q.yml", "--run-dir", "run4", "--plugin", "no-such-plugin"], in: scratch.path)
+        let notFound = try dagron(
+            ["run", "q.yml", "--run-dir", "run4", "--plugin", "no-such-plugin"], in: scratch.path)
         #expect(notFound.status == 2)
         #expect(notFound.stderr.contains("no-such-plugin"))
         #expect(scratch.read("ran") == nil)

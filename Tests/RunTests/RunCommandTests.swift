@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `dagron run` end to end: the built binary on pipeline files written here.
@@ -21,7 +21,9 @@ import Glibc
     @Test func dependenciesRunInOrderAndLogsAndJSONAreWritten() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               a: {run: "\(timed("a"))"}
               b: {after: a, run: "\(timed("b"))"}
@@ -31,7 +33,9 @@ import Glibc
         let finished = try dagron(["run", "p.yml", "--run-dir", "run", "--json"], in: scratch.path)
         #expect(finished.status == 0, "\(finished.stderr)")
         for (dependency, node) in [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")] {
-            #expect(try stamp(scratch, "\(dependency).end") <= stamp(scratch, "\(node).start"), "\(node) started before \(dependency) ended")
+            #expect(
+                try stamp(scratch, "\(dependency).end") <= stamp(scratch, "\(node).start"),
+                "\(node) started before \(dependency) ended")
         }
         #expect(scratch.read("run/logs/b.stdout.log") == "hello from b\n")
         #expect(scratch.read("run/logs/b.stderr.log") == "b says hi on stderr\n")
@@ -60,7 +64,9 @@ import Glibc
     @Test func maxWorkersOneRunsNodesOneAtATime() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             max_workers: 1
             nodes:
               a: {run: "\(timed("a"))"}
@@ -69,7 +75,8 @@ import Glibc
             """)
         let finished = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
         #expect(finished.status == 0, "\(finished.stderr)")
-        let spans = try ["a", "b", "c"].map { (try stamp(scratch, "\($0).start"), try stamp(scratch, "\($0).end")) }.sorted { $0.0 < $1.0 }
+        let spans = try ["a", "b", "c"].map { (try stamp(scratch, "\($0).start"), try stamp(scratch, "\($0).end")) }
+            .sorted { $0.0 < $1.0 }
         for (earlier, later) in zip(spans, spans.dropFirst()) {
             #expect(earlier.1 <= later.0, "two nodes overlapped with max_workers 1")
         }
@@ -78,7 +85,9 @@ import Glibc
     @Test func aFailingNodeSkipsItsDependentsAndExitsOne() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             fail_fast: false
             nodes:
               fetch: {run: echo fetched}
@@ -111,7 +120,9 @@ import Glibc
     @Test func retriesTryAgainAndCountAttempts() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             fail_fast: false
             nodes:
               flaky:
@@ -129,7 +140,9 @@ import Glibc
         #expect(nodes["hopeless"]?["status"] as? String == "failed")
         #expect(nodes["hopeless"]?["attempts"] as? Int == 2)
         #expect(nodes["hopeless"]?["exitCode"] as? Int == 9)
-        #expect(scratch.read("run/logs/flaky.stdout.log") == "attempt 1\n--- attempt 2 ---\nattempt 2\n--- attempt 3 ---\nattempt 3\n")
+        #expect(
+            scratch.read("run/logs/flaky.stdout.log")
+                == "attempt 1\n--- attempt 2 ---\nattempt 2\n--- attempt 3 ---\nattempt 3\n")
         let times = (scratch.read("flaky.times") ?? "").split(separator: "\n").compactMap { Int($0) }
         #expect(times.count == 3)
         for (first, second) in zip(times, times.dropFirst()) {
@@ -140,7 +153,9 @@ import Glibc
     @Test func aTimeoutKillsTheWholeProcessGroup() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               stuck:
                 run: 'echo "still waiting for the lock" >&2; sleep 300 & echo $! > child.pid; sh -c "sleep 301" & echo $! > grandchild.pid; wait'
@@ -157,7 +172,9 @@ import Glibc
         #expect(nodes["stuck"]?["status"] as? String == "timed_out")
         #expect(nodes["stuck"]?["attempts"] as? Int == 2, "a timed-out attempt is retried")
         let tail = nodes["stuck"]?["stderrTail"] as? String
-        #expect(tail?.contains("still waiting for the lock") == true, "a timed-out node keeps its stderr tail: \(String(describing: tail))")
+        #expect(
+            tail?.contains("still waiting for the lock") == true,
+            "a timed-out node keeps its stderr tail: \(String(describing: tail))")
         #expect(nodes["after-stuck"]?["status"] as? String == "skipped")
         #expect(scratch.read("ran") == nil)
         for file in ["child.pid", "grandchild.pid"] {
@@ -170,7 +187,9 @@ import Glibc
     func anInterruptCancelsCleanly(signal: Int32) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               long: {run: 'sleep 300 & echo $! > child.pid; touch started; wait'}
               stubborn: {run: 'trap "" TERM; sleep 302'}
@@ -198,7 +217,9 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         // The command ignores SIGTERM, so the first interrupt alone would wait for the SIGKILL grace period.
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               stubborn: {run: 'trap "" TERM; sleep 303 & echo $! > child.pid; wait; wait'}
             """)
@@ -217,7 +238,9 @@ import Glibc
     @Test func usageAndPipelineErrorsExitTwo() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("bad.yml", """
+        try scratch.write(
+            "bad.yml",
+            """
             nodes:
               a:
                 run: touch ran
@@ -238,7 +261,9 @@ import Glibc
     @Test func validateAndGraphDescribeAGoodFile() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               build: {run: make}
               "ship it": {after: build, gate: true}
@@ -246,7 +271,9 @@ import Glibc
             """)
         let validate = try dagron(["validate", "p.yml"], in: scratch.path)
         #expect(validate.status == 2, "a space is not allowed in a node name")
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             nodes:
               build: {run: make}
               ship: {after: build, gate: true}
@@ -260,7 +287,9 @@ import Glibc
         #expect(dot.stdout.contains("\"build\" -> \"ship\";"))
         #expect(dot.stdout.contains("\"ship\" [label=\"ship\" shape=diamond];"))
         let mermaid = try dagron(["graph", "p.yml", "--format", "mermaid"], in: scratch.path)
-        #expect(mermaid.stdout == "flowchart LR\n  n0[\"build\"]\n  n1{\"ship\"}\n  n2[\"deploy\"]\n  n0 --> n1\n  n1 --> n2\n")
+        #expect(
+            mermaid.stdout
+                == "flowchart LR\n  n0[\"build\"]\n  n1{\"ship\"}\n  n2[\"deploy\"]\n  n0 --> n1\n  n1 --> n2\n")
         #expect(try dagron(["graph", "p.yml", "--format", "png"], in: scratch.path).status == 2)
     }
 
@@ -268,7 +297,9 @@ import Glibc
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try FileManager.default.createDirectory(atPath: scratch.path + "/sub", withIntermediateDirectories: true)
-        try scratch.write("p.yml", """
+        try scratch.write(
+            "p.yml",
+            """
             env: {GREETING: hello, WHO: world}
             nodes:
               a:

@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `dagron runs list` and `dagron runs prune`, on run directories made by
 /// real runs: bad options and what must never be removed first.
@@ -31,7 +32,8 @@ import Testing
     /// Rewrites the `startedAt` of the run in `directory` (relative to the scratch folder).
     private func setStart(_ scratch: Scratch, _ directory: String, secondsAgo: Double, processID: Int32? = nil) throws {
         let path = scratch.path + "/" + directory + "/run.json"
-        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         manifest["startedAt"] = Date().timeIntervalSince1970 - secondsAgo
         if let processID { manifest["processID"] = processID }
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
@@ -85,7 +87,9 @@ import Testing
         for options in [["--older-than", "1s"], ["--keep", "0"]] {
             let prune = try dagron(["runs", "prune"] + options, in: scratch.path)
             #expect(prune.status == 0, "\(prune.stderr)")
-            #expect(prune.stdout.contains("kept     \(live): in progress (process \(running.process.processIdentifier))"), "\(prune.stdout)")
+            #expect(
+                prune.stdout.contains("kept     \(live): in progress (process \(running.process.processIdentifier))"),
+                "\(prune.stdout)")
             #expect(exists(scratch, live + "/run.json"))
         }
         for directory in old { #expect(!exists(scratch, directory), "\(directory) was kept") }
@@ -108,12 +112,15 @@ import Testing
         // A link to a run elsewhere: the link is not a run directory, and what it points at is not ours to remove.
         try scratch.write("elsewhere.yml", Self.quick)
         #expect(try dagron(["run", "elsewhere.yml", "--run-dir", "outside"], in: scratch.path).status == 0)
-        try FileManager.default.createSymbolicLink(atPath: base + "/linked", withDestinationPath: scratch.path + "/outside")
+        try FileManager.default.createSymbolicLink(
+            atPath: base + "/linked", withDestinationPath: scratch.path + "/outside")
 
         let prune = try dagron(["runs", "prune", "--keep", "0"], in: scratch.path)
         #expect(prune.status == 0, "\(prune.stderr)")
         for directory in runs { #expect(!exists(scratch, directory)) }
-        for kept in [".dagron/runs/notes/keep.txt", ".dagron/runs/README", ".dagron/runs/broken/run.json", "outside/run.json"] {
+        for kept in [
+            ".dagron/runs/notes/keep.txt", ".dagron/runs/README", ".dagron/runs/broken/run.json", "outside/run.json",
+        ] {
             #expect(exists(scratch, kept), "\(kept) was removed")
         }
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: base + "/linked")) != nil)
@@ -185,7 +192,11 @@ import Testing
         let rows = try #require(JSONDocument.array(list), "\(list.stdout)")
         #expect(rows.count == 3)
         let newest = try #require(rows.first)
-        #expect(Set(newest.keys) == ["runDirectory", "pipeline", "name", "startedAt", "outcome", "durationSeconds", "sizeBytes", "latest", "processID"])
+        #expect(
+            Set(newest.keys) == [
+                "runDirectory", "pipeline", "name", "startedAt", "outcome", "durationSeconds", "sizeBytes", "latest",
+                "processID",
+            ])
         #expect(newest["pipeline"] as? String == "f.yml")
         #expect(newest["outcome"] as? String == "failed")
         #expect(newest["latest"] as? Bool == true)
@@ -193,7 +204,8 @@ import Testing
         #expect((newest["sizeBytes"] as? Int ?? 0) > 0)
         #expect(newest["durationSeconds"] is Double || newest["durationSeconds"] is Int)
         #expect(rows.dropFirst().map { $0["runDirectory"] as? String } == runs.reversed())
-        #expect(rows.dropFirst().allSatisfy { $0["outcome"] as? String == "succeeded" && $0["latest"] as? Bool == false })
+        #expect(
+            rows.dropFirst().allSatisfy { $0["outcome"] as? String == "succeeded" && $0["latest"] as? Bool == false })
 
         let text = try dagron(["runs", "list"], in: scratch.path)
         let lines = text.stdout.split(separator: "\n")

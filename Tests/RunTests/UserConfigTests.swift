@@ -15,28 +15,39 @@ import Testing
 
         init(config: String? = nil) throws {
             scratch = try Scratch()
-            try FileManager.default.createDirectory(atPath: scratch.path + "/xdg/dagron", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: scratch.path + "/xdg/dagron", withIntermediateDirectories: true)
             try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n  b: {run: \"true\"}\n")
             if let config { try scratch.write("xdg/dagron/config.yaml", config) }
         }
 
         func dagron(_ arguments: [String], extra: [String: String] = [:]) throws -> Finished {
-            try TestSupport.dagron(arguments, in: scratch.path, environment: environment.merging(extra) { $1 }, timeout: 60)
+            try TestSupport.dagron(
+                arguments, in: scratch.path, environment: environment.merging(extra) { $1 }, timeout: 60)
         }
     }
 
     /// Every command that reads the configuration refuses `config` with
     /// `message` in standard error and exit code 2.
-    private func expectRefused(_ config: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    private func expectRefused(_ config: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
         let setup = try Setup(config: config)
         defer { setup.scratch.cleanUp() }
-        for arguments in [["run", "p.yml", "--run-dir", "run"], ["validate", "p.yml"], ["config"], ["config", "--json"]] {
+        for arguments in [
+            ["run", "p.yml", "--run-dir", "run"], ["validate", "p.yml"], ["config"], ["config", "--json"],
+        ] {
             let result = try setup.dagron(arguments)
-            #expect(result.status == 2, "\(arguments): \(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
-            #expect(result.stderr.contains("\(setup.configPath)\(message)"), "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+            #expect(
+                result.status == 2, "\(arguments): \(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
+            #expect(
+                result.stderr.contains("\(setup.configPath)\(message)"), "\(arguments): \(result.stderr)",
+                sourceLocation: sourceLocation)
             #expect(result.signal == nil, sourceLocation: sourceLocation)
         }
-        #expect(setup.scratch.read("run/run.json") == nil, "a run started despite the bad configuration", sourceLocation: sourceLocation)
+        #expect(
+            setup.scratch.read("run/run.json") == nil, "a run started despite the bad configuration",
+            sourceLocation: sourceLocation)
     }
 
     @Test func aDirectoryInPlaceOfTheFileIsAnError() throws {
@@ -70,17 +81,23 @@ import Testing
     @Test func valuesOfTheWrongTypeNameTheirKey() throws {
         try expectRefused("max_workers: lots\n", ":1:14: max_workers: expected an integer from 1 to 4096, got 'lots'")
         try expectRefused("max_workers: [1, 2]\n", ":1:14: max_workers: expected an integer from 1 to 4096, got a list")
-        try expectRefused("plugins: [timing]\n", ":1:10: plugins: expected a mapping of plugin name to its settings, got a list")
-        try expectRefused("plugins:\n  timing: {top: {n: 1}}\n", ":2:17: plugins.timing.top: expected a single value, got a mapping")
-        try expectRefused("plugins:\n  timing: 5\n", ":2:11: plugins.timing: expected the plugin's settings as a mapping")
-        try expectRefused("- just\n- a list\n", ":1:1: expected a mapping with the keys max_workers, plugins, got a list")
-        try expectRefused("max_worker: 4\n", ":1:1: max_worker: unknown key 'max_worker' (allowed: max_workers, plugins)")
+        try expectRefused(
+            "plugins: [timing]\n", ":1:10: plugins: expected a mapping of plugin name to its settings, got a list")
+        try expectRefused(
+            "plugins:\n  timing: {top: {n: 1}}\n", ":2:17: plugins.timing.top: expected a single value, got a mapping")
+        try expectRefused(
+            "plugins:\n  timing: 5\n", ":2:11: plugins.timing: expected the plugin's settings as a mapping")
+        try expectRefused(
+            "- just\n- a list\n", ":1:1: expected a mapping with the keys max_workers, plugins, got a list")
+        try expectRefused(
+            "max_worker: 4\n", ":1:1: max_worker: unknown key 'max_worker' (allowed: max_workers, plugins)")
         try expectRefused("max_workers: 2\nmax_workers: 3\n", ":1:1: duplicate key 'max_workers'")
     }
 
     @Test func hugeAndOddNumbersAreRangeErrorsNotCrashes() throws {
         for value in ["1e300", "99999999999999999999999", "-1", "0", "4097", ".nan", "2.5"] {
-            try expectRefused("max_workers: \(value)\n", ":1:14: max_workers: expected an integer from 1 to 4096, got '\(value)'")
+            try expectRefused(
+                "max_workers: \(value)\n", ":1:14: max_workers: expected an integer from 1 to 4096, got '\(value)'")
         }
     }
 
@@ -126,13 +143,16 @@ import Testing
     }
 
     @Test func thePipelineFileBeatsTheConfigAndTheEnvironmentAndCommandLineBeatBoth() throws {
-        let setup = try Setup(config: """
-            max_workers: 1
-            plugins:
-              event-recorder: {file: '${DIR}/from-config.jsonl'}
-            """)
+        let setup = try Setup(
+            config: """
+                max_workers: 1
+                plugins:
+                  event-recorder: {file: '${DIR}/from-config.jsonl'}
+                """)
         defer { setup.scratch.cleanUp() }
-        try setup.scratch.write("q.yml", """
+        try setup.scratch.write(
+            "q.yml",
+            """
             max_workers: 3
             plugins:
               event-recorder: {file: '${DIR}/from-pipeline.jsonl'}
@@ -145,8 +165,9 @@ import Testing
         #expect(setup.scratch.read("from-pipeline.jsonl") != nil)
         #expect(setup.scratch.read("from-config.jsonl") == nil)
 
-        let shown = try setup.dagron(["config", "q.yml", "--json", "--set", "timing.top=7", "--plugin", "timing"],
-                                     extra: ["DAGRON_PLUGIN_EVENT_RECORDER_FILE": "/tmp/from-env.jsonl"])
+        let shown = try setup.dagron(
+            ["config", "q.yml", "--json", "--set", "timing.top=7", "--plugin", "timing"],
+            extra: ["DAGRON_PLUGIN_EVENT_RECORDER_FILE": "/tmp/from-env.jsonl"])
         #expect(shown.status == 0, "\(shown.stderr)")
         let document = try #require(JSONDocument.object(shown), "\(shown.stdout)")
         let maxWorkers = try #require(document["maxWorkers"] as? [String: Any])
@@ -163,7 +184,10 @@ import Testing
     }
 
     @Test func configShowsEachValueAndWhereItComesFrom() throws {
-        let setup = try Setup(config: "max_workers: 6\nplugins:\n  timing: {top: 5}\n  slack-webhook: {webhook_url: 'https://hooks.example/secret'}\n")
+        let setup = try Setup(
+            config:
+                "max_workers: 6\nplugins:\n  timing: {top: 5}\n  slack-webhook: {webhook_url: 'https://hooks.example/secret'}\n"
+        )
         defer { setup.scratch.cleanUp() }
         let text = try setup.dagron(["config"])
         #expect(text.status == 0, "\(text.stderr)")
@@ -179,7 +203,8 @@ import Testing
         let json = try setup.dagron(["config", "--json"])
         #expect(json.status == 0, "\(json.stderr)")
         let document = try #require(JSONDocument.object(json), "\(json.stdout)")
-        #expect(Set(document.keys) == ["configFile", "configFileExists", "pipeline", "maxWorkers", "plugins", "settings"])
+        #expect(
+            Set(document.keys) == ["configFile", "configFileExists", "pipeline", "maxWorkers", "plugins", "settings"])
         #expect(document["configFile"] as? String == setup.configPath)
         #expect(document["configFileExists"] as? Bool == true)
         #expect(document["pipeline"] is NSNull)

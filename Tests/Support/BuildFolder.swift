@@ -8,13 +8,15 @@ import Foundation
 public enum BuildFolder {
     /// The folder's path.
     public static let path: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var candidate = (executable as NSString).deletingLastPathComponent
         while !candidate.isEmpty, candidate != "/" {
             if FileManager.default.fileExists(atPath: candidate + "/libDagronSDK.so") { return candidate }
             candidate = (candidate as NSString).deletingLastPathComponent
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug").resolvingSymlinksInPath().path
     }()
 

@@ -41,7 +41,8 @@ public enum PluginLibrary {
         }
         let abiVersion = unsafeBitCast(abiSymbol, to: (@convention(c) () -> UInt32).self)()
         guard abiVersion == DagronPluginABI.runtimeVersion else {
-            throw LoadError(description: "\(path): plugin ABI \(abiVersion), host ABI \(DagronPluginABI.runtimeVersion)")
+            throw LoadError(
+                description: "\(path): plugin ABI \(abiVersion), host ABI \(DagronPluginABI.runtimeVersion)")
         }
         guard let factorySymbol = dlsym(handle, DagronPluginABI.factorySymbol) else {
             throw LoadError(description: "\(path) does not export \(DagronPluginABI.factorySymbol)")
@@ -50,7 +51,10 @@ public enum PluginLibrary {
         switch DagronPluginBox.take(create()) {
         case .success(let plugin): return plugin
         case .failure(let unexpected):
-            throw LoadError(description: "\(path): factory returned \(unexpected.typeName), not the host's DagronPluginBox (a private copy of DagronSDK?)")
+            throw LoadError(
+                description:
+                    "\(path): factory returned \(unexpected.typeName), not the host's DagronPluginBox (a private copy of DagronSDK?)"
+            )
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `dagron arguments...` in `directory` to completion (killed after `timeout` seconds).

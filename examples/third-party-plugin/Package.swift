@@ -10,7 +10,7 @@ import PackageDescription
 let package = Package(
     name: "node-stats-plugin",
     products: [
-        .library(name: "NodeStats", type: .dynamic, targets: ["NodeStats"]),
+        .library(name: "NodeStats", type: .dynamic, targets: ["NodeStats"])
     ],
     dependencies: [
         // Point this at your checkout of dagron's SDK package (the `SDK/` folder)
@@ -18,7 +18,7 @@ let package = Package(
         //   .package(path: "/home/you/src/dagron/SDK"),
         // or at a git repository that contains it at its root:
         //   .package(url: "https://example.com/your-org/dagron-sdk.git", from: "1.0.0"),
-        .package(path: "../../SDK"),
+        .package(path: "../../SDK")
     ],
     targets: [
         .target(

@@ -18,12 +18,16 @@ struct AccessGuard: RouterMiddleware {
     let hosts: BoundHosts
     let limiter: ConnectionLimiter
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let allowed = hosts.value, allowed.allows(request.head.authority) else {
-            throw HTTPError(.forbidden, message: "Host '\(request.head.authority ?? "")' is not this dashboard's address")
+            throw HTTPError(
+                .forbidden, message: "Host '\(request.head.authority ?? "")' is not this dashboard's address")
         }
         guard presentsToken(request) else {
-            throw HTTPError(.forbidden, message: "missing or wrong token: open the URL the run printed (it ends in ?token=...)")
+            throw HTTPError(
+                .forbidden, message: "missing or wrong token: open the URL the run printed (it ends in ?token=...)")
         }
         limiter.trust(context.channel)
         var response = try await next(request, context)

@@ -71,7 +71,9 @@ final class ConnectionLimiter: Sendable {
             return (.admitted(evicted: evicted), full)
         }
         if firstTimeFull {
-            logger.warning("\(limit) connections are open (max_connections, or a quarter of the free file descriptors): closing the oldest connection that has not presented the token for each new one")
+            logger.warning(
+                "\(limit) connections are open (max_connections, or a quarter of the free file descriptors): closing the oldest connection that has not presented the token for each new one"
+            )
         }
         guard case .admitted = admission else { return admission }
         let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(idleTimeout)) { [self] in
@@ -102,4 +104,3 @@ final class ConnectionLimiter: Sendable {
         }
     }
 }
-

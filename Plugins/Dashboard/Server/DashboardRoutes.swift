@@ -26,7 +26,8 @@ struct DashboardRoutes: Sendable {
         router.get("/") { _, _ in Self.page() }
         router.get("/api/state") { _, _ in try Self.json(state.snapshot()) }
         router.get("/api/events") { request, _ in
-            let resume = request.headers[HTTPField.Name("Last-Event-ID")!]
+            let resume =
+                request.headers[HTTPField.Name("Last-Event-ID")!]
                 ?? request.uri.queryParameters["since"].map(String.init)
             return stream.response(resumingFrom: EventStream.cursor(from: resume))
         }
@@ -87,6 +88,7 @@ struct DashboardRoutes: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.contentSecurityPolicy] =
             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+        return Response(
+            status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: DashboardPage.html)))
     }
 }

@@ -37,8 +37,10 @@ final class DashboardServer: Sendable {
         var idleTimeout: Duration
     }
 
-    private init(port: Int, group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor,
-                 serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>) {
+    private init(
+        port: Int, group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor,
+        serviceGroup: ServiceGroup, closing: EventStream.Closing, stopped: Completion<Void>
+    ) {
         self.port = port
         self.group = group
         self.executor = executor
@@ -76,7 +78,8 @@ final class DashboardServer: Sendable {
             server: HTTPServerBuilder { responder in
                 LimitedHTTP1Channel(http: HTTP1Channel(responder: responder, configuration: http), limiter: limiter)
             },
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "dagron-dashboard"),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "dagron-dashboard"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 hosts.set(AllowedHosts(boundHost: host, port: port))
@@ -84,23 +87,27 @@ final class DashboardServer: Sendable {
             },
             eventLoopGroupProvider: .shared(group),
             logger: logger)
-        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: app)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        let serviceGroup = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: app)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         Task.detached(executorPreference: executor) {
             do {
                 try await serviceGroup.run()
-                bound.complete(.failure(DashboardStartError(host: host, port: port, reason: "the server stopped at once")))
+                bound.complete(
+                    .failure(DashboardStartError(host: host, port: port, reason: "the server stopped at once")))
             } catch {
                 bound.complete(.failure(DashboardStartError(host: host, port: port, error: error)))
             }
             stopped.complete(.success(()))
         }
-        let outcome = bound.wait(timeout: startTimeout)
+        let outcome =
+            bound.wait(timeout: startTimeout)
             ?? .failure(DashboardStartError(host: host, port: port, reason: "not listening after \(startTimeout)"))
         switch outcome {
         case .success(let boundPort):
-            return DashboardServer(port: boundPort, group: group, executor: executor, serviceGroup: serviceGroup,
-                                   closing: closing, stopped: stopped)
+            return DashboardServer(
+                port: boundPort, group: group, executor: executor, serviceGroup: serviceGroup,
+                closing: closing, stopped: stopped)
         case .failure(let error):
             shutDown(serviceGroup, executor: executor, stopped: stopped)
             try? group.syncShutdownGracefully()
@@ -119,7 +126,9 @@ final class DashboardServer: Sendable {
 
     /// Asks the service group to stop and waits until it has, and until the
     /// task that asked has finished too.
-    private static func shutDown(_ serviceGroup: ServiceGroup, executor: EventLoopTaskExecutor, stopped: Completion<Void>) {
+    private static func shutDown(
+        _ serviceGroup: ServiceGroup, executor: EventLoopTaskExecutor, stopped: Completion<Void>
+    ) {
         let asked = Completion<Void>()
         Task.detached(executorPreference: executor) {
             await serviceGroup.triggerGracefulShutdown()
@@ -147,7 +156,8 @@ final class Completion<Value: Sendable>: Sendable {
 
     /// Waits up to `timeout`; `nil` if nothing arrived.
     func wait(timeout: Duration) -> Result<Value, any Error>? {
-        let nanos = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
+        let nanos =
+            Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
         if signal.wait(timeout: .now() + .nanoseconds(nanos)) == .timedOut { return nil }
         signal.signal()  // let later waiters through too
         return value.withTrackedLock { $0 }

@@ -34,7 +34,8 @@ struct EventStream: Sendable {
     /// Parses `<run>-<seq>`.
     static func cursor(from text: String?) -> RunState.Cursor? {
         guard let parts = text?.split(separator: "-"), parts.count == 2,
-              let run = Int(parts[0]), let seq = UInt64(parts[1]) else { return nil }
+            let run = Int(parts[0]), let seq = UInt64(parts[1])
+        else { return nil }
         return RunState.Cursor(runID: run, seq: seq)
     }
 
@@ -42,10 +43,12 @@ struct EventStream: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await run(&writer, from: cursor)
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await run(&writer, from: cursor)
+                try await writer.finish(nil)
+            })
     }
 
     private func run(_ writer: inout any ResponseBodyWriter, from start: RunState.Cursor?) async throws {

@@ -48,8 +48,9 @@ final class RunState: Sendable {
         }
 
         mutating func log(_ event: String, node: String?, status: String?, message: String? = nil) {
-            events.append(EventEntry(
-                seq: seq, event: event, node: node, status: status, message: message, time: WallClock.now()))
+            events.append(
+                EventEntry(
+                    seq: seq, event: event, node: node, status: status, message: message, time: WallClock.now()))
             if events.count > RunState.eventLogLimit + 256 {
                 events.removeFirst(events.count - RunState.eventLogLimit)
             }
@@ -67,8 +68,9 @@ final class RunState: Sendable {
         }
 
         var run: RunDocument {
-            RunDocument(id: runID, phase: phase, startedAt: startedAt, finishedAt: finishedAt,
-                        totalSeconds: totalSeconds, cancelled: cancelled)
+            RunDocument(
+                id: runID, phase: phase, startedAt: startedAt, finishedAt: finishedAt,
+                totalSeconds: totalSeconds, cancelled: cancelled)
         }
     }
 
@@ -126,7 +128,8 @@ final class RunState: Sendable {
                     model.setNode(name) { $0.status = "waiting" }
                     model.gates[name] = model.gate(name, status: "waiting")
                 }
-                model.log(context.event.rawValue, node: name, status: status.rawValue, message: model.gateMessages[name])
+                model.log(
+                    context.event.rawValue, node: name, status: status.rawValue, message: model.gateMessages[name])
                 Self.catchUpGates(&model)
             case .gateResolved:
                 guard let name = context.nodeName else { return }
@@ -188,15 +191,17 @@ final class RunState: Sendable {
         _ = model.bump()
         model.nodes = dag.nodes.enumerated().map { index, node in
             let isGate = gateNames.contains(node.name) || node.metadata["kind"] == "gate"
-            return Node(document: NodeDocument(
-                name: node.name, level: levels[index], kind: isGate ? "gate" : "task", status: "pending"),
+            return Node(
+                document: NodeDocument(
+                    name: node.name, level: levels[index], kind: isGate ? "gate" : "task", status: "pending"),
                 changedSeq: model.seq)
         }
         model.edges = dag.edges.map { EdgeDocument(from: $0.from, to: $0.to) }
         model.indexByName = Dictionary(uniqueKeysWithValues: dag.nodes.enumerated().map { ($1.name, $0) })
         model.gateMessages = [:]
         for node in dag.nodes {
-            if let message = node.metadata["message"], node.metadata["kind"] == "gate" || gateNames.contains(node.name) {
+            if let message = node.metadata["message"], node.metadata["kind"] == "gate" || gateNames.contains(node.name)
+            {
                 model.gateMessages[node.name] = message
             }
         }
@@ -244,11 +249,13 @@ final class RunState: Sendable {
         if newVersion { _ = model.bump() }
         for (name, gate) in model.gates.sorted(by: { $0.key < $1.key }) where before[name] != gate {
             if gate.status == "waiting", let index = model.indexByName[name],
-               ["pending", "running"].contains(model.nodes[index].document.status) {
+                ["pending", "running"].contains(model.nodes[index].document.status)
+            {
                 model.setNode(name) { $0.status = "waiting" }
             }
-            model.log("gate_changed", node: name, status: gate.status,
-                      message: gate.status == "waiting" ? gate.message : nil)
+            model.log(
+                "gate_changed", node: name, status: gate.status,
+                message: gate.status == "waiting" ? gate.message : nil)
         }
     }
 
@@ -328,7 +335,9 @@ final class RunState: Sendable {
         model.gates.values.filter { $0.status == "waiting" }.map(\.name).sorted()
     }
 
-    static let allStatuses = ["pending", "running", "waiting", "completed", "failed", "skipped", "timed_out", "cancelled"]
+    static let allStatuses = [
+        "pending", "running", "waiting", "completed", "failed", "skipped", "timed_out", "cancelled",
+    ]
 
     private static func summary(of model: Model) -> SummaryDocument {
         var counts = Dictionary(uniqueKeysWithValues: allStatuses.map { ($0, 0) })
@@ -340,7 +349,8 @@ final class RunState: Sendable {
         let slowest = durations.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
             .prefix(5).map { TimedNode(name: $0.key, durationSeconds: $0.value) }
         let path = model.dag?.longestPath { durations[$0] ?? 0 } ?? []
-        let elapsed: Double? = model.totalSeconds
+        let elapsed: Double? =
+            model.totalSeconds
             ?? model.startedAt.map { (model.finishedAt ?? WallClock.now()) - $0 }
         return SummaryDocument(
             counts: counts, total: model.nodes.count, elapsedSeconds: elapsed, slowest: Array(slowest),

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Opens the dashboard in the user's browser with `xdg-open`, when there is
@@ -77,7 +77,8 @@ enum BrowserLauncher {
             return mkdtemp(start).map { String(cString: $0) }
         }
         guard let made else {
-            throw Failure(description: "cannot create a private directory in \(base): \(String(cString: strerror(errno)))")
+            throw Failure(
+                description: "cannot create a private directory in \(base): \(String(cString: strerror(errno)))")
         }
         let page = RedirectPage(directory: made)
         let target = htmlEscaped(url)

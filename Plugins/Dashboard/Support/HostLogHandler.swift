@@ -2,9 +2,9 @@ import DagronSDK
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Sends the plugin's swift-log messages (its own copy of swift-log, which

@@ -8,8 +8,9 @@ struct DAGTests {
     }
 
     @Test func readOnlyViewOfNodesAndEdges() throws {
-        let graph = try dag(["extract", "clean", "load", "report"],
-                            [("extract", "clean"), ("clean", "load"), ("extract", "report")])
+        let graph = try dag(
+            ["extract", "clean", "load", "report"],
+            [("extract", "clean"), ("clean", "load"), ("extract", "report")])
         #expect(graph.nodeCount == 4)
         #expect(graph.edgeCount == 3)
         #expect(graph.nodeNames == ["extract", "clean", "load", "report"])
@@ -70,10 +71,14 @@ struct DAGTests {
 
     @Test func cycleErrorShowsThePath() {
         let error = #expect(throws: DAGError.self) {
-            try dag(["start", "a", "b", "c", "end"],
-                    [("start", "a"), ("a", "b"), ("b", "c"), ("c", "a"), ("c", "end")])
+            try dag(
+                ["start", "a", "b", "c", "end"],
+                [("start", "a"), ("a", "b"), ("b", "c"), ("c", "a"), ("c", "end")])
         }
-        guard case .cycle(let path) = error else { Issue.record("expected a cycle, got \(String(describing: error))"); return }
+        guard case .cycle(let path) = error else {
+            Issue.record("expected a cycle, got \(String(describing: error))")
+            return
+        }
         #expect(path.first == path.last)
         #expect(Set(path) == ["a", "b", "c"])
         #expect(path.count == 4)
@@ -95,7 +100,8 @@ struct DAGTests {
         #expect(DAG.cycle(predecessors: [[1, 9], [0]]) == [0, 1])
         // The same cycle, named, as the DAG's own error.
         let error = #expect(throws: DAGError.self) {
-            try dag(["start", "a", "b", "c", "end"], [("start", "a"), ("c", "a"), ("a", "b"), ("b", "c"), ("c", "end")])
+            try dag(
+                ["start", "a", "b", "c", "end"], [("start", "a"), ("c", "a"), ("a", "b"), ("b", "c"), ("c", "end")])
         }
         #expect(error == .cycle(path: ["a", "b", "c", "a"]))
     }
@@ -105,8 +111,9 @@ struct DAGTests {
     }
 
     @Test func longestPathFollowsTheHeaviestBranch() throws {
-        let graph = try dag(["root", "fast", "slow", "join"],
-                            [("root", "fast"), ("root", "slow"), ("fast", "join"), ("slow", "join")])
+        let graph = try dag(
+            ["root", "fast", "slow", "join"],
+            [("root", "fast"), ("root", "slow"), ("fast", "join"), ("slow", "join")])
         let weights = ["root": 1.0, "fast": 1.0, "slow": 5.0, "join": 1.0]
         #expect(graph.longestPath { weights[$0]! } == ["root", "slow", "join"])
         #expect(try dag([], []).longestPath { _ in 1 }.isEmpty)

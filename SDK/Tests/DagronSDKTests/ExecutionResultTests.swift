@@ -49,7 +49,8 @@ struct ExecutionResultTests {
 
     @Test("the name index is built once, safely, when many threads ask at once")
     func concurrentNameLookups() async {
-        let result = ExecutionResult(results: (0..<2_000).map { NodeResult(name: "n\($0)", status: .completed) }, totalDurationSeconds: 1)
+        let result = ExecutionResult(
+            results: (0..<2_000).map { NodeResult(name: "n\($0)", status: .completed) }, totalDurationSeconds: 1)
         await withTaskGroup(of: Bool.self) { group in
             for worker in 0..<8 {
                 group.addTask { (0..<2_000).allSatisfy { result["n\(($0 + worker * 250) % 2_000)"] != nil } }

@@ -5,10 +5,13 @@ import Testing
 @Suite("File settings")
 struct FileSettingTests {
     @Test func aMissingFolderIsAMalformedSetting() throws {
-        let settings = PluginSettings(plugin: "p", ["out": "/no-such-dagron-folder/x.log", "here": "x.log", "root": "/x", "empty": ""])
-        #expect(throws: PluginSettingsError.malformed(
-            plugin: "p", key: "out", value: "/no-such-dagron-folder/x.log",
-            expected: "a file in an existing folder ('/no-such-dagron-folder' is not one)")) {
+        let settings = PluginSettings(
+            plugin: "p", ["out": "/no-such-dagron-folder/x.log", "here": "x.log", "root": "/x", "empty": ""])
+        #expect(
+            throws: PluginSettingsError.malformed(
+                plugin: "p", key: "out", value: "/no-such-dagron-folder/x.log",
+                expected: "a file in an existing folder ('/no-such-dagron-folder' is not one)")
+        ) {
             try settings.filePath("out")
         }
         #expect(try settings.filePath("here") == "x.log")

@@ -174,9 +174,10 @@ struct HookRegistryTests {
         hooks.register(.onError) { captured.append($0) }
         let result = NodeResult(name: "a", status: .failed, durationSeconds: 1.5, error: Boom())
         let execution = ExecutionResult(nodeResults: ["a": result], totalDurationSeconds: 2)
-        hooks.fire(HookContext(
-            event: .onError, dag: dag, nodeName: "a", nodeResult: result, error: Boom(),
-            executionResult: execution, metadata: ["extra": "info"]))
+        hooks.fire(
+            HookContext(
+                event: .onError, dag: dag, nodeName: "a", nodeResult: result, error: Boom(),
+                executionResult: execution, metadata: ["extra": "info"]))
         let context = try #require(captured.all.first)
         #expect(context.dag === dag)
         #expect(context.nodeName == "a")
@@ -261,10 +262,15 @@ struct HookRegistryTests {
             emitter.fire(.nodeSkipped, nodeName: "later", nodeIndex: 7)
         }
         hooks.register(.onError) { context in
-            seen.append("still \(context.nodeName ?? "?") \(context.nodeIndex ?? -1) \(context.nodeResult?.status.rawValue ?? "-")")
+            seen.append(
+                "still \(context.nodeName ?? "?") \(context.nodeIndex ?? -1) \(context.nodeResult?.status.rawValue ?? "-")"
+            )
         }
-        hooks.register(.nodeSkipped) { context in seen.append("skipped \(context.nodeName ?? "?") \(context.nodeIndex ?? -1)") }
-        emitter.fire(.onError, nodeName: "broken", nodeIndex: 3, nodeResult: NodeResult(name: "broken", status: .failed))
+        hooks.register(.nodeSkipped) { context in
+            seen.append("skipped \(context.nodeName ?? "?") \(context.nodeIndex ?? -1)")
+        }
+        emitter.fire(
+            .onError, nodeName: "broken", nodeIndex: 3, nodeResult: NodeResult(name: "broken", status: .failed))
         #expect(seen.all == ["error broken", "skipped later 7", "still broken 3 failed"])
     }
 
@@ -282,9 +288,10 @@ struct HookRegistryTests {
     }
 
     @Test func eventRawValuesMatchTheOriginalAPI() {
-        #expect(HookEvent.lifecycle.map(\.rawValue) == [
-            "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute",
-        ])
+        #expect(
+            HookEvent.lifecycle.map(\.rawValue) == [
+                "pre_build", "post_build", "pre_execute", "pre_node", "post_node", "on_error", "post_execute",
+            ])
         #expect(HookEvent(rawValue: "on_error") == .onError)
         #expect(HookEvent.allCases.count == 10)
     }

@@ -1,12 +1,13 @@
 @_spi(DagronHost) import DagronSDK
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// ``HostConsole``: whole lines reach the host's sink with their stream;
@@ -20,7 +21,10 @@ import Darwin
         HostConsole.print("Dashboard: http://127.0.0.1:1/")
         HostConsole.printBlock("a\nb", to: .error)
         HostConsole.printBlock("c\n")
-        #expect(received.withTrackedLock { $0 } == ["output:Dashboard: http://127.0.0.1:1/\n", "error:a\nb\n", "output:c\n"])
+        #expect(
+            received.withTrackedLock { $0 } == [
+                "output:Dashboard: http://127.0.0.1:1/\n", "error:a\nb\n", "output:c\n",
+            ])
     }
 
     @Test func withoutASinkTextGoesToThePlainStream() throws {

@@ -61,9 +61,11 @@ struct PluginContractTests {
 
 @Suite("Plugin settings")
 struct PluginSettingsTests {
-    let settings = PluginSettings(plugin: "demo", [
-        "port": "9000", "ratio": "0.5", "verbose": "yes", "format": "json", "bad": "x", "empty": "",
-    ])
+    let settings = PluginSettings(
+        plugin: "demo",
+        [
+            "port": "9000", "ratio": "0.5", "verbose": "yes", "format": "json", "bad": "x", "empty": "",
+        ])
 
     @Test func typedAccessors() throws {
         #expect(try settings.int("port", default: 1) == 9000)

@@ -9,7 +9,8 @@ struct SettingsSchemaTests {
         PluginSetting("token", .text, required: true, secret: true, help: "The API token."),
         PluginSetting("retries", .integer(IntegerBounds(0...20)), default: "3", help: "Retries."),
         PluginSetting("timeout", .seconds(DurationBounds(longest: 60)), default: "10", help: "Timeout."),
-        PluginSetting("poll", .duration(DurationBounds(shortest: 0.1, longest: 600)), default: "2", help: "Poll interval."),
+        PluginSetting(
+            "poll", .duration(DurationBounds(shortest: 0.1, longest: 600)), default: "2", help: "Poll interval."),
         PluginSetting("verbose", .boolean, default: "false", help: "More output."),
         PluginSetting("mode", .choice(["fast", "slow"]), default: "fast", help: "How."),
         PluginSetting("out", .filePath, help: "Where."),
@@ -24,7 +25,8 @@ struct SettingsSchemaTests {
 
     @Test func aRequiredSettingMissingOrBlankIsReported() {
         #expect(schema.problems(in: PluginSettings(plugin: "p")) == [.missing(plugin: "p", key: "token")])
-        #expect(schema.problems(in: PluginSettings(plugin: "p", ["token": "  "])) == [.missing(plugin: "p", key: "token")])
+        #expect(
+            schema.problems(in: PluginSettings(plugin: "p", ["token": "  "])) == [.missing(plugin: "p", key: "token")])
     }
 
     @Test(arguments: [
@@ -50,7 +52,11 @@ struct SettingsSchemaTests {
 
     @Test func aSecretValueIsNeverInTheError() throws {
         let problems = schema.problems(in: PluginSettings(plugin: "p", ["token": "t", "url": "hunter2"]))
-        #expect(problems == [.malformed(plugin: "p", key: "url", value: PluginSetting.hiddenValue, expected: "an integer from 0 to 65535")])
+        #expect(
+            problems == [
+                .malformed(
+                    plugin: "p", key: "url", value: PluginSetting.hiddenValue, expected: "an integer from 0 to 65535")
+            ])
         #expect(!problems.description.contains("hunter2"))
     }
 
@@ -61,10 +67,12 @@ struct SettingsSchemaTests {
 
     @Test func acceptedValuesPass() throws {
         let folder = FileManager.default.temporaryDirectory.path
-        let given = PluginSettings(plugin: "p", [
-            "token": "t", "retries": " 20 ", "timeout": "0.5", "poll": "1m30s", "verbose": "yes",
-            "mode": "slow", "out": folder + "/x.log", "url": "0",
-        ])
+        let given = PluginSettings(
+            plugin: "p",
+            [
+                "token": "t", "retries": " 20 ", "timeout": "0.5", "poll": "1m30s", "verbose": "yes",
+                "mode": "slow", "out": folder + "/x.log", "url": "0",
+            ])
         #expect(schema.problems(in: given).isEmpty)
         try schema.validate(given)
         #expect(schema.problems(in: PluginSettings(plugin: "p", ["token": "t", "poll": "1500ms"])).isEmpty)
@@ -105,8 +113,10 @@ struct SchemaPluginContractTests {
     struct Declaring: DagronPlugin {
         let name = "declaring"
         var settingsSchema: PluginSettingsSchema {
-            [PluginSetting("key", .text, required: true, secret: true, help: "A key."),
-             PluginSetting("level", .choice(["a", "b"]), default: "a", help: "A level.")]
+            [
+                PluginSetting("key", .text, required: true, secret: true, help: "A key."),
+                PluginSetting("level", .choice(["a", "b"]), default: "a", help: "A level."),
+            ]
         }
         func initialize(hooks: HookRegistry) throws {}
     }

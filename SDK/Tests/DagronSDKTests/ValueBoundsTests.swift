@@ -42,10 +42,16 @@ struct ValueBoundsTests {
 
     @Test func settingsReadersNameTheKeyAndTheRange() throws {
         let settings = PluginSettings(plugin: "p", ["wait": "1e300", "count": "-1", "ok": "2.5"])
-        #expect(throws: PluginSettingsError.malformed(plugin: "p", key: "wait", value: "1e300", expected: "a number of seconds from 1ms to 1 hour, or 0")) {
+        #expect(
+            throws: PluginSettingsError.malformed(
+                plugin: "p", key: "wait", value: "1e300", expected: "a number of seconds from 1ms to 1 hour, or 0")
+        ) {
             try settings.seconds("wait", default: 1, within: delay)
         }
-        #expect(throws: PluginSettingsError.malformed(plugin: "p", key: "count", value: "-1", expected: "an integer from 0 to 1000")) {
+        #expect(
+            throws: PluginSettingsError.malformed(
+                plugin: "p", key: "count", value: "-1", expected: "an integer from 0 to 1000")
+        ) {
             try settings.int("count", default: 1, within: IntegerBounds(0...1000))
         }
         #expect(try settings.seconds("ok", default: 1, within: delay) == 2.5)

@@ -25,7 +25,9 @@ public struct UserConfig: Sendable {
     public var plugins: [PluginDeclaration]
 
     /// Creates a configuration.
-    public init(path: String, maxWorkers: Int? = nil, maxWorkersLocation: String? = nil, plugins: [PluginDeclaration] = []) {
+    public init(
+        path: String, maxWorkers: Int? = nil, maxWorkersLocation: String? = nil, plugins: [PluginDeclaration] = []
+    ) {
         self.path = path
         self.maxWorkers = maxWorkers
         self.maxWorkersLocation = maxWorkersLocation

@@ -2,9 +2,9 @@ import Foundation
 import Yams
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Reads the user configuration file (``UserConfig``).
@@ -36,14 +36,17 @@ public struct UserConfigParser: Sendable {
         }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))") }
+        guard fstat(descriptor, &info) == 0 else {
+            throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))")
+        }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR: throw Self.error(path, "is a directory, expected a YAML file")
         default: throw Self.error(path, "is not a regular file, expected a YAML file")
         }
         guard info.st_size <= Self.maximumBytes else {
-            throw Self.error(path, "is \(info.st_size) bytes, more than a configuration file may have (\(Self.maximumBytes))")
+            throw Self.error(
+                path, "is \(info.st_size) bytes, more than a configuration file may have (\(Self.maximumBytes))")
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var count = 0
@@ -73,7 +76,10 @@ public struct UserConfigParser: Sendable {
     public func parse(_ text: String, file: String) throws(PipelineError) -> UserConfig {
         var issues: [PipelineIssue] = []
         func report(_ node: Node?, _ key: String, _ message: String) {
-            issues.append(PipelineIssue(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, message: message))
+            issues.append(
+                PipelineIssue(
+                    file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, message: message
+                ))
         }
         let root: Node?
         do {
@@ -84,9 +90,13 @@ public struct UserConfigParser: Sendable {
         var config = UserConfig(path: file)
         guard let root, root.null == nil else { return config }
         guard let top = root.mapping else {
-            throw PipelineError(issues: [PipelineIssue(
-                file: file, line: root.mark?.line ?? 0, column: root.mark?.column ?? 0, key: "",
-                message: "expected a mapping with the keys \(Self.topLevelKeys.joined(separator: ", ")), got \(Self.describe(root))")])
+            throw PipelineError(issues: [
+                PipelineIssue(
+                    file: file, line: root.mark?.line ?? 0, column: root.mark?.column ?? 0, key: "",
+                    message:
+                        "expected a mapping with the keys \(Self.topLevelKeys.joined(separator: ", ")), got \(Self.describe(root))"
+                )
+            ])
         }
         for (keyNode, value) in top {
             guard let key = keyNode.scalar?.string else {
@@ -95,9 +105,12 @@ public struct UserConfigParser: Sendable {
             }
             switch key {
             case "max_workers":
-                if value.scalar != nil, value.null == nil, let count = PipelineLimits.maxWorkers.read(value.string ?? "") {
+                if value.scalar != nil, value.null == nil,
+                    let count = PipelineLimits.maxWorkers.read(value.string ?? "")
+                {
                     config.maxWorkers = count
-                    config.maxWorkersLocation = PipelineIssue.position(file, value.mark?.line ?? 0, value.mark?.column ?? 0)
+                    config.maxWorkersLocation = PipelineIssue.position(
+                        file, value.mark?.line ?? 0, value.mark?.column ?? 0)
                 } else {
                     report(value, key, "expected an integer \(PipelineLimits.maxWorkers), got \(Self.describe(value))")
                 }
@@ -131,7 +144,8 @@ public struct UserConfigParser: Sendable {
                 continue
             }
             guard let settings = body.mapping else {
-                report(body, path, "expected the plugin's settings as a mapping (or nothing), got \(Self.describe(body))")
+                report(
+                    body, path, "expected the plugin's settings as a mapping (or nothing), got \(Self.describe(body))")
                 continue
             }
             for (settingKey, settingValue) in settings {
@@ -140,11 +154,13 @@ public struct UserConfigParser: Sendable {
                     continue
                 }
                 guard let scalar = settingValue.scalar else {
-                    report(settingValue, "\(path).\(key)", "expected a single value, got \(Self.describe(settingValue))")
+                    report(
+                        settingValue, "\(path).\(key)", "expected a single value, got \(Self.describe(settingValue))")
                     continue
                 }
                 if scalar.string.unicodeScalars.contains("\0") {
-                    report(settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
+                    report(
+                        settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
                     continue
                 }
                 declaration.settings[key] = PluginDeclaration.Setting(
@@ -162,15 +178,18 @@ public struct UserConfigParser: Sendable {
             return PipelineIssue(file: file, line: 0, column: 0, key: "", message: "not valid YAML: \(error)")
         }
         switch yaml {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             let line = mark.line >= 1 && mark.line <= lines.count ? lines[mark.line - 1] : ""
             let hint = line.contains("\t") ? " (this line has a tab: YAML indents with spaces only)" : ""
-            return PipelineIssue(file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)\(hint)")
+            return PipelineIssue(
+                file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)\(hint)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return PipelineIssue(
                 file: file, line: context.mark.line, column: context.mark.column, key: "",
-                message: "duplicate key\(duplicates.count == 1 ? "" : "s") " + duplicates.map { "'\($0)'" }.joined(separator: ", "))
+                message: "duplicate key\(duplicates.count == 1 ? "" : "s") "
+                    + duplicates.map { "'\($0)'" }.joined(separator: ", "))
         default:
             return PipelineIssue(file: file, line: 0, column: 0, key: "", message: "not valid YAML: \(error)")
         }
@@ -185,7 +204,8 @@ public struct UserConfigParser: Sendable {
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
-        case .scalar(let scalar): node.null != nil && node.tag.rawValue != Tag.Name.str.rawValue ? "nothing (null)" : "'\(scalar.string)'"
+        case .scalar(let scalar):
+            node.null != nil && node.tag.rawValue != Tag.Name.str.rawValue ? "nothing (null)" : "'\(scalar.string)'"
         }
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The lock that serializes one run's hook deliveries: re-entrant (a
 /// callback may fire events or cancel the run, which fires events, on its
@@ -32,9 +33,9 @@ final class DeliveryLock: @unchecked Sendable {
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
         #if canImport(Glibc)
-        if pthread_mutexattr_settype(&attributes, Self.adaptiveType) != 0 {
-            pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_NORMAL))
-        }
+            if pthread_mutexattr_settype(&attributes, Self.adaptiveType) != 0 {
+                pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_NORMAL))
+            }
         #endif
         pthread_mutex_init(mutex, &attributes)
         pthread_mutexattr_destroy(&attributes)

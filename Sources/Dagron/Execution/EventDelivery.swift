@@ -39,8 +39,9 @@ final class EventDelivery: Sendable {
 
     /// Fires a node-level event that carries metadata (the gate events).
     func fire(_ event: HookEvent, node: String, index: Int, metadata: [String: String]) {
-        deliver(HookContext(
-            event: event, dag: dag, nodeName: node, nodeIndex: index, gates: gates, metadata: metadata))
+        deliver(
+            HookContext(
+                event: event, dag: dag, nodeName: node, nodeIndex: index, gates: gates, metadata: metadata))
     }
 
     private func deliver(_ context: HookContext) {

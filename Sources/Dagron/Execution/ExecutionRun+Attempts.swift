@@ -44,14 +44,16 @@ extension ExecutionRun {
             // Timed out: cancel and give the task a moment to clean up (a
             // process task kills its process group), so nothing outlives the node.
             handle.cancel()
-            let report: (any ProcessReport)? = switch outcome.wait(timeout: .seconds(10)) {
-            case .success(let value)?: value as? any ProcessReport
-            case .failure(let error)?: error as? any ProcessReport
-            case nil: nil
-            }
-            return .failure(NodeTimeoutError(
-                node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail,
-                job: report?.job))
+            let report: (any ProcessReport)? =
+                switch outcome.wait(timeout: .seconds(10)) {
+                case .success(let value)?: value as? any ProcessReport
+                case .failure(let error)?: error as? any ProcessReport
+                case nil: nil
+                }
+            return .failure(
+                NodeTimeoutError(
+                    node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail,
+                    job: report?.job))
         }
     }
 }

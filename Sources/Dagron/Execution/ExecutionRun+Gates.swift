@@ -58,8 +58,10 @@ extension ExecutionRun {
             (status, error) = (.cancelled, NodeCancelledError(node: name))
         }
         let now = clock.wallNow()
-        complete(index, NodeResult(
-            name: name, status: status, durationSeconds: max(0, now - startedAt),
-            startedAt: startedAt, finishedAt: now, error: error), completed: false, ranTask: true)
+        complete(
+            index,
+            NodeResult(
+                name: name, status: status, durationSeconds: max(0, now - startedAt),
+                startedAt: startedAt, finishedAt: now, error: error), completed: false, ranTask: true)
     }
 }

@@ -37,14 +37,16 @@ extension ExecutionRun {
             pace.deallocate()
         }
         while true {
-            let action = next ?? state.withTrackedLock { state -> WorkerAction in
-                // Once the run is done, `wakeups` no longer counts a worker on standby.
-                if state.done { return .exit }
-                if backFromStandby { state.standbyWorkers -= 1 }
-                if let next = state.popReady() { return next }
-                state.idleWorkers += 1
-                return .park
-            }
+            let action =
+                next
+                ?? state.withTrackedLock { state -> WorkerAction in
+                    // Once the run is done, `wakeups` no longer counts a worker on standby.
+                    if state.done { return .exit }
+                    if backFromStandby { state.standbyWorkers -= 1 }
+                    if let next = state.popReady() { return next }
+                    state.idleWorkers += 1
+                    return .park
+                }
             next = nil
             backFromStandby = false
             switch action {
@@ -66,15 +68,23 @@ extension ExecutionRun {
     @inline(__always)
     func signal(_ wakeups: Wakeups) {
         var parked = wakeups.parked
-        while parked > 0 { wake.signal(); parked -= 1 }
+        while parked > 0 {
+            wake.signal()
+            parked -= 1
+        }
         var standingBy = wakeups.standingBy
-        while standingBy > 0 { standby.signal(); standingBy -= 1 }
+        while standingBy > 0 {
+            standby.signal()
+            standingBy -= 1
+        }
     }
 
     /// Runs node `index` on the calling worker; returns the worker's next
     /// action when completing the node already took one. `pace` is the
     /// worker's record of its recent tasks.
-    func process(_ index: Int, gatePassed: Bool, startedAt: Double, pace: UnsafeMutablePointer<WorkerPace>) -> WorkerAction? {
+    func process(_ index: Int, gatePassed: Bool, startedAt: Double, pace: UnsafeMutablePointer<WorkerPace>)
+        -> WorkerAction?
+    {
         let name = names[index]
         if !gatePassed, let gate = nodeGates[index] {
             let arrived = clock.wallNow()
@@ -89,14 +99,17 @@ extension ExecutionRun {
                 // An approved gate without a task of its own simply completes.
                 let now = clock.wallNow()
                 let cancelled = isCancelled
-                return complete(index, NodeResult(
-                    name: name, status: cancelled ? .cancelled : .completed,
-                    durationSeconds: max(0, now - startedAt), startedAt: startedAt, finishedAt: now,
-                    error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true,
+                return complete(
+                    index,
+                    NodeResult(
+                        name: name, status: cancelled ? .cancelled : .completed,
+                        durationSeconds: max(0, now - startedAt), startedAt: startedAt, finishedAt: now,
+                        error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true,
                     next: .take)
             } else {
-                return complete(index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"),
-                                completed: false, ranTask: false, next: .take)
+                return complete(
+                    index, NodeResult(name: name, status: .skipped, skipReason: "no task was given for this node"),
+                    completed: false, ranTask: false, next: .take)
             }
         }
         if !gatePassed { events?.fire(.preNode, node: name, index: index) }
@@ -161,7 +174,8 @@ extension ExecutionRun {
         pace.pointee.taskRan(began: timing.began, ended: ended)
         let finishedAt = clock.wall(ended)
         // A gate node's duration spans the wait as well as the task.
-        let duration = timing.gatePassed
+        let duration =
+            timing.gatePassed
             ? max(0, finishedAt - timing.arrivedAt) : RunClock.seconds(from: timing.began, to: ended)
         // Most tasks return nothing and do not fail: then there is no report
         // to look for. Checked here rather than only in `processReport`:
@@ -179,7 +193,13 @@ extension ExecutionRun {
     /// The exit code and standard error a task's value or error carries.
     /// Only values that exist can carry a report; the cast is not free.
     static func processReport(_ output: (any Sendable)?, _ failure: (any Error)?) -> (any ProcessReport)? {
-        if let output { output as? any ProcessReport } else if let failure { failure as? any ProcessReport } else { nil }
+        if let output {
+            output as? any ProcessReport
+        } else if let failure {
+            failure as? any ProcessReport
+        } else {
+            nil
+        }
     }
 
     /// Sleeps for `delay`, waking early if the execution is cancelled.

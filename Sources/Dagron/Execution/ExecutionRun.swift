@@ -31,7 +31,10 @@ final class ExecutionRun: Sendable {
     let completion = Mutex<(@Sendable (ExecutionResult) -> Void)?>(nil)
     let clock = RunClock()
 
-    init(dag: DAG, tasks: [String: NodeTask], hooks: HookRegistry?, maxWorkers: Int, failFast: Bool, gates: GateController?) {
+    init(
+        dag: DAG, tasks: [String: NodeTask], hooks: HookRegistry?, maxWorkers: Int, failFast: Bool,
+        gates: GateController?
+    ) {
         let names = dag.nodeNames
         self.names = names
         self.successors = dag.successorIndexLists
@@ -112,7 +115,8 @@ final class ExecutionRun: Sendable {
     // MARK: Cancellation
 
     func cancel() {
-        let outcome = state.withTrackedLock { state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Wakeups, done: Bool)? in
+        let outcome = state.withTrackedLock {
+            state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Wakeups, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
             cancelledFlag.store(true, ordering: .relaxed)
@@ -137,7 +141,8 @@ final class ExecutionRun: Sendable {
     func markPendingCancelled(_ state: inout State) -> [NeverRan] {
         var cancelled: [NeverRan] = []
         for index in topologicalIndices where state.phase[index] == .pending {
-            let result = NodeResult(name: names[index], status: .cancelled, error: NodeCancelledError(node: names[index]))
+            let result = NodeResult(
+                name: names[index], status: .cancelled, error: NodeCancelledError(node: names[index]))
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
@@ -156,7 +161,9 @@ final class ExecutionRun: Sendable {
     /// caller's next ready node (or sends it to standby) under the same lock
     /// and returns it.
     @discardableResult
-    func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next: NextStep = .none) -> WorkerAction? {
+    func complete(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next: NextStep = .none)
+        -> WorkerAction?
+    {
         if let events {
             if !ranTask {
                 events.fire(.nodeSkipped, node: names[index], index: index, result: result)
@@ -170,8 +177,11 @@ final class ExecutionRun: Sendable {
     }
 
     /// The bookkeeping half of ``complete``.
-    func record(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next step: NextStep) -> WorkerAction? {
-        let (skipped, wakeups, done, next) = state.withTrackedLock { state -> ([NeverRan], Wakeups, Bool, WorkerAction?) in
+    func record(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next step: NextStep)
+        -> WorkerAction?
+    {
+        let (skipped, wakeups, done, next) = state.withTrackedLock {
+            state -> ([NeverRan], Wakeups, Bool, WorkerAction?) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1

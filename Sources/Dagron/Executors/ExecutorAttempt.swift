@@ -39,7 +39,8 @@ struct ExecutorAttempt: Sendable {
             throw NodeCancelledError(node: job.node, exitCode: outcome?.exitCode, stderrTail: tail(), job: handle)
         }
         guard let outcome else {
-            throw ProcessFailure(node: job.node, reason: .ended("was lost by its executor"), stderrTail: tail(), job: handle)
+            throw ProcessFailure(
+                node: job.node, reason: .ended("was lost by its executor"), stderrTail: tail(), job: handle)
         }
         switch outcome.ending {
         case .succeeded:

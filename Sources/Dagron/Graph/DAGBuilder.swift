@@ -27,7 +27,8 @@ public final class DAGBuilder {
 
     /// Adds a node. Duplicates are reported by ``build()``.
     @discardableResult
-    public func addNode(_ name: String, payload: (any Sendable)? = nil, metadata: [String: String] = [:]) -> DAGBuilder {
+    public func addNode(_ name: String, payload: (any Sendable)? = nil, metadata: [String: String] = [:]) -> DAGBuilder
+    {
         nodes.append(DAGNode(name: name, payload: payload, metadata: metadata))
         return self
     }

@@ -46,7 +46,8 @@ public enum DurationText {
 
     /// `1.2s`, `3m05s` or `1h02m`: a short human form of `seconds`.
     public static func format(_ seconds: Double) -> String {
-        if !(seconds < 60) && !(seconds < 1e12) { return String(format: "%gs", seconds) }  // NaN, infinite or absurd: no Int conversion
+        // NaN, infinite or absurd: no Int conversion
+        if !(seconds < 60) && !(seconds < 1e12) { return String(format: "%gs", seconds) }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let whole = Int(seconds.rounded())
         if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }

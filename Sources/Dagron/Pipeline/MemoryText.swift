@@ -28,7 +28,8 @@ public enum MemoryText {
         }
         let digits = scale == 0 ? Substring(trimmed) : trimmed.dropLast()
         guard !digits.isEmpty, digits.allSatisfy({ $0.isNumber || $0 == "." }), let number = Double(digits),
-              number.isFinite else { return nil }
+            number.isFinite
+        else { return nil }
         let value = (number * (scale == 0 ? 1 : scale)).rounded(.up)
         guard value >= 1, value <= Double(largestMebibytes) else { return nil }
         return Int(value)

@@ -25,7 +25,9 @@ public struct PipelineIssue: Sendable, Equatable, CustomStringConvertible {
 
     /// `file:line:column: key: message`.
     public var description: String {
-        key.isEmpty ? "\(Self.position(file, line, column)): \(message)" : "\(Self.position(file, line, column)): \(key): \(message)"
+        key.isEmpty
+            ? "\(Self.position(file, line, column)): \(message)"
+            : "\(Self.position(file, line, column)): \(key): \(message)"
     }
 
     /// `file:line:column`, leaving out a line or column of 0 (unknown).

@@ -48,10 +48,14 @@ public struct PipelineParser: Sendable {
             guard !isDirectory.boolValue else { throw CocoaError(.fileReadUnknown) }
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            let reason = !exists ? "no such file"
-                : isDirectory.boolValue ? "is a directory, not a pipeline file"
-                : FileManager.default.isReadableFile(atPath: path) ? "cannot read the file as UTF-8 text"
-                : "cannot read the file (permission denied)"
+            let reason =
+                !exists
+                ? "no such file"
+                : isDirectory.boolValue
+                    ? "is a directory, not a pipeline file"
+                    : FileManager.default.isReadableFile(atPath: path)
+                        ? "cannot read the file as UTF-8 text"
+                        : "cannot read the file (permission denied)"
             throw PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: reason)])
         }
         return try parse(text, file: path, checkingDirectories: true)
@@ -62,10 +66,13 @@ public struct PipelineParser: Sendable {
     ///   as a directory, resolved against `file`'s folder (what
     ///   ``parse(fileAt:)`` checks; off for text that is not read from a file).
     /// - Throws: ``PipelineError``.
-    public func parse(_ text: String, file: String, checkingDirectories: Bool = false) throws(PipelineError) -> Pipeline {
+    public func parse(_ text: String, file: String, checkingDirectories: Bool = false) throws(PipelineError) -> Pipeline
+    {
         var reader = Reader(file: file, text: text, checksDirectories: checkingDirectories)
         let pipeline = reader.read(text)
-        guard reader.issues.isEmpty, let pipeline else { throw PipelineError(issues: reader.issues.sorted(by: Reader.order)) }
+        guard reader.issues.isEmpty, let pipeline else {
+            throw PipelineError(issues: reader.issues.sorted(by: Reader.order))
+        }
         return pipeline
     }
 }
@@ -103,7 +110,7 @@ private struct Reader {
         guard case .scalar(let scalar) = node, scalar.tag.rawValue.isEmpty else { return node.tag.rawValue }
         switch scalar.string {
         case "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-             "on", "On", "ON", "off", "Off", "OFF":
+            "on", "On", "ON", "off", "Off", "OFF":
             return Tag.Name.bool.rawValue
         case "~", "null", "Null", "NULL", "":
             return Tag.Name.null.rawValue
@@ -126,7 +133,9 @@ private struct Reader {
         let mark = node?.mark
         // A key written with a NUL (`"a\0b"`) is shown escaped, not as a raw byte on the terminal.
         let shownKey = key.replacingOccurrences(of: "\0", with: "\\0")
-        issues.append(PipelineIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: shownKey, message: message))
+        issues.append(
+            PipelineIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: shownKey, message: message)
+        )
     }
 
     // MARK: Document
@@ -154,8 +163,10 @@ private struct Reader {
             case "name":
                 if let name = string(value, key) {
                     if name.count > PipelineLimits.pipelineNameCharacters {
-                        report(value, key, "the name has \(name.count) characters, at most \(PipelineLimits.pipelineNameCharacters) are allowed "
-                            + "(it names the run directory)")
+                        report(
+                            value, key,
+                            "the name has \(name.count) characters, at most \(PipelineLimits.pipelineNameCharacters) are allowed "
+                                + "(it names the run directory)")
                     }
                     pipeline.name = name
                 }
@@ -206,14 +217,19 @@ private struct Reader {
 
     mutating func reportYAML(_ error: YamlError) {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             let hint = tabHint(line: mark.line)
-            issues.append(PipelineIssue(
-                file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)\(hint)"))
+            issues.append(
+                PipelineIssue(
+                    file: file, line: mark.line, column: mark.column, key: "",
+                    message: "not valid YAML: \(problem)\(hint)"))
         case .duplicatedKeysInMapping(let duplicates, let context):
-            issues.append(PipelineIssue(
-                file: file, line: context.mark.line, column: context.mark.column, key: "",
-                message: "duplicate key\(duplicates.count == 1 ? "" : "s") " + duplicates.map { "'\($0)'" }.joined(separator: ", ")))
+            issues.append(
+                PipelineIssue(
+                    file: file, line: context.mark.line, column: context.mark.column, key: "",
+                    message: "duplicate key\(duplicates.count == 1 ? "" : "s") "
+                        + duplicates.map { "'\($0)'" }.joined(separator: ", ")))
         default:
             report(nil, "", "not valid YAML: \(error)")
         }
@@ -224,7 +240,8 @@ private struct Reader {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard line >= 1, line <= lines.count else { return "" }
         let indentation = lines[line - 1].prefix { $0 == " " || $0 == "\t" }
-        return indentation.contains("\t") ? " (the line is indented with a tab: YAML allows only spaces for indentation)" : ""
+        return indentation.contains("\t")
+            ? " (the line is indented with a tab: YAML allows only spaces for indentation)" : ""
     }
 
     // MARK: Nodes
@@ -239,10 +256,15 @@ private struct Reader {
         for (keyNode, body) in mapping {
             guard let name = scalarKey(keyNode, path: "nodes") else { continue }
             if !Self.isValidName(name) {
-                report(keyNode, "nodes.\(name)", "invalid node name: use letters, digits, '_', '-' and '.', not starting with '.' or '-'")
+                report(
+                    keyNode, "nodes.\(name)",
+                    "invalid node name: use letters, digits, '_', '-' and '.', not starting with '.' or '-'")
             } else if name.utf8.count > PipelineLimits.nodeNameBytes {
-                report(keyNode, "nodes.\(String(name.prefix(40)))...", "the node name has \(name.utf8.count) characters, at most "
-                    + "\(PipelineLimits.nodeNameBytes) are allowed (its log file is <name>\(PipelineLimits.logSuffix), a file name of at most 255 bytes)")
+                report(
+                    keyNode, "nodes.\(String(name.prefix(40)))...",
+                    "the node name has \(name.utf8.count) characters, at most "
+                        + "\(PipelineLimits.nodeNameBytes) are allowed (its log file is <name>\(PipelineLimits.logSuffix), a file name of at most 255 bytes)"
+                )
             }
             if let node = node(name, keyNode, body) { result.append(node) }
         }
@@ -252,7 +274,8 @@ private struct Reader {
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first != ".", first != "-" else { return false }
         return name.unicodeScalars.allSatisfy { scalar in
-            (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_" || scalar == "-" || scalar == "."
+            (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_" || scalar == "-"
+                || scalar == "."
         }
     }
 
@@ -298,7 +321,9 @@ private struct Reader {
                     if let delay = retries.delay { node.retryDelaySeconds = delay }
                 }
             case "retry_delay":
-                if let delay = duration(value, keyPath, within: PipelineLimits.retryDelay) { node.retryDelaySeconds = delay }
+                if let delay = duration(value, keyPath, within: PipelineLimits.retryDelay) {
+                    node.retryDelaySeconds = delay
+                }
             case "executor":
                 node.executor = executorName(value, keyPath)
                 executorNodes[name] = value
@@ -317,14 +342,20 @@ private struct Reader {
             node.action = .gate(message: gate.message)
             if let timeout = gate.timeout { node.timeoutSeconds = timeout }
             if node.retries > 0 { report(gateNode, "\(path).retries", "a gate node cannot have retries") }
-            if node.workingDirectory != nil || !node.environment.isEmpty || node.executor != nil || !node.resources.isEmpty {
-                report(gateNode, path, "a gate node runs no command: 'cwd', 'env', 'executor' and 'resources' do not apply")
+            if node.workingDirectory != nil || !node.environment.isEmpty || node.executor != nil
+                || !node.resources.isEmpty
+            {
+                report(
+                    gateNode, path, "a gate node runs no command: 'cwd', 'env', 'executor' and 'resources' do not apply"
+                )
             }
         case (.some, .some):
             report(keyNode, path, "a node has either 'run' or 'gate', not both")
         case (nil, nil):
             // A malformed `run`/`gate`, or a typo of one, was reported already.
-            if misspeltAction || mapping.contains(where: { $0.key.string == "run" || $0.key.string == "gate" }) { break }
+            if misspeltAction || mapping.contains(where: { $0.key.string == "run" || $0.key.string == "gate" }) {
+                break
+            }
             report(keyNode, path, "a node needs 'run' (a shell command) or 'gate' (an approval gate)")
         }
         return node
@@ -352,7 +383,8 @@ private struct Reader {
             }
             return (scalar.string, nil)
         }
-        report(value, path, "expected true, a message, or a mapping with 'timeout' and 'message', got \(describe(value))")
+        report(
+            value, path, "expected true, a message, or a mapping with 'timeout' and 'message', got \(describe(value))")
         return nil
     }
 
@@ -380,7 +412,10 @@ private struct Reader {
     mutating func executorName(_ value: Node, _ path: String) -> String? {
         guard let name = string(value, path) else { return nil }
         guard !name.isEmpty, Self.isValidName(name) else {
-            report(value, path, "expected an executor's name (local, or an executor plugin's name such as slurm), got \(describe(value))")
+            report(
+                value, path,
+                "expected an executor's name (local, or an executor plugin's name such as slurm), got \(describe(value))"
+            )
             return nil
         }
         return name
@@ -411,8 +446,10 @@ private struct Reader {
                 if field.scalar != nil, field.null == nil, let mebibytes = MemoryText.mebibytes(field.string ?? "") {
                     resources.memoryMebibytes = mebibytes
                 } else {
-                    report(field, keyPath, "expected an amount of memory \(MemoryText.range) such as 512M, 4G or 1.5T "
-                        + "(a plain number is mebibytes), got \(describe(field))")
+                    report(
+                        field, keyPath,
+                        "expected an amount of memory \(MemoryText.range) such as 512M, 4G or 1.5T "
+                            + "(a plain number is mebibytes), got \(describe(field))")
                 }
             default: unknownKey(key, name, path: path, allowed: PipelineParser.resourceKeys)
             }
@@ -452,7 +489,8 @@ private struct Reader {
                     continue
                 }
                 if scalar.string.unicodeScalars.contains("\0") {
-                    report(settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
+                    report(
+                        settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
                     continue
                 }
                 declaration.settings[key] = PluginDeclaration.Setting(
@@ -474,7 +512,8 @@ private struct Reader {
                 if dependency == node.name {
                     report(at, "nodes.\(node.name).after", "a node cannot depend on itself")
                 } else if !names.contains(dependency) {
-                    let hint = Self.suggestion(for: dependency, among: Array(names)).map { " (did you mean '\($0)'?)" } ?? ""
+                    let hint =
+                        Self.suggestion(for: dependency, among: Array(names)).map { " (did you mean '\($0)'?)" } ?? ""
                     report(at, "nodes.\(node.name).after", "unknown node '\(dependency)'\(hint)")
                 } else if !seen.insert(dependency).inserted {
                     report(at, "nodes.\(node.name).after", "'\(dependency)' is listed twice")
@@ -483,7 +522,9 @@ private struct Reader {
         }
         if let cycle = Self.findCycle(nodes, known: names) {
             let closing = cycle[cycle.count - 2]
-            report(afterNodes[closing], "nodes.\(closing).after", "cycle: " + cycle.joined(separator: " -> ") + " (a node would wait for itself)")
+            report(
+                afterNodes[closing], "nodes.\(closing).after",
+                "cycle: " + cycle.joined(separator: " -> ") + " (a node would wait for itself)")
         }
     }
 
@@ -515,8 +556,9 @@ private struct Reader {
 
     mutating func unknownKey(_ key: Node, _ name: String, path: String, allowed: [String]) {
         let hint = Self.suggestion(for: name, among: allowed).map { "did you mean '\($0)'? " } ?? ""
-        report(key, path.isEmpty ? name : "\(path).\(name)",
-               "unknown key '\(name)' (\(hint)allowed: \(allowed.joined(separator: ", ")))")
+        report(
+            key, path.isEmpty ? name : "\(path).\(name)",
+            "unknown key '\(name)' (\(hint)allowed: \(allowed.joined(separator: ", ")))")
     }
 
     mutating func string(_ value: Node, _ path: String) -> String? {
@@ -544,8 +586,13 @@ private struct Reader {
     }
 
     mutating func duration(_ value: Node, _ path: String, within bounds: DurationBounds) -> Double? {
-        guard value.scalar != nil, value.null == nil, let seconds = DurationText.seconds(value.string ?? ""), bounds.contains(seconds) else {
-            report(value, path, "expected a duration \(bounds)\(bounds.allowsZero ? "," : "") such as 30, 1.5s, 500ms, 5m or 1h, got \(describe(value))")
+        guard value.scalar != nil, value.null == nil, let seconds = DurationText.seconds(value.string ?? ""),
+            bounds.contains(seconds)
+        else {
+            report(
+                value, path,
+                "expected a duration \(bounds)\(bounds.allowsZero ? "," : "") such as 30, 1.5s, 500ms, 5m or 1h, got \(describe(value))"
+            )
             return nil
         }
         return seconds
@@ -567,7 +614,10 @@ private struct Reader {
         let resolved = Pipeline.workingDirectory(cwd, pipelineFile: file)
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
-            report(value, path, "directory '\(resolved)' does not exist (a relative cwd is resolved against the pipeline file's folder)")
+            report(
+                value, path,
+                "directory '\(resolved)' does not exist (a relative cwd is resolved against the pipeline file's folder)"
+            )
         } else if !isDirectory.boolValue {
             report(value, path, "'\(resolved)' is not a directory")
         }
@@ -599,7 +649,9 @@ private struct Reader {
         for (key, item) in mapping {
             guard let name = scalarKey(key, path: path) else { continue }
             if name.isEmpty || name.contains("=") || name.unicodeScalars.contains("\0") {
-                report(key, "\(path).\(name)", "invalid environment variable name (it cannot be empty or hold '=' or a NUL character)")
+                report(
+                    key, "\(path).\(name)",
+                    "invalid environment variable name (it cannot be empty or hold '=' or a NUL character)")
                 continue
             }
             guard let scalar = item.scalar, item.null == nil || Self.tag(of: item) == Tag.Name.str.rawValue else {
@@ -634,7 +686,8 @@ private struct Reader {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)

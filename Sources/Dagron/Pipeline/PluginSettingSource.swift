@@ -32,7 +32,9 @@ extension PluginSettingsResolver {
     /// sets, the plugin's entry in the pipeline file or else the user
     /// configuration file if either has one; else `nil` (a manifest default,
     /// or a plugin named only with `--plugin`).
-    public func source(of key: String, plugin: String, declared: PluginDeclaration?, file: String) -> PluginSettingSource? {
+    public func source(of key: String, plugin: String, declared: PluginDeclaration?, file: String)
+        -> PluginSettingSource?
+    {
         if overrides.contains(where: { $0.plugin == plugin && $0.key == key }) {
             return .commandLine(plugin: plugin, key: key)
         }
@@ -46,7 +48,8 @@ extension PluginSettingsResolver {
             return .file(path: file, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)")
         }
         if let userConfig, let setting = configured?.settings[key] {
-            return .file(path: userConfig.path, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)")
+            return .file(
+                path: userConfig.path, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)")
         }
         if let declared {
             return .file(path: file, line: declared.line, column: 0, key: "plugins.\(plugin)")

@@ -30,7 +30,9 @@ public struct PluginSettingsResolver: Sendable {
         public init(parsing text: String) throws(SettingError) {
             guard let equals = text.firstIndex(of: "=") else { throw .malformedOverride(text) }
             let target = text[..<equals]
-            guard let dot = target.firstIndex(of: "."), dot != target.startIndex, target.index(after: dot) < target.endIndex else {
+            guard let dot = target.firstIndex(of: "."), dot != target.startIndex,
+                target.index(after: dot) < target.endIndex
+            else {
                 throw .malformedOverride(text)
             }
             plugin = String(target[..<dot])
@@ -49,7 +51,8 @@ public struct PluginSettingsResolver: Sendable {
         /// A sentence naming the setting.
         public var description: String {
             switch self {
-            case .malformedOverride(let text): "--set '\(text)': expected PLUGIN.KEY=VALUE, for example --set dashboard.port=9000"
+            case .malformedOverride(let text):
+                "--set '\(text)': expected PLUGIN.KEY=VALUE, for example --set dashboard.port=9000"
             case .expansion(let issue): issue.description
             }
         }
@@ -67,7 +70,8 @@ public struct PluginSettingsResolver: Sendable {
 
     /// Creates a resolver.
     /// - Throws: ``SettingError/malformedOverride(_:)`` for a bad `--set`.
-    public init(environment: [String: String], overrides: [String], userConfig: UserConfig? = nil) throws(SettingError) {
+    public init(environment: [String: String], overrides: [String], userConfig: UserConfig? = nil) throws(SettingError)
+    {
         self.environment = environment
         self.userConfig = userConfig
         var parsed: [Override] = []
@@ -95,7 +99,9 @@ public struct PluginSettingsResolver: Sendable {
     ///   - declared: Its entry in the pipeline file, if any.
     ///   - file: The pipeline file, for messages.
     /// - Throws: ``SettingError/expansion(_:)`` naming file, line and key.
-    public func settings(for plugin: String, declared: PluginDeclaration?, file: String) throws(SettingError) -> PluginSettings {
+    public func settings(for plugin: String, declared: PluginDeclaration?, file: String) throws(SettingError)
+        -> PluginSettings
+    {
         var values: [String: String] = [:]
         let expander = VariableExpander(environment)
         let layers = [(userConfig?.declaration(of: plugin), userConfig?.path ?? ""), (declared, file)]
@@ -104,8 +110,10 @@ public struct PluginSettingsResolver: Sendable {
                 do {
                     values[key] = try expander.expand(setting.raw)
                 } catch {
-                    throw .expansion(PipelineIssue(
-                        file: file, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)", message: error.description))
+                    throw .expansion(
+                        PipelineIssue(
+                            file: file, line: setting.line, column: setting.column, key: "plugins.\(plugin).\(key)",
+                            message: error.description))
                 }
             }
         }

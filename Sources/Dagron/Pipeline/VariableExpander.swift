@@ -15,7 +15,8 @@ public struct VariableExpander: Sendable {
         /// A sentence naming the variable.
         public var description: String {
             switch self {
-            case .unset(let name): "environment variable '\(name)' is not set (write ${\(name):-default} to give a default)"
+            case .unset(let name):
+                "environment variable '\(name)' is not set (write ${\(name):-default} to give a default)"
             case .malformed(let text): "malformed variable reference '\(text)': write ${NAME} or ${NAME:-default}"
             }
         }

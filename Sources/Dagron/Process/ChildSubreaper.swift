@@ -1,9 +1,9 @@
 import DagronSystemShims
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Makes this process a child subreaper (Linux `PR_SET_CHILD_SUBREAPER`).

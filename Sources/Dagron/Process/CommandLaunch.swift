@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// How a node's command is started: its words `exec`ed directly when it
@@ -49,9 +49,11 @@ enum CommandLaunch: Equatable {
     static func afterFailedSpawn(of program: String, error: Int32) -> CommandLaunch? {
         switch error {
         case ENOEXEC: nil
-        case ENOENT: .refuse(status: 127, message: "dagron: \(program): cannot execute: \(String(cString: strerror(error)))\n")
+        case ENOENT:
+            .refuse(status: 127, message: "dagron: \(program): cannot execute: \(String(cString: strerror(error)))\n")
         case EACCES: notExecutable(program)
-        default: .refuse(status: 126, message: "dagron: \(program): cannot execute: \(String(cString: strerror(error)))\n")
+        default:
+            .refuse(status: 126, message: "dagron: \(program): cannot execute: \(String(cString: strerror(error)))\n")
         }
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The two log files of one node in a run directory:

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A snapshot of the processes on this machine, read from `/proc` (Linux),
@@ -47,7 +47,8 @@ public struct ProcessTable: Sendable {
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count >= 3, let state = fields[0].first,
-              let parent = Int32(fields[1]), let group = Int32(fields[2]) else { return nil }
+            let parent = Int32(fields[1]), let group = Int32(fields[2])
+        else { return nil }
         return Entry(id: id, parent: parent, group: group, state: state)
     }
 

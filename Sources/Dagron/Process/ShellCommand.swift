@@ -4,9 +4,9 @@ import Foundation
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A node's shell command: run in a process group of its own, standard
@@ -78,7 +78,8 @@ public struct ShellCommand: Sendable {
             output = try logs.openStandardOutput()
             error = try logs.openStandardError()
         } catch {
-            throw ProcessFailure(node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil)
+            throw ProcessFailure(
+                node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil)
         }
         let started = start(output: output, error: error)
         try? output.close()
@@ -131,7 +132,9 @@ public struct ShellCommand: Sendable {
     private func start(output: FileDescriptor, error: FileDescriptor) -> Start {
         var launch = CommandLaunch.plan(command, environment: environment, workingDirectory: workingDirectory)
         var variables = environment
-        if case .spawn(let path, _) = launch, path != "/bin/sh", let directory = workingDirectory, directory.hasPrefix("/") {
+        if case .spawn(let path, _) = launch, path != "/bin/sh", let directory = workingDirectory,
+            directory.hasPrefix("/")
+        {
             // What `sh` would have exported: the directory the program runs in.
             variables["PWD"] = directory
         }
@@ -152,7 +155,9 @@ public struct ShellCommand: Sendable {
                 if let directory = workingDirectory, let problem = Self.directoryProblem(directory) {
                     return .failed("cannot change to directory \(directory): \(problem)")
                 }
-                guard launch != .shell(command) else { return .failed("cannot run /bin/sh: \(String(cString: strerror(failure)))") }
+                guard launch != .shell(command) else {
+                    return .failed("cannot run /bin/sh: \(String(cString: strerror(failure)))")
+                }
                 // A script without `#!` (ENOEXEC) is the shell's to run, as `sh` would.
                 launch = CommandLaunch.afterFailedSpawn(of: arguments.first ?? path, error: failure) ?? .shell(command)
             }
@@ -176,7 +181,8 @@ public struct ShellCommand: Sendable {
         }
         for (name, value) in environment where name.utf8.contains(0) || value.utf8.contains(0) || name.contains("=") {
             let shown = name.replacingOccurrences(of: "\0", with: "\\0")
-            return "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
+            return
+                "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
         }
         return nil
     }

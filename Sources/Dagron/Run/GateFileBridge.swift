@@ -3,9 +3,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Connects a run's ``GateController`` to its run directory, so gates can be
@@ -38,7 +38,8 @@ public final class GateFileBridge: Sendable {
             switch self {
             case .notARunDirectory(let path): "\(path) is not a dagron run directory (no run.json)"
             case .unknownGate(let name, let known):
-                "the pipeline has no gate named '\(name)'" + (known.isEmpty ? " (it has no gates)" : "; gates: \(known.joined(separator: ", "))")
+                "the pipeline has no gate named '\(name)'"
+                    + (known.isEmpty ? " (it has no gates)" : "; gates: \(known.joined(separator: ", "))")
             case .alreadyResolved(let name, let status): "gate '\(name)' is already \(status.rawValue)"
             case .alreadySubmitted(let name): "a decision for gate '\(name)' is already waiting to be applied"
             case .runFinished(let path): "the run in \(path) has finished"
@@ -60,7 +61,10 @@ public final class GateFileBridge: Sendable {
     private let written = Mutex<[String: GateStatusFile]>([:])
 
     /// Creates a bridge.
-    public init(directory: RunDirectory, gates: GateController, messages: [String: String] = [:], interval: Duration = .milliseconds(100)) {
+    public init(
+        directory: RunDirectory, gates: GateController, messages: [String: String] = [:],
+        interval: Duration = .milliseconds(100)
+    ) {
         self.directory = directory
         self.gates = gates
         self.messages = messages
@@ -116,7 +120,9 @@ public final class GateFileBridge: Sendable {
             throw .notARunDirectory(directory.path)
         }
         guard manifest.gates[gate] != nil else { throw .unknownGate(gate, known: manifest.gates.keys.sorted()) }
-        if let status = try? RunDirectory.readJSON(GateStatusFile.self, from: directory.gateStatusPath(gate)), status.status.isResolved {
+        if let status = try? RunDirectory.readJSON(GateStatusFile.self, from: directory.gateStatusPath(gate)),
+            status.status.isResolved
+        {
             throw .alreadyResolved(gate, status.status)
         }
         if FileManager.default.fileExists(atPath: directory.resultPath) { throw .runFinished(directory.path) }
@@ -134,7 +140,8 @@ public final class GateFileBridge: Sendable {
     /// not written and its process is alive.
     public static func isLive(_ directory: RunDirectory) -> Bool {
         guard !FileManager.default.fileExists(atPath: directory.resultPath),
-              let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else { return false }
+            let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath)
+        else { return false }
         return isRunning(manifest.processID)
     }
 

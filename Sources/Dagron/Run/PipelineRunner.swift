@@ -152,7 +152,8 @@ public final class PipelineRunner: Sendable {
                 let name = node.name
                 tasks[name] = .sync {
                     throw ProcessFailure(
-                        node: name, reason: .launch("no executor called '\(executorName)' in this run"), stderrTail: nil)
+                        node: name, reason: .launch("no executor called '\(executorName)' in this run"), stderrTail: nil
+                    )
                 }
                 continue
             }

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The directory one `dagron run` keeps its files in:
@@ -75,12 +75,17 @@ public struct RunDirectory: Sendable {
         } catch {
             // Another run may have created it a moment ago.
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else { throw error }
+            guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw error
+            }
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let safe = String(pipeline.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") ? $0 : "-" })
+        let safe = String(
+            pipeline.map {
+                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") ? $0 : "-"
+            })
         let stem = "\(base)/\(safe.hasPrefix(".") ? "-" + safe.dropFirst() : safe)-\(formatter.string(from: now))"
         for number in 1...10_000 {
             let candidate = number == 1 ? stem : "\(stem)-\(number)"
@@ -115,7 +120,8 @@ public struct RunDirectory: Sendable {
         if let current = try? FileManager.default.destinationOfSymbolicLink(atPath: link), current != name {
             let target = current.hasPrefix("/") ? current : "\(base)/\(current)"
             if let other = try? Self.readJSON(RunManifest.self, from: RunDirectory(path: target).manifestPath),
-               (other.startedAt, (current as NSString).lastPathComponent) > (startedAt, name) {
+                (other.startedAt, (current as NSString).lastPathComponent) > (startedAt, name)
+            {
                 return false
             }
         }

@@ -15,7 +15,9 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var gates: [String: String]
 
     /// Creates a manifest.
-    public init(pipeline: String, name: String, processID: Int32, startedAt: Double, nodes: [String], gates: [String: String]) {
+    public init(
+        pipeline: String, name: String, processID: Int32, startedAt: Double, nodes: [String], gates: [String: String]
+    ) {
         self.pipeline = pipeline
         self.name = name
         self.processID = processID

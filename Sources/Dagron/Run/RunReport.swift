@@ -104,11 +104,12 @@ public struct RunReport: Codable, Sendable {
         self.name = pipeline.name
         self.runDirectory = runDirectory.path
         outcome = interrupted ? .interrupted : (result.isSuccess ? .succeeded : .failed)
-        exitCode = switch outcome {
-        case .succeeded: 0
-        case .failed: 1
-        case .interrupted: 130
-        }
+        exitCode =
+            switch outcome {
+            case .succeeded: 0
+            case .failed: 1
+            case .interrupted: 130
+            }
         durationSeconds = result.totalDurationSeconds
         counts = Counts(
             succeeded: result.succeeded, failed: result.failed, skipped: result.skipped,
@@ -121,7 +122,8 @@ public struct RunReport: Codable, Sendable {
                 durationSeconds: nodeResult.durationSeconds, startedAt: nodeResult.startedAt,
                 finishedAt: nodeResult.finishedAt, attempts: nodeResult.attempts, exitCode: nodeResult.exitCode,
                 error: nodeResult.errorMessage, stderrTail: nodeResult.stderrTail, skipReason: nodeResult.skipReason,
-                stdoutLog: node.isGate ? nil : logs.standardOutputPath, stderrLog: node.isGate ? nil : logs.standardErrorPath,
+                stdoutLog: node.isGate ? nil : logs.standardOutputPath,
+                stderrLog: node.isGate ? nil : logs.standardErrorPath,
                 executor: node.isGate ? nil : pipeline.executorName(of: node),
                 jobId: nodeResult.job.flatMap { $0.executor == LocalExecutor.name ? nil : $0.id })
         }

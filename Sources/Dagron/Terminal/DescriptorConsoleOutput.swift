@@ -1,8 +1,9 @@
 @_spi(DagronHost) import DagronSDK
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A ``ConsoleOutput`` on file descriptors: the status line on the output

@@ -12,7 +12,9 @@ enum GateNameCompletion {
         let words = CompletionWords(words: words)
         let runDir = words.argument(after: "approve") ?? words.argument(after: "reject") ?? ".dagron/runs/latest"
         let directory = RunDirectory(path: runDir)
-        guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else { return [] }
+        guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else {
+            return []
+        }
         let names = manifest.gates.keys.sorted().filter { $0.hasPrefix(prefix) }
         let open = names.filter { GateFileBridge.status(of: $0, in: directory)?.status.isResolved != true }
         return open.isEmpty ? names : open

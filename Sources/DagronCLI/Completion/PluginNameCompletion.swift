@@ -33,14 +33,17 @@ enum PluginNameCompletion {
     static func knownPlugins(words: CompletionWords) -> [KnownPlugin] {
         let searchPath = PluginSearchPath.standard(pluginPaths: words.pluginPaths)
         let candidates = PluginScanner(searchPath: searchPath).scan().candidates
-        let cached = PluginRegistryCache.standard()?.cachedRecords(for: candidates, policy: .current()) ?? candidates.map { _ in nil }
+        let cached =
+            PluginRegistryCache.standard()?.cachedRecords(for: candidates, policy: .current())
+            ?? candidates.map { _ in nil }
         var seen = Set<String>()
         var result: [KnownPlugin] = []
         for (candidate, record) in zip(candidates, cached) {
             guard let name = candidate.declaredName ?? record?.name, seen.insert(name).inserted else { continue }
-            result.append(KnownPlugin(
-                name: name, defaults: candidate.settings, secretSettings: record?.secretSettings ?? [],
-                schemaKeys: record?.settingsSchema?.keys ?? []))
+            result.append(
+                KnownPlugin(
+                    name: name, defaults: candidate.settings, secretSettings: record?.secretSettings ?? [],
+                    schemaKeys: record?.settingsSchema?.keys ?? []))
         }
         return result
     }

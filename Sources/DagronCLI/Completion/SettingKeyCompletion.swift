@@ -21,16 +21,22 @@ enum SettingKeyCompletion {
         }
         // The files' tables are read as text is: a broken file just adds nothing.
         if let config = UserConfig.standardPath().flatMap({ try? UserConfigParser().parse(fileAt: $0) }) {
-            for declaration in config.plugins { keys[declaration.name, default: []].formUnion(declaration.settings.keys) }
+            for declaration in config.plugins {
+                keys[declaration.name, default: []].formUnion(declaration.settings.keys)
+            }
         }
         if let file = words.pipelineFile, let pipeline = try? PipelineParser().parse(fileAt: file) {
-            for declaration in pipeline.plugins { keys[declaration.name, default: []].formUnion(declaration.settings.keys) }
+            for declaration in pipeline.plugins {
+                keys[declaration.name, default: []].formUnion(declaration.settings.keys)
+            }
         }
         guard let dot = prefix.firstIndex(of: ".") else {
             return keys.keys.sorted().map { $0 + "." }.filter { $0.hasPrefix(prefix) }
         }
         let plugin = String(prefix[..<dot])
         guard let own = keys[plugin] else { return [] }
-        return own.union(PluginHostSettings.reservedKeys).sorted().map { "\(plugin).\($0)=" }.filter { $0.hasPrefix(prefix) }
+        return own.union(PluginHostSettings.reservedKeys).sorted().map { "\(plugin).\($0)=" }.filter {
+            $0.hasPrefix(prefix)
+        }
     }
 }

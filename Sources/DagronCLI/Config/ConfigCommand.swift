@@ -18,7 +18,8 @@ struct ConfigCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A pipeline file, to show what a run of it would use.", completion: .file(extensions: ["yml", "yaml"]))
+    @Argument(
+        help: "A pipeline file, to show what a run of it would use.", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String?
 
     @OptionGroup var pluginOptions: PipelinePluginOptions
@@ -53,14 +54,19 @@ struct ConfigCommand: ParsableCommand {
 
     /// The text form: the file, then one aligned row per value.
     static func table(_ config: EffectiveConfig) -> String {
-        var lines = ["user config: " + (config.configFile.map { $0 + (config.configFileExists ? "" : " (none)") } ?? "none (HOME is not set)")]
+        var lines = [
+            "user config: "
+                + (config.configFile.map { $0 + (config.configFileExists ? "" : " (none)") } ?? "none (HOME is not set)")
+        ]
         var rows = [["max_workers", "\(config.maxWorkers.value)", config.maxWorkers.from.text]]
         rows += config.plugins.map { ["plugin", $0.name, $0.from.text] }
         rows += config.settings.map { ["\($0.plugin).\($0.key)", TerminalText.escaped($0.value), $0.from.text] }
         let widths = (0..<2).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            lines.append((0..<2).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                + "  " + TerminalText.escaped(row[2]))
+            lines.append(
+                (0..<2).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                    separator: "  ")
+                    + "  " + TerminalText.escaped(row[2]))
         }
         return lines.joined(separator: "\n")
     }

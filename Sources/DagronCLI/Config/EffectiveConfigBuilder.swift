@@ -21,7 +21,8 @@ struct EffectiveConfigBuilder {
         let resolver: PluginSettingsResolver
         let searchPath: PluginSearchPath
         do {
-            resolver = try PluginSettingsResolver(environment: environment, overrides: options.settings, userConfig: userConfig)
+            resolver = try PluginSettingsResolver(
+                environment: environment, overrides: options.settings, userConfig: userConfig)
             searchPath = try .checked(pluginPaths: options.pluginPaths, environment: environment)
         } catch {
             printError("\(error)")
@@ -29,7 +30,8 @@ struct EffectiveConfigBuilder {
         }
         let plugins = self.plugins()
         let manifests = PluginScanner(searchPath: searchPath).scan().candidates.filter { $0.declaredName != nil }
-        let cached = CachedSettingsCheck(searchPath: searchPath, cache: PluginRegistryCache.standard(environment: environment))
+        let cached = CachedSettingsCheck(
+            searchPath: searchPath, cache: PluginRegistryCache.standard(environment: environment))
         var settings: [EffectiveConfig.Setting] = []
         for plugin in plugins {
             let declared = pipeline?.plugins.first { $0.name == plugin.name }
@@ -48,7 +50,8 @@ struct EffectiveConfigBuilder {
                 // The cached schema decides; name patterns only for a plugin the cache does not describe.
                 let secret = cached.record(for: plugin.name)?.isSecret(key) ?? PluginSettingSecrecy.nameLooksSecret(key)
                 let value = secret ? PluginSettingSecrecy.placeholder : values[key] ?? ""
-                let from = source(of: key, plugin: plugin.name, declared: declared, manifest: manifest, resolver: resolver)
+                let from = source(
+                    of: key, plugin: plugin.name, declared: declared, manifest: manifest, resolver: resolver)
                 settings.append(.init(plugin: plugin.name, key: key, value: value, from: from))
             }
         }
@@ -59,14 +62,18 @@ struct EffectiveConfigBuilder {
 
     /// `--max-workers`, else the pipeline's, else the user configuration's, else the number of CPUs.
     private func effectiveMaxWorkers() -> EffectiveConfig.MaxWorkers {
-        if let maxWorkers { return .init(value: maxWorkers, from: .init(source: "command_line", location: "--max-workers")) }
+        if let maxWorkers {
+            return .init(value: maxWorkers, from: .init(source: "command_line", location: "--max-workers"))
+        }
         if let pipeline, let count = pipeline.maxWorkers {
             return .init(value: count, from: .init(source: "pipeline", location: pipeline.path))
         }
         if let userConfig, let count = userConfig.maxWorkers {
-            return .init(value: count, from: .init(source: "config", location: userConfig.maxWorkersLocation ?? userConfig.path))
+            return .init(
+                value: count, from: .init(source: "config", location: userConfig.maxWorkersLocation ?? userConfig.path))
         }
-        return .init(value: DAGExecutor.defaultMaxWorkers, from: .init(source: "default", location: "the number of CPUs"))
+        return .init(
+            value: DAGExecutor.defaultMaxWorkers, from: .init(source: "default", location: "the number of CPUs"))
     }
 
     /// The plugins a run would load, in ``PluginSetup/names`` order, each with why.
@@ -74,7 +81,9 @@ struct EffectiveConfigBuilder {
         var result: [EffectiveConfig.Plugin] = []
         var seen = Set<String>()
         func add(_ name: String, _ source: String, _ location: String?) {
-            if seen.insert(name).inserted { result.append(.init(name: name, from: .init(source: source, location: location))) }
+            if seen.insert(name).inserted {
+                result.append(.init(name: name, from: .init(source: source, location: location)))
+            }
         }
         if !options.noPlugins {
             for declaration in userConfig?.plugins ?? [] {
@@ -93,7 +102,8 @@ struct EffectiveConfigBuilder {
 
     /// Where the effective value of `key` comes from: the highest source that sets it.
     private func source(
-        of key: String, plugin: String, declared: PluginDeclaration?, manifest: PluginCandidate?, resolver: PluginSettingsResolver
+        of key: String, plugin: String, declared: PluginDeclaration?, manifest: PluginCandidate?,
+        resolver: PluginSettingsResolver
     ) -> EffectiveConfig.Source {
         switch resolver.source(of: key, plugin: plugin, declared: declared, file: pipeline?.path ?? "") {
         case .commandLine(let plugin, let key)?:

@@ -3,7 +3,8 @@ import ArgumentParser
 extension GateCommand {
     /// `dagron gate approve RUN_DIR NAME`.
     struct Approve: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a gate: its node completes and its dependents run.")
+        static let configuration = CommandConfiguration(
+            commandName: "approve", abstract: "Approve a gate: its node completes and its dependents run.")
 
         @OptionGroup var options: GateDecisionOptions
 

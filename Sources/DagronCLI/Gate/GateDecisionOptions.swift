@@ -11,12 +11,16 @@ struct GateDecisionOptions: ParsableArguments {
     @Argument(help: "The gate node's name.", completion: .custom { GateNameCompletion.complete($0, $1, $2) })
     var name: String
 
-    @Option(help: "Why. Kept with the decision in the run directory; a rejection's reason also goes into the result and to plugins.")
+    @Option(
+        help:
+            "Why. Kept with the decision in the run directory; a rejection's reason also goes into the result and to plugins."
+    )
     var reason: String?
 
-    @Option(help: ArgumentHelp(
-        "How long to wait for the run to apply the decision, \(Self.waitBounds) (do not wait), such as 30, 1.5s or 5m.",
-        valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "How long to wait for the run to apply the decision, \(Self.waitBounds) (do not wait), such as 30, 1.5s or 5m.",
+            valueName: "duration"))
     var wait = "10"
 
     /// What `--wait` accepts: from 1 ms to 365 days, or 0.
@@ -27,7 +31,8 @@ struct GateDecisionOptions: ParsableArguments {
 
     func validate() throws {
         guard let seconds = DurationText.seconds(wait), Self.waitBounds.contains(seconds) else {
-            throw ValidationError("--wait: expected a duration \(Self.waitBounds) (do not wait), such as 30, 1.5s or 5m, got '\(wait)'")
+            throw ValidationError(
+                "--wait: expected a duration \(Self.waitBounds) (do not wait), such as 30, 1.5s or 5m, got '\(wait)'")
         }
     }
 
@@ -69,6 +74,8 @@ struct GateDecisionOptions: ParsableArguments {
             if ContinuousClock.now >= deadline { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        print("gate '\(name)': \(verdict == .approve ? "approval" : "rejection") recorded; the run applies it when it reaches the gate")
+        print(
+            "gate '\(name)': \(verdict == .approve ? "approval" : "rejection") recorded; the run applies it when it reaches the gate"
+        )
     }
 }

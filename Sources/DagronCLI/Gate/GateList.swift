@@ -6,7 +6,8 @@ import Foundation
 extension GateCommand {
     /// `dagron gate list RUN_DIR`: the gates of a run and their status.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a run's gates and their status.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List a run's gates and their status.")
 
         @Argument(help: "The run directory.", completion: .directory)
         var runDir: String
@@ -27,14 +28,18 @@ extension GateCommand {
                     message: manifest.gates[name].flatMap { $0.isEmpty ? nil : $0 }, reason: status?.reason)
             }
             if json {
-                try JSONOutput.print(GateListJSON(
-                    runDirectory: runDir, pipeline: manifest.pipeline, name: manifest.name,
-                    startedAt: ISOTime.text(manifest.startedAt), running: GateFileBridge.isLive(directory), gates: gates))
+                try JSONOutput.print(
+                    GateListJSON(
+                        runDirectory: runDir, pipeline: manifest.pipeline, name: manifest.name,
+                        startedAt: ISOTime.text(manifest.startedAt), running: GateFileBridge.isLive(directory),
+                        gates: gates))
                 return
             }
             if gates.isEmpty { print("\(manifest.name) has no gates") }
             for gate in gates {
-                print("\(gate.name)  \(gate.status)\(gate.reason.map { " (\($0))" } ?? "")\(gate.message.map { "  \($0)" } ?? "")")
+                print(
+                    "\(gate.name)  \(gate.status)\(gate.reason.map { " (\($0))" } ?? "")\(gate.message.map { "  \($0)" } ?? "")"
+                )
             }
         }
     }

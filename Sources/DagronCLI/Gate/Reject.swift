@@ -3,7 +3,8 @@ import ArgumentParser
 extension GateCommand {
     /// `dagron gate reject RUN_DIR NAME [--reason ...]`.
     struct Reject: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject a gate: its node fails and its dependents are skipped.")
+        static let configuration = CommandConfiguration(
+            commandName: "reject", abstract: "Reject a gate: its node fails and its dependents are skipped.")
 
         @OptionGroup var options: GateDecisionOptions
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-@_spi(DagronHost) import DagronSDK
 import Dagron
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 extension PluginsCommand {
@@ -18,14 +18,17 @@ extension PluginsCommand {
                 """
         )
 
-        @Argument(help: ArgumentHelp(
-            "Plugin shared objects to check; FILE:SYMBOL calls factory SYMBOL instead of dagron_plugin_create.",
-            valueName: "file"))
+        @Argument(
+            help: ArgumentHelp(
+                "Plugin shared objects to check; FILE:SYMBOL calls factory SYMBOL instead of dagron_plugin_create.",
+                valueName: "file"))
         var files: [String]
 
         @OptionGroup var search: PluginSearchOptions
 
-        @Option(name: .customLong("set"), help: ArgumentHelp("A setting for the plugins checked (repeatable).", valueName: "key=value"))
+        @Option(
+            name: .customLong("set"),
+            help: ArgumentHelp("A setting for the plugins checked (repeatable).", valueName: "key=value"))
         var settings: [String] = []
 
         @Flag(help: "Only load each file; do not run the lifecycle.")
@@ -34,13 +37,20 @@ extension PluginsCommand {
         @Flag(help: "Print one JSON object per file, in an array, on standard output.")
         var json = false
 
-        @Option(help: ArgumentHelp("How long a callback may take before the plugin counts as stalled (default 10s).", valueName: "duration"))
+        @Option(
+            help: ArgumentHelp(
+                "How long a callback may take before the plugin counts as stalled (default 10s).", valueName: "duration"
+            ))
         var stallTimeout: String = "10s"
 
         func validate() throws {
             _ = try SettingArguments.parse(settings)
-            guard let seconds = DurationText.seconds(stallTimeout), PluginHostSettings.stallTimeoutBounds.contains(seconds) else {
-                throw ValidationError("--stall-timeout: expected a duration \(PluginHostSettings.stallTimeoutBounds), got '\(stallTimeout)'")
+            guard let seconds = DurationText.seconds(stallTimeout),
+                PluginHostSettings.stallTimeoutBounds.contains(seconds)
+            else {
+                throw ValidationError(
+                    "--stall-timeout: expected a duration \(PluginHostSettings.stallTimeoutBounds), got '\(stallTimeout)'"
+                )
             }
         }
 
@@ -52,17 +62,21 @@ extension PluginsCommand {
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
             var documents: [PluginCheckJSON] = []
-            let values = try SettingArguments.parse(settings).merging([PluginHostSettings.stallTimeoutKey: stallTimeout]) { $1 }
+            let values = try SettingArguments.parse(settings).merging([PluginHostSettings.stallTimeoutKey: stallTimeout]
+            ) { $1 }
             let lifecycle = PluginLifecycleCheck(host: .dagronChild(health: PluginHealth()))
             for (record, candidate) in zip(records, candidates) {
                 if record.status == .loaded {
-                    var document = PluginCheckJSON(path: record.path, status: "ok", name: record.name, version: record.version)
+                    var document = PluginCheckJSON(
+                        path: record.path, status: "ok", name: record.name, version: record.version)
                     if !json { print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")") }
                     if !loadOnly, let name = record.name {
                         // `--set key=value`, or `--set name.key=value` as `dagron run` takes it.
-                        let own = Dictionary(values.map { key, value in
-                            (key.hasPrefix(name + ".") ? String(key.dropFirst(name.count + 1)) : key, value)
-                        }) { $1 }
+                        let own = Dictionary(
+                            values.map { key, value in
+                                (key.hasPrefix(name + ".") ? String(key.dropFirst(name.count + 1)) : key, value)
+                            }
+                        ) { $1 }
                         let outcome = lifecycle.run(candidate, name: name, settings: PluginSettings(plugin: name, own))
                         if !Self.passes(outcome) { failed = true }
                         if json { document.lifecycle = Self.lifecycle(outcome) } else { report(outcome) }
@@ -71,8 +85,13 @@ extension PluginsCommand {
                 } else {
                     failed = true
                     let status = record.status == .refused ? "refused" : "failed"
-                    documents.append(PluginCheckJSON(path: record.path, status: status, error: record.error ?? "failed"))
-                    if !json { print("\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")") }
+                    documents.append(
+                        PluginCheckJSON(path: record.path, status: status, error: record.error ?? "failed"))
+                    if !json {
+                        print(
+                            "\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")"
+                        )
+                    }
                 }
             }
             if let output { try JSONOutput.write(documents, to: output) }
@@ -92,11 +111,13 @@ extension PluginsCommand {
             switch outcome {
             case .passed(let delivered):
                 let events = delivered.map { "\($0.event.rawValue) ×\($0.count)" }.joined(separator: ", ")
-                print("        lifecycle ok: configure, initialize, a synthetic run, teardown"
-                    + (events.isEmpty ? " (no hooks registered)" : "; its hooks got \(events)"))
+                print(
+                    "        lifecycle ok: configure, initialize, a synthetic run, teardown"
+                        + (events.isEmpty ? " (no hooks registered)" : "; its hooks got \(events)"))
             case .declined(let phase, let message):
-                print("        lifecycle not run: \(phase) declined: \(message)"
-                    + (message.contains("--set") ? "" : " (pass its settings with --set KEY=VALUE)"))
+                print(
+                    "        lifecycle not run: \(phase) declined: \(message)"
+                        + (message.contains("--set") ? "" : " (pass its settings with --set KEY=VALUE)"))
             case .failed(let fault):
                 print("failed          lifecycle: \(fault)")
             case .notLoaded(let error):
@@ -112,9 +133,11 @@ extension PluginsCommand {
             case .declined(let phase, let message):
                 .init(result: "declined", events: [:], phase: phase, message: message)
             case .failed(let fault):
-                .init(result: "failed", events: [:], message: fault.description, fault: .init(
-                    kind: fault.kind.rawValue, signal: fault.signal, exitCode: fault.exitCode, phase: fault.phase,
-                    event: fault.event, node: fault.node, at: ISOTime.text(fault.at)))
+                .init(
+                    result: "failed", events: [:], message: fault.description,
+                    fault: .init(
+                        kind: fault.kind.rawValue, signal: fault.signal, exitCode: fault.exitCode, phase: fault.phase,
+                        event: fault.event, node: fault.node, at: ISOTime.text(fault.at)))
             case .notLoaded(let error):
                 .init(result: "not_started", events: [:], message: "could not start it isolated: \(error.reason)")
             }
@@ -125,7 +148,8 @@ extension PluginsCommand {
             if !FileManager.default.fileExists(atPath: argument), let colon = argument.lastIndex(of: ":") {
                 let symbol = String(argument[argument.index(after: colon)...])
                 if !symbol.isEmpty, symbol.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                    return PluginCandidate(path: PluginSearchPath.absolute(String(argument[..<colon])), factorySymbol: symbol)
+                    return PluginCandidate(
+                        path: PluginSearchPath.absolute(String(argument[..<colon])), factorySymbol: symbol)
                 }
             }
             return PluginCandidate(path: PluginSearchPath.absolute(argument))

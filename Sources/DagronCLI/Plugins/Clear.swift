@@ -44,7 +44,10 @@ extension PluginsCommand {
                 throw ExitStatus.failure
             }
             guard let name else {
-                print(removed == 0 ? "No plugin is quarantined." : "Cleared \(removed) quarantined plugin file\(removed == 1 ? "" : "s").")
+                print(
+                    removed == 0
+                        ? "No plugin is quarantined."
+                        : "Cleared \(removed) quarantined plugin file\(removed == 1 ? "" : "s").")
                 return
             }
             if removed > 0 {
@@ -53,10 +56,12 @@ extension PluginsCommand {
             }
             // Nothing to clear: is NAME a plugin at all?
             let records = search.catalog.inventory(
-                probe: search.isolatedProbe, cache: PluginRegistryCache.standard(), name: name).records
+                probe: search.isolatedProbe, cache: PluginRegistryCache.standard(), name: name
+            ).records
             guard records.contains(where: { $0.name == name }) else {
-                printError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records)
-                    + "; nothing is quarantined under that name")
+                printError(
+                    PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records)
+                        + "; nothing is quarantined under that name")
                 throw ExitStatus.usage
             }
             print("'\(TerminalText.escaped(name))' is not quarantined: nothing to clear.")

@@ -33,8 +33,11 @@ extension PluginsCommand {
 extension IsolatedPluginHost {
     /// A host whose child is this `dagron` executable in its hidden
     /// `plugins host-child` mode.
-    static func dagronChild(health: PluginHealth, onFault: @escaping @Sendable (String, String, PluginFault) -> Void = { _, _, _ in })
-        -> IsolatedPluginHost {
+    static func dagronChild(
+        health: PluginHealth, onFault: @escaping @Sendable (String, String, PluginFault) -> Void = { _, _, _ in }
+    )
+        -> IsolatedPluginHost
+    {
         IsolatedPluginHost(
             executable: PluginsCommand.dagronExecutable,
             arguments: ["plugins", PluginsCommand.HostChild.configuration.commandName!],

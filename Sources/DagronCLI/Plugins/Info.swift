@@ -17,7 +17,9 @@ extension PluginsCommand {
         @Argument(help: "The plugin's name.", completion: .custom { PluginNameCompletion.complete($0, $1, $2) })
         var name: String
 
-        @Option(name: .customLong("set"), help: ArgumentHelp("A setting for the plugin while it is inspected (repeatable).", valueName: "key=value"))
+        @Option(
+            name: .customLong("set"),
+            help: ArgumentHelp("A setting for the plugin while it is inspected (repeatable).", valueName: "key=value"))
         var settings: [String] = []
 
         @OptionGroup var search: PluginSearchOptions
@@ -35,10 +37,12 @@ extension PluginsCommand {
             let output = json ? try JSONOutput.reserveStandardOutput() : nil
             let probe = search.isolatedProbe
             // Files unchanged since they were last probed are not probed again (see `plugins list`).
-            let records = search.catalog.inventory(probe: probe, cache: PluginRegistryCache.standard(), name: name).records
+            let records = search.catalog.inventory(probe: probe, cache: PluginRegistryCache.standard(), name: name)
+                .records
             let matching = records.filter { $0.name == name }
             guard let winner = matching.first(where: { $0.status == .loaded }) ?? matching.first else {
-                throw ValidationError(PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records))
+                throw ValidationError(
+                    PluginNotFoundDescription.text(name: name, searchPath: search.searchPath, records: records))
             }
             let quarantine = PluginQuarantine.standard()?.entry(forFile: winner.path)
             var hooks: [String: Int]?
@@ -46,23 +50,28 @@ extension PluginsCommand {
             var hooksError: String?
             if winner.status == .loaded {
                 let given = try SettingArguments.parse(settings)
-                let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[0]
+                let detail = probe.probe([winner.candidate], initialize: true, settings: given, policy: search.policy)[
+                    0]
                 hooks = detail.events
                 priorities = detail.priorities
                 if hooks == nil { hooksError = detail.initializeError ?? detail.error ?? "could not initialize" }
             }
             let others = matching.filter { $0.path != winner.path }
             if let output {
-                try JSONOutput.write(PluginInfoJSON(
-                    name: name, version: winner.version, summary: winner.summary.flatMap { $0.isEmpty ? nil : $0 },
-                    status: PluginTable.status(of: winner, quarantine: quarantine), path: winner.path, abi: winner.abi,
-                    declared: Self.declaration(of: winner.candidate),
-                    defaults: Dictionary(winner.displayableSettings.map { ($0.key, $0.value) }) { $1 },
-                    secrets: Self.secrets(of: winner), settings: winner.settingsSchema.map { $0.settings.map(PluginSettingJSON.init) },
-                    error: winner.error, hooks: hooks, priorities: priorities,
-                    hooksError: hooksError,
-                    quarantine: quarantine.map(QuarantineJSON.init),
-                    also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }), to: output)
+                try JSONOutput.write(
+                    PluginInfoJSON(
+                        name: name, version: winner.version, summary: winner.summary.flatMap { $0.isEmpty ? nil : $0 },
+                        status: PluginTable.status(of: winner, quarantine: quarantine), path: winner.path,
+                        abi: winner.abi,
+                        declared: Self.declaration(of: winner.candidate),
+                        defaults: Dictionary(winner.displayableSettings.map { ($0.key, $0.value) }) { $1 },
+                        secrets: Self.secrets(of: winner),
+                        settings: winner.settingsSchema.map { $0.settings.map(PluginSettingJSON.init) },
+                        error: winner.error, hooks: hooks, priorities: priorities,
+                        hooksError: hooksError,
+                        quarantine: quarantine.map(QuarantineJSON.init),
+                        also: others.map { .init(path: $0.path, status: $0.status.rawValue, error: $0.error) }),
+                    to: output)
                 return
             }
             var lines = ["name:     \(name)"]
@@ -72,13 +81,16 @@ extension PluginsCommand {
             if let quarantine {
                 lines.append("fault:    \(TerminalText.escaped(quarantine.description))")
                 if quarantine.count > 1 {
-                    lines.append("first:    \(QuarantineEntry.utcText(quarantine.firstAt)) (first of \(quarantine.count) faults)")
+                    lines.append(
+                        "first:    \(QuarantineEntry.utcText(quarantine.firstAt)) (first of \(quarantine.count) faults)"
+                    )
                 }
             }
             lines.append("path:     \(winner.path)")
             if let abi = winner.abi { lines.append("abi:      \(abi)") }
             switch winner.candidate.source {
-            case .manifest(let file, let line): lines.append("declared: \(file):\(line) (factory \(winner.candidate.factorySymbol))")
+            case .manifest(let file, let line):
+                lines.append("declared: \(file):\(line) (factory \(winner.candidate.factorySymbol))")
             case .directory: lines.append("declared: dropped into \(winner.candidate.directory ?? "?")")
             case .explicit: break
             }
@@ -123,7 +135,9 @@ extension PluginsCommand {
             case .manifest(let file, let line):
                 .init(kind: "manifest", file: file, line: line, factory: candidate.factorySymbol, directory: nil)
             case .directory:
-                .init(kind: "directory", file: nil, line: nil, factory: candidate.factorySymbol, directory: candidate.directory)
+                .init(
+                    kind: "directory", file: nil, line: nil, factory: candidate.factorySymbol,
+                    directory: candidate.directory)
             case .explicit:
                 .init(kind: "explicit", file: nil, line: nil, factory: candidate.factorySymbol, directory: nil)
             }

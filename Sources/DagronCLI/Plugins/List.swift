@@ -29,15 +29,23 @@ extension PluginsCommand {
         /// - Throws: what the listing throws.
         static func runDirectly(_ arguments: [String]) throws -> Bool {
             guard arguments.count >= 2, arguments[0] == "plugins", arguments[1] == "list",
-                  let command = try? parse(Array(arguments.dropFirst(2))) else { return false }
+                let command = try? parse(Array(arguments.dropFirst(2)))
+            else { return false }
             try command.run()
             return true
         }
 
-        @Flag(help: "Print a JSON array of objects with keys name, version, status, path, error, abi (and quarantine, for a quarantined plugin).")
+        @Flag(
+            help:
+                "Print a JSON array of objects with keys name, version, status, path, error, abi (and quarantine, for a quarantined plugin)."
+        )
         var json = false
 
-        @Flag(name: .customLong("no-cache"), help: "Probe every plugin file again instead of reusing results for unchanged files (also: DAGRON_PLUGIN_CACHE=0).")
+        @Flag(
+            name: .customLong("no-cache"),
+            help:
+                "Probe every plugin file again instead of reusing results for unchanged files (also: DAGRON_PLUGIN_CACHE=0)."
+        )
         var noCache = false
 
         func run() throws {
@@ -97,16 +105,22 @@ enum PluginListingJSON {
 /// The human form of a listing: aligned columns, the reason under anything not loaded.
 enum PluginTable {
     /// The table; `quarantined` holds the quarantine entries by record path.
-    static func render(_ records: [PluginRecord], quarantined: [String: QuarantineEntry], searchPath: PluginSearchPath) -> String {
+    static func render(_ records: [PluginRecord], quarantined: [String: QuarantineEntry], searchPath: PluginSearchPath)
+        -> String
+    {
         guard !records.isEmpty else {
-            let directories = searchPath.directories.map { "  \($0.path) (\($0.origin.rawValue))" }.joined(separator: "\n")
+            let directories = searchPath.directories.map { "  \($0.path) (\($0.origin.rawValue))" }.joined(
+                separator: "\n")
             return "No plugins found. Searched:\n" + directories
         }
         let header = ["NAME", "VERSION", "STATUS", "PATH"]
-        let rows = records.map { [$0.name ?? "?", $0.version ?? "-", status(of: $0, quarantine: quarantined[$0.path]), $0.path] }
+        let rows = records.map {
+            [$0.name ?? "?", $0.version ?? "-", status(of: $0, quarantine: quarantined[$0.path]), $0.path]
+        }
         let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[3]
+            (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                + "  " + cells[3]
         }
         var lines = [line(header)]
         for (record, row) in zip(records, rows) {

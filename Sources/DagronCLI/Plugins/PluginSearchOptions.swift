@@ -3,13 +3,18 @@ import Dagron
 
 /// The options every `dagron plugins` command shares: where to look and how strictly.
 struct PluginSearchOptions: ParsableArguments {
-    @Option(name: .customLong("plugin-path"), help: ArgumentHelp(
-        "A directory to search for plugins before DAGRON_PLUGIN_PATH, the user directory and the installation's (repeatable).",
-        valueName: "dir"))
+    @Option(
+        name: .customLong("plugin-path"),
+        help: ArgumentHelp(
+            "A directory to search for plugins before DAGRON_PLUGIN_PATH, the user directory and the installation's (repeatable).",
+            valueName: "dir"))
     var pluginPaths: [String] = []
 
-    @Flag(name: .customLong("allow-insecure-plugins"), help: ArgumentHelp(
-        "Load plugins even if the file or its directory is writable by group/others, owned by another user, or a symbolic link (also: DAGRON_ALLOW_INSECURE_PLUGINS=1)."))
+    @Flag(
+        name: .customLong("allow-insecure-plugins"),
+        help: ArgumentHelp(
+            "Load plugins even if the file or its directory is writable by group/others, owned by another user, or a symbolic link (also: DAGRON_ALLOW_INSECURE_PLUGINS=1)."
+        ))
     var allowInsecure = false
 
     /// The search path: `--plugin-path`, `DAGRON_PLUGIN_PATH`, user dir, installation dir.

@@ -11,7 +11,9 @@ enum AgeText {
     /// The number of seconds `text` stands for, or `nil` if it is not an age within ``bounds``.
     static func seconds(_ text: String) -> Double? {
         let scales: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-        if let plain = Double(text), plain.isFinite, bounds.contains(plain), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+        if let plain = Double(text), plain.isFinite, bounds.contains(plain),
+            text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
+        {
             return plain
         }
         var total = 0.0

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The disk space a directory tree takes, as `du` counts it: the blocks
@@ -14,7 +14,8 @@ enum DiskUsage {
         var info = stat()
         guard lstat(path, &info) == 0 else { return 0 }
         var total = Int64(info.st_blocks) * 512
-        guard info.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+        guard info.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+        else {
             return total
         }
         for name in names { total += bytes(path + "/" + name) }

@@ -2,9 +2,9 @@ import Dagron
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The runs in a runs folder (`.dagron/runs` by default), newest first.
@@ -30,7 +30,8 @@ struct RunCatalog {
             printError("cannot read \(base): \(String(cString: strerror(errno)))")
             throw ExitStatus.usage
         }
-        guard info.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: base) else {
+        guard info.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: base)
+        else {
             printError("\(base) is not a directory of runs")
             throw ExitStatus.usage
         }
@@ -57,7 +58,8 @@ struct RunCatalog {
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
         let directory = RunDirectory(path: path)
         guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath),
-              manifest.startedAt.isFinite else { return nil }
+            manifest.startedAt.isFinite
+        else { return nil }
         let result = try? RunDirectory.readJSON(ResultSummary.self, from: directory.resultPath)
         let running = RunLiveness.isRunning(manifest)
         let outcome = running ? "running" : result?.outcome ?? "unfinished"

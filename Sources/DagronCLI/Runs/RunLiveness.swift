@@ -2,9 +2,9 @@ import Dagron
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Whether the `dagron run` that owns a run directory is still running.
@@ -27,7 +27,8 @@ enum RunLiveness {
     /// When process `pid` started, seconds since the Unix epoch, from `/proc`.
     static func processStart(_ pid: Int32) -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after the command name start with the state (field 3); starttime is field 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let ticks = Double(fields[19]), ticks.isFinite else { return nil }

@@ -38,8 +38,9 @@ extension RunsCommand {
             }
             let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
             for row in [header] + rows {
-                print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+                print(
+                    row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                        .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
             }
             let total = catalog.runs.reduce(Int64(0)) { $0 + $1.sizeBytes }
             print("\(catalog.runs.count) run\(catalog.runs.count == 1 ? "" : "s"), \(DiskUsage.text(total))")

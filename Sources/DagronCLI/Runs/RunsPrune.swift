@@ -23,7 +23,8 @@ extension RunsCommand {
         @Option(help: ArgumentHelp("Keep the newest N runs (0 to 1000000) and remove the others.", valueName: "n"))
         var keep: Int?
 
-        @Option(help: ArgumentHelp("Remove the runs started longer ago than this: \(AgeText.expected).", valueName: "age"))
+        @Option(
+            help: ArgumentHelp("Remove the runs started longer ago than this: \(AgeText.expected).", valueName: "age"))
         var olderThan: String?
 
         @Flag(help: "Show what would be removed and the space it would free, and remove nothing.")
@@ -37,7 +38,8 @@ extension RunsCommand {
 
         func validate() throws {
             switch (keep, olderThan) {
-            case (nil, nil): throw ValidationError("give --keep N or --older-than AGE (such as --keep 10 or --older-than 7d)")
+            case (nil, nil):
+                throw ValidationError("give --keep N or --older-than AGE (such as --keep 10 or --older-than 7d)")
             case (.some, .some): throw ValidationError("--keep and --older-than contradict each other: give one")
             default: break
             }
@@ -66,7 +68,11 @@ extension RunsCommand {
                 // Asked again right before removing: a run may have been reused by --run-dir since.
                 if run.isRunning || Self.isRunningNow(run) {
                     kept.append(run)
-                    if !json { print("kept     \(TerminalText.escaped(run.runDirectory)): in progress (process \(run.processID))") }
+                    if !json {
+                        print(
+                            "kept     \(TerminalText.escaped(run.runDirectory)): in progress (process \(run.processID))"
+                        )
+                    }
                     continue
                 }
                 if !dryRun {
@@ -80,7 +86,9 @@ extension RunsCommand {
                 }
                 removed.append(run)
                 if !json {
-                    print("\(dryRun ? "would remove" : "removed") \(TerminalText.escaped(run.runDirectory)) (\(DiskUsage.text(run.sizeBytes)))")
+                    print(
+                        "\(dryRun ? "would remove" : "removed") \(TerminalText.escaped(run.runDirectory)) (\(DiskUsage.text(run.sizeBytes)))"
+                    )
                 }
             }
             if !dryRun, !removed.isEmpty { repointLatest(catalog: catalog, removed: removed) }
@@ -89,15 +97,20 @@ extension RunsCommand {
                 try JSONOutput.print(PruneJSON(dryRun: dryRun, removed: removed, keptRunning: kept, freedBytes: freed))
             } else {
                 let count = "\(removed.count) run\(removed.count == 1 ? "" : "s")"
-                print(dryRun ? "--dry-run: would remove \(count), freeing \(DiskUsage.text(freed)); nothing was removed"
-                    : "removed \(count), freed \(DiskUsage.text(freed))")
+                print(
+                    dryRun
+                        ? "--dry-run: would remove \(count), freeing \(DiskUsage.text(freed)); nothing was removed"
+                        : "removed \(count), freed \(DiskUsage.text(freed))")
             }
             if failed { throw ExitStatus.failure }
         }
 
         /// Whether the directory's manifest, read again now, names a live run.
         private static func isRunningNow(_ run: RunEntry) -> Bool {
-            guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: RunDirectory(path: run.runDirectory).manifestPath) else {
+            guard
+                let manifest = try? RunDirectory.readJSON(
+                    RunManifest.self, from: RunDirectory(path: run.runDirectory).manifestPath)
+            else {
                 return false
             }
             return RunLiveness.isRunning(manifest)
@@ -108,12 +121,15 @@ extension RunsCommand {
         private func repointLatest(catalog: RunCatalog, removed: [RunEntry]) {
             let link = catalog.base + "/latest"
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link),
-                  removed.contains(where: { ($0.runDirectory as NSString).lastPathComponent == (target as NSString).lastPathComponent })
+                removed.contains(where: {
+                    ($0.runDirectory as NSString).lastPathComponent == (target as NSString).lastPathComponent
+                })
             else { return }
             let gone = Set(removed.map(\.runDirectory))
             if let newest = catalog.runs.first(where: { !gone.contains($0.runDirectory) }) {
                 do {
-                    _ = try RunDirectory(path: newest.runDirectory).markLatest(under: catalog.base, startedAt: newest.startedAtSeconds)
+                    _ = try RunDirectory(path: newest.runDirectory).markLatest(
+                        under: catalog.base, startedAt: newest.startedAtSeconds)
                 } catch {
                     printWarning("cannot point \(link) at \(newest.runDirectory): \(SystemErrorText.reason(error))")
                 }

@@ -19,12 +19,15 @@ struct SDKCommand: ParsableCommand {
 
     func run() throws {
         guard let location = SDKLocation.find() else {
-            throw ValidationError("cannot find DagronSDK next to \(PluginSearchPath.currentExecutablePath() ?? "dagron"): expected lib/dagron/sdk/DagronSDK.swiftinterface (installed) or Modules/DagronSDK.swiftmodule (build tree)")
+            throw ValidationError(
+                "cannot find DagronSDK next to \(PluginSearchPath.currentExecutablePath() ?? "dagron"): expected lib/dagron/sdk/DagronSDK.swiftinterface (installed) or Modules/DagronSDK.swiftmodule (build tree)"
+            )
         }
         if swiftcFlags {
             print(location.swiftcFlags.joined(separator: " "))
         } else {
-            print("""
+            print(
+                """
                 DagronSDK \(DagronPluginABI.sdkVersion) (plugin ABI \(DagronPluginABI.runtimeVersion))
                 module:  \(location.moduleDirectory)
                 library: \(location.libraryDirectory)/libDagronSDK.so
@@ -52,11 +55,14 @@ struct SDKLocation {
         let binary = (executable as NSString).deletingLastPathComponent
         let prefix = (binary as NSString).deletingLastPathComponent
         let installed = prefix + "/lib/dagron/sdk"
-        if files.fileExists(atPath: installed + "/DagronSDK.swiftinterface") || files.fileExists(atPath: installed + "/DagronSDK.swiftmodule"),
-           files.fileExists(atPath: prefix + "/lib/libDagronSDK.so") {
+        if files.fileExists(atPath: installed + "/DagronSDK.swiftinterface")
+            || files.fileExists(atPath: installed + "/DagronSDK.swiftmodule"),
+            files.fileExists(atPath: prefix + "/lib/libDagronSDK.so")
+        {
             return SDKLocation(moduleDirectory: installed, libraryDirectory: prefix + "/lib")
         }
-        for modules in [binary + "/Modules", binary] where files.fileExists(atPath: modules + "/DagronSDK.swiftmodule") {
+        for modules in [binary + "/Modules", binary] where files.fileExists(atPath: modules + "/DagronSDK.swiftmodule")
+        {
             if files.fileExists(atPath: binary + "/libDagronSDK.so") {
                 return SDKLocation(moduleDirectory: modules, libraryDirectory: binary)
             }

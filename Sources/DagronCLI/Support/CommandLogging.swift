@@ -36,7 +36,9 @@ enum CommandLogging {
             logger.logLevel = .trace
             // Records quote node output, gate reasons and file names: no raw control characters on the terminal.
             var metadata = Logger.Metadata()
-            for (key, value) in record.metadata { metadata[TerminalText.escaped(key)] = .string(TerminalText.escaped(value)) }
+            for (key, value) in record.metadata {
+                metadata[TerminalText.escaped(key)] = .string(TerminalText.escaped(value))
+            }
             logger.log(
                 level: Logger.Level(record.level), "\(TerminalText.escaped(record.message))", metadata: metadata,
                 source: record.source)

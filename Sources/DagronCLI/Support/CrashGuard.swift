@@ -36,9 +36,12 @@ enum CrashGuard {
         let current = InProcessPluginGuard.pluginCodeRunning
         var reason = "dagron crashed with signal \(signal)" + (PluginFault.signalName(signal).map { " (\($0))" } ?? "")
         if let (activity, node) = current {
-            reason += " while plugin '\(activity.owner)' was handling \(activity.phase)" + (node.map { " (node '\($0)')" } ?? "")
+            reason +=
+                " while plugin '\(activity.owner)' was handling \(activity.phase)"
+                + (node.map { " (node '\($0)')" } ?? "")
             let fault = PluginFault(
-                kind: .crashed, signal: signal, phase: activity.phase.faultPhase, event: activity.phase.eventName, node: node)
+                kind: .crashed, signal: signal, phase: activity.phase.faultPhase, event: activity.phase.eventName,
+                node: node)
             InProcessPluginGuard.fail(activity.owner, fault)
         } else {
             reason += " outside plugin code (no plugin callback was running)"
@@ -52,7 +55,8 @@ enum CrashGuard {
             if let phase = current?.activity.phase, phase.isBuildEvent {
                 printError(reason + "; no node was started")
             } else {
-                ending.recordCrash(signal: signal, reason: reason + "; unfinished nodes were killed and are reported cancelled")
+                ending.recordCrash(
+                    signal: signal, reason: reason + "; unfinished nodes were killed and are reported cancelled")
             }
         }
         dagron_flush_standard_streams()

@@ -40,7 +40,8 @@ extension DagronCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)
-                try? FileHandle.standardError.write(contentsOf: Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                try? FileHandle.standardError.write(
+                    contentsOf: Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)

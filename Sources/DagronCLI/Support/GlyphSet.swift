@@ -23,10 +23,12 @@ struct GlyphSet: Sendable, Equatable {
 
     /// `✓ ✗ ⏱ - ⊘ ⏸ ⏵ │`.
     static let unicode = GlyphSet(
-        succeeded: "✓", failed: "✗", timedOut: "⏱", skipped: "-", cancelled: "⊘", waiting: "⏸", resolved: "⏵", quote: "│")
+        succeeded: "✓", failed: "✗", timedOut: "⏱", skipped: "-", cancelled: "⊘", waiting: "⏸", resolved: "⏵",
+        quote: "│")
     /// `ok FAIL TIME - x || > |`.
     static let ascii = GlyphSet(
-        succeeded: "ok", failed: "FAIL", timedOut: "TIME", skipped: "-", cancelled: "x", waiting: "||", resolved: ">", quote: "|")
+        succeeded: "ok", failed: "FAIL", timedOut: "TIME", skipped: "-", cancelled: "x", waiting: "||", resolved: ">",
+        quote: "|")
 
     /// The set for the locale `environment` names: the first of `LC_ALL`,
     /// `LC_CTYPE` and `LANG` that is set and not empty decides, as the C

@@ -5,9 +5,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The watchdogs of in-process plugin code during `dagron run`, from the
@@ -83,8 +83,10 @@ struct InProcessPluginGuard: Sendable {
     /// no plugin code was running as far as the watch knows.
     static func blameExit() -> String {
         guard let (activity, node) = pluginCodeRunning else { return "" }
-        fail(activity.owner, PluginFault(
-            kind: .exited, phase: activity.phase.faultPhase, event: activity.phase.eventName, node: node))
+        fail(
+            activity.owner,
+            PluginFault(
+                kind: .exited, phase: activity.phase.faultPhase, event: activity.phase.eventName, node: node))
         return " (plugin '\(activity.owner)' in \(activity.phase)\(node.map { ", node '\($0)'" } ?? ""))"
     }
 

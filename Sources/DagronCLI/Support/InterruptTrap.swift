@@ -4,9 +4,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Turns SIGINT and SIGTERM into a callback instead of death, so an
@@ -50,14 +50,15 @@ final class InterruptTrap: Sendable {
         sources = numbers.map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
         let escalate: @Sendable (Escalation) -> Void = { [self] escalation in
             guard !removed.load(ordering: .sequentiallyConsistent),
-                  escalated.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+                escalated.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
             else { return }
-            let message = switch escalation {
-            case .secondSignal: "\ndagron: interrupted again: killing running commands and exiting\n"
-            case .gracePeriodOver:
-                "\ndagron: the run did not stop within \(DurationText.format(Self.seconds(grace))) of the interrupt "
-                    + "(a plugin hook may be stuck): writing the result, killing running commands and exiting\n"
-            }
+            let message =
+                switch escalation {
+                case .secondSignal: "\ndagron: interrupted again: killing running commands and exiting\n"
+                case .gracePeriodOver:
+                    "\ndagron: the run did not stop within \(DurationText.format(Self.seconds(grace))) of the interrupt "
+                        + "(a plugin hook may be stuck): writing the result, killing running commands and exiting\n"
+                }
             try? FileHandle.standardError.write(contentsOf: Data(message.utf8))
             onForce(escalation)
         }

@@ -37,7 +37,8 @@ struct PluginSetup {
     func check(into manager: PluginManager) throws {
         let resolver: PluginSettingsResolver
         do {
-            resolver = try PluginSettingsResolver(environment: environment, overrides: options.settings, userConfig: userConfig)
+            resolver = try PluginSettingsResolver(
+                environment: environment, overrides: options.settings, userConfig: userConfig)
         } catch {
             printError(error.description)
             throw ExitStatus.usage
@@ -47,7 +48,9 @@ struct PluginSetup {
             printWarning("--no-plugins: running without plugins")
         }
         for plugin in resolver.pluginsWithOverrides where !names.contains(plugin) {
-            printError("--set names plugin '\(plugin)', which this run does not load (add it under plugins: or with --plugin \(plugin))")
+            printError(
+                "--set names plugin '\(plugin)', which this run does not load (add it under plugins: or with --plugin \(plugin))"
+            )
             throw ExitStatus.usage
         }
         guard !names.isEmpty else { return }
@@ -68,12 +71,15 @@ struct PluginSetup {
             throw ExitStatus.usage
         }
         for name in options.isolated where !names.contains(name) {
-            printError("--isolate names plugin '\(name)', which this run does not load (add it under plugins: or with --plugin \(name))")
+            printError(
+                "--isolate names plugin '\(name)', which this run does not load (add it under plugins: or with --plugin \(name))"
+            )
             throw ExitStatus.usage
         }
         let executors = Set(pipeline.pluginExecutors)
         for name in options.isolated where executors.contains(name) {
-            printError("--isolate names '\(name)', the executor of this run's nodes: executor plugins run in dagron's process")
+            printError(
+                "--isolate names '\(name)', the executor of this run's nodes: executor plugins run in dagron's process")
             throw ExitStatus.usage
         }
         // The reserved keys (isolation, stall_timeout, callback_budget) are
@@ -114,17 +120,21 @@ struct PluginSetup {
                 return manifest == .process
             }
             guard let entry = quarantine?.entry(forFile: candidate.path) else { return false }
-            printWarning("plugin '\(name)' \(entry.summary); it runs isolated until rebuilt or cleared (dagron plugins clear \(name))")
+            printWarning(
+                "plugin '\(name)' \(entry.summary); it runs isolated until rebuilt or cleared (dagron plugins clear \(name))"
+            )
             return true
         }
         // Settings the cached schemas refuse are reported before any plugin
         // code is loaded (each problem with where it was given).
         let cache = PluginRegistryCache.standard(environment: environment)
-        let refused = checkCachedSchemas(names: names, settings: settings, searchPath: searchPath, cache: cache, resolver: resolver)
+        let refused = checkCachedSchemas(
+            names: names, settings: settings, searchPath: searchPath, cache: cache, resolver: resolver)
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
         let notLoaded = manager.loadPlugins(
-            named: names.filter { name in !refused.contains { $0.name == name } }, settings: settings, searchPath: searchPath,
+            named: names.filter { name in !refused.contains { $0.name == name } }, settings: settings,
+            searchPath: searchPath,
             dropInNaming: .probe(.dagronChild(), cache: cache),
             isolation: isolation, reportingFailures: false)
         report(notLoaded, resolver: resolver)
@@ -145,13 +155,17 @@ struct PluginSetup {
         for name in pipeline.pluginExecutors {
             let location = pipeline.executorLocations[name].map { "\($0): executor: " } ?? ""
             guard let plugin = manager.plugin(named: name) else {
-                printError("\(location)executor '\(name)' is not available: no plugin of that name could be loaded and "
-                    + "configured (see above; `dagron plugins list` shows the installed ones, and `local` runs nodes here)")
+                printError(
+                    "\(location)executor '\(name)' is not available: no plugin of that name could be loaded and "
+                        + "configured (see above; `dagron plugins list` shows the installed ones, and `local` runs nodes here)"
+                )
                 manager.teardownAll()
                 throw ExitStatus.usage
             }
             guard plugin is any NodeExecutorPlugin else {
-                printError("\(location)plugin '\(name)' is not an executor plugin: it provides hooks, not a place to run nodes")
+                printError(
+                    "\(location)plugin '\(name)' is not an executor plugin: it provides hooks, not a place to run nodes"
+                )
                 manager.teardownAll()
                 throw ExitStatus.usage
             }
@@ -224,13 +238,14 @@ struct PluginSetup {
     /// A configuration failure, prefixed with where the offending setting
     /// was given (file:line:column and key, environment variable, or --set).
     private func describe(_ failure: PluginFailure, resolver: PluginSettingsResolver) -> String {
-        let key: String? = switch failure.error as? PluginSettingsError {
-        case .missing(_, let key)?, .malformed(_, let key, _, _)?: key
-        case .unknownKeys(_, let keys)?: keys.first
-        default: nil
-        }
+        let key: String? =
+            switch failure.error as? PluginSettingsError {
+            case .missing(_, let key)?, .malformed(_, let key, _, _)?: key
+            case .unknownKeys(_, let keys)?: keys.first
+            default: nil
+            }
         guard let name = failure.name, let key,
-              let source = resolver.source(of: key, plugin: name, declared: declaration(of: name), file: pipeline.path)
+            let source = resolver.source(of: key, plugin: name, declared: declaration(of: name), file: pipeline.path)
         else { return failure.description }
         return "\(source): \(failure.error)"
     }
@@ -238,12 +253,15 @@ struct PluginSetup {
     private func stopUnlessKeepingGoing(_ failures: [PluginFailure], manager: PluginManager) throws {
         guard !failures.isEmpty else { return }
         if options.keepGoingWithoutPlugins {
-            printWarning("continuing without \(failures.count) plugin\(failures.count == 1 ? "" : "s") (--keep-going-without-plugins)")
+            printWarning(
+                "continuing without \(failures.count) plugin\(failures.count == 1 ? "" : "s") (--keep-going-without-plugins)"
+            )
             return
         }
         manager.teardownAll()
-        printNote("no node was started (use --keep-going-without-plugins to run without "
-            + "\(failures.count == 1 ? "that plugin" : "those plugins"), or --no-plugins)")
+        printNote(
+            "no node was started (use --keep-going-without-plugins to run without "
+                + "\(failures.count == 1 ? "that plugin" : "those plugins"), or --no-plugins)")
         throw ExitStatus.usage
     }
 }

@@ -4,9 +4,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// What a user sees while `dagron run` works, driven by hook events.
@@ -75,8 +75,10 @@ final class RunConsole: Sendable {
             let outcome = context.metadata["outcome"] ?? "resolved"
             let reason = context.metadata["reason"].map { " (\($0))" } ?? ""
             let tone: ConsoleStyle.Tone = outcome == "approved" ? .success : outcome == "rejected" ? .failure : .warning
-            emit(style.paint(style.glyphs.resolved, tone) + "  \(TerminalText.escaped(name)): gate \(outcome)\(TerminalText.escaped(reason))",
-                 escaping: false)
+            emit(
+                style.paint(style.glyphs.resolved, tone)
+                    + "  \(TerminalText.escaped(name)): gate \(outcome)\(TerminalText.escaped(reason))",
+                escaping: false)
         }
         guard live else { return }
         console.showStatus { [self] in statusLine() }
@@ -92,8 +94,10 @@ final class RunConsole: Sendable {
     /// `⏸  approve-release: Deploy the release to production? approve with: dagron gate approve RUN approve-release`
     func waitingLine(gate name: String) -> String {
         let question = gateMessages[name].map { TerminalText.escaped($0) + " " } ?? "waiting for approval; "
-        return style.paint(style.glyphs.waiting, .warning) + "  " + style.paint(TerminalText.escaped(name), .emphasis) + ": "
-            + question + "approve with: dagron gate approve \(TerminalText.escaped(runDirectory)) \(TerminalText.escaped(name))"
+        return style.paint(style.glyphs.waiting, .warning) + "  " + style.paint(TerminalText.escaped(name), .emphasis)
+            + ": "
+            + question
+            + "approve with: dagron gate approve \(TerminalText.escaped(runDirectory)) \(TerminalText.escaped(name))"
     }
 
     /// Prints a line of its own (above the status line on a terminal).
@@ -115,7 +119,8 @@ final class RunConsole: Sendable {
         var lines = [describe(result)]
         if result.status == .failed || result.status == .timedOut, let tail = result.stderrTail, !tail.isEmpty {
             for line in tail.split(separator: "\n", omittingEmptySubsequences: false).suffix(10) {
-                lines.append("     " + style.paint(style.glyphs.quote, .muted) + " " + TerminalText.escaped(String(line)))
+                lines.append(
+                    "     " + style.paint(style.glyphs.quote, .muted) + " " + TerminalText.escaped(String(line)))
             }
         }
         console.write(lines.joined(separator: "\n") + "\n", to: .output)
@@ -144,20 +149,26 @@ final class RunConsole: Sendable {
     func printSummary(_ report: RunReport, result: ExecutionResult) {
         stop()
         let counts = report.counts
-        let verdict = switch report.outcome {
-        case .succeeded: "succeeded"
-        case .failed: "FAILED"
-        case .interrupted: "INTERRUPTED"
-        }
+        let verdict =
+            switch report.outcome {
+            case .succeeded: "succeeded"
+            case .failed: "FAILED"
+            case .interrupted: "INTERRUPTED"
+            }
         var lines = [""]
-        lines.append(style.paint(TerminalText.escaped("\(report.name) \(verdict)"), report.outcome == .succeeded ? .success : .failure)
-            + " in \(DurationText.format(report.durationSeconds)): "
-            + "\(counts.succeeded) succeeded, \(counts.failed) failed, \(counts.skipped) skipped, "
-            + "\(counts.timedOut) timed out, \(counts.cancelled) cancelled")
+        lines.append(
+            style.paint(
+                TerminalText.escaped("\(report.name) \(verdict)"), report.outcome == .succeeded ? .success : .failure)
+                + " in \(DurationText.format(report.durationSeconds)): "
+                + "\(counts.succeeded) succeeded, \(counts.failed) failed, \(counts.skipped) skipped, "
+                + "\(counts.timedOut) timed out, \(counts.cancelled) cancelled")
         let slowest = result.slowest(3).filter { $0.durationSeconds > 0 }
         if !slowest.isEmpty {
-            lines.append("slowest: " + TerminalText.escaped(
-                slowest.map { "\($0.name) \(DurationText.format($0.durationSeconds))" }.joined(separator: ", ")))
+            lines.append(
+                "slowest: "
+                    + TerminalText.escaped(
+                        slowest.map { "\($0.name) \(DurationText.format($0.durationSeconds))" }.joined(separator: ", "))
+            )
         }
         lines.append("logs: \(TerminalText.escaped(runDirectory))/logs")
         console.write(lines.joined(separator: "\n") + "\n", to: .output)
@@ -176,7 +187,8 @@ final class RunConsole: Sendable {
             return style.paint(glyphs.succeeded, .success) + "  \(name)  " + style.paint(duration, .muted) + attempts
         case .failed:
             return style.paint(glyphs.failed, .failure) + "  \(name)  "
-                + style.paint("failed: \(error.isEmpty ? "unknown error" : error)", .failure) + "  \(duration)\(attempts)"
+                + style.paint("failed: \(error.isEmpty ? "unknown error" : error)", .failure)
+                + "  \(duration)\(attempts)"
         case .timedOut:
             return style.paint(glyphs.timedOut, .failure) + "  \(name)  " + style.paint("timed out: \(error)", .failure)
                 + "  \(duration)\(attempts)"

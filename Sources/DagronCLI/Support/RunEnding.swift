@@ -5,9 +5,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// How a `dagron run` ends, exactly once: `result.json` written, the JSON
@@ -123,7 +123,8 @@ final class RunEnding: Sendable {
     /// post_node, node 'b')`) or is empty; when it names one, a report
     /// already written is written again with the plugin's failure.
     func endOnUnexpectedExit(culprit: String = "") -> Never {
-        let reason = "the process was ended by a call to exit() in plugin code\(culprit) before dagron finished the run; "
+        let reason =
+            "the process was ended by a call to exit() in plugin code\(culprit) before dagron finished the run; "
             + "unfinished nodes were killed and are reported cancelled"
         printError(reason)
         return end(interrupted: false, endedEarly: reason, pluginFault: !culprit.isEmpty)
@@ -139,7 +140,8 @@ final class RunEnding: Sendable {
     /// is rewritten with the plugin's failure and the run keeps its own
     /// exit code (unless the plugin failure policy is `fail`).
     func endOnStalledPlugin(_ stall: CallbackWatchdog.Stall) -> Never {
-        let reason = stall.description
+        let reason =
+            stall.description
             + (stall.activity.phase == .teardown
                 ? "; the run had finished, the plugins left were not torn down"
                 : "; the run was ended, unfinished nodes were killed and are reported cancelled")
@@ -167,7 +169,8 @@ final class RunEnding: Sendable {
 
     /// Kills every node and leftover, writes what is known (once), prints
     /// the JSON document (once) and exits with the recorded code.
-    private func end(interrupted: Bool, endedEarly: String?, pluginFault: Bool = false, failsRun: Bool = false) -> Never {
+    private func end(interrupted: Bool, endedEarly: String?, pluginFault: Bool = false, failsRun: Bool = false) -> Never
+    {
         state.withTrackedLock { state -> Never in
             let code = finish(
                 interrupted: interrupted, endedEarly: endedEarly, pluginFault: pluginFault, failsRun: failsRun,
@@ -234,7 +237,9 @@ final class RunEnding: Sendable {
             try RunDirectory.writeJSON(report, to: directory.resultPath)
             return report.exitCode
         } catch {
-            printError("cannot write the run's result to \(directory.resultPath): \(SystemErrorText.reason(error)); exiting with code 2")
+            printError(
+                "cannot write the run's result to \(directory.resultPath): \(SystemErrorText.reason(error)); exiting with code 2"
+            )
             return ExitStatus.usage.rawValue
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A file-system error in words for a message: `Not a directory`, not
@@ -15,7 +15,9 @@ enum SystemErrorText {
         let bridged = error as NSError
         let underlying = (bridged.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
         for candidate in [bridged, underlying] {
-            guard let candidate, candidate.domain == NSPOSIXErrorDomain, candidate.code > 0, candidate.code < Int(Int32.max) else { continue }
+            guard let candidate, candidate.domain == NSPOSIXErrorDomain, candidate.code > 0,
+                candidate.code < Int(Int32.max)
+            else { continue }
             return String(cString: strerror(Int32(candidate.code)))
         }
         return String(describing: error)

@@ -14,7 +14,10 @@ enum TerminalConsole {
     /// descriptor 1 is standard error: see ``ReservedStandardOutput``).
     static let shared = StatusLineConsole(
         output: DescriptorConsoleOutput.standard,
-        width: { TerminalWidth.columns(of: DescriptorConsoleOutput.standard.output, environment: ProcessInfo.processInfo.environment) },
+        width: {
+            TerminalWidth.columns(
+                of: DescriptorConsoleOutput.standard.output, environment: ProcessInfo.processInfo.environment)
+        },
         now: { ContinuousClock.now - start })
 
     /// Installs the ``HostConsole`` sink: plugins' text, control characters

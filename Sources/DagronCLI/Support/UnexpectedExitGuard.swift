@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Catches plugin code that calls `exit` during `dagron run`, so the process
@@ -71,8 +71,9 @@ enum UnexpectedExitGuard {
         case .disarmed:
             return
         case .settingUp:
-            printError("the process was ended by a call to exit() in plugin code\(InProcessPluginGuard.blameExit()) "
-                + "while the plugins were being set up; no node was started")
+            printError(
+                "the process was ended by a call to exit() in plugin code\(InProcessPluginGuard.blameExit()) "
+                    + "while the plugins were being set up; no node was started")
             _exit(ExitStatus.usage.rawValue)
         case .running(let ending):
             ending.endOnUnexpectedExit(culprit: InProcessPluginGuard.blameExit())

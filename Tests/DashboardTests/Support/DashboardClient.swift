@@ -19,8 +19,9 @@ final class DashboardClient: Sendable {
     /// A client for the dashboard at `text`, the printed URL.
     init(url text: String) throws {
         guard let url = URL(string: text), let port = url.port,
-              let token = URLComponents(url: url, resolvingAgainstBaseURL: false)?
-                .queryItems?.first(where: { $0.name == "token" })?.value else {
+            let token = URLComponents(url: url, resolvingAgainstBaseURL: false)?
+                .queryItems?.first(where: { $0.name == "token" })?.value
+        else {
             throw DashboardSession.SessionError(description: "'\(text)' is not http://HOST:PORT/?token=...")
         }
         self.url = url
@@ -73,7 +74,8 @@ final class DashboardClient: Sendable {
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await client.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 16 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
     }
 
     /// `GET /api/state`, decoded.

@@ -1,8 +1,8 @@
-import TestSupport
 import AsyncHTTPClient
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// A dashboard plugin loaded from its `.so`, configured and initialized on

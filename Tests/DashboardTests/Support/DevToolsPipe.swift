@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A headless Chromium driven through the Chrome DevTools Protocol over
@@ -26,14 +26,18 @@ final class DevToolsPipe: @unchecked Sendable {
 
     /// The browser binary: `$CHROMIUM`, or Debian's `chromium`.
     static var executable: String? {
-        let candidates = [ProcessInfo.processInfo.environment["CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        let candidates = [
+            ProcessInfo.processInfo.environment["CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser",
+        ]
         return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Starts Chromium headless with a fresh profile in `profile`; its output goes to `log`.
     init(profile: String, log: String) throws {
         guard let binary = Self.executable else {
-            throw Failure(description: "Chromium not found: install the Debian package `chromium` (scripts/test.sh does) or set CHROMIUM")
+            throw Failure(
+                description:
+                    "Chromium not found: install the Debian package `chromium` (scripts/test.sh does) or set CHROMIUM")
         }
         var toChrome: [Int32] = [0, 0]
         var fromChrome: [Int32] = [0, 0]
@@ -77,8 +81,10 @@ final class DevToolsPipe: @unchecked Sendable {
     }
 
     /// Sends a command (to a page when `session` is given) and returns its `result`.
-    func call(_ method: String, _ params: [String: Any] = [:], session: String? = nil,
-              timeout: Duration = .seconds(30)) async throws -> [String: Any] {
+    func call(
+        _ method: String, _ params: [String: Any] = [:], session: String? = nil,
+        timeout: Duration = .seconds(30)
+    ) async throws -> [String: Any] {
         nextID += 1
         var message: [String: Any] = ["id": nextID, "method": method, "params": params]
         if let session { message["sessionId"] = session }
@@ -93,9 +99,10 @@ final class DevToolsPipe: @unchecked Sendable {
 
     /// Evaluates `expression` in the page and returns its value.
     func evaluate(_ expression: String, session: String) async throws -> Any? {
-        let reply = try await call("Runtime.evaluate",
-                                    ["expression": expression, "returnByValue": true, "awaitPromise": true],
-                                    session: session)
+        let reply = try await call(
+            "Runtime.evaluate",
+            ["expression": expression, "returnByValue": true, "awaitPromise": true],
+            session: session)
         if let exception = reply["exceptionDetails"] {
             throw Failure(description: "script failed: \(exception)")
         }
@@ -108,7 +115,9 @@ final class DevToolsPipe: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(commands, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw Failure(description: "writing to Chromium: \(String(cString: strerror(errno)))") }
+            guard written > 0 else {
+                throw Failure(description: "writing to Chromium: \(String(cString: strerror(errno)))")
+            }
             offset += written
         }
         let deadline = ContinuousClock.now + timeout
@@ -117,7 +126,8 @@ final class DevToolsPipe: @unchecked Sendable {
                 let frame = Data(pending[..<end])
                 pending.removeSubrange(...end)
                 guard let reply = try JSONSerialization.jsonObject(with: frame) as? [String: Any],
-                      reply["id"] as? Int == id else { continue }  // an event, or another reply
+                    reply["id"] as? Int == id
+                else { continue }  // an event, or another reply
                 if let error = reply["error"] { throw Failure(description: "\(method) failed: \(error)") }
                 return reply["result"] as? [String: Any] ?? [:]
             }
@@ -143,7 +153,10 @@ final class DevToolsPipe: @unchecked Sendable {
             Thread.detachNewThread {
                 var status: Int32 = 0
                 for _ in 0..<100 {
-                    if waitpid(pid, &status, WNOHANG) == pid { continuation.resume(); return }
+                    if waitpid(pid, &status, WNOHANG) == pid {
+                        continuation.resume()
+                        return
+                    }
                     usleep(100_000)
                 }
                 kill(pid, SIGKILL)

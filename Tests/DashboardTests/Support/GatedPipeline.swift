@@ -17,7 +17,10 @@ struct GatedPipeline: Sendable {
 
     init(hooks: HookRegistry) throws {
         dag = try DAG(
-            nodes: [DAGNode(name: "extract"), DAGNode(name: "approve", metadata: ["kind": "gate", "message": Self.question]), DAGNode(name: "deploy")],
+            nodes: [
+                DAGNode(name: "extract"),
+                DAGNode(name: "approve", metadata: ["kind": "gate", "message": Self.question]), DAGNode(name: "deploy"),
+            ],
             edges: [DAGEdge(from: "extract", to: "approve"), DAGEdge(from: "approve", to: "deploy")])
         gates = GateController(["approve": ApprovalGate(timeout: .seconds(120))])
         executor = DAGExecutor(dag, hooks: hooks, maxWorkers: 2, gates: gates)
@@ -43,7 +46,9 @@ struct GatedPipeline: Sendable {
 }
 
 /// Waits for a run with a generous timeout.
-func finish(_ run: Task<ExecutionResult, Never>, within timeout: Duration = .seconds(60)) async throws -> ExecutionResult {
+func finish(_ run: Task<ExecutionResult, Never>, within timeout: Duration = .seconds(60)) async throws
+    -> ExecutionResult
+{
     try await withThrowingTaskGroup(of: ExecutionResult?.self) { group in
         group.addTask { await run.value }
         group.addTask {

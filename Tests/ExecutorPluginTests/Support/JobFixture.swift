@@ -24,7 +24,8 @@ struct JobFixture {
             runID: runID, node: node, attempt: attempt, command: command,
             environment: ProcessInfo.processInfo.environment.merging(extra) { $1 },
             workingDirectory: scratch.path, runDirectory: runDirectory,
-            standardOutputPath: runDirectory + "/logs/\(node).out", standardErrorPath: runDirectory + "/logs/\(node).err",
+            standardOutputPath: runDirectory + "/logs/\(node).out",
+            standardErrorPath: runDirectory + "/logs/\(node).err",
             resources: resources)
     }
 
@@ -55,7 +56,8 @@ func waitForOutcomes(
         if outcomes.count == Set(handles).count { return outcomes }
         try await Task.sleep(for: .milliseconds(500))
     }
-    throw JobsDidNotFinish(description: "jobs \(handles.filter { outcomes[$0] == nil }.map(\.id)) not finished after \(timeout) s")
+    throw JobsDidNotFinish(
+        description: "jobs \(handles.filter { outcomes[$0] == nil }.map(\.id)) not finished after \(timeout) s")
 }
 
 /// Polls `handle` until it is running or finished.

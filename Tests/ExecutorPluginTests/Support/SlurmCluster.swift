@@ -18,15 +18,20 @@ enum SlurmCluster {
     static func isReachable(sourceLocation: SourceLocation = #_sourceLocation) async -> Bool {
         let searchPath = ProcessInfo.processInfo.environment["PATH"]
         if let squeue = ExecutableLookup.find("squeue", searchPath: searchPath),
-           let result = try? await ClusterCommand(executable: squeue, arguments: ["--noheader", "--format=%i"], timeout: .seconds(30)).run(),
-           result.succeeded {
+            let result = try? await ClusterCommand(
+                executable: squeue, arguments: ["--noheader", "--format=%i"], timeout: .seconds(30)
+            ).run(),
+            result.succeeded
+        {
             return true
         }
-        let how = "start it with `scripts/slurm-cluster.sh start` and `eval \"$(scripts/slurm-cluster.sh env)\"`, or run scripts/test.sh, which does both"
+        let how =
+            "start it with `scripts/slurm-cluster.sh start` and `eval \"$(scripts/slurm-cluster.sh env)\"`, or run scripts/test.sh, which does both"
         Issue.record(
-            Comment(rawValue: isRequired
-                ? "Slurm is required here (CI or DAGRON_TEST_SLURM=1) but squeue cannot reach a controller: \(how)"
-                : "these tests run real Slurm jobs and no Slurm controller answers: \(how)"),
+            Comment(
+                rawValue: isRequired
+                    ? "Slurm is required here (CI or DAGRON_TEST_SLURM=1) but squeue cannot reach a controller: \(how)"
+                    : "these tests run real Slurm jobs and no Slurm controller answers: \(how)"),
             sourceLocation: sourceLocation)
         return false
     }

@@ -14,7 +14,8 @@ enum BuildProducts {
 
     /// The directory holding `DagronSDK.swiftmodule` for `swiftc -I`.
     static var sdkModuleDirectory: String {
-        for candidate in [directory + "/Modules", directory] where FileManager.default.fileExists(atPath: candidate + "/DagronSDK.swiftmodule") {
+        for candidate in [directory + "/Modules", directory]
+        where FileManager.default.fileExists(atPath: candidate + "/DagronSDK.swiftmodule") {
             return candidate
         }
         return directory + "/Modules"
@@ -23,8 +24,9 @@ enum BuildProducts {
     /// Fails the test with a clear message when an artifact is missing
     /// (run `swift build` before `swift test`; scripts/test.sh does).
     static func require(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        try #require(FileManager.default.fileExists(atPath: path),
-                     "\(path) is missing: run `swift build` before `swift test` (scripts/test.sh does)",
-                     sourceLocation: sourceLocation)
+        try #require(
+            FileManager.default.fileExists(atPath: path),
+            "\(path) is missing: run `swift build` before `swift test` (scripts/test.sh does)",
+            sourceLocation: sourceLocation)
     }
 }

@@ -21,7 +21,8 @@ struct Command {
         directory: String? = nil
     ) throws -> Output {
         let scratch = try TemporaryDirectory("dagron-cmd")
-        let outPath = scratch.path + "/stdout", errPath = scratch.path + "/stderr"
+        let outPath = scratch.path + "/stdout"
+        let errPath = scratch.path + "/stderr"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
@@ -50,7 +51,11 @@ struct Command {
     /// The absolute path of `tool` on `PATH`; fails the test if it is missing.
     static func tool(_ tool: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let found = path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try #require(found, "\(tool) is not on PATH (scripts/test.sh installs the tools the tests need)", sourceLocation: sourceLocation)
+        let found = path.split(separator: ":").map { "\($0)/\(tool)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        return try #require(
+            found, "\(tool) is not on PATH (scripts/test.sh installs the tools the tests need)",
+            sourceLocation: sourceLocation)
     }
 }

@@ -12,46 +12,46 @@ enum Fixtures {
     /// - `fixture_crash`: calls `fatalError`;
     /// - `fixture_counter`: the plugin `counter`, which works.
     static let swiftSource = #"""
-    import DagronSDK
+        import DagronSDK
 
-    final class ThrowingPlugin: DagronPlugin {
-        let name = "throwing"
-        let version = "0.1.0"
-        struct Refusal: Error, CustomStringConvertible {
-            var description: String { "the fixture refuses to start" }
+        final class ThrowingPlugin: DagronPlugin {
+            let name = "throwing"
+            let version = "0.1.0"
+            struct Refusal: Error, CustomStringConvertible {
+                var description: String { "the fixture refuses to start" }
+            }
+            func initialize(hooks: HookRegistry) throws {
+                hooks.register(.preNode) { _ in }
+                throw Refusal()
+            }
         }
-        func initialize(hooks: HookRegistry) throws {
-            hooks.register(.preNode) { _ in }
-            throw Refusal()
+
+        final class CounterPlugin: DagronPlugin {
+            let name = "counter"
+            let version = "2.0.0"
+            func initialize(hooks: HookRegistry) throws {
+                hooks.register(.preNode) { _ in }
+                hooks.register(.postNode) { _ in }
+            }
         }
-    }
 
-    final class CounterPlugin: DagronPlugin {
-        let name = "counter"
-        let version = "2.0.0"
-        func initialize(hooks: HookRegistry) throws {
-            hooks.register(.preNode) { _ in }
-            hooks.register(.postNode) { _ in }
-        }
-    }
+        final class NotAPlugin {}
 
-    final class NotAPlugin {}
+        @_cdecl("dagron_plugin_abi_version")
+        public func fixtureABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
 
-    @_cdecl("dagron_plugin_abi_version")
-    public func fixtureABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
+        @_cdecl("dagron_plugin_create")
+        public func fixtureCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(ThrowingPlugin()) }
 
-    @_cdecl("dagron_plugin_create")
-    public func fixtureCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(ThrowingPlugin()) }
+        @_cdecl("fixture_counter")
+        public func fixtureCounter() -> UnsafeMutableRawPointer { DagronPluginBox.export(CounterPlugin()) }
 
-    @_cdecl("fixture_counter")
-    public func fixtureCounter() -> UnsafeMutableRawPointer { DagronPluginBox.export(CounterPlugin()) }
+        @_cdecl("fixture_wrong_type")
+        public func fixtureWrongType() -> UnsafeMutableRawPointer { Unmanaged.passRetained(NotAPlugin()).toOpaque() }
 
-    @_cdecl("fixture_wrong_type")
-    public func fixtureWrongType() -> UnsafeMutableRawPointer { Unmanaged.passRetained(NotAPlugin()).toOpaque() }
-
-    @_cdecl("fixture_crash")
-    public func fixtureCrash() -> UnsafeMutableRawPointer { fatalError("fixture factory crashes on purpose") }
-    """#
+        @_cdecl("fixture_crash")
+        public func fixtureCrash() -> UnsafeMutableRawPointer { fatalError("fixture factory crashes on purpose") }
+        """#
 
     /// C sources for the gcc fixtures.
     static let cSources: [String: String] = [
@@ -59,31 +59,31 @@ enum Fixtures {
         "nosymbols": "int fixture_answer(void) { return 42; }\n",
         // A plugin from the future: ABI 99.
         "abi99": """
-            #include <stdint.h>
-            uint32_t dagron_plugin_abi_version(void) { return 99; }
-            void *dagron_plugin_create(void) { return 0; }
-            """,
+        #include <stdint.h>
+        uint32_t dagron_plugin_abi_version(void) { return 99; }
+        void *dagron_plugin_create(void) { return 0; }
+        """,
         // Built against a "newer SDK": needs a DagronSDK symbol this SDK lacks.
         "newersdk": """
-            #include <stdint.h>
-            extern void $s9DagronSDK13FutureFeatureyyF(void);
-            uint32_t dagron_plugin_abi_version(void) { return 1; }
-            void *dagron_plugin_create(void) { $s9DagronSDK13FutureFeatureyyF(); return 0; }
-            """,
+        #include <stdint.h>
+        extern void $s9DagronSDK13FutureFeatureyyF(void);
+        uint32_t dagron_plugin_abi_version(void) { return 1; }
+        void *dagron_plugin_create(void) { $s9DagronSDK13FutureFeatureyyF(); return 0; }
+        """,
         // A factory that never returns.
         "hang": """
-            #include <stdint.h>
-            #include <unistd.h>
-            uint32_t dagron_plugin_abi_version(void) { return 1; }
-            void *dagron_plugin_create(void) { for (;;) pause(); }
-            """,
+        #include <stdint.h>
+        #include <unistd.h>
+        uint32_t dagron_plugin_abi_version(void) { return 1; }
+        void *dagron_plugin_create(void) { for (;;) pause(); }
+        """,
         // A factory that ends the process.
         "exits": """
-            #include <stdint.h>
-            #include <stdlib.h>
-            uint32_t dagron_plugin_abi_version(void) { return 1; }
-            void *dagron_plugin_create(void) { exit(3); }
-            """,
+        #include <stdint.h>
+        #include <stdlib.h>
+        uint32_t dagron_plugin_abi_version(void) { return 1; }
+        void *dagron_plugin_create(void) { exit(3); }
+        """,
     ]
 
     struct Built: Sendable {
@@ -119,13 +119,15 @@ enum Fixtures {
         var description: String { message }
     }
 
-    private static let directoryPath = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString).standardizingPath
+    private static let directoryPath = (NSTemporaryDirectory() + "/dagron-fixtures-\(getpid())" as NSString)
+        .standardizingPath
 
     private static func build() throws -> Built {
         let directory = directoryPath
         try? FileManager.default.removeItem(atPath: directory)
         atexit { try? FileManager.default.removeItem(atPath: Fixtures.directoryPath) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let built = Built(directory: directory)
         let gcc = try Command.tool("gcc")
         for (name, source) in cSources {
@@ -143,15 +145,20 @@ enum Fixtures {
 
         let source = directory + "/Fixtures.swift"
         try swiftSource.write(toFile: source, atomically: true, encoding: .utf8)
-        try check(Command.run(try Command.tool("swiftc"), [
-            "-emit-library", "-module-name", "Fixtures", "-parse-as-library",
-            "-I", BuildProducts.sdkModuleDirectory, "-L", BuildProducts.directory, "-lDagronSDK",
-            source, "-o", built.swiftLibrary,
-        ], directory: directory), "swiftc Fixtures.swift")
+        try check(
+            Command.run(
+                try Command.tool("swiftc"),
+                [
+                    "-emit-library", "-module-name", "Fixtures", "-parse-as-library",
+                    "-I", BuildProducts.sdkModuleDirectory, "-L", BuildProducts.directory, "-lDagronSDK",
+                    source, "-o", built.swiftLibrary,
+                ], directory: directory), "swiftc Fixtures.swift")
         return built
     }
 
     private static func check(_ output: Command.Output, _ what: String) throws {
-        guard output.status == 0 else { throw FixtureError(message: "\(what) failed (\(output.status)):\n\(output.all)") }
+        guard output.status == 0 else {
+            throw FixtureError(message: "\(what) failed (\(output.status)):\n\(output.all)")
+        }
     }
 }

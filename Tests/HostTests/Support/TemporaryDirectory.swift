@@ -15,7 +15,8 @@ final class TemporaryDirectory: Sendable {
     /// Creates (mode 0755) and returns the subdirectory `name`.
     func subdirectory(_ name: String) throws -> String {
         let sub = path + "/" + name
-        try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         return sub
     }
 

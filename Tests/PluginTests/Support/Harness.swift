@@ -2,8 +2,9 @@ import Dagron
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs blocking work (plugin initialize/teardown, which may wait for their
@@ -117,7 +118,10 @@ func run(
 
 /// A task that sleeps `seconds` on its worker.
 func sleeping(_ seconds: Double) -> NodeTask {
-    .sync { Thread.sleep(forTimeInterval: seconds); return nil }
+    .sync {
+        Thread.sleep(forTimeInterval: seconds)
+        return nil
+    }
 }
 
 /// A task that throws `message`.
@@ -141,21 +145,25 @@ struct ThreadIdentity: Hashable, CustomStringConvertible {
 /// The listing is read twice and merged: one pass over `/proc/self/task`
 /// can skip an entry while another thread exits.
 func threads(named prefix: String) -> Set<ThreadIdentity> {
-    let tasks = Set((0..<2).flatMap { _ in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] })
-    return Set(tasks.compactMap { task -> ThreadIdentity? in
-        guard let id = Int(task),
-              let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
-              name.hasPrefix(prefix),
-              let start = startTicks(ofThread: id) else { return nil }
-        return ThreadIdentity(id: id, startTicks: start)
-    })
+    let tasks = Set(
+        (0..<2).flatMap { _ in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] })
+    return Set(
+        tasks.compactMap { task -> ThreadIdentity? in
+            guard let id = Int(task),
+                let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                name.hasPrefix(prefix),
+                let start = startTicks(ofThread: id)
+            else { return nil }
+            return ThreadIdentity(id: id, startTicks: start)
+        })
 }
 
 /// When thread `id` of this process started (clock ticks since boot), or
 /// `nil` if there is no such thread.
 private func startTicks(ofThread id: Int) -> Int? {
     guard let stat = try? String(contentsOfFile: "/proc/self/task/\(id)/stat", encoding: .utf8),
-          let afterName = stat.lastIndex(of: ")") else { return nil }
+        let afterName = stat.lastIndex(of: ")")
+    else { return nil }
     // Fields after the parenthesised name: state is field 3, starttime field 22.
     let fields = stat[stat.index(after: afterName)...].split(separator: " ")
     return fields.count > 19 ? Int(fields[19]) : nil
@@ -168,7 +176,9 @@ func eventLoopThreads() -> Set<ThreadIdentity> { threads(named: "NIO-ELT") }
 /// `count` of them are seen. Listing `/proc/self/task` can skip an entry
 /// while other threads exit (an earlier test's clients winding down), so
 /// this looks again, for up to 2 seconds; it returns what it saw last.
-func newThreads(named prefix: String, since before: Set<ThreadIdentity>, expecting count: Int) async -> Set<ThreadIdentity> {
+func newThreads(named prefix: String, since before: Set<ThreadIdentity>, expecting count: Int) async -> Set<
+    ThreadIdentity
+> {
     let found = Mutex(Set<ThreadIdentity>())
     _ = await waitUntil(timeout: .seconds(2), every: .milliseconds(10)) {
         let new = threads(named: prefix).subtracting(before)
@@ -200,7 +210,9 @@ func acceptsConnections(port: Int) -> Bool {
     address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     } == 0
 }
 
@@ -211,7 +223,8 @@ func openDescriptorCount() -> Int {
 
 /// Runs `executable` with `arguments`, feeding `input` on stdin; returns the
 /// exit status and everything it printed.
-func runTool(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: String) {
+func runTool(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: String)
+{
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -250,7 +263,9 @@ final class ListeningSocket: Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, Glibc.listen(descriptor, backlog) == 0 else {
             Glibc.close(descriptor)

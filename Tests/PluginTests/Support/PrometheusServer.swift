@@ -51,12 +51,14 @@ final class PrometheusServer: Sendable {
         components.queryItems = [URLQueryItem(name: "query", value: expression)]
         let document = try await client.getJSON(components.url!.absoluteString)
         guard document["status"] as? String == "success",
-              let data = document["data"] as? [String: Any],
-              let result = data["result"] as? [[String: Any]] else { return [] }
+            let data = document["data"] as? [String: Any],
+            let result = data["result"] as? [[String: Any]]
+        else { return [] }
         return result.compactMap { series in
             guard let labels = series["metric"] as? [String: String],
-                  let value = series["value"] as? [Any], value.count == 2,
-                  let text = value[1] as? String, let number = Double(text) else { return nil }
+                let value = series["value"] as? [Any], value.count == 2,
+                let text = value[1] as? String, let number = Double(text)
+            else { return nil }
             return (labels, number)
         }
     }

@@ -63,9 +63,10 @@ final class RecordingWebhookServer: Sendable {
         router.post("services/{team}/{bot}/{token}") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             store.recorded.withTrackedLock {
-                $0.append(Request(
-                    path: request.uri.path, contentType: request.headers[.contentType],
-                    body: Data(buffer: body), receivedAt: .now))
+                $0.append(
+                    Request(
+                        path: request.uri.path, contentType: request.headers[.contentType],
+                        body: Data(buffer: body), receivedAt: .now))
             }
             let answer = store.nextAnswer()
             var headers = HTTPFields()
@@ -83,7 +84,8 @@ final class RecordingWebhookServer: Sendable {
             },
             eventLoopGroupProvider: .shared(Self.sharedGroup),
             logger: quiet)
-        let serviceGroup = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: quiet))
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: quiet))
         self.serviceGroup = serviceGroup
         runner = Task { try await serviceGroup.run() }
         var bound = 0

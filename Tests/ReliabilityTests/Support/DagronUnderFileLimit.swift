@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A `dagron` process started with a given soft limit on open files (set by
@@ -48,7 +48,8 @@ final class DagronUnderFileLimit: @unchecked Sendable {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            throw LoopbackSocket.Failure(description: "dagron did not finish within \(timeout)s; its output:\n\(output)")
+            throw LoopbackSocket.Failure(
+                description: "dagron did not finish within \(timeout)s; its output:\n\(output)")
         }
         process.waitUntilExit()
         return process.terminationStatus

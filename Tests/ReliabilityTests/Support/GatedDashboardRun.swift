@@ -40,21 +40,26 @@ struct GatedDashboardRun {
     ) throws {
         self.scratch = scratch
         try scratch.write("gated.yml", Self.pipeline)
-        var arguments = ["run", "gated.yml", "--plain", "--run-dir", "run", "--plugin", "dashboard",
-                         "--set", "dashboard.port=0", "--set", "dashboard.url_file=\(scratch.path)/dashboard.url"]
+        var arguments = [
+            "run", "gated.yml", "--plain", "--run-dir", "run", "--plugin", "dashboard",
+            "--set", "dashboard.port=0", "--set", "dashboard.url_file=\(scratch.path)/dashboard.url",
+        ]
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
             arguments += ["--set", "dashboard.\(key)=\(value)"]
         }
-        let dagron = try DagronUnderFileLimit(softFileLimit: softFileLimit, arguments, in: scratch.path, environment: environment)
+        let dagron = try DagronUnderFileLimit(
+            softFileLimit: softFileLimit, arguments, in: scratch.path, environment: environment)
         self.dagron = dagron
         let printed = waitUntil(timeout: 60) {
             !dagron.process.isRunning || scratch.read("dashboard.url")?.hasSuffix("\n") == true
         }
         guard printed, let line = scratch.read("dashboard.url")?.trimmingCharacters(in: .whitespacesAndNewlines),
-              let components = URLComponents(string: line), let port = components.port,
-              let token = components.queryItems?.first(where: { $0.name == "token" })?.value else {
+            let components = URLComponents(string: line), let port = components.port,
+            let token = components.queryItems?.first(where: { $0.name == "token" })?.value
+        else {
             dagron.stop()
-            throw LoopbackSocket.Failure(description: "no dashboard URL in dashboard.url; dagron printed:\n\(dagron.output)")
+            throw LoopbackSocket.Failure(
+                description: "no dashboard URL in dashboard.url; dagron printed:\n\(dagron.output)")
         }
         self.port = port
         self.token = token

@@ -13,7 +13,8 @@ struct LoopbackHTTP {
         _ method: String, _ path: String, port: Int, token: String?, timeout: Duration = .seconds(30)
     ) throws -> LoopbackHTTP {
         let socket = try LoopbackSocket(connectingTo: port, timeout: timeout)
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nContent-Length: 0\r\n"
+        var request =
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nContent-Length: 0\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
         socket.send(request + "\r\n", timeout: timeout)
         guard socket.waitUntilClosed(timeout: timeout) else {

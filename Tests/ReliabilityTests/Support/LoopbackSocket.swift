@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP connection to 127.0.0.1 made with the C socket API, for the
@@ -23,14 +23,17 @@ final class LoopbackSocket {
 
     /// Starts connecting to `port` and returns at once.
     init(startingConnectionTo port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(Self.errnoText)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(clamping: port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 || errno == EINPROGRESS else {
             let reason = Self.errnoText
@@ -60,7 +63,9 @@ final class LoopbackSocket {
         guard wait(for: Int16(POLLOUT), timeout: timeout) else { return false }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { throw Failure(description: "SO_ERROR: \(Self.errnoText)") }
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else {
+            throw Failure(description: "SO_ERROR: \(Self.errnoText)")
+        }
         guard error == 0 else { throw Failure(description: "connect: \(String(cString: strerror(error)))") }
         return true
     }
@@ -121,7 +126,9 @@ final class LoopbackSocket {
         let deadline = ContinuousClock.now + timeout
         while true {
             readAvailable()
-            if received.count > offset, String(decoding: received[offset...], as: UTF8.self).contains(needle) { return true }
+            if received.count > offset, String(decoding: received[offset...], as: UTF8.self).contains(needle) {
+                return true
+            }
             let left = deadline - ContinuousClock.now
             guard !isClosed, left > .zero else { return false }
             _ = wait(for: Int16(POLLIN), timeout: min(left, .milliseconds(200)))
@@ -133,7 +140,8 @@ final class LoopbackSocket {
 
     private func wait(for events: Int16, timeout: Duration) -> Bool {
         var descriptor = pollfd(fd: fd, events: events, revents: 0)
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return poll(&descriptor, 1, max(1, milliseconds)) > 0
     }
 

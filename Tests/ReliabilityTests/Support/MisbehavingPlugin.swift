@@ -17,118 +17,118 @@ enum MisbehavingPlugin {
     static let name = "misbehave"
 
     static let source = #"""
-    import DagronSDK
-    import Synchronization
-    #if canImport(Glibc)
-    import Glibc
-    #endif
+        import DagronSDK
+        import Synchronization
+        #if canImport(Glibc)
+        import Glibc
+        #endif
 
-    final class MisbehavingPlugin: DagronPlugin {
-        let name = "misbehave"
-        let version = "1.0.0"
-        private let values = Mutex<[String: String]>([:])
+        final class MisbehavingPlugin: DagronPlugin {
+            let name = "misbehave"
+            let version = "1.0.0"
+            private let values = Mutex<[String: String]>([:])
 
-        func configure(_ settings: PluginSettings) throws {
-            values.withTrackedLock { $0 = settings.values }
-        }
+            func configure(_ settings: PluginSettings) throws {
+                values.withTrackedLock { $0 = settings.values }
+            }
 
-        private func setting(_ key: String) -> String? {
-            values.withTrackedLock { $0[key] }
-        }
+            private func setting(_ key: String) -> String? {
+                values.withTrackedLock { $0[key] }
+            }
 
-        private func hangIfAsked(_ event: String, node: String?) {
-            guard setting("hang") == event else { return }
-            if let wanted = setting("node"), wanted != node { return }
-            if let marker = setting("marker"), let file = fopen(marker, "w") { fclose(file) }
-            while true { _ = sleep(1000) }
-        }
+            private func hangIfAsked(_ event: String, node: String?) {
+                guard setting("hang") == event else { return }
+                if let wanted = setting("node"), wanted != node { return }
+                if let marker = setting("marker"), let file = fopen(marker, "w") { fclose(file) }
+                while true { _ = sleep(1000) }
+            }
 
-        private func exitIfAsked(_ event: String, node: String?) {
-            guard setting("exit") == event else { return }
-            if let wanted = setting("node"), wanted != node { return }
-            exit(0)
-        }
+            private func exitIfAsked(_ event: String, node: String?) {
+                guard setting("exit") == event else { return }
+                if let wanted = setting("node"), wanted != node { return }
+                exit(0)
+            }
 
-        private let faulted = Mutex(false)
+            private let faulted = Mutex(false)
 
-        /// The `fault`/`at` pair: misbehaves at `at` (once).
-        private func faultIfAsked(_ at: String, node: String?) {
-            guard let fault = setting("fault"), setting("at") == at else { return }
-            if let wanted = setting("node"), wanted != node { return }
-            guard faulted.withTrackedLock({ done in defer { done = true }; return !done }) else { return }
-            if let marker = setting("marker"), let file = fopen(marker, "w") { fclose(file) }
-            switch fault {
-            case "abort": abort()
-            case "exit": exit(0)
-            case "hang": while true { _ = sleep(1000) }
-            case "spin":
-                var counter: UInt64 = 0
-                while true { counter &+= 1; if counter == 0 { print("wrapped") } }
-            case "slow":
-                let milliseconds = Int(setting("spin_ms") ?? "") ?? 300
-                let end = clock() + clock_t(milliseconds) * clock_t(CLOCKS_PER_SEC) / 1000
-                var counter: UInt64 = 0
-                while clock() < end { counter &+= 1 }
-            case "flood":
-                let megabytes = Int(setting("flood_mb") ?? "") ?? 8
-                let line = Array(repeating: UInt8(ascii: "x"), count: 1023) + [0x0A]
-                for _ in 0..<(megabytes * 1024) {
-                    _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            /// The `fault`/`at` pair: misbehaves at `at` (once).
+            private func faultIfAsked(_ at: String, node: String?) {
+                guard let fault = setting("fault"), setting("at") == at else { return }
+                if let wanted = setting("node"), wanted != node { return }
+                guard faulted.withTrackedLock({ done in defer { done = true }; return !done }) else { return }
+                if let marker = setting("marker"), let file = fopen(marker, "w") { fclose(file) }
+                switch fault {
+                case "abort": abort()
+                case "exit": exit(0)
+                case "hang": while true { _ = sleep(1000) }
+                case "spin":
+                    var counter: UInt64 = 0
+                    while true { counter &+= 1; if counter == 0 { print("wrapped") } }
+                case "slow":
+                    let milliseconds = Int(setting("spin_ms") ?? "") ?? 300
+                    let end = clock() + clock_t(milliseconds) * clock_t(CLOCKS_PER_SEC) / 1000
+                    var counter: UInt64 = 0
+                    while clock() < end { counter &+= 1 }
+                case "flood":
+                    let megabytes = Int(setting("flood_mb") ?? "") ?? 8
+                    let line = Array(repeating: UInt8(ascii: "x"), count: 1023) + [0x0A]
+                    for _ in 0..<(megabytes * 1024) {
+                        _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+                        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                    }
+                default: break
                 }
-            default: break
+            }
+
+            private func say(_ text: String) {
+                guard setting("print") == "true" else { return }
+                print("misbehave-print: \(text)")
+                fputs("misbehave-fputs: \(text)\n", stdout)
+                let line = Array("misbehave-write: \(text)\n".utf8)
+                _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            }
+
+            func initialize(hooks: HookRegistry) throws {
+                say("initialize")
+                exitIfAsked("initialize", node: nil)
+                faultIfAsked("initialize", node: nil)
+                if let at = setting("at"), let event = HookEvent(rawValue: at),
+                   ![HookEvent.preNode, .postNode, .onError].contains(event) {
+                    hooks.register(event) { [self] context in faultIfAsked(at, node: context.nodeName) }
+                }
+                hooks.register(.preNode) { [self] context in
+                    say("pre_node \(context.nodeName ?? "")")
+                    hangIfAsked("pre_node", node: context.nodeName)
+                    exitIfAsked("pre_node", node: context.nodeName)
+                    faultIfAsked("pre_node", node: context.nodeName)
+                }
+                hooks.register(.postNode) { [self] context in
+                    say("post_node \(context.nodeName ?? "")")
+                    hangIfAsked("post_node", node: context.nodeName)
+                    exitIfAsked("post_node", node: context.nodeName)
+                    faultIfAsked("post_node", node: context.nodeName)
+                }
+                hooks.register(.onError) { [self] context in
+                    exitIfAsked("on_error", node: context.nodeName)
+                    faultIfAsked("on_error", node: context.nodeName)
+                }
+            }
+
+            func teardown() {
+                say("teardown")
+                hangIfAsked("teardown", node: nil)
+                exitIfAsked("teardown", node: nil)
+                faultIfAsked("teardown", node: nil)
+                if setting("crash") == "teardown" { abort() }
             }
         }
 
-        private func say(_ text: String) {
-            guard setting("print") == "true" else { return }
-            print("misbehave-print: \(text)")
-            fputs("misbehave-fputs: \(text)\n", stdout)
-            let line = Array("misbehave-write: \(text)\n".utf8)
-            _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-        }
+        @_cdecl("dagron_plugin_abi_version")
+        public func fixtureABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
 
-        func initialize(hooks: HookRegistry) throws {
-            say("initialize")
-            exitIfAsked("initialize", node: nil)
-            faultIfAsked("initialize", node: nil)
-            if let at = setting("at"), let event = HookEvent(rawValue: at),
-               ![HookEvent.preNode, .postNode, .onError].contains(event) {
-                hooks.register(event) { [self] context in faultIfAsked(at, node: context.nodeName) }
-            }
-            hooks.register(.preNode) { [self] context in
-                say("pre_node \(context.nodeName ?? "")")
-                hangIfAsked("pre_node", node: context.nodeName)
-                exitIfAsked("pre_node", node: context.nodeName)
-                faultIfAsked("pre_node", node: context.nodeName)
-            }
-            hooks.register(.postNode) { [self] context in
-                say("post_node \(context.nodeName ?? "")")
-                hangIfAsked("post_node", node: context.nodeName)
-                exitIfAsked("post_node", node: context.nodeName)
-                faultIfAsked("post_node", node: context.nodeName)
-            }
-            hooks.register(.onError) { [self] context in
-                exitIfAsked("on_error", node: context.nodeName)
-                faultIfAsked("on_error", node: context.nodeName)
-            }
-        }
-
-        func teardown() {
-            say("teardown")
-            hangIfAsked("teardown", node: nil)
-            exitIfAsked("teardown", node: nil)
-            faultIfAsked("teardown", node: nil)
-            if setting("crash") == "teardown" { abort() }
-        }
-    }
-
-    @_cdecl("dagron_plugin_abi_version")
-    public func fixtureABIVersion() -> UInt32 { DagronPluginABI.compiledVersion }
-
-    @_cdecl("dagron_plugin_create")
-    public func fixtureCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(MisbehavingPlugin()) }
-    """#
+        @_cdecl("dagron_plugin_create")
+        public func fixtureCreate() -> UnsafeMutableRawPointer { DagronPluginBox.export(MisbehavingPlugin()) }
+        """#
 
     private static let built = PluginFixtures.buildOnce(source, named: "libmisbehave.so", label: "misbehave")
 

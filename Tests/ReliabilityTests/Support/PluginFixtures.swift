@@ -28,7 +28,8 @@ enum PluginFixtures {
     /// process's id to `log`, then runs `body`: a test can tell which
     /// processes ran the file.
     static func recordingConstructorSource(log: String, then body: String) -> String {
-        constructorSource("""
+        constructorSource(
+            """
             FILE *f = fopen("\(log)", "a"); if (f) { fprintf(f, "%d\\n", (int)getpid()); fclose(f); }
             \(body)
             """)
@@ -51,16 +52,21 @@ enum PluginFixtures {
     @discardableResult
     static func buildSwift(_ source: String, named name: String, in directory: String) throws -> String {
         let build = try FileManager.default.url(
-            for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: directory), create: true)
+            for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: directory),
+            create: true)
         defer { try? FileManager.default.removeItem(at: build) }
         let sourceFile = build.path + "/Fixture.swift"
         try source.write(toFile: sourceFile, atomically: true, encoding: .utf8)
         let output = directory + "/" + name
-        try run(tool("swiftc"), [
-            "-emit-library", "-module-name", "Fixture" + String(UInt32.random(in: 0...UInt32.max)), "-parse-as-library",
-            "-I", sdkModuleDirectory, "-L", BuildFolder.path, "-lDagronSDK", "-Xlinker", "-rpath", "-Xlinker", BuildFolder.path,
-            sourceFile, "-o", output,
-        ], what: "swiftc \(name)", directory: build.path)
+        try run(
+            tool("swiftc"),
+            [
+                "-emit-library", "-module-name", "Fixture" + String(UInt32.random(in: 0...UInt32.max)),
+                "-parse-as-library",
+                "-I", sdkModuleDirectory, "-L", BuildFolder.path, "-lDagronSDK", "-Xlinker", "-rpath", "-Xlinker",
+                BuildFolder.path,
+                sourceFile, "-o", output,
+            ], what: "swiftc \(name)", directory: build.path)
         chmod(output, 0o755)
         return output
     }
@@ -98,7 +104,9 @@ enum PluginFixtures {
     /// The folders ``buildOnce(_:named:label:)`` made, removed at exit.
     private static let builtFolders: Mutex<[String]> = {
         atexit {
-            for folder in PluginFixtures.builtFolders.withTrackedLock({ $0 }) { try? FileManager.default.removeItem(atPath: folder) }
+            for folder in PluginFixtures.builtFolders.withTrackedLock({ $0 }) {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
         }
         return Mutex([])
     }()
@@ -111,14 +119,17 @@ enum PluginFixtures {
     /// (scripts/test.sh installs the tools the tests need).
     static func tool(_ name: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let found = path.split(separator: ":").map({ "\($0)/\(name)" })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard
+            let found = path.split(separator: ":").map({ "\($0)/\(name)" })
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
             throw BuildError(description: "\(name) is not on PATH (scripts/test.sh installs the tools the tests need)")
         }
         return found
     }
 
-    private static func run(_ executable: String, _ arguments: [String], what: String, directory: String? = nil) throws {
+    private static func run(_ executable: String, _ arguments: [String], what: String, directory: String? = nil) throws
+    {
         let log = NSTemporaryDirectory() + "dagron-fixture-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }

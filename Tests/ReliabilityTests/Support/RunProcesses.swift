@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The processes of a run as the tests see them, read from `/proc` here
@@ -21,13 +21,19 @@ enum RunProcesses {
     }
 
     /// The process id a node wrote to `file` in the scratch folder.
-    static func pid(_ scratch: Scratch, _ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int32 {
+    static func pid(_ scratch: Scratch, _ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> Int32
+    {
         let text = try #require(scratch.read(file), "\(file) was not written", sourceLocation: sourceLocation)
-        return try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(file) holds '\(text)'", sourceLocation: sourceLocation)
+        return try #require(
+            Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(file) holds '\(text)'",
+            sourceLocation: sourceLocation)
     }
 
     /// The run directory a node wrote (`echo "$DAGRON_RUN_DIR" > file`).
-    static func runDirectory(_ scratch: Scratch, _ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    static func runDirectory(_ scratch: Scratch, _ file: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> String
+    {
         let text = try #require(scratch.read(file), "\(file) was not written", sourceLocation: sourceLocation)
         let path = text.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(path.hasPrefix("/"), "DAGRON_RUN_DIR '\(path)' is not absolute", sourceLocation: sourceLocation)

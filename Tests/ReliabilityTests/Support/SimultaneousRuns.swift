@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Several `dagron` processes held at a start line and released together,
@@ -34,7 +34,9 @@ struct SimultaneousRuns {
         for _ in 0..<count {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "while [ ! -e \"$0\" ]; do sleep 0.001; done; exec \"$@\"", startLine, DagronBinary.path] + arguments
+            process.arguments =
+                ["-c", "while [ ! -e \"$0\" ]; do sleep 0.001; done; exec \"$@\"", startLine, DagronBinary.path]
+                + arguments
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             process.environment = environment
             let id = UUID().uuidString
@@ -71,7 +73,9 @@ struct SimultaneousRuns {
         let stuck = processes.filter(\.isRunning)
         for process in stuck { kill(process.processIdentifier, SIGKILL) }
         for process in processes { process.waitUntilExit() }
-        if !stuck.isEmpty { throw DagronProcessError.timedOut(arguments: ["\(stuck.count) simultaneous runs"], seconds: timeout) }
+        if !stuck.isEmpty {
+            throw DagronProcessError.timedOut(arguments: ["\(stuck.count) simultaneous runs"], seconds: timeout)
+        }
         return zip(processes, outputs).map { process, output in
             Outcome(
                 status: process.terminationStatus,

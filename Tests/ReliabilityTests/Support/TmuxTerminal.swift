@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real terminal for a test: a detached tmux session (its own server, on
@@ -21,7 +22,8 @@ struct TmuxTerminal {
     /// window. The environment is the tests' (``DagronBinary/environment(adding:)``)
     /// with a real `TERM` and `extra`; the window stays open when the script ends.
     static func start(
-        _ script: String, in scratch: Scratch, columns: Int = 120, rows: Int = 40, environment extra: [String: String] = [:]
+        _ script: String, in scratch: Scratch, columns: Int = 120, rows: Int = 40,
+        environment extra: [String: String] = [:]
     ) throws -> TmuxTerminal {
         let file = try scratch.write("terminal.sh", script + "\nexec sleep 600\n")
         let terminal = TmuxTerminal(socket: scratch.path + "/tmux.sock", scratch: scratch)
@@ -80,7 +82,9 @@ struct TmuxTerminal {
         let spawned = Self.withCStrings(argv) { cArgv in
             Self.withCStrings(envp) { cEnvp in posix_spawnp(&pid, "tmux", &actions, nil, cArgv, cEnvp) }
         }
-        guard spawned == 0 else { throw Failure(description: "cannot start tmux: \(String(cString: strerror(spawned)))") }
+        guard spawned == 0 else {
+            throw Failure(description: "cannot start tmux: \(String(cString: strerror(spawned)))")
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
@@ -90,9 +94,11 @@ struct TmuxTerminal {
         return text
     }
 
-    private static func withCStrings<Result>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> Result) -> Result {
+    private static func withCStrings<Result>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> Result)
+        -> Result
+    {
         let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
+        defer { for pointer in pointers { free(pointer) } }
         return body(pointers)
     }
 }

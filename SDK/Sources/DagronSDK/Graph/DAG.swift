@@ -206,7 +206,8 @@ public final class DAG: Sendable, CustomStringConvertible {
         for index in topologicalIndices {
             var bestPredecessor = -1
             var bestWeight = 0.0
-            for predecessor in predecessorIndexLists[index] where bestPredecessor < 0 || best[predecessor] > bestWeight {
+            for predecessor in predecessorIndexLists[index] where bestPredecessor < 0 || best[predecessor] > bestWeight
+            {
                 bestPredecessor = predecessor
                 bestWeight = best[predecessor]
             }

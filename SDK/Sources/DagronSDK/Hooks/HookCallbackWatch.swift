@@ -196,14 +196,17 @@ public import Synchronization
     @inlinable @inline(__always)
     func leave(restoring previous: UInt64) {
         let current = word.load(ordering: .relaxed)
-        word.store((current &+ Self.generationUnit) & Self.generationBits | previous & ~Self.generationBits, ordering: .relaxed)
+        word.store(
+            (current &+ Self.generationUnit) & Self.generationBits | previous & ~Self.generationBits, ordering: .relaxed
+        )
     }
 
     private func decode(_ value: UInt64) -> Activity? {
         let number = Int(value >> Self.ownerShift & Self.ownerMask)
         guard number > 0,
-              let phase = Phase(code: value >> Self.phaseShift & Self.phaseMask),
-              let owner = owners.withTrackedLock({ number <= $0.names.count ? $0.names[number - 1] : nil }) else { return nil }
+            let phase = Phase(code: value >> Self.phaseShift & Self.phaseMask),
+            let owner = owners.withTrackedLock({ number <= $0.names.count ? $0.names[number - 1] : nil })
+        else { return nil }
         let node = value & Self.nodeMask
         return Activity(
             owner: owner, phase: phase, nodeIndex: node == 0 ? nil : Int(node - 1),

@@ -60,8 +60,9 @@ public struct HookContext: Sendable {
         gates: GateController? = nil,
         metadata: [String: String] = [:]
     ) {
-        self.init(event: event, dag: dag, nodeName: nodeName, nodeResult: nodeResult, error: error,
-                  gates: gates, metadata: metadata)
+        self.init(
+            event: event, dag: dag, nodeName: nodeName, nodeResult: nodeResult, error: error,
+            gates: gates, metadata: metadata)
         self.nodeIndex = nodeIndex
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-public import Glibc
-#elseif canImport(Darwin)
-public import Darwin
-#endif
 public import Synchronization
+
+#if canImport(Glibc)
+    public import Glibc
+#elseif canImport(Darwin)
+    public import Darwin
+#endif
 
 /// The words every `fire` of a registry touches, in one allocation owned by
 /// its ``HookStorage``: per event, the address of the published snapshot (or

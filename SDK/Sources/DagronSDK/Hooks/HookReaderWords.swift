@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-public import Glibc
-#elseif canImport(Darwin)
-public import Darwin
-#endif
 public import Synchronization
+
+#if canImport(Glibc)
+    public import Glibc
+#elseif canImport(Darwin)
+    public import Darwin
+#endif
 
 /// One word per thread saying how many `fire` calls the thread is inside,
 /// so that writers know when a replaced snapshot can be freed without every
@@ -75,8 +76,10 @@ final class HookReaderWords: @unchecked Sendable {
 
     private func claimWord() -> UnsafeMutablePointer<Atomic<UInt>> {
         let address = lock.withTrackedLock { words -> UInt in
-            for address in words where Self.word(at: address + 1 * UInt(MemoryLayout<UInt>.stride)).pointee
-                .compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged {
+            for address in words
+            where Self.word(at: address + 1 * UInt(MemoryLayout<UInt>.stride)).pointee
+                .compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged
+            {
                 return address
             }
             let raw = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
@@ -124,21 +127,24 @@ struct MembarrierCall: Sendable {
     /// that is impossible (not Linux, old kernel, seccomp).
     static func register() -> MembarrierCall? {
         #if os(Linux) && (arch(x86_64) || arch(arm64))
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syscall") else { return nil }
-        let call = MembarrierCall(syscall: unsafeBitCast(symbol, to: Syscall.self))
-        #if arch(x86_64)
-        let number = 324
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syscall") else { return nil }
+            let call = MembarrierCall(syscall: unsafeBitCast(symbol, to: Syscall.self))
+            #if arch(x86_64)
+                let number = 324
+            #else
+                let number = 283
+            #endif
+            let query: Int32 = 0
+            let privateExpedited: Int32 = 1 << 3
+            let registerPrivateExpedited: Int32 = 1 << 4
+            let supported = call.syscall(number, query, 0, 0)
+            guard supported > 0, supported & Int(privateExpedited) != 0,
+                call.syscall(number, registerPrivateExpedited, 0, 0) == 0,
+                call.syscall(number, privateExpedited, 0, 0) == 0
+            else { return nil }
+            return MembarrierCall(syscall: call.syscall, number: number, command: privateExpedited)
         #else
-        let number = 283
-        #endif
-        let query: Int32 = 0, privateExpedited: Int32 = 1 << 3, registerPrivateExpedited: Int32 = 1 << 4
-        let supported = call.syscall(number, query, 0, 0)
-        guard supported > 0, supported & Int(privateExpedited) != 0,
-              call.syscall(number, registerPrivateExpedited, 0, 0) == 0,
-              call.syscall(number, privateExpedited, 0, 0) == 0 else { return nil }
-        return MembarrierCall(syscall: call.syscall, number: number, command: privateExpedited)
-        #else
-        return nil
+            return nil
         #endif
     }
 

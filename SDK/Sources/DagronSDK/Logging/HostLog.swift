@@ -44,7 +44,9 @@ public struct LogRecord: Sendable {
     public var minimumLevel: LogSeverity?
 
     /// Creates a record whose visibility the host's level decides.
-    public init(level: LogSeverity, label: String, message: String, metadata: [String: String] = [:], source: String? = nil) {
+    public init(
+        level: LogSeverity, label: String, message: String, metadata: [String: String] = [:], source: String? = nil
+    ) {
         self.level = level
         self.label = label
         self.message = message

@@ -23,7 +23,9 @@ public final class DagronPluginBox: Sendable {
     ///
     /// - Returns: The plugin, or the dynamic type name of the object when it
     ///   is not a box of this SDK.
-    @_spi(DagronHost) public static func take(_ pointer: UnsafeMutableRawPointer) -> Result<any DagronPlugin, UnexpectedFactoryResult> {
+    @_spi(DagronHost) public static func take(_ pointer: UnsafeMutableRawPointer) -> Result<
+        any DagronPlugin, UnexpectedFactoryResult
+    > {
         let object = Unmanaged<AnyObject>.fromOpaque(pointer).takeRetainedValue()
         if let box = object as? DagronPluginBox { return .success(box.plugin) }
         return .failure(UnexpectedFactoryResult(typeName: String(reflecting: type(of: object))))

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The settings a user gave a plugin, as strings keyed by setting name.
@@ -64,7 +64,9 @@ public struct PluginSettings: Sendable, Equatable {
     /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
     /// naming the key and the accepted range for anything else (`1e10`,
     /// `-1`, a number past the upper bound).
-    public func int(_ key: String, default defaultValue: Int, within bounds: IntegerBounds) throws(PluginSettingsError) -> Int {
+    public func int(_ key: String, default defaultValue: Int, within bounds: IntegerBounds) throws(PluginSettingsError)
+        -> Int
+    {
         guard let raw = values[key] else { return defaultValue }
         guard let value = bounds.read(raw) else {
             throw .malformed(plugin: plugin, key: key, value: raw, expected: "an integer \(bounds)")
@@ -78,7 +80,9 @@ public struct PluginSettings: Sendable, Equatable {
     /// naming the key and the accepted range for anything else (`nan`,
     /// `inf`, `1e300`, `1e-12`, a negative number), so the value converts
     /// to a `Duration` or to milliseconds without trapping.
-    public func seconds(_ key: String, default defaultValue: Double, within bounds: DurationBounds) throws(PluginSettingsError) -> Double {
+    public func seconds(_ key: String, default defaultValue: Double, within bounds: DurationBounds)
+        throws(PluginSettingsError) -> Double
+    {
         guard let raw = values[key] else { return defaultValue }
         guard let value = Double(raw.trimmingSpaces), bounds.contains(value) else {
             throw .malformed(plugin: plugin, key: key, value: raw, expected: "a number of seconds \(bounds)")
@@ -106,7 +110,9 @@ public struct PluginSettings: Sendable, Equatable {
         let folder = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         var status = stat()
         guard !path.unicodeScalars.contains("\0"), stat(folder, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-            throw .malformed(plugin: plugin, key: key, value: path, expected: "a file in an existing folder ('\(folder)' is not one)")
+            throw .malformed(
+                plugin: plugin, key: key, value: path, expected: "a file in an existing folder ('\(folder)' is not one)"
+            )
         }
     }
 
@@ -122,11 +128,14 @@ public struct PluginSettings: Sendable, Equatable {
     }
 
     /// `key` as one of `choices`, or `defaultValue` when unset.
-    public func choice(_ key: String, in choices: [String], default defaultValue: String) throws(PluginSettingsError) -> String {
+    public func choice(_ key: String, in choices: [String], default defaultValue: String) throws(PluginSettingsError)
+        -> String
+    {
         guard let raw = values[key] else { return defaultValue }
         guard choices.contains(raw) else {
-            throw .malformed(plugin: plugin, key: key, value: raw,
-                             expected: "one of " + choices.joined(separator: ", "))
+            throw .malformed(
+                plugin: plugin, key: key, value: raw,
+                expected: "one of " + choices.joined(separator: ", "))
         }
         return raw
     }
@@ -156,7 +165,8 @@ public enum PluginSettingsError: Error, Sendable, Equatable, CustomStringConvert
         case .malformed(let plugin, let key, let value, let expected):
             "plugin '\(plugin)': setting '\(key)' is '\(value)', expected \(expected)"
         case .unknownKeys(let plugin, let keys):
-            "plugin '\(plugin)': unknown setting\(keys.count == 1 ? "" : "s") " + keys.map { "'\($0)'" }.joined(separator: ", ")
+            "plugin '\(plugin)': unknown setting\(keys.count == 1 ? "" : "s") "
+                + keys.map { "'\($0)'" }.joined(separator: ", ")
         }
     }
 }

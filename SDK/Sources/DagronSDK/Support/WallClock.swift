@@ -1,14 +1,14 @@
 #if canImport(Glibc)
-import Glibc
-// Which C module owns `timespec` depends on the order modules were loaded;
-// with MemberImportVisibility its members need that module imported.
-#if canImport(SwiftOverlayShims)
-import SwiftOverlayShims
-#endif
+    import Glibc
+    // Which C module owns `timespec` depends on the order modules were loaded;
+    // with MemberImportVisibility its members need that module imported.
+    #if canImport(SwiftOverlayShims)
+        import SwiftOverlayShims
+    #endif
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Wall-clock time as seconds since the Unix epoch, for timestamps that

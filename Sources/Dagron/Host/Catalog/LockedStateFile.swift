@@ -27,7 +27,9 @@ struct LockedStateFile: Sendable {
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= readLimit else { return nil }
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= readLimit else {
+            return nil
+        }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         // The size can change after fstat: stop one byte past the limit.
@@ -64,7 +66,9 @@ struct LockedStateFile: Sendable {
     private static func makeFolder(_ directory: String) throws(StateFileError) {
         var info = stat()
         if stat(directory, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw StateFileError(path: directory, action: "use as a folder", code: ENOTDIR) }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw StateFileError(path: directory, action: "use as a folder", code: ENOTDIR)
+            }
             return
         }
         let parent = (directory as NSString).deletingLastPathComponent
@@ -92,7 +96,9 @@ struct LockedStateFile: Sendable {
         }
         var written = 0
         while failure == nil, written < data.count {
-            let count = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, data.count - written) }
+            let count = data.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + written, data.count - written)
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 failure = StateFileError(path: temporary, action: "write", code: errno)

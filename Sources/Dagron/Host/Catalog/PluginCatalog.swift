@@ -63,9 +63,11 @@ public struct PluginCatalog: Sendable {
     ///     under it in a manifest, or dropped in (unnamed until probed).
     public func inventory(probe: IsolatedPluginProbe, cache: PluginRegistryCache?, name: String? = nil) -> Listing {
         catalogue { candidates in
-            let candidates = name.map { name in candidates.filter { $0.declaredName == nil || $0.declaredName == name } }
+            let candidates =
+                name.map { name in candidates.filter { $0.declaredName == nil || $0.declaredName == name } }
                 ?? candidates
-            let records = cache?.records(for: candidates, probe: probe, policy: loader.policy)
+            let records =
+                cache?.records(for: candidates, probe: probe, policy: loader.policy)
                 ?? probe.probe(candidates, policy: loader.policy)
             return records.map { ($0, nil) }
         }
@@ -175,8 +177,11 @@ public struct PluginCatalog: Sendable {
             } else if let failure = declaredFailures[name] {
                 failures.append(failure)
             } else {
-                failures.append(PluginFailure(name: name, origin: nil, error: PluginNotFoundError(
-                    name: name, searchPath: searchPath, unloadable: unloadable)))
+                failures.append(
+                    PluginFailure(
+                        name: name, origin: nil,
+                        error: PluginNotFoundError(
+                            name: name, searchPath: searchPath, unloadable: unloadable)))
             }
         }
         return Selection(plugins: plugins, failures: failures, warnings: warnings)

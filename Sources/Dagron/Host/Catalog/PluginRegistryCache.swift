@@ -29,7 +29,9 @@ public struct PluginRegistryCache: Sendable {
     }
 
     /// The cache the environment asks for, or `nil` when disabled or there is no home directory.
-    public static func standard(environment: [String: String] = PluginSearchPath.processEnvironment()) -> PluginRegistryCache? {
+    public static func standard(environment: [String: String] = PluginSearchPath.processEnvironment())
+        -> PluginRegistryCache?
+    {
         if let setting = environment[environmentVariable] {
             if ["0", "off", "no", "false"].contains(setting.lowercased()) { return nil }
             if setting.hasPrefix("/") { return PluginRegistryCache(path: setting) }
@@ -70,7 +72,8 @@ public struct PluginRegistryCache: Sendable {
             }
             // Forget files no longer present in this listing's candidates only if they are gone.
             stored.entries = stored.entries.filter { key, _ in
-                keys.contains(key) || FileManager.default.fileExists(atPath: String(key.split(separator: "\u{1F}").first ?? ""))
+                keys.contains(key)
+                    || FileManager.default.fileExists(atPath: String(key.split(separator: "\u{1F}").first ?? ""))
             }
             save(stored)
         }
@@ -83,7 +86,9 @@ public struct PluginRegistryCache: Sendable {
     public func cachedRecords(for candidates: [PluginCandidate], policy: PluginSafetyPolicy) -> [PluginRecord?] {
         let stored = load(host: Self.hostFingerprint())
         return candidates.map { candidate in
-            guard let key = Self.key(for: candidate, policy: policy), var record = stored.entries[key] else { return nil }
+            guard let key = Self.key(for: candidate, policy: policy), var record = stored.entries[key] else {
+                return nil
+            }
             record.candidate = candidate
             return record
         }
@@ -91,8 +96,9 @@ public struct PluginRegistryCache: Sendable {
 
     private func load(host: String) -> Stored {
         guard let data = FileManager.default.contents(atPath: path),
-              let stored = try? JSONDecoder().decode(Stored.self, from: data),
-              stored.host == host else { return Stored(host: host, entries: [:]) }
+            let stored = try? JSONDecoder().decode(Stored.self, from: data),
+            stored.host == host
+        else { return Stored(host: host, entries: [:]) }
         return stored
     }
 
@@ -112,7 +118,8 @@ public struct PluginRegistryCache: Sendable {
         let directoryPath = (candidate.path as NSString).deletingLastPathComponent
         let haveDirectory = stat(directoryPath, &directory) == 0
         let fields: [String] = [
-            candidate.path, candidate.declaredName ?? "", candidate.factorySymbol, policy == .strict ? "strict" : "relaxed",
+            candidate.path, candidate.declaredName ?? "", candidate.factorySymbol,
+            policy == .strict ? "strict" : "relaxed",
             "\(file.st_dev)", "\(file.st_ino)", "\(file.st_size)",
             "\(file.st_mtim.tv_sec).\(file.st_mtim.tv_nsec)", "\(file.st_ctim.tv_sec).\(file.st_ctim.tv_nsec)",
             "\(file.st_uid)", "\(file.st_mode)",
@@ -128,6 +135,7 @@ public struct PluginRegistryCache: Sendable {
         var executable = stat()
         let path = PluginSearchPath.currentExecutablePath() ?? ""
         _ = stat(path, &executable)
-        return "\(path)|\(executable.st_size)|\(executable.st_mtim.tv_sec).\(executable.st_mtim.tv_nsec)|abi \(DagronPluginABI.runtimeVersion)|sdk \(DagronPluginABI.sdkVersion)|uid \(geteuid())"
+        return
+            "\(path)|\(executable.st_size)|\(executable.st_mtim.tv_sec).\(executable.st_mtim.tv_nsec)|abi \(DagronPluginABI.runtimeVersion)|sdk \(DagronPluginABI.sdkVersion)|uid \(geteuid())"
     }
 }

@@ -91,7 +91,8 @@ final class EventDecoder {
             var results: [NodeResult] = []
             results.reserveCapacity(count)
             for _ in 0..<count { results.append(try decodeResult(&reader, dag: contextDAG)) }
-            context.executionResult = ExecutionResult(results: results, totalDurationSeconds: total, wasCancelled: cancelled)
+            context.executionResult = ExecutionResult(
+                results: results, totalDurationSeconds: total, wasCancelled: cancelled)
         }
         if flags & Flag.gates != 0 {
             if try reader.byte() == 1 {
@@ -166,7 +167,8 @@ final class EventDecoder {
         var decisions: [(name: String, status: GateStatus, reason: String?)] = []
         for name in gates.names {
             guard let gate = gates.gate(named: name), gate.status == .approved || gate.status == .rejected,
-                  let reported = reportedGateStatuses[name], !reported.isResolved else { continue }
+                let reported = reportedGateStatuses[name], !reported.isResolved
+            else { continue }
             decisions.append((name, gate.status, gate.rejectionReason))
             reportedGateStatuses[name] = gate.status
         }

@@ -48,7 +48,8 @@ struct EventEncoder {
         if contextDAG != nil { flags |= Flag.dag }
         var index: Int?
         if let nodeIndex = context.nodeIndex, let contextDAG, nodeIndex >= 0, nodeIndex < contextDAG.nodeCount,
-           contextDAG.nodeNames[nodeIndex] == context.nodeName {
+            contextDAG.nodeNames[nodeIndex] == context.nodeName
+        {
             index = nodeIndex
             flags |= Flag.nodeIndex
         } else if context.nodeName != nil {

@@ -59,7 +59,10 @@ final class EventQueue: Sendable {
 
     /// Appends frames written by `body`.
     func append(_ body: (inout WireWriter, inout EventEncoder) -> Void) -> AppendResult {
-        enqueue { state in body(&state.writer, &state.encoder) } accepted: { _ in }
+        enqueue { state in
+            body(&state.writer, &state.encoder)
+        } accepted: { _ in
+        }
     }
 
     /// Appends an event (with the DAG or gates frames it needs first),
@@ -103,7 +106,9 @@ final class EventQueue: Sendable {
     /// The event numbered `sequence` and its node, if it is recent enough to be remembered.
     func describe(_ sequence: UInt64) -> (event: HookEvent, node: String?)? {
         state.withTrackedLock { state in
-            guard sequence > 0, sequence <= state.sequence, state.sequence - sequence < UInt64(Self.recentCount) else { return nil }
+            guard sequence > 0, sequence <= state.sequence, state.sequence - sequence < UInt64(Self.recentCount) else {
+                return nil
+            }
             let entry = state.recent[Int(sequence % UInt64(Self.recentCount))]
             guard let event = HookEvent(wireSlot: Int(entry >> 32)) else { return nil }
             let index = Int(entry & 0xFFFF_FFFF) - 1
@@ -130,7 +135,8 @@ final class EventQueue: Sendable {
     /// Waits until the writer has ended (after ``close()``, or a broken pipe), at most `timeout`.
     /// Returns whether it ended.
     func waitUntilWritten(timeout: Duration) -> Bool {
-        let milliseconds = Int(min(timeout.components.seconds, 86_400)) * 1000
+        let milliseconds =
+            Int(min(timeout.components.seconds, 86_400)) * 1000
             + Int(timeout.components.attoseconds / 1_000_000_000_000_000)
         if finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success {
             finished.signal()

@@ -1,10 +1,11 @@
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A plugin running in a child process (``PluginIsolation/process``), seen
@@ -147,9 +148,10 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
     private func forward(_ context: HookContext) {
         guard !failed.load(ordering: .relaxed) else { return }
         if queue.append(context) == .full {
-            fail(PluginFault(
-                kind: .queueFull, phase: "event", event: context.event.rawValue, node: context.nodeName,
-                detail: "more than \(queue.maximumBytes >> 20) MiB of events were waiting for it"))
+            fail(
+                PluginFault(
+                    kind: .queueFull, phase: "event", event: context.event.rawValue, node: context.nodeName,
+                    detail: "more than \(queue.maximumBytes >> 20) MiB of events were waiting for it"))
         }
     }
 
@@ -157,7 +159,9 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
     /// - Returns: The events the plugin has callbacks for (for `initialize`).
     @discardableResult
     private func request(_ phase: String, _ body: (inout WireWriter) -> Void) throws -> [HookEvent] {
-        guard !hasFailed else { throw IsolatedPluginError(description: "the plugin's isolated host was stopped earlier") }
+        guard !hasFailed else {
+            throw IsolatedPluginError(description: "the plugin's isolated host was stopped earlier")
+        }
         state.withTrackedLock {
             $0.phase = phase
             $0.outstanding += 1
@@ -269,9 +273,10 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
                 lastChange = now
             } else if now - lastChange > .milliseconds(Int64(timeout * 1000)) {
                 let handling = handlingEvent()
-                fail(PluginFault(
-                    kind: .stalled, phase: currentPhase, event: handling?.event.rawValue, node: handling?.node,
-                    detail: "no progress for \(Self.words(timeout)) (its stall_timeout)"))
+                fail(
+                    PluginFault(
+                        kind: .stalled, phase: currentPhase, event: handling?.event.rawValue, node: handling?.node,
+                        detail: "no progress for \(Self.words(timeout)) (its stall_timeout)"))
             }
         }
         var status: Int32 = 0
@@ -288,9 +293,15 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
             let phase = currentPhase
             switch end {
             case .signaled(let signal):
-                fail(PluginFault(kind: .crashed, signal: signal, phase: phase, event: handling?.event.rawValue, node: handling?.node))
+                fail(
+                    PluginFault(
+                        kind: .crashed, signal: signal, phase: phase, event: handling?.event.rawValue,
+                        node: handling?.node))
             case .exited(let code):
-                fail(PluginFault(kind: .exited, exitCode: code, phase: phase, event: handling?.event.rawValue, node: handling?.node))
+                fail(
+                    PluginFault(
+                        kind: .exited, exitCode: code, phase: phase, event: handling?.event.rawValue,
+                        node: handling?.node))
             }
         }
         queue.close()
@@ -323,7 +334,9 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
             let count = try reader.count(limit: HookEvent.allCases.count)
             var events: [HookEvent] = []
             for _ in 0..<count {
-                guard let event = HookEvent(wireSlot: try reader.count(limit: 64)) else { throw WireError.malformed("event") }
+                guard let event = HookEvent(wireSlot: try reader.count(limit: 64)) else {
+                    throw WireError.malformed("event")
+                }
                 events.append(event)
             }
             answer = .initialized(events)
@@ -353,7 +366,8 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
 
     /// `30s`, `1.5s`, `250ms`.
     static func words(_ seconds: Double) -> String {
-        seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms"
+        seconds < 1
+            ? "\(Int((seconds * 1000).rounded()))ms"
             : seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
     }
 }

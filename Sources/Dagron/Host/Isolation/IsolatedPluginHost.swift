@@ -1,9 +1,10 @@
 @_spi(DagronHost) import DagronSDK
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// How dagron starts isolated plugins (``PluginIsolation/process``): the
@@ -67,6 +68,7 @@ public struct IsolatedPluginHost: Sendable {
         }
         let plugin = IsolatedPlugin(name: name, file: candidate.path, process: process, host: self)
         try plugin.awaitLoaded(timeout: loadTimeout)
-        return LoadedPlugin(plugin: plugin, path: candidate.path, abiVersion: DagronPluginABI.runtimeVersion, candidate: candidate)
+        return LoadedPlugin(
+            plugin: plugin, path: candidate.path, abiVersion: DagronPluginABI.runtimeVersion, candidate: candidate)
     }
 }

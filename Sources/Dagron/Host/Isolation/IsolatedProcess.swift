@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A running plugin host process and the host's ends of its channels: the
@@ -26,19 +27,23 @@ struct IsolatedProcess: Sendable {
     }
 
     static func spawn(executable: String, arguments: [String]) throws(SpawnError) -> IsolatedProcess {
-        func failure(_ what: String) -> SpawnError { SpawnError(description: "\(what): \(String(cString: strerror(errno)))") }
+        func failure(_ what: String) -> SpawnError {
+            SpawnError(description: "\(what): \(String(cString: strerror(errno)))")
+        }
         let progress: ProgressPage
         do { progress = try ProgressPage.create() } catch { throw SpawnError(description: "shared memory: \(error)") }
         guard let events = SpawnSupport.makePipe() else { throw failure("pipe") }
         guard let replies = SpawnSupport.makePipe() else {
-            close(events.read); close(events.write)
+            close(events.read)
+            close(events.write)
             throw failure("pipe")
         }
         let eventsRead = SpawnSupport.moved(events.read, above: 5)
         let repliesWrite = SpawnSupport.moved(replies.write, above: 5)
         let page = SpawnSupport.moved(progress.descriptor, above: 5)
         defer {
-            close(events.read); close(replies.write)
+            close(events.read)
+            close(replies.write)
             if eventsRead != events.read { close(eventsRead) }
             if repliesWrite != replies.write { close(repliesWrite) }
             if page != progress.descriptor { close(page) }
@@ -63,7 +68,8 @@ struct IsolatedProcess: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let argv = [executable] + arguments
         let spawned = SpawnSupport.withCStrings(argv) { cArgv in
@@ -72,7 +78,8 @@ struct IsolatedProcess: Sendable {
             }
         }
         guard spawned == 0 else {
-            close(events.write); close(replies.read)
+            close(events.write)
+            close(replies.read)
             throw SpawnError(description: String(cString: strerror(spawned)))
         }
         return IsolatedProcess(pid: pid, events: events.write, replies: replies.read, progress: progress)

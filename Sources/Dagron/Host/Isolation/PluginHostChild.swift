@@ -35,19 +35,23 @@ public enum PluginHostChild {
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         guard let progress = ProgressPage.attach(descriptor: progressDescriptor) else {
-            FileHandle.standardError.write(Data("dagron plugins host-child: descriptor \(progressDescriptor) is not the progress page\n".utf8))
+            FileHandle.standardError.write(
+                Data("dagron plugins host-child: descriptor \(progressDescriptor) is not the progress page\n".utf8))
             return 70
         }
         let plugin: any DagronPlugin
         do {
-            plugin = try PluginLoader(policy: relaxed ? .relaxed : .strict).load(file: file, factorySymbol: factorySymbol).plugin
+            plugin = try PluginLoader(policy: relaxed ? .relaxed : .strict).load(
+                file: file, factorySymbol: factorySymbol
+            ).plugin
         } catch {
             reply(.failed) { RemoteFailure.encode(error, into: &$0) }
             return 3
         }
         guard plugin.name == name else {
             reply(.failed) {
-                RemoteFailure.encode(PluginLoadError.nameMismatch(path: file, manifestName: name, pluginName: plugin.name), into: &$0)
+                RemoteFailure.encode(
+                    PluginLoadError.nameMismatch(path: file, manifestName: name, pluginName: plugin.name), into: &$0)
             }
             return 3
         }
@@ -135,7 +139,8 @@ public enum PluginHostChild {
                         done = try handle(payload, initialized: &initialized)
                     }
                 } catch {
-                    FileHandle.standardError.write(Data("dagron plugins host-child: \(error); stopping plugin '\(plugin.name)'\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("dagron plugins host-child: \(error); stopping plugin '\(plugin.name)'\n".utf8))
                     if initialized { plugin.teardown() }
                     return 70
                 }

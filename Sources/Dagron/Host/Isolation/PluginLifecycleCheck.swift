@@ -48,10 +48,14 @@ public struct PluginLifecycleCheck: Sendable {
         } catch {
             return .notLoaded(error)
         }
-        guard let plugin = loaded.plugin as? IsolatedPlugin else { return .declined(phase: "load", message: "not isolated") }
+        guard let plugin = loaded.plugin as? IsolatedPlugin else {
+            return .declined(phase: "load", message: "not isolated")
+        }
         let manager = PluginManager(warningHandler: { _ in })
         manager.register(plugin, settings: settings, origin: loaded.path)
-        for (phase, failures) in [("configure", { manager.configureAll() }), ("initialize", { manager.initializeAll() })] {
+        for (phase, failures) in [
+            ("configure", { manager.configureAll() }), ("initialize", { manager.initializeAll() }),
+        ] {
             if let failure = failures().first {
                 if let fault = plugin.fault { return .failed(fault) }
                 manager.teardownAll()

@@ -42,12 +42,12 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
     public var path: String {
         switch self {
         case .unreadable(let path, _), .refused(let path, _), .notELF(let path),
-             .wrongArchitecture(let path, _, _), .notSharedLibrary(let path, _),
-             .missingSymbol(let path, _), .undefinedSDKSymbol(let path, _, _),
-             .openFailed(let path, _), .abiMismatch(let path, _, _, _),
-             .notADagronPlugin(let path, _), .nameMismatch(let path, _, _),
-             .initializeFailed(let path, _, _), .crashed(let path, _, _), .exited(let path, _, _),
-             .timedOut(let path, _), .failedInIsolatedHost(let path, _):
+            .wrongArchitecture(let path, _, _), .notSharedLibrary(let path, _),
+            .missingSymbol(let path, _), .undefinedSDKSymbol(let path, _, _),
+            .openFailed(let path, _), .abiMismatch(let path, _, _, _),
+            .notADagronPlugin(let path, _), .nameMismatch(let path, _, _),
+            .initializeFailed(let path, _, _), .crashed(let path, _, _), .exited(let path, _, _),
+            .timedOut(let path, _), .failedInIsolatedHost(let path, _):
             path
         }
     }
@@ -90,7 +90,8 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
         case .initializeFailed(_, let plugin, let message):
             "plugin '\(plugin)' failed to initialize: \(message)"
         case .crashed(_, let signal, let output):
-            "crashed while loading (signal \(signal), \(Self.signalName(signal)))" + (output.isEmpty ? "" : ": \(output)")
+            "crashed while loading (signal \(signal), \(Self.signalName(signal)))"
+                + (output.isEmpty ? "" : ": \(output)")
         case .exited(_, let status, let output):
             "ended the process while loading (exit status \(status))" + (output.isEmpty ? "" : ": \(output)")
         case .timedOut(_, let seconds):

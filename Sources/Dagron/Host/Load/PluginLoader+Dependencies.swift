@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension PluginLoader {
@@ -54,8 +55,10 @@ extension PluginLoader {
             _ = dlerror()
             guard dlopen("/proc/self/fd/\(fd)", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) != nil else {
                 let message = dlerror().map { String(cString: $0) } ?? "unknown error"
-                throw .openFailed(path: path, message: "the library it needs beside it, \(beside), could not be loaded: "
-                    + message.replacingOccurrences(of: "/proc/self/fd/\(fd)", with: beside))
+                throw .openFailed(
+                    path: path,
+                    message: "the library it needs beside it, \(beside), could not be loaded: "
+                        + message.replacingOccurrences(of: "/proc/self/fd/\(fd)", with: beside))
             }
             keepOpen = true
         }

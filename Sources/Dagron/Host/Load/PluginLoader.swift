@@ -1,7 +1,8 @@
 @_spi(DagronHost) import DagronSDK
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Loads one plugin shared object into this process.
@@ -49,15 +50,19 @@ public struct PluginLoader: Sendable {
     }
 
     /// Loads the plugin in `file`, calling `factorySymbol`.
-    public func load(file: String, factorySymbol: String = DagronPluginABI.factorySymbol) throws(PluginLoadError) -> LoadedPlugin {
-        try load(file: file, factorySymbol: factorySymbol,
-                 candidate: PluginCandidate(path: PluginSearchPath.absolute(file), factorySymbol: factorySymbol))
+    public func load(file: String, factorySymbol: String = DagronPluginABI.factorySymbol) throws(PluginLoadError)
+        -> LoadedPlugin
+    {
+        try load(
+            file: file, factorySymbol: factorySymbol,
+            candidate: PluginCandidate(path: PluginSearchPath.absolute(file), factorySymbol: factorySymbol))
     }
 
     /// Runs steps 1–4 and returns the `dlopen` handle, checking that the
     /// file defines `symbols`. Libraries the plugin needs that sit beside it
     /// are loaded first, under the same checks (``preloadDependencies(of:image:descriptor:)``).
-    public func open(file path: String, requiring symbols: [String]) throws(PluginLoadError) -> UnsafeMutableRawPointer {
+    public func open(file path: String, requiring symbols: [String]) throws(PluginLoadError) -> UnsafeMutableRawPointer
+    {
         let (fd, image) = try openChecked(file: path)
         // On success the descriptor stays open for the life of the process:
         // glibc recognizes an already-loaded object by the *name* passed to
@@ -120,16 +125,20 @@ public struct PluginLoader: Sendable {
             }
         }
         guard image.matchesHost else {
-            let found = image.fileClass == 1 && image.machine == ELFImage.hostMachine
+            let found =
+                image.fileClass == 1 && image.machine == ELFImage.hostMachine
                 ? image.architectureName + " (32-bit)" : image.architectureName
-            throw .wrongArchitecture(path: path, found: found, host: ELFImage.architectureName(machine: ELFImage.hostMachine))
+            throw .wrongArchitecture(
+                path: path, found: found, host: ELFImage.architectureName(machine: ELFImage.hostMachine))
         }
         guard image.type == 3 else { throw .notSharedLibrary(path: path, kind: image.typeName) }
         keepOpen = true
         return (fd, image)
     }
 
-    private func load(file path: String, factorySymbol: String, candidate: PluginCandidate) throws(PluginLoadError) -> LoadedPlugin {
+    private func load(file path: String, factorySymbol: String, candidate: PluginCandidate) throws(PluginLoadError)
+        -> LoadedPlugin
+    {
         let handle = try open(file: path, requiring: [DagronPluginABI.abiVersionSymbol, factorySymbol])
         // Never dlclose: see the type's documentation.
         guard let abiAddress = dlsym(handle, DagronPluginABI.abiVersionSymbol) else {
@@ -138,7 +147,8 @@ public struct PluginLoader: Sendable {
         typealias ABIFunction = @convention(c) () -> UInt32
         let abi = unsafeBitCast(abiAddress, to: ABIFunction.self)()
         guard abi == DagronPluginABI.runtimeVersion else {
-            throw .abiMismatch(path: path, plugin: abi, host: DagronPluginABI.runtimeVersion, hostSDK: DagronPluginABI.sdkVersion)
+            throw .abiMismatch(
+                path: path, plugin: abi, host: DagronPluginABI.runtimeVersion, hostSDK: DagronPluginABI.sdkVersion)
         }
         guard let factoryAddress = dlsym(handle, factorySymbol) else {
             throw .missingSymbol(path: path, symbol: factorySymbol)

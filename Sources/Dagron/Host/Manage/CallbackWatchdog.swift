@@ -48,7 +48,9 @@ public final class CallbackWatchdog: Sendable {
         public var fault: PluginFault {
             PluginFault(
                 kind: .stalled, phase: activity.phase.faultPhase, event: activity.phase.eventName, node: node,
-                detail: "still running after \(CallbackWatchdog.format(seconds)) (stall_timeout \(CallbackWatchdog.format(stallTimeout)))")
+                detail:
+                    "still running after \(CallbackWatchdog.format(seconds)) (stall_timeout \(CallbackWatchdog.format(stallTimeout)))"
+            )
         }
 
         /// `plugin 'x' has not returned from post_node (node 'b') after 1000 ms, past its stall timeout of 1000 ms`.
@@ -118,7 +120,8 @@ public final class CallbackWatchdog: Sendable {
 
     /// Starts sampling on a thread of its own (once).
     public func start() {
-        guard running.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else { return }
+        guard running.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+        else { return }
         let thread = Thread { [self] in sample() }
         thread.name = "dagron-watchdog"
         thread.start()
@@ -189,7 +192,9 @@ public final class CallbackWatchdog: Sendable {
             }
             // What was tracked has ended (it ran about from its first sighting until now).
             if let last = findings.tracked, last.overBudget, !last.settled {
-                report(last, seconds: Self.seconds(now - last.firstSeen), stillRunning: false, reported: &findings.reported)
+                report(
+                    last, seconds: Self.seconds(now - last.firstSeen), stillRunning: false, reported: &findings.reported
+                )
             }
             findings.tracked = activity.map { activity in
                 let settings = hostSettings(activity.owner)
@@ -206,27 +211,33 @@ public final class CallbackWatchdog: Sendable {
     }
 
     private func report(_ tracked: Tracked, seconds: Double, stillRunning: Bool, reported: inout Set<String>) {
-        guard !stopped.load(ordering: .sequentiallyConsistent), reported.insert(Self.key(tracked.activity)).inserted else { return }
+        guard !stopped.load(ordering: .sequentiallyConsistent), reported.insert(Self.key(tracked.activity)).inserted
+        else { return }
         let node = name(ofNode: tracked.activity.nodeIndex)
         let place = "\(tracked.activity.phase)\(node.map { " (node '\($0)')" } ?? "")"
         let owner = tracked.activity.owner
-        warn(stillRunning
-            ? "plugin '\(owner)' has spent over \(Self.format(seconds)) so far in \(place), over its \(Self.format(tracked.budget)) budget"
-            : "plugin '\(owner)' spent \(Self.format(seconds)) in \(place), over its \(Self.format(tracked.budget)) budget")
+        warn(
+            stillRunning
+                ? "plugin '\(owner)' has spent over \(Self.format(seconds)) so far in \(place), over its \(Self.format(tracked.budget)) budget"
+                : "plugin '\(owner)' spent \(Self.format(seconds)) in \(place), over its \(Self.format(tracked.budget)) budget"
+        )
         noteSlow(tracked, seconds: seconds, stillRunning: stillRunning)
     }
 
     private func noteSlow(_ tracked: Tracked, seconds: Double, stillRunning: Bool) {
-        health.noteSlow(tracked.activity.owner, PluginHealth.SlowCallback(
-            event: tracked.activity.phase.description, node: name(ofNode: tracked.activity.nodeIndex),
-            seconds: seconds, stillRunning: stillRunning))
+        health.noteSlow(
+            tracked.activity.owner,
+            PluginHealth.SlowCallback(
+                event: tracked.activity.phase.description, node: name(ofNode: tracked.activity.nodeIndex),
+                seconds: seconds, stillRunning: stillRunning))
     }
 
     private func stall(_ tracked: Tracked, seconds: Double) {
         guard !stopped.load(ordering: .sequentiallyConsistent) else { return }
-        onStall(Stall(
-            activity: tracked.activity, node: name(ofNode: tracked.activity.nodeIndex), seconds: seconds,
-            stallTimeout: tracked.stallTimeout))
+        onStall(
+            Stall(
+                activity: tracked.activity, node: name(ofNode: tracked.activity.nodeIndex), seconds: seconds,
+                stallTimeout: tracked.stallTimeout))
     }
 
     private func name(ofNode index: Int?) -> String? {

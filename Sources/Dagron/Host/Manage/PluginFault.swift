@@ -52,13 +52,15 @@ public struct PluginFault: Codable, Sendable, Equatable, CustomStringConvertible
 
     /// `crashed with signal 6 (SIGABRT) in post_node (node 'b')`.
     public var description: String {
-        var text: String = switch kind {
-        case .crashed: "crashed with signal \(signal.map { "\($0)\(Self.signalName($0).map { " (\($0))" } ?? "")" } ?? "?")"
-        case .exited: "exited with status \(exitCode.map(String.init) ?? "?")"
-        case .stalled: "stalled"
-        case .queueFull: "fell too far behind"
-        case .hostFailed: "could not be hosted"
-        }
+        var text: String =
+            switch kind {
+            case .crashed:
+                "crashed with signal \(signal.map { "\($0)\(Self.signalName($0).map { " (\($0))" } ?? "")" } ?? "?")"
+            case .exited: "exited with status \(exitCode.map(String.init) ?? "?")"
+            case .stalled: "stalled"
+            case .queueFull: "fell too far behind"
+            case .hostFailed: "could not be hosted"
+            }
         if let event {
             text += " in \(event)" + (node.map { " (node '\($0)')" } ?? "")
         } else if phase != "event" {

@@ -64,7 +64,8 @@ public final class PluginHealth: Sendable {
     public func fail(_ name: String, _ fault: PluginFault) -> Bool {
         entries.withTrackedLock { entries in
             guard let index = entries.firstIndex(where: { $0.name == name }) else {
-                entries.append(Entry(name: name, isolation: .inProcess, state: .failed, failure: fault, slowCallbacks: []))
+                entries.append(
+                    Entry(name: name, isolation: .inProcess, state: .failed, failure: fault, slowCallbacks: []))
                 return true
             }
             guard entries[index].state == .ok else { return false }

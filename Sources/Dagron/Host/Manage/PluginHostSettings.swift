@@ -59,16 +59,21 @@ public struct PluginHostSettings: Sendable, Equatable {
     /// Separates the reserved keys of `settings` from the plugin's own.
     /// - Throws: ``PluginSettingsError/malformed(plugin:key:value:expected:)``
     ///   naming the key for a value out of range or not understood.
-    public static func split(_ settings: PluginSettings) throws(PluginSettingsError) -> (host: PluginHostSettings, plugin: PluginSettings) {
+    public static func split(_ settings: PluginSettings) throws(PluginSettingsError) -> (
+        host: PluginHostSettings, plugin: PluginSettings
+    ) {
         var host = PluginHostSettings()
         if let raw = settings[isolationKey] {
             guard let isolation = PluginIsolation(text: raw) else {
-                throw .malformed(plugin: settings.plugin, key: isolationKey, value: raw, expected: "in_process or process")
+                throw .malformed(
+                    plugin: settings.plugin, key: isolationKey, value: raw, expected: "in_process or process")
             }
             host.isolation = isolation
         }
-        host.stallTimeout = try duration(settings, stallTimeoutKey, default: defaultStallTimeout, within: stallTimeoutBounds)
-        host.callbackBudget = try duration(settings, callbackBudgetKey, default: defaultCallbackBudget, within: callbackBudgetBounds)
+        host.stallTimeout = try duration(
+            settings, stallTimeoutKey, default: defaultStallTimeout, within: stallTimeoutBounds)
+        host.callbackBudget = try duration(
+            settings, callbackBudgetKey, default: defaultCallbackBudget, within: callbackBudgetBounds)
         let own = settings.values.filter { !reservedKeys.contains($0.key) }
         return (host, PluginSettings(plugin: settings.plugin, own))
     }
@@ -79,7 +84,8 @@ public struct PluginHostSettings: Sendable, Equatable {
     ) throws(PluginSettingsError) -> Double {
         guard let raw = settings[key] else { return defaultValue }
         guard let seconds = DurationText.seconds(raw), bounds.contains(seconds) else {
-            throw .malformed(plugin: settings.plugin, key: key, value: raw, expected: "a duration \(bounds) such as 250ms or 30s")
+            throw .malformed(
+                plugin: settings.plugin, key: key, value: raw, expected: "a duration \(bounds) such as 250ms or 30s")
         }
         return seconds
     }

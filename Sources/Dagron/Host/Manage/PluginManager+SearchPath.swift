@@ -65,13 +65,15 @@ extension PluginManager {
         reportingFailures: Bool = true
     ) -> [PluginFailure] {
         let selection = PluginCatalog(
-            searchPath: searchPath, loader: loader, dropInNaming: dropInNaming, isolation: isolation).load(named: names)
+            searchPath: searchPath, loader: loader, dropInNaming: dropInNaming, isolation: isolation
+        ).load(named: names)
         for warning in selection.warnings { warn(warning) }
         if reportingFailures { for failure in selection.failures { warn(failure.description) } }
         for loaded in selection.plugins {
-            register(loaded.plugin,
-                     settings: SharedObjectPluginSource.merge(loaded.defaultSettings, settings[loaded.plugin.name]),
-                     origin: loaded.path)
+            register(
+                loaded.plugin,
+                settings: SharedObjectPluginSource.merge(loaded.defaultSettings, settings[loaded.plugin.name]),
+                origin: loaded.path)
         }
         return selection.failures
     }

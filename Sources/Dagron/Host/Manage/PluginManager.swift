@@ -120,7 +120,9 @@ public final class PluginManager: Sendable {
             return previous
         }
         guard let replaced else { return }
-        warn("plugin '\(name)' was registered again\(origin.map { " from \($0)" } ?? ""); the new registration replaces the earlier one")
+        warn(
+            "plugin '\(name)' was registered again\(origin.map { " from \($0)" } ?? ""); the new registration replaces the earlier one"
+        )
         if replaced.initialized {
             replaced.plugin.teardown()
             hooks.removeHooks(owner: name)
@@ -201,7 +203,8 @@ public final class PluginManager: Sendable {
         state.withTrackedLock { state in
             // Only the registration that was configured, with the settings it was given.
             guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject,
-                  now.settings == entry.settings else { return }
+                now.settings == entry.settings
+            else { return }
             state.entries[name]!.configured = true
             state.entries[name]!.host = host
         }
@@ -239,7 +242,9 @@ public final class PluginManager: Sendable {
                 try watched(name, entry.plugin, .initialize) { try entry.plugin.initialize(hooks: view) }
                 let current = state.withTrackedLock { state -> Bool in
                     // Replaced meanwhile: the newcomer will be initialized instead.
-                    guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject else { return false }
+                    guard let now = state.entries[name], now.plugin as AnyObject === entry.plugin as AnyObject else {
+                        return false
+                    }
                     state.entries[name]!.initialized = true
                     state.initializationOrder.append(name)
                     return true

@@ -39,7 +39,9 @@ public struct PluginQuarantine: Sendable {
 
     /// The quarantine the environment asks for, or `nil` when disabled or
     /// when there is neither `XDG_STATE_HOME` nor a home directory.
-    public static func standard(environment: [String: String] = PluginSearchPath.processEnvironment()) -> PluginQuarantine? {
+    public static func standard(environment: [String: String] = PluginSearchPath.processEnvironment())
+        -> PluginQuarantine?
+    {
         if let setting = environment[environmentVariable], !setting.isEmpty {
             if ["0", "off", "no", "false"].contains(setting.lowercased()) { return nil }
             if setting.hasPrefix("/") { return PluginQuarantine(path: setting) }
@@ -65,7 +67,8 @@ public struct PluginQuarantine: Sendable {
             fault.detail = String(detail.prefix(Self.detailLimit)) + "…"
         }
         guard let (file, identity) = PluginFileIdentity.resolve(path) else {
-            return "cannot quarantine plugin '\(name)': \(path) can no longer be examined (\(String(cString: strerror(errno))))"
+            return
+                "cannot quarantine plugin '\(name)': \(path) can no longer be examined (\(String(cString: strerror(errno))))"
         }
         do {
             try update { entries in
@@ -77,7 +80,9 @@ public struct PluginQuarantine: Sendable {
                         firstAt: min(earlier.firstAt, fault.at))
                 } else {
                     entries.removeAll { $0.file == file }
-                    entries.append(QuarantineEntry(plugin: name, file: file, identity: identity, fault: fault, count: 1, firstAt: fault.at))
+                    entries.append(
+                        QuarantineEntry(
+                            plugin: name, file: file, identity: identity, fault: fault, count: 1, firstAt: fault.at))
                 }
             }
             return nil
@@ -102,7 +107,9 @@ public struct PluginQuarantine: Sendable {
         let byFile = Dictionary(stored.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
         var found: [String: QuarantineEntry] = [:]
         for path in paths {
-            if let (file, identity) = PluginFileIdentity.resolve(path), let entry = byFile[file], entry.identity == identity {
+            if let (file, identity) = PluginFileIdentity.resolve(path), let entry = byFile[file],
+                entry.identity == identity
+            {
                 found[path] = entry
             }
         }
@@ -208,8 +215,9 @@ public struct PluginQuarantine: Sendable {
 
     private static func decode(_ data: Data?) -> [QuarantineEntry] {
         guard let data, !data.isEmpty,
-              let stored = try? JSONDecoder().decode(Stored.self, from: data),
-              stored.format == Stored.currentFormat else { return [] }
+            let stored = try? JSONDecoder().decode(Stored.self, from: data),
+            stored.format == Stored.currentFormat
+        else { return [] }
         return stored.entries.filter(\.isPlausible)
     }
 }

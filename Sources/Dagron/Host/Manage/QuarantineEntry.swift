@@ -18,7 +18,9 @@ public struct QuarantineEntry: Codable, Sendable, Equatable, CustomStringConvert
     public var firstAt: Double
 
     /// Creates an entry.
-    public init(plugin: String, file: String, identity: PluginFileIdentity, fault: PluginFault, count: Int, firstAt: Double) {
+    public init(
+        plugin: String, file: String, identity: PluginFileIdentity, fault: PluginFault, count: Int, firstAt: Double
+    ) {
         self.plugin = plugin
         self.file = file
         self.identity = identity
@@ -37,7 +39,8 @@ public struct QuarantineEntry: Codable, Sendable, Equatable, CustomStringConvert
     /// The line `dagron plugins list` shows under a quarantined plugin: the
     /// ``summary``, then what follows from it and how to end it.
     public var description: String {
-        Self.oneLine("\(summary); run isolated until rebuilt or cleared (dagron plugins clear \(Self.shellWord(plugin)))")
+        Self.oneLine(
+            "\(summary); run isolated until rebuilt or cleared (dagron plugins clear \(Self.shellWord(plugin)))")
     }
 
     /// Whether the values read from a file make sense: a name, an absolute
@@ -53,7 +56,8 @@ public struct QuarantineEntry: Codable, Sendable, Equatable, CustomStringConvert
         guard gmtime_r(&seconds, &parts) != nil else { return "an unknown time" }
         let year = Int(parts.tm_year) + 1900
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
+        return
+            "\(year)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
     }
 
     /// `text` with line breaks made spaces, so a detail cannot break the one-line form.
@@ -63,7 +67,9 @@ public struct QuarantineEntry: Codable, Sendable, Equatable, CustomStringConvert
 
     /// `name` as one shell word: bare when it is plain, single-quoted otherwise.
     private static func shellWord(_ name: String) -> String {
-        let plain = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-+@".unicodeScalars.contains($0)) }
+        let plain = name.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-+@".unicodeScalars.contains($0))
+        }
         return plain ? name : "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

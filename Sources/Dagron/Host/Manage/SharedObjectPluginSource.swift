@@ -43,7 +43,8 @@ public struct SharedObjectPluginSource: PluginSource {
             let selection = catalog.load(named: names)
             plugins = selection.plugins
             for warning in selection.warnings {
-                results.append(.failed(PluginFailure(name: nil, origin: nil, error: PluginListingError(reason: warning))))
+                results.append(
+                    .failed(PluginFailure(name: nil, origin: nil, error: PluginListingError(reason: warning))))
             }
             results += selection.failures.map { .failed($0) }
         } else {
@@ -53,13 +54,18 @@ public struct SharedObjectPluginSource: PluginSource {
                 results.append(.failed(PluginFailure(name: nil, origin: error.file, error: error)))
             }
             for record in listing.records where record.status == .failed || record.status == .refused {
-                results.append(.failed(PluginFailure(name: record.name, origin: record.path,
-                                                     error: PluginListingError(reason: record.error ?? "failed"))))
+                results.append(
+                    .failed(
+                        PluginFailure(
+                            name: record.name, origin: record.path,
+                            error: PluginListingError(reason: record.error ?? "failed"))))
             }
         }
         for loaded in plugins {
-            results.append(.loaded(loaded.plugin, origin: loaded.path,
-                                   settings: Self.merge(loaded.defaultSettings, settings[loaded.plugin.name])))
+            results.append(
+                .loaded(
+                    loaded.plugin, origin: loaded.path,
+                    settings: Self.merge(loaded.defaultSettings, settings[loaded.plugin.name])))
         }
         return results
     }

@@ -1,7 +1,8 @@
 @_spi(DagronHost) import DagronSDK
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Probes plugin candidates in a child process, so that a plugin that
@@ -62,7 +63,8 @@ public struct IsolatedPluginProbe: Sendable {
         var start = 0
         while start < candidates.count {
             let remaining = Array(candidates[start...])
-            let request = Request(candidates: remaining, initialize: initialize, settings: settings, relaxed: policy == .relaxed)
+            let request = Request(
+                candidates: remaining, initialize: initialize, settings: settings, relaxed: policy == .relaxed)
             let outcome = run(request)
             for line in outcome.lines where line.index >= 0 && line.index < remaining.count {
                 records[start + line.index] = line.record
@@ -70,12 +72,15 @@ public struct IsolatedPluginProbe: Sendable {
             // The first candidate of this run without a record is the one the child died on.
             guard let missing = remaining.indices.first(where: { records[start + $0] == nil }) else { break }
             let candidate = remaining[missing]
-            let error: PluginLoadError = switch outcome.end {
-            case .signaled(let signal): .crashed(path: candidate.path, signal: signal, output: outcome.lastOutput)
-            case .exited(let status): .exited(path: candidate.path, status: status, output: outcome.lastOutput)
-            case .timedOut: .timedOut(path: candidate.path, seconds: timeoutSeconds)
-            case .spawnFailed(let reason): .unreadable(path: candidate.path, reason: "could not start the probe process \(executable): \(reason)")
-            }
+            let error: PluginLoadError =
+                switch outcome.end {
+                case .signaled(let signal): .crashed(path: candidate.path, signal: signal, output: outcome.lastOutput)
+                case .exited(let status): .exited(path: candidate.path, status: status, output: outcome.lastOutput)
+                case .timedOut: .timedOut(path: candidate.path, seconds: timeoutSeconds)
+                case .spawnFailed(let reason):
+                    .unreadable(
+                        path: candidate.path, reason: "could not start the probe process \(executable): \(reason)")
+                }
             records[start + missing] = PluginRecord(candidate: candidate, error: error)
             if case .spawnFailed = outcome.end {
                 for index in (start + missing)..<candidates.count where records[index] == nil {
@@ -85,7 +90,11 @@ public struct IsolatedPluginProbe: Sendable {
             }
             start += missing + 1
         }
-        return records.enumerated().map { $1 ?? PluginRecord(candidate: candidates[$0], error: .unreadable(path: candidates[$0].path, reason: "not probed")) }
+        return records.enumerated().map {
+            $1
+                ?? PluginRecord(
+                    candidate: candidates[$0], error: .unreadable(path: candidates[$0].path, reason: "not probed"))
+        }
     }
 
     private enum End {
@@ -108,20 +117,26 @@ public struct IsolatedPluginProbe: Sendable {
             return outcome
         }
         guard let requestFile = Self.unlinkedFile(containing: json) else {
-            outcome.end = .spawnFailed("cannot write the request to a temporary file: \(String(cString: strerror(errno)))")
+            outcome.end = .spawnFailed(
+                "cannot write the request to a temporary file: \(String(cString: strerror(errno)))")
             return outcome
         }
         defer { close(requestFile) }
-        guard let resultPipe = SpawnSupport.makePipe() else { outcome.end = .spawnFailed(String(cString: strerror(errno))); return outcome }
+        guard let resultPipe = SpawnSupport.makePipe() else {
+            outcome.end = .spawnFailed(String(cString: strerror(errno)))
+            return outcome
+        }
         let results = [resultPipe.read, resultPipe.write]
         guard let diagnosticPipe = SpawnSupport.makePipe() else {
-            close(results[0]); close(results[1])
+            close(results[0])
+            close(results[1])
             outcome.end = .spawnFailed(String(cString: strerror(errno)))
             return outcome
         }
         let diagnostics = [diagnosticPipe.read, diagnosticPipe.write]
         // Every source above 4 first (see SpawnSupport.moved).
-        let results1 = SpawnSupport.moved(results[1], above: 4), request = SpawnSupport.moved(requestFile, above: 4)
+        let results1 = SpawnSupport.moved(results[1], above: 4)
+        let request = SpawnSupport.moved(requestFile, above: 4)
         defer { if request != requestFile { close(request) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -144,7 +159,10 @@ public struct IsolatedPluginProbe: Sendable {
         close(results[1])
         if results1 != results[1] { close(results1) }
         close(diagnostics[1])
-        defer { close(results[0]); close(diagnostics[0]) }
+        defer {
+            close(results[0])
+            close(diagnostics[0])
+        }
         guard spawned == 0 else {
             outcome.end = .spawnFailed(String(cString: strerror(spawned)))
             return outcome
@@ -159,9 +177,14 @@ public struct IsolatedPluginProbe: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while open.results || open.diagnostics {
             let left = deadline - ContinuousClock.now
-            if left <= .zero { timedOut = true; break }
-            var fds = [pollfd(fd: open.results ? results[0] : -1, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: open.diagnostics ? diagnostics[0] : -1, events: Int16(POLLIN), revents: 0)]
+            if left <= .zero {
+                timedOut = true
+                break
+            }
+            var fds = [
+                pollfd(fd: open.results ? results[0] : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: open.diagnostics ? diagnostics[0] : -1, events: Int16(POLLIN), revents: 0),
+            ]
             let milliseconds = Int32(min(left.components.seconds * 1000 + 1, 60_000))
             let ready = poll(&fds, 2, milliseconds)
             if ready < 0 && errno == EINTR { continue }
@@ -213,19 +236,27 @@ public struct IsolatedPluginProbe: Sendable {
             var offset = 0
             while offset < raw.count {
                 let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
                 offset += n
             }
             return true
         }
-        guard written else { close(fd); return nil }
+        guard written else {
+            close(fd)
+            return nil
+        }
         return fd
     }
 
     /// The line of a crash's standard error worth quoting: Swift's
     /// `Fatal error: …` line if there is one, else the last non-empty line.
     static func lastMeaningfulLine(_ text: String) -> String {
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         let line = lines.last { $0.contains("Fatal error") } ?? lines.last ?? ""
         return line.count > 300 ? String(line.prefix(300)) + "…" : line
     }
@@ -237,7 +268,9 @@ public struct IsolatedPluginProbe: Sendable {
         var json = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { pread(requestDescriptor, $0.baseAddress, $0.count, off_t(json.count)) }
+            let n = buffer.withUnsafeMutableBytes {
+                pread(requestDescriptor, $0.baseAddress, $0.count, off_t(json.count))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)

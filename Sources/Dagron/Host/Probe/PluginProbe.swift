@@ -19,7 +19,9 @@ public struct PluginProbe: Sendable {
     /// Loads `candidate`. With `initialize`, also configures it with the
     /// manifest settings overlaid by `settings`, initializes it, records the
     /// events it registered hooks for, and tears it down.
-    public func probe(_ candidate: PluginCandidate, initialize: Bool = false, settings: [String: String] = [:]) -> PluginRecord {
+    public func probe(_ candidate: PluginCandidate, initialize: Bool = false, settings: [String: String] = [:])
+        -> PluginRecord
+    {
         let loaded: LoadedPlugin
         do { loaded = try loader.load(candidate) } catch { return PluginRecord(candidate: candidate, error: error) }
         var record = PluginRecord(loaded: loaded)
@@ -29,17 +31,21 @@ public struct PluginProbe: Sendable {
         let merged = candidate.settings.merging(settings) { _, given in given }
         do {
             // The reserved keys are the host's (see PluginHostSettings), not the plugin's.
-            let settings = PluginSettings(plugin: plugin.name, merged.filter { !PluginHostSettings.reservedKeys.contains($0.key) })
+            let settings = PluginSettings(
+                plugin: plugin.name, merged.filter { !PluginHostSettings.reservedKeys.contains($0.key) })
             try plugin.settingsSchema.validate(settings)
             try plugin.configure(settings)
             try plugin.initialize(hooks: hooks.scoped(owner: plugin.name))
-            record.events = Dictionary(uniqueKeysWithValues: hooks.events(registeredBy: plugin.name).map { ($0.key.rawValue, $0.value) })
+            record.events = Dictionary(
+                uniqueKeysWithValues: hooks.events(registeredBy: plugin.name).map { ($0.key.rawValue, $0.value) })
             record.priorities = Dictionary(
                 uniqueKeysWithValues: hooks.priorities(registeredBy: plugin.name).map { ($0.key.rawValue, $0.value) })
             plugin.teardown()
         } catch {
-            record.initializeError = PluginLoadError.initializeFailed(
-                path: loaded.path, plugin: plugin.name, message: String(describing: error)).reason
+            record.initializeError =
+                PluginLoadError.initializeFailed(
+                    path: loaded.path, plugin: plugin.name, message: String(describing: error)
+                ).reason
         }
         hooks.removeHooks(owner: plugin.name)
         return record

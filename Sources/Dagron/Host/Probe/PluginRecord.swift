@@ -63,15 +63,17 @@ public struct PluginRecord: Sendable, Codable, Equatable {
 
     /// A record for a candidate that failed with `error`.
     public init(candidate: PluginCandidate, error: PluginLoadError) {
-        self.init(name: candidate.declaredName, status: error.isRefusal ? .refused : .failed,
-                  path: candidate.path, error: error.reason, candidate: candidate)
+        self.init(
+            name: candidate.declaredName, status: error.isRefusal ? .refused : .failed,
+            path: candidate.path, error: error.reason, candidate: candidate)
         if case .abiMismatch(_, let plugin, _, _) = error { abi = plugin }
     }
 
     /// A record for a loaded plugin.
     public init(loaded: LoadedPlugin) {
-        self.init(name: loaded.plugin.name, version: loaded.plugin.version, summary: loaded.plugin.summary,
-                  status: .loaded, path: loaded.path, abi: loaded.abiVersion, candidate: loaded.candidate)
+        self.init(
+            name: loaded.plugin.name, version: loaded.plugin.version, summary: loaded.plugin.summary,
+            status: .loaded, path: loaded.path, abi: loaded.abiVersion, candidate: loaded.candidate)
         secretSettings = loaded.plugin.secretSettings.sorted()
         let schema = loaded.plugin.settingsSchema
         settingsSchema = schema.isDeclared ? schema : nil

@@ -15,7 +15,9 @@ public enum PluginSettingSecrecy {
     public static let placeholder = "<secret, not shown>"
 
     /// Name fragments that mark a setting of a plugin without a schema as secret (case-insensitive).
-    public static let secretWords = ["secret", "token", "password", "passwd", "credential", "api_key", "apikey", "webhook", "private_key"]
+    public static let secretWords = [
+        "secret", "token", "password", "passwd", "credential", "api_key", "apikey", "webhook", "private_key",
+    ]
 
     /// Whether a setting called `key` looks secret by its name alone (for plugins without a schema).
     public static func nameLooksSecret(_ key: String) -> Bool {

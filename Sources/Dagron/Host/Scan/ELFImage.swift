@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// What the host reads from an ELF file before it lets `dlopen` near it:
@@ -72,17 +72,17 @@ public struct ELFImage: Sendable {
     /// The `e_machine` of the machine this code runs on.
     public static var hostMachine: UInt16 {
         #if arch(x86_64)
-        62
+            62
         #elseif arch(arm64)
-        183
+            183
         #elseif arch(riscv64)
-        243
+            243
         #elseif arch(s390x)
-        22
+            22
         #elseif arch(powerpc64le) || arch(powerpc64)
-        21
+            21
         #else
-        0
+            0
         #endif
     }
 
@@ -166,31 +166,39 @@ public struct ELFImage: Sendable {
     /// The `DT_NEEDED` and `DT_SONAME` entries of the dynamic section, with their strings.
     private func dynamicStrings(descriptor: Int32) -> [(tag: Int64, name: String)] {
         guard fileClass == 2, byteOrder == 1, sectionHeaderSize >= 64, sectionCount > 0, sectionCount < 4096,
-              let sections = read(descriptor, offset: sectionHeaderOffset, count: Int(sectionHeaderSize) * Int(sectionCount))
+            let sections = read(
+                descriptor, offset: sectionHeaderOffset, count: Int(sectionHeaderSize) * Int(sectionCount))
         else { return [] }
         func section(_ index: Int) -> (type: UInt32, offset: UInt64, size: UInt64, link: UInt32) {
             sections.withUnsafeBytes { raw in
                 let base = index * Int(sectionHeaderSize)
-                return (raw.loadUnaligned(fromByteOffset: base + 4, as: UInt32.self),
-                        raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self),
-                        raw.loadUnaligned(fromByteOffset: base + 32, as: UInt64.self),
-                        raw.loadUnaligned(fromByteOffset: base + 40, as: UInt32.self))
+                return (
+                    raw.loadUnaligned(fromByteOffset: base + 4, as: UInt32.self),
+                    raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: base + 32, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: base + 40, as: UInt32.self)
+                )
             }
         }
         guard let dynamic = (0..<Int(sectionCount)).lazy.map(section).first(where: { $0.type == 6 /* SHT_DYNAMIC */ }),
-              Int(dynamic.link) < Int(sectionCount), dynamic.size >= 16, dynamic.size < 1 << 20,
-              let entries = read(descriptor, offset: dynamic.offset, count: Int(dynamic.size)) else { return [] }
+            Int(dynamic.link) < Int(sectionCount), dynamic.size >= 16, dynamic.size < 1 << 20,
+            let entries = read(descriptor, offset: dynamic.offset, count: Int(dynamic.size))
+        else { return [] }
         let strings = section(Int(dynamic.link))
         var found: [(tag: Int64, name: String)] = []
         for base in stride(from: 0, through: entries.count - 16, by: 16) {
             let (tag, value) = entries.withUnsafeBytes {
-                ($0.loadUnaligned(fromByteOffset: base, as: Int64.self), $0.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self))
+                (
+                    $0.loadUnaligned(fromByteOffset: base, as: Int64.self),
+                    $0.loadUnaligned(fromByteOffset: base + 8, as: UInt64.self)
+                )
             }
             if tag == 0 /* DT_NULL */ { break }
             guard tag == 1 || tag == 14, value < strings.size else { continue }
             let length = Int(min(strings.size - value, 4096))
             guard let text = read(descriptor, offset: strings.offset + value, count: length),
-                  let end = text.firstIndex(of: 0), end > 0 else { continue }
+                let end = text.firstIndex(of: 0), end > 0
+            else { continue }
             found.append((tag, String(decoding: text[..<end], as: UTF8.self)))
         }
         return found
@@ -204,17 +212,21 @@ public struct ELFImage: Sendable {
     }
 
     private func dynamicTables(descriptor: Int32) -> DynamicTables? {
-        guard fileClass == 2, byteOrder == 1, sectionHeaderSize >= 64, sectionCount > 0, sectionCount < 4096 else { return nil }
+        guard fileClass == 2, byteOrder == 1, sectionHeaderSize >= 64, sectionCount > 0, sectionCount < 4096 else {
+            return nil
+        }
         let tableSize = Int(sectionHeaderSize) * Int(sectionCount)
         guard let sections = read(descriptor, offset: sectionHeaderOffset, count: tableSize) else { return nil }
         func section(_ index: Int) -> (type: UInt32, offset: UInt64, size: UInt64, link: UInt32, entrySize: UInt64) {
             sections.withUnsafeBytes { raw in
                 let base = index * Int(sectionHeaderSize)
-                return (raw.loadUnaligned(fromByteOffset: base + 4, as: UInt32.self),
-                        raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self),
-                        raw.loadUnaligned(fromByteOffset: base + 32, as: UInt64.self),
-                        raw.loadUnaligned(fromByteOffset: base + 40, as: UInt32.self),
-                        raw.loadUnaligned(fromByteOffset: base + 56, as: UInt64.self))
+                return (
+                    raw.loadUnaligned(fromByteOffset: base + 4, as: UInt32.self),
+                    raw.loadUnaligned(fromByteOffset: base + 24, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: base + 32, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: base + 40, as: UInt32.self),
+                    raw.loadUnaligned(fromByteOffset: base + 56, as: UInt64.self)
+                )
             }
         }
         var found: DynamicTables?
@@ -223,10 +235,12 @@ public struct ELFImage: Sendable {
             let entry = section(index)
             if entry.type == 0x6FFF_FFF6 /* SHT_GNU_HASH */ { gnuHash = (entry.offset, entry.size) }
             guard found == nil, entry.type == 11 /* SHT_DYNSYM */, entry.entrySize >= 24,
-                  Int(entry.link) < Int(sectionCount) else { continue }
+                Int(entry.link) < Int(sectionCount)
+            else { continue }
             let strings = section(Int(entry.link))
             guard entry.size < 256 << 20, strings.size < 256 << 20 else { return nil }
-            found = DynamicTables(symbols: (entry.offset, entry.size, entry.entrySize), strings: (strings.offset, strings.size))
+            found = DynamicTables(
+                symbols: (entry.offset, entry.size, entry.entrySize), strings: (strings.offset, strings.size))
         }
         found?.gnuHash = gnuHash
         return found
@@ -242,20 +256,25 @@ public struct ELFImage: Sendable {
     ) -> Bool {
         guard hash.size >= 16, let header = read(descriptor, offset: hash.offset, count: 16) else { return false }
         let (bucketCount, symbolOffset, bloomSize) = header.withUnsafeBytes { raw in
-            (raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self),
-             raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
-             raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+            (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+            )
         }
         guard bucketCount > 0 else { return false }
         let value = Self.gnuHash(target)
         let bucketsStart = hash.offset + 16 + UInt64(bloomSize) * 8
         let chainsStart = bucketsStart + UInt64(bucketCount) * 4
         guard let bucket = readUInt32(descriptor, at: bucketsStart + UInt64(value % bucketCount) * 4),
-              bucket >= symbolOffset else { return false }
+            bucket >= symbolOffset
+        else { return false }
         var symbol = bucket
         let symbolCount = UInt32(tables.symbols.size / tables.symbols.entrySize)
         while symbol < symbolCount {
-            guard let chain = readUInt32(descriptor, at: chainsStart + UInt64(symbol - symbolOffset) * 4) else { return false }
+            guard let chain = readUInt32(descriptor, at: chainsStart + UInt64(symbol - symbolOffset) * 4) else {
+                return false
+            }
             if chain | 1 == value | 1, symbolNamed(target, index: Int(symbol), tables: tables, descriptor: descriptor) {
                 return true
             }
@@ -273,7 +292,8 @@ public struct ELFImage: Sendable {
             ($0.loadUnaligned(fromByteOffset: 0, as: UInt32.self), $0.loadUnaligned(fromByteOffset: 6, as: UInt16.self))
         }
         guard sectionIndex != 0 /* SHN_UNDEF */, UInt64(nameOffset) + UInt64(target.count) < tables.strings.size,
-              let name = read(descriptor, offset: tables.strings.offset + UInt64(nameOffset), count: target.count + 1) else {
+            let name = read(descriptor, offset: tables.strings.offset + UInt64(nameOffset), count: target.count + 1)
+        else {
             return false
         }
         return name.last == 0 && name.dropLast().elementsEqual(target)
@@ -281,7 +301,8 @@ public struct ELFImage: Sendable {
 
     private func scanForSymbol(_ target: [UInt8], tables: DynamicTables, descriptor: Int32) -> Bool {
         guard let table = read(descriptor, offset: tables.symbols.offset, count: Int(tables.symbols.size)),
-              let names = read(descriptor, offset: tables.strings.offset, count: Int(tables.strings.size)) else { return false }
+            let names = read(descriptor, offset: tables.strings.offset, count: Int(tables.strings.size))
+        else { return false }
         let entrySize = Int(tables.symbols.entrySize)
         let count = Int(tables.symbols.size) / entrySize
         return table.withUnsafeBytes { entries in
@@ -291,7 +312,8 @@ public struct ELFImage: Sendable {
                     let nameOffset = Int(entries.loadUnaligned(fromByteOffset: base, as: UInt32.self))
                     let sectionIndex = entries.loadUnaligned(fromByteOffset: base + 6, as: UInt16.self)
                     guard sectionIndex != 0, nameOffset > 0, nameOffset + target.count < text.count,
-                          text[nameOffset + target.count] == 0 else { continue }
+                        text[nameOffset + target.count] == 0
+                    else { continue }
                     if text[nameOffset..<(nameOffset + target.count)].elementsEqual(target) { return true }
                 }
                 return false
@@ -308,7 +330,9 @@ public struct ELFImage: Sendable {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            let n = buffer.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            }
             if n <= 0 { return nil }
             done += n
         }

@@ -48,17 +48,19 @@ public struct PluginScanner: Sendable {
             result.manifestErrors += manifest.errors
             for entry in manifest.entries {
                 declared.insert((entry.path as NSString).standardizingPath)
-                result.candidates.append(PluginCandidate(
-                    declaredName: entry.name, path: entry.path, factorySymbol: entry.factorySymbol,
-                    settings: entry.settings, directory: directory,
-                    source: .manifest(file: manifest.path, line: entry.line)))
+                result.candidates.append(
+                    PluginCandidate(
+                        declaredName: entry.name, path: entry.path, factorySymbol: entry.factorySymbol,
+                        settings: entry.settings, directory: directory,
+                        source: .manifest(file: manifest.path, line: entry.line)))
             }
         }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names.sorted() where name.hasSuffix(".so") {
             let path = directory + "/" + name
             guard !declared.contains((path as NSString).standardizingPath),
-                  Self.looksLikePlugin(path: path) else { continue }
+                Self.looksLikePlugin(path: path)
+            else { continue }
             result.candidates.append(PluginCandidate(path: path, directory: directory, source: .directory))
         }
     }

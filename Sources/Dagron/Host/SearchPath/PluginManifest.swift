@@ -55,7 +55,9 @@ public struct PluginManifest: Sendable, Equatable {
         var index: [String: Int] = [:]
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = offset + 1
-            func fail(_ message: String) { errors.append(PluginManifestError(file: path, line: number, message: message)) }
+            func fail(_ message: String) {
+                errors.append(PluginManifestError(file: path, line: number, message: message))
+            }
             let line: Substring
             let value: String
             do {
@@ -66,7 +68,10 @@ public struct PluginManifest: Sendable, Equatable {
                 continue
             }
             let key = line.trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty else { fail("missing plugin name before '='"); continue }
+            guard !key.isEmpty else {
+                fail("missing plugin name before '='")
+                continue
+            }
             if let dot = key.firstIndex(of: ".") {
                 let name = String(key[..<dot])
                 let setting = String(key[key.index(after: dot)...])
@@ -88,12 +93,18 @@ public struct PluginManifest: Sendable, Equatable {
             let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             let library = parts[0].trimmingCharacters(in: .whitespaces)
             let symbol = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : DagronPluginABI.factorySymbol
-            guard !library.isEmpty else { fail("entry '\(key)' has no library (expected \"libfile.so:factory_symbol\")"); continue }
+            guard !library.isEmpty else {
+                fail("entry '\(key)' has no library (expected \"libfile.so:factory_symbol\")")
+                continue
+            }
             guard !symbol.isEmpty, symbol.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 fail("entry '\(key)' has an invalid factory symbol '\(symbol)'")
                 continue
             }
-            guard index[key] == nil else { fail("plugin '\(key)' is declared twice (first on line \(entries[index[key]!].line))"); continue }
+            guard index[key] == nil else {
+                fail("plugin '\(key)' is declared twice (first on line \(entries[index[key]!].line))")
+                continue
+            }
             let absolute = library.hasPrefix("/") ? library : (directory as NSString).appendingPathComponent(library)
             index[key] = entries.count
             entries.append(Entry(name: key, path: absolute, factorySymbol: symbol, settings: [:], line: number))
@@ -112,18 +123,25 @@ public struct PluginManifest: Sendable, Equatable {
         if fd < 0 {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return nil }
-            let reason = code == ELOOP && policy == .strict
+            let reason =
+                code == ELOOP && policy == .strict
                 ? "refused: \(PluginSafetyViolation.notRegularFile); its entries are ignored"
                 : "cannot read the file: \(String(cString: strerror(code)))"
             return failed(path: path, reason)
         }
         defer { close(fd) }
         var status = stat()
-        guard fstat(fd, &status) == 0 else { return failed(path: path, "cannot read the file: \(String(cString: strerror(errno)))") }
-        if let violation = policy.violation(file: status, directoryPath: (path as NSString).deletingLastPathComponent) {
-            return failed(path: path, "refused: \(violation); its entries are ignored (see `dagron plugins list --help` on plugin safety)")
+        guard fstat(fd, &status) == 0 else {
+            return failed(path: path, "cannot read the file: \(String(cString: strerror(errno)))")
         }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { return failed(path: path, "cannot read the file: not a regular file") }
+        if let violation = policy.violation(file: status, directoryPath: (path as NSString).deletingLastPathComponent) {
+            return failed(
+                path: path,
+                "refused: \(violation); its entries are ignored (see `dagron plugins list --help` on plugin safety)")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            return failed(path: path, "cannot read the file: not a regular file")
+        }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -170,9 +188,19 @@ public struct PluginManifest: Sendable, Equatable {
             while index < rest.endIndex {
                 let character = rest[index]
                 index = rest.index(after: index)
-                if escaped { value.append(character); escaped = false; continue }
-                if character == "\\" { escaped = true; continue }
-                if character == "\"" { closed = true; break }
+                if escaped {
+                    value.append(character)
+                    escaped = false
+                    continue
+                }
+                if character == "\\" {
+                    escaped = true
+                    continue
+                }
+                if character == "\"" {
+                    closed = true
+                    break
+                }
                 value.append(character)
             }
             guard closed else { throw LineError(message: "unterminated string (missing closing '\"')") }

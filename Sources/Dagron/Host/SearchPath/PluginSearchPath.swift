@@ -98,7 +98,9 @@ public struct PluginSearchPath: Sendable, Equatable {
         environment: [String: String] = processEnvironment(),
         executablePath: String? = currentExecutablePath()
     ) throws(RelativePluginPathError) -> PluginSearchPath {
-        if let relative = userEntries(pluginPaths: pluginPaths, environment: environment).first(where: { $0.absolutePath == nil }) {
+        if let relative = userEntries(pluginPaths: pluginPaths, environment: environment).first(where: {
+            $0.absolutePath == nil
+        }) {
             throw RelativePluginPathError(entry: relative.text, origin: relative.origin)
         }
         return standard(pluginPaths: pluginPaths, environment: environment, executablePath: executablePath)
@@ -110,7 +112,8 @@ public struct PluginSearchPath: Sendable, Equatable {
     private static func userEntries(
         pluginPaths: [String], environment: [String: String]
     ) -> [(text: String, origin: Origin, absolutePath: String?)] {
-        let listed = pluginPaths.map { ($0, Origin.commandLine) }
+        let listed =
+            pluginPaths.map { ($0, Origin.commandLine) }
             + (environment[environmentVariable] ?? "").split(separator: ":").map { (String($0), Origin.environment) }
         return listed.map { text, origin in
             let expanded = (text as NSString).expandingTildeInPath
@@ -145,7 +148,8 @@ public struct PluginSearchPath: Sendable, Equatable {
 
     /// The running executable (`/proc/self/exe`, resolved).
     public static func currentExecutablePath() -> String? {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first.map(absolute)
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments.first.map(absolute)
     }
 
     /// The process environment.
@@ -157,7 +161,8 @@ public struct PluginSearchPath: Sendable, Equatable {
     public static func absolute(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
         if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
-        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded) as NSString)
+            .standardizingPath
     }
 
     static func canonical(_ path: String) -> String {

@@ -11,7 +11,8 @@ import Synchronization
 public final class NodeStatsPlugin: DagronPlugin {
     public let name = "node-stats"
     public let version = "1.0.0"
-    public let summary = "Counts started, completed and failed nodes; appends a JSON summary per run (settings: output, label)."
+    public let summary =
+        "Counts started, completed and failed nodes; appends a JSON summary per run (settings: output, label)."
 
     /// What has been counted in the current run.
     public struct Counts: Sendable, Equatable {
@@ -66,10 +67,15 @@ public final class NodeStatsPlugin: DagronPlugin {
     private func appendSummary() {
         guard let config = config.withLock({ $0 }) else { return }
         let counts = self.counts
-        let line = "{\"label\":\"\(config.label)\",\"started\":\(counts.started),\"completed\":\(counts.completed),\"failed\":\(counts.failed)}\n"
-        guard let handle = FileHandle(forWritingAtPath: config.output) ?? {
-            FileManager.default.createFile(atPath: config.output, contents: nil) ? FileHandle(forWritingAtPath: config.output) : nil
-        }() else { return }
+        let line =
+            "{\"label\":\"\(config.label)\",\"started\":\(counts.started),\"completed\":\(counts.completed),\"failed\":\(counts.failed)}\n"
+        guard
+            let handle = FileHandle(forWritingAtPath: config.output)
+                ?? {
+                    FileManager.default.createFile(atPath: config.output, contents: nil)
+                        ? FileHandle(forWritingAtPath: config.output) : nil
+                }()
+        else { return }
         defer { try? handle.close() }
         _ = try? handle.seekToEnd()
         try? handle.write(contentsOf: Data(line.utf8))
