@@ -86,12 +86,12 @@ struct ThirdPartyPluginTests {
         // line its comment shows.
         let template = Self.repository.appendingPathComponent("examples/third-party-plugin").path
         let manifest = try String(contentsOfFile: template + "/Package.swift", encoding: .utf8)
-        let pathDependency = ".package(path: \"../../SDK\"),"
+        let pathDependency = ".package(path: \"../../SDK\")"
         #expect(manifest.contains(pathDependency), "the template no longer depends on ../../SDK by path")
         #expect(manifest.contains(".package(url: "), "the template no longer shows the URL form")
         let plugin = try work.subdirectory("plugin")
         try manifest.replacingOccurrences(
-            of: pathDependency, with: ".package(url: \"file://\(published)\", from: \"1.0.0\"),"
+            of: pathDependency, with: ".package(url: \"file://\(published)\", from: \"1.0.0\")"
         )
         .write(toFile: plugin + "/Package.swift", atomically: true, encoding: .utf8)
         for folder in ["Sources", "Tests"] {
