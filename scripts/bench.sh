@@ -3,7 +3,14 @@
 # Prints `<scenario> <value> <unit>` for ours, `reference <scenario> <value> <unit>`
 # for the reference where ../shared/reference/setup.sh works, and
 # `ratio <scenario> <x>` (how many times faster we are).
-#   scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|run_start_all_plugins|scale|callgrind] [--callgrind]
+#   scripts/bench.sh [--repeat N] [--rounds R] [--only core|slurm|run|run_start_all_plugins|scale|callgrind]
+#                    [--callgrind] [--bin DIR]
+# --only core: the in-process scenarios beside the reference (hook firing,
+# executor, memory, plugin loading, plugins list).
+# --bin DIR: measure the release build already in DIR (its dagron,
+# DagronBench and plugin .so files, such as a copy of an older build's
+# `swift build -c release --show-bin-path`) instead of building this tree:
+# a before/after comparison in one session.
 # --only run_start_all_plugins: a one-node run with every bundled plugin;
 # --only run: real command pipelines (run_chain_500, run_wide_500 beside the
 # Python reference, ninja and make); --only scale: the 1k/10k/100k-node
@@ -22,19 +29,26 @@ repeat=5
 rounds=3
 only=""
 callgrind=0
+prebuilt=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) repeat=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --callgrind) callgrind=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only slurm|run|run_start_all_plugins|scale|callgrind] [--callgrind]" >&2; exit 2 ;;
+    --bin) prebuilt=$2; shift 2 ;;
+    *) echo "usage: scripts/bench.sh [--repeat N] [--rounds R] [--only core|slurm|run|run_start_all_plugins|scale|callgrind] [--callgrind] [--bin DIR]" >&2; exit 2 ;;
   esac
 done
 
 # The whole package in release mode: the benchmark, dagron and the bundled plugins.
-swift build -c release >&2
-bin=$(swift build -c release --show-bin-path)
+if [ -n "$prebuilt" ]; then
+  [ -x "$prebuilt/dagron" ] && [ -x "$prebuilt/DagronBench" ] || { echo "bench.sh: --bin $prebuilt: no dagron and DagronBench there" >&2; exit 2; }
+  bin=$(cd "$prebuilt" && pwd)
+else
+  swift build -c release >&2
+  bin=$(swift build -c release --show-bin-path)
+fi
 work=$(mktemp -d); home=$(mktemp -d)
 trap 'rm -rf "$work" "$home"' EXIT
 ours=$work/ours; ref=$work/ref
@@ -371,6 +385,10 @@ done
 }
 
 case "$only" in
+  core)
+    core_benchmarks
+    reference_report
+    ;;
   slurm) slurm_benchmark ;;
   run) run_pipelines_benchmark ;;
   run_start_all_plugins) run_start_benchmark ;;
