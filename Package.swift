@@ -232,3 +232,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every Swift target, as in SDK/: an import is internal unless written
+// `public import` (a module's API names exactly the modules it exposes), and
+// a member is visible only in files that import its module.
+for target in package.targets where target.name != "DagronSystemShims" {
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("InternalImportsByDefault"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
+}

@@ -46,6 +46,10 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: [
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ],
             linkerSettings: [
                 // A SONAME lets the host preload the library through
                 // /proc/self/fd/N (the file it checked) and have the plugins'

@@ -11,14 +11,13 @@ struct Graph: ParsableCommand {
         discussion: "Example: dagron graph etl.yml --format dot | dot -Tsvg > etl.svg"
     )
 
-    @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yml", "yaml"]))
-    var pipeline: String
+    @OptionGroup var file: PipelineFileArgument
 
     @Option(help: "The output format: dot or mermaid.")
     var format: PipelineGraphRenderer.Format = .dot
 
     func run() throws {
-        let pipeline = try loadPipeline(self.pipeline)
+        let pipeline = try loadPipeline(file.pipeline)
         print(PipelineGraphRenderer(pipeline).render(format), terminator: "")
     }
 }

@@ -10,8 +10,8 @@ struct Run: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a pipeline file.",
         discussion: """
-            Each command node runs with /bin/sh -c in a process group of its own; its output \
-            goes to <run dir>/logs. Plugins named under `plugins:` in the file or with \
+            Each command node runs in a process group of its own, through /bin/sh -c when it \
+            uses shell syntax and directly otherwise; its output goes to <run dir>/logs. Plugins named under `plugins:` in the file or with \
             --plugin are loaded from the plugin path before the DAG is built.
 
             Plugin settings, lowest precedence first: the plugin's manifest defaults, the user \
@@ -25,8 +25,7 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yml", "yaml"]))
-    var pipeline: String
+    @OptionGroup var file: PipelineFileArgument
 
     @OptionGroup var pluginOptions: PipelinePluginOptions
 
@@ -39,8 +38,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The run directory (default: .dagron/runs/<pipeline>-<time>).", completion: .directory)
     var runDir: String?
 
-    @Flag(help: "Print the result as JSON on standard output (everything else goes to standard error).")
-    var json = false
+    @OptionGroup var reporting: JSONOutputOption
 
     @Flag(help: "Plain line output even on a terminal.")
     var plain = false
@@ -95,13 +93,7 @@ struct Run: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // With --json, standard output is the document's alone: from here on,
         // whatever else is written there (plugins included) goes to standard error.
-        let output: ReservedStandardOutput?
-        do {
-            output = json ? try ReservedStandardOutput.reserve() : nil
-        } catch {
-            printError("\(error)")
-            throw ExitStatus.usage
-        }
+        let output = reporting.json ? try JSONOutput.reserveStandardOutput() : nil
         // Processes the nodes start outside their groups are reparented here, to be found at the end.
         if let why = ChildSubreaper.enable() {
             printWarning(
@@ -113,7 +105,7 @@ struct Run: AsyncParsableCommand {
         // process with its own status (see UnexpectedExitGuard).
         defer { UnexpectedExitGuard.disarm() }
         UnexpectedExitGuard.armForSetUp()
-        let pipeline = try loadPipeline(self.pipeline)
+        let pipeline = try loadPipeline(file.pipeline)
         let userConfig = try loadUserConfig()
         let manager = PluginManager(warningHandler: { printWarning($0) }, callbackWatch: HookCallbackWatch())
         // Slow, stalled or crashing plugin code is reported, and cannot orphan nodes.

@@ -25,19 +25,17 @@ struct Validate: ParsableCommand {
             """
     )
 
-    @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yml", "yaml"]))
-    var pipeline: String
+    @OptionGroup var file: PipelineFileArgument
 
     @OptionGroup var pluginOptions: PipelinePluginOptions
 
-    @Flag(help: "Print what the valid file holds as JSON on standard output (problems still go to standard error).")
-    var json = false
+    @OptionGroup var reporting: JSONOutputOption
 
     func run() throws {
         // With --json, standard output is the document's alone: what plugin
         // code loaded for the checks prints goes to standard error.
-        let output = json ? try JSONOutput.reserveStandardOutput() : nil
-        let pipeline = try loadPipeline(self.pipeline)
+        let output = reporting.json ? try JSONOutput.reserveStandardOutput() : nil
+        let pipeline = try loadPipeline(file.pipeline)
         let userConfig = try loadUserConfig()
         let manager = PluginManager(warningHandler: { printWarning($0) })
         try PluginSetup(pipeline: pipeline, options: pluginOptions, userConfig: userConfig).check(into: manager)

@@ -14,6 +14,8 @@ struct ConfigCommand: ParsableCommand {
             pipeline file, user configuration, plugin manifest defaults. Given a PIPELINE and the options \
             `dagron run` takes, shows what that run would use. No plugin code is loaded.
 
+            With --json: one object with the effective values, each with its source.
+
             Exit codes: 0 shown; 2 the configuration file, the pipeline file or an option is wrong.
             """
     )
@@ -27,8 +29,7 @@ struct ConfigCommand: ParsableCommand {
     @Option(help: "As for `dagron run`: the number of nodes run at once.")
     var maxWorkers: Int?
 
-    @Flag(help: "Print the effective values as JSON on standard output (errors still go to standard error).")
-    var json = false
+    @OptionGroup var reporting: JSONOutputOption
 
     func validate() throws {
         if let maxWorkers, !PipelineLimits.maxWorkers.contains(maxWorkers) {
@@ -45,7 +46,7 @@ struct ConfigCommand: ParsableCommand {
             userConfig: userConfig, configPath: path, pipeline: pipeline, options: pluginOptions,
             maxWorkers: maxWorkers, environment: environment
         ).build()
-        if json {
+        if reporting.json {
             try JSONOutput.print(effective)
         } else {
             print(Self.table(effective))

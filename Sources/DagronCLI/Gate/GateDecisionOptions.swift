@@ -5,8 +5,7 @@ import Foundation
 
 /// The arguments `dagron gate approve` and `reject` share.
 struct GateDecisionOptions: ParsableArguments {
-    @Argument(help: "The run directory.", completion: .directory)
-    var runDir: String
+    @OptionGroup var runDirectory: RunDirectoryArgument
 
     @Argument(help: "The gate node's name.", completion: .custom { GateNameCompletion.complete($0, $1, $2) })
     var name: String
@@ -40,7 +39,7 @@ struct GateDecisionOptions: ParsableArguments {
     /// - Throws: an exit code after printing what went wrong: 2 for a wrong
     ///   directory or gate name, 1 for a gate already decided or a finished run.
     func submit(_ verdict: GateDecision.Verdict) throws {
-        let directory = RunDirectory(path: runDir)
+        let directory = RunDirectory(path: runDirectory.runDir)
         let decision = GateDecision(
             verdict: verdict, reason: reason, decidedBy: ProcessInfo.processInfo.environment["USER"],
             decidedAt: WallClock.now())
@@ -68,7 +67,7 @@ struct GateDecisionOptions: ParsableArguments {
                 throw ExitStatus.failure
             }
             if !live {
-                printError("the run in \(runDir) ended before it applied the decision")
+                printError("the run in \(runDirectory.runDir) ended before it applied the decision")
                 throw ExitStatus.failure
             }
             if ContinuousClock.now >= deadline { break }

@@ -7,18 +7,20 @@ extension GateCommand {
     /// `dagron gate list RUN_DIR`: the gates of a run and their status.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List a run's gates and their status.")
+            commandName: "list", abstract: "List a run's gates and their status.",
+            discussion: """
+                With --json: one object with the run (directory, pipeline, name, startedAt in ISO 8601, \
+                running) and its gates (name, status, message, reason).
+                """)
 
-        @Argument(help: "The run directory.", completion: .directory)
-        var runDir: String
+        @OptionGroup var runDirectory: RunDirectoryArgument
 
-        @Flag(help: "Print the run's gates as JSON on standard output (errors still go to standard error).")
-        var json = false
+        @OptionGroup var reporting: JSONOutputOption
 
         func run() throws {
-            let directory = RunDirectory(path: runDir)
+            let directory = RunDirectory(path: runDirectory.runDir)
             guard let manifest = try? RunDirectory.readJSON(RunManifest.self, from: directory.manifestPath) else {
-                printError("\(runDir) is not a dagron run directory (no run.json)")
+                printError("\(runDirectory.runDir) is not a dagron run directory (no run.json)")
                 throw ExitStatus.usage
             }
             let gates = manifest.gates.keys.sorted().map { name in
@@ -27,10 +29,10 @@ extension GateCommand {
                     name: name, status: status?.status.rawValue ?? GateStatus.pending.rawValue,
                     message: manifest.gates[name].flatMap { $0.isEmpty ? nil : $0 }, reason: status?.reason)
             }
-            if json {
+            if reporting.json {
                 try JSONOutput.print(
                     GateListJSON(
-                        runDirectory: runDir, pipeline: manifest.pipeline, name: manifest.name,
+                        runDirectory: runDirectory.runDir, pipeline: manifest.pipeline, name: manifest.name,
                         startedAt: ISOTime.text(manifest.startedAt), running: GateFileBridge.isLive(directory),
                         gates: gates))
                 return

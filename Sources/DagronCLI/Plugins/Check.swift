@@ -15,6 +15,8 @@ extension PluginsCommand {
                 exit or stall in any callback is reported with the event and node. A plugin that declines \
                 its settings is reported, not failed: give its settings with --set KEY=VALUE. \
                 Exits 1 if any file failed to load or crashed, exited or stalled.
+
+                With --json: an array with one object per file.
                 """
         )
 
@@ -34,8 +36,7 @@ extension PluginsCommand {
         @Flag(help: "Only load each file; do not run the lifecycle.")
         var loadOnly = false
 
-        @Flag(help: "Print one JSON object per file, in an array, on standard output.")
-        var json = false
+        @OptionGroup var reporting: JSONOutputOption
 
         @Option(
             help: ArgumentHelp(
@@ -57,7 +58,7 @@ extension PluginsCommand {
         func run() throws {
             // With --json, plugin code in the probe and lifecycle children
             // (which inherit descriptor 1) cannot write into the document.
-            let output = json ? try JSONOutput.reserveStandardOutput() : nil
+            let output = reporting.json ? try JSONOutput.reserveStandardOutput() : nil
             let candidates = files.map(Self.candidate)
             let records = search.isolatedProbe.probe(candidates, policy: search.policy)
             var failed = false
@@ -69,7 +70,7 @@ extension PluginsCommand {
                 if record.status == .loaded {
                     var document = PluginCheckJSON(
                         path: record.path, status: "ok", name: record.name, version: record.version)
-                    if !json { print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")") }
+                    if !reporting.json { print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")") }
                     if !loadOnly, let name = record.name {
                         // `--set key=value`, or `--set name.key=value` as `dagron run` takes it.
                         let own = Dictionary(
@@ -79,7 +80,7 @@ extension PluginsCommand {
                         ) { $1 }
                         let outcome = lifecycle.run(candidate, name: name, settings: PluginSettings(plugin: name, own))
                         if !Self.passes(outcome) { failed = true }
-                        if json { document.lifecycle = Self.lifecycle(outcome) } else { report(outcome) }
+                        if reporting.json { document.lifecycle = Self.lifecycle(outcome) } else { report(outcome) }
                     }
                     documents.append(document)
                 } else {
@@ -87,7 +88,7 @@ extension PluginsCommand {
                     let status = record.status == .refused ? "refused" : "failed"
                     documents.append(
                         PluginCheckJSON(path: record.path, status: status, error: record.error ?? "failed"))
-                    if !json {
+                    if !reporting.json {
                         print(
                             "\(record.status == .refused ? "refused" : "failed ")  \(record.path): \(record.error ?? "failed")"
                         )

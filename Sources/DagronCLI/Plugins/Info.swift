@@ -11,6 +11,9 @@ extension PluginsCommand {
             discussion: """
                 To learn its hooks the plugin is configured and initialized in a child process, \
                 then torn down. Give settings it requires with --set key=value.
+
+                With --json: one object with the plugin's details, its settings schema and its hooks \
+                with their priorities.
                 """
         )
 
@@ -24,8 +27,7 @@ extension PluginsCommand {
 
         @OptionGroup var search: PluginSearchOptions
 
-        @Flag(help: "Print the plugin's details as JSON on standard output (errors still go to standard error).")
-        var json = false
+        @OptionGroup var reporting: JSONOutputOption
 
         func validate() throws {
             _ = try SettingArguments.parse(settings)
@@ -34,7 +36,7 @@ extension PluginsCommand {
         func run() throws {
             // With --json, plugin code in the probe children (which inherit
             // descriptor 1) cannot write into the document.
-            let output = json ? try JSONOutput.reserveStandardOutput() : nil
+            let output = reporting.json ? try JSONOutput.reserveStandardOutput() : nil
             let probe = search.isolatedProbe
             // Files unchanged since they were last probed are not probed again (see `plugins list`).
             let records = search.catalog.inventory(probe: probe, cache: PluginRegistryCache.standard(), name: name)

@@ -14,6 +14,9 @@ extension PluginsCommand {
                 A plugin that crashed, exited or stalled in a run is shown with that status and the reason \
                 until its file changes or `dagron plugins clear NAME` (the quarantine, \
                 ~/.local/state/dagron/quarantine.json).
+
+                With --json: an array of objects with keys name, version, status, path, error, abi \
+                (and quarantine, for a quarantined plugin).
                 """
         )
 
@@ -35,11 +38,7 @@ extension PluginsCommand {
             return true
         }
 
-        @Flag(
-            help:
-                "Print a JSON array of objects with keys name, version, status, path, error, abi (and quarantine, for a quarantined plugin)."
-        )
-        var json = false
+        @OptionGroup var reporting: JSONOutputOption
 
         @Flag(
             name: .customLong("no-cache"),
@@ -56,7 +55,7 @@ extension PluginsCommand {
                 FileHandle.standardError.write(Data("dagron: warning: \(error)\n".utf8))
             }
             let quarantined = PluginQuarantine.standard()?.entries(forFiles: records.map(\.path)) ?? [:]
-            if json {
+            if reporting.json {
                 print(try PluginListingJSON.encode(records, quarantined: quarantined))
             } else {
                 print(PluginTable.render(records, quarantined: quarantined, searchPath: search.searchPath))

@@ -11,17 +11,18 @@ extension RunsCommand {
             discussion: """
                 OUTCOME is succeeded, failed or interrupted (from result.json), running (its dagron is \
                 still alive) or unfinished (it ended without writing a result).
+
+                With --json: an array with one object per run, newest first.
                 """
         )
 
         @OptionGroup var folder: RunsFolderOptions
 
-        @Flag(help: "Print a JSON array of the runs on standard output.")
-        var json = false
+        @OptionGroup var reporting: JSONOutputOption
 
         func run() throws {
             let catalog = try RunCatalog.read(folder.base)
-            if json {
+            if reporting.json {
                 try JSONOutput.print(catalog.runs)
                 return
             }

@@ -13,6 +13,8 @@ extension RunsCommand {
                 dagron process is alive) is never removed, nor is anything else in the folder. `latest` \
                 is pointed at the newest run left. Prints each run removed and the space freed.
 
+                With --json: one object with dryRun, removed, keptRunning and freedBytes.
+
                 Exit codes: 0 done (also when nothing was to be removed); 1 a run could not be removed; \
                 2 a wrong option or an unreadable runs folder.
                 """
@@ -30,8 +32,7 @@ extension RunsCommand {
         @Flag(help: "Show what would be removed and the space it would free, and remove nothing.")
         var dryRun = false
 
-        @Flag(help: "Print what was removed as JSON on standard output.")
-        var json = false
+        @OptionGroup var reporting: JSONOutputOption
 
         /// What `--keep` accepts.
         static let keepBounds = 0...1_000_000
@@ -68,7 +69,7 @@ extension RunsCommand {
                 // Asked again right before removing: a run may have been reused by --run-dir since.
                 if run.isRunning || Self.isRunningNow(run) {
                     kept.append(run)
-                    if !json {
+                    if !reporting.json {
                         print(
                             "kept     \(TerminalText.escaped(run.runDirectory)): in progress (process \(run.processID))"
                         )
@@ -85,7 +86,7 @@ extension RunsCommand {
                     }
                 }
                 removed.append(run)
-                if !json {
+                if !reporting.json {
                     print(
                         "\(dryRun ? "would remove" : "removed") \(TerminalText.escaped(run.runDirectory)) (\(DiskUsage.text(run.sizeBytes)))"
                     )
@@ -93,7 +94,7 @@ extension RunsCommand {
             }
             if !dryRun, !removed.isEmpty { repointLatest(catalog: catalog, removed: removed) }
             let freed = removed.reduce(Int64(0)) { $0 + $1.sizeBytes }
-            if json {
+            if reporting.json {
                 try JSONOutput.print(PruneJSON(dryRun: dryRun, removed: removed, keptRunning: kept, freedBytes: freed))
             } else {
                 let count = "\(removed.count) run\(removed.count == 1 ? "" : "s")"
