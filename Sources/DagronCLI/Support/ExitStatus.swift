@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dagron
+@_spi(DagronHost) import DagronSDK
 import Foundation
 
 /// The exit codes of `dagron`, as documented in `docs/run.md`.
@@ -20,6 +22,8 @@ extension DagronCommand {
     /// `dagron plugins list` takes a shorter way (see
     /// ``PluginsCommand/List/runDirectly(_:)``).
     static func main() async {
+        // Before any thread starts: see HookRegistry.prepareProcess().
+        HookRegistry.prepareProcess()
         CommandLogging.bootstrap()
         do {
             if try PluginsCommand.List.runDirectly(Array(CommandLine.arguments.dropFirst())) { return }
