@@ -60,7 +60,7 @@ func scaleRunMicrosecondsPerNode(_ text: String, count: Int) -> Double {
         for name in dag.nodeNames { tasks[name] = task }
         let result = DAGExecutor(dag, hooks: runner.hooks, maxWorkers: runner.maxWorkers).executeBlocking(tasks)
         let report = RunReport(pipeline: pipeline, runDirectory: directory, result: result, interrupted: false)
-        try RunDirectory.writeJSON(report, to: directory.resultPath)
+        try report.writeJSON(to: directory.resultPath)
         precondition(result.succeeded == count, "scale run failed")
     } catch {
         FileHandle.standardError.write(Data("bench: the scale run failed: \(error)\n".utf8))

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dagron
 @_spi(DagronHost) import DagronSDK
 import DagronSystemShims
@@ -234,7 +235,7 @@ final class RunEnding: Sendable {
     /// Writes `result.json`; the report's exit code, or 2 if it failed.
     private func write(_ report: RunReport) -> Int32 {
         do {
-            try RunDirectory.writeJSON(report, to: directory.resultPath)
+            try report.writeJSON(to: directory.resultPath)
             return report.exitCode
         } catch {
             printError(
@@ -249,9 +250,6 @@ final class RunEnding: Sendable {
         state.jsonPrinted = true
         var shown = report
         shown.exitCode = exitCode
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(shown) else { return }
-        output.writeAll(data + Data("\n".utf8))
+        try? shown.encodeJSON { output.writeAll($0) }
     }
 }

@@ -1,0 +1,112 @@
+public import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+extension RunReport {
+    /// How many nodes are encoded at a time by ``encodeJSON(into:)``.
+    static let nodesPerChunk = 512
+
+    /// The encoder of every report: pretty-printed, keys sorted, slashes
+    /// left alone, as all of dagron's JSON documents.
+    static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// Hands the report's JSON text to `write` in pieces, followed by a
+    /// newline: byte for byte what ``makeEncoder()`` gives for the whole
+    /// report, without ever holding it whole. The fields around `nodes` are
+    /// encoded once, the nodes ``nodesPerChunk`` at a time, so writing the
+    /// result of a 100,000-node run costs a chunk's memory, not the
+    /// document's (about 140 MiB for `JSONEncoder`'s tree of it).
+    /// - Throws: what encoding or `write` throws.
+    public func encodeJSON(into write: (Data) throws -> Void) throws {
+        let encoder = Self.makeEncoder()
+        var frame = self
+        frame.nodes = []
+        let text = try encoder.encode(frame)
+        // Keys are sorted and strings never hold a raw newline, so this is
+        // the top-level key and the next `]` closes its (empty) array.
+        guard !nodes.isEmpty, let key = text.range(of: Data("\n  \"nodes\" : [".utf8)),
+            let close = text[key.upperBound...].firstIndex(of: UInt8(ascii: "]"))
+        else {
+            try write(text + Data("\n".utf8))
+            return
+        }
+        try write(text[..<key.upperBound])
+        var start = nodes.startIndex
+        while start < nodes.endIndex {
+            let end = min(start + Self.nodesPerChunk, nodes.endIndex)
+            let chunk = try encoder.encode(Array(nodes[start..<end]))
+            try write(Self.nested(chunk, first: start == nodes.startIndex))
+            start = end
+        }
+        try write(Data("\n  ]".utf8))
+        try write(text[text.index(after: close)...] + Data("\n".utf8))
+    }
+
+    /// An encoded array of nodes (`[\n  {...},\n  {...}\n]`) as the elements
+    /// of the report's `nodes` array: without its brackets, every line
+    /// indented one level more, and after a comma unless it is the first.
+    private static func nested(_ chunk: Data, first: Bool) -> Data {
+        // Between the opening `[` and the closing `\n]`.
+        let inner = chunk.dropFirst().dropLast(2)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(inner.count + inner.count / 8 + 1)
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        for byte in inner {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\n") {
+                bytes.append(UInt8(ascii: " "))
+                bytes.append(UInt8(ascii: " "))
+            }
+        }
+        return Data(bytes)
+    }
+
+    /// Writes the report to `path` as ``encodeJSON(into:)`` gives it,
+    /// atomically: into a new file beside it, which is then renamed over
+    /// `path`. A reader sees the old file or the whole new one.
+    /// - Throws: a `POSIXError` when the file cannot be created, written or
+    ///   renamed (the temporary file is removed), or an encoding error.
+    public func writeJSON(to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary =
+            "\(directory.isEmpty ? "." : directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw Self.posixError(errno) }
+        var closed = false
+        do {
+            try encodeJSON { data in
+                try data.withUnsafeBytes { buffer in
+                    var offset = 0
+                    while offset < buffer.count {
+                        let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                        if written < 0 {
+                            if errno == EINTR { continue }
+                            throw Self.posixError(errno)
+                        }
+                        offset += written
+                    }
+                }
+            }
+            closed = true
+            guard close(descriptor) == 0 else { throw Self.posixError(errno) }
+            guard rename(temporary, path) == 0 else { throw Self.posixError(errno) }
+        } catch {
+            if !closed { close(descriptor) }
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    private static func posixError(_ code: Int32) -> POSIXError {
+        POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+    }
+}
