@@ -1,5 +1,5 @@
 import ClusterJobSupport
-import DagronSDK
+public import DagronSDK
 import Synchronization
 
 /// The `cluster-generic` executor: nodes run on any batch scheduler through

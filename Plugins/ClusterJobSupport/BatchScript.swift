@@ -1,4 +1,4 @@
-import DagronSDK
+public import DagronSDK
 import Foundation
 
 /// The script a cluster runs for one attempt of a node, and the file it

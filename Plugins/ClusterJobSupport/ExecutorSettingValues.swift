@@ -1,4 +1,4 @@
-import DagronSDK
+public import DagronSDK
 import Foundation
 
 /// Reading the settings the cluster executors share, with errors that name the key.

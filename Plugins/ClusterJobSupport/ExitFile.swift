@@ -1,4 +1,4 @@
-import DagronSDK
+public import DagronSDK
 import Foundation
 
 /// What a ``BatchScript`` wrote when its command ended:

@@ -1,4 +1,4 @@
-import DagronSDK
+public import DagronSDK
 
 /// What a cluster executor remembers of the jobs it submitted: their exit
 /// files, which were cancelled, which have been reported finished, and how

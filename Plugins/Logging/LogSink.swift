@@ -1,3 +1,4 @@
+import DagronSDK
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 import Prometheus
 
 /// A swift-metrics factory over a swift-prometheus registry that attaches

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DagronSDK
 import Dispatch
 import Foundation
 import NIOCore

@@ -1,5 +1,5 @@
 import ClusterJobSupport
-import DagronSDK
+public import DagronSDK
 import Foundation
 import Synchronization
 

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Dagron
 
 extension PipelineGraphRenderer.Format: ExpressibleByArgument {}

@@ -2,6 +2,7 @@ import Dagron
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import TestSupport
 import Testing

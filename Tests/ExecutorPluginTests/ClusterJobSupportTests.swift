@@ -1,6 +1,7 @@
 import ClusterJobSupport
 @_spi(DagronHost) import DagronSDK
 import Foundation
+import TestSupport
 import Testing
 
 /// The batch script, exit file, word splitting and job ledger both executors use.

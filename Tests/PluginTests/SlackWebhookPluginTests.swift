@@ -1,6 +1,7 @@
 import Dagron
 @_spi(DagronHost) import DagronSDK
 import Foundation
+import HTTPTypes
 import Testing
 
 extension BundledPluginTests {

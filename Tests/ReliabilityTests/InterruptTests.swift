@@ -1,4 +1,5 @@
 import Dagron
+import DagronSDK
 import Foundation
 import TestSupport
 import Testing

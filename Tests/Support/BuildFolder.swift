@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where `swift build` put the products the end-to-end suites use: the
 /// `dagron` binary, `libDagronSDK.so`, the bundled plugins and the SDK's

@@ -1,3 +1,4 @@
+import DagronSDK
 import HTTPTypes
 import Hummingbird
 import Synchronization

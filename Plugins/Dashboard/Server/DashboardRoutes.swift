@@ -1,3 +1,4 @@
+import DagronSDK
 import FoundationEssentials
 import HTTPTypes
 import Hummingbird

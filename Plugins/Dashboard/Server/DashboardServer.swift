@@ -1,3 +1,4 @@
+import DagronSDK
 import Dispatch
 import Hummingbird
 import HummingbirdCore

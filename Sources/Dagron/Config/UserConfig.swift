@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The user's own defaults for every run, from
 /// `$XDG_CONFIG_HOME/dagron/config.yaml` (`~/.config/dagron/config.yaml`

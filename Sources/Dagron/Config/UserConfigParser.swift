@@ -1,3 +1,4 @@
+import DagronSDK
 import Foundation
 import Yams
 

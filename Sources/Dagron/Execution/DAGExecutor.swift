@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 import Foundation
 import Synchronization
 

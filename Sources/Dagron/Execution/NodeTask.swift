@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// The work of one node: a synchronous or asynchronous closure, plus how to
 /// run it (timeout, retries).

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// The executors a run can send nodes to, by name: always `local`, plus one
 /// per executor plugin the pipeline uses.

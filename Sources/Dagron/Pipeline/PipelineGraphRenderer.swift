@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders a pipeline's DAG as Graphviz DOT or a Mermaid flowchart.
 ///
 /// ```swift

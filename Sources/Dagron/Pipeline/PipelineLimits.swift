@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// The ranges of the numbers and durations a pipeline file may hold, and
 /// the longest names; ``PipelineParser`` refuses anything outside them with

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// One node of a ``Pipeline``: a shell command or an approval gate.
 public struct PipelineNode: Sendable {

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// Merges a plugin's settings from their sources, lowest precedence first
 /// (the plugin's manifest defaults lie below them all, applied by the loader):

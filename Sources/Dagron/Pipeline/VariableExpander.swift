@@ -1,3 +1,5 @@
+import Foundation
+
 /// Expands `${VAR}` and `${VAR:-default}` in a string from an environment;
 /// `$$` stands for a literal `$`. Any other `$` is kept as it is.
 ///

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// A command that exited non-zero, was killed by a signal, or could not start.
 ///

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// What a command that exited with status 0 reports to its `NodeResult`.
 public struct ProcessOutcome: ProcessReport, Sendable {

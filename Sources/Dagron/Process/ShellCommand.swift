@@ -1,6 +1,6 @@
 @_spi(DagronHost) import DagronSDK
 import DagronSystemShims
-import Foundation
+public import Foundation
 import SystemPackage
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// An approval or rejection of a gate, as another process writes it to
 /// `gates/<gate>.decision` in the run directory.

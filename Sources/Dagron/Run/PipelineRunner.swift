@@ -1,5 +1,5 @@
-@_spi(DagronHost) import DagronSDK
-import Foundation
+@_spi(DagronHost) public import DagronSDK
+public import Foundation
 import Synchronization
 
 /// Runs a ``Pipeline``: builds its DAG (firing `pre_build`/`post_build`),

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 import Synchronization
 
 /// What is known of a run while it goes: which nodes have ended (with their

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// The result of a pipeline run as JSON: what `dagron run --json` prints and
 /// what `result.json` in the run directory holds.

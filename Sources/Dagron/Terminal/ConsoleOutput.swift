@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// The three things a ``StatusLineConsole`` does to a terminal, in the
 /// order it decides: clear the status line, write text, draw the status line.

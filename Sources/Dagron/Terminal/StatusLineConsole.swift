@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 import Synchronization
 
 /// One terminal shared by a live status line and everything else printed on

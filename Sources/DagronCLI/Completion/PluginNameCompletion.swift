@@ -1,4 +1,5 @@
 import Dagron
+import DagronSDK
 import Foundation
 
 /// Completes plugin names (`--plugin`, `--isolate`, `plugins info NAME`,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dagron
+import DagronSDK
 import Foundation
 
 /// `dagron config [PIPELINE]`: the effective defaults and settings, each with its source.

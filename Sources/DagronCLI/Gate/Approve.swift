@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dagron
 
 extension GateCommand {
     /// `dagron gate approve RUN_DIR NAME`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dagron
 
 extension GateCommand {
     /// `dagron gate reject RUN_DIR NAME [--reason ...]`.

@@ -70,7 +70,9 @@ extension PluginsCommand {
                 if record.status == .loaded {
                     var document = PluginCheckJSON(
                         path: record.path, status: "ok", name: record.name, version: record.version)
-                    if !reporting.json { print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")") }
+                    if !reporting.json {
+                        print("ok      \(record.path): \(record.name ?? "?") \(record.version ?? "")")
+                    }
                     if !loadOnly, let name = record.name {
                         // `--set key=value`, or `--set name.key=value` as `dagron run` takes it.
                         let own = Dictionary(

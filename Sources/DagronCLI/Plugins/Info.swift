@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dagron
+import DagronSDK
 import Foundation
 
 extension PluginsCommand {

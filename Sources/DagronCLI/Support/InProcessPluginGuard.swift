@@ -1,3 +1,4 @@
+import ArgumentParser
 @_spi(DagronHost) import Dagron
 @_spi(DagronHost) import DagronSDK
 import DagronSystemShims

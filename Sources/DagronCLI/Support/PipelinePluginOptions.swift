@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Dagron
 
 /// The plugin options `dagron run` and `dagron validate` share, so that

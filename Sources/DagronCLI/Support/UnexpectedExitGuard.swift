@@ -1,3 +1,5 @@
+import ArgumentParser
+import DagronSDK
 import Foundation
 import Synchronization
 

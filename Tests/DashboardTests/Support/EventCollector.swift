@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 @_spi(DagronHost) import DagronSDK
 import Foundation
+import NIOCore
 import Synchronization
 
 /// One Server-Sent Events message.

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// Checks plugins' settings against the schemas the registry cache holds,
 /// before any plugin is loaded: how `dagron validate` and `dagron run` refuse

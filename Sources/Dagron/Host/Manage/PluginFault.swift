@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Why dagron stopped a plugin (or ended a run because of one): what
 /// `result.json`'s `plugins` section, the warning line and the quarantine

@@ -1,3 +1,4 @@
+import DagronSDK
 import Synchronization
 
 /// How each plugin of one run is doing: where it runs, whether it failed and

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 import Foundation
 
 /// How the host runs one plugin: the reserved keys of a plugin's settings,

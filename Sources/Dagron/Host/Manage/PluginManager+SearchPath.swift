@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 extension PluginManager {
     /// Loads every plugin on the search path and registers the first of each

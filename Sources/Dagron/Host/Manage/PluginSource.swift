@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// Something that finds plugins: the seam ``PluginManager/discover(from:)``
 /// uses. The shared-object loader is one such source.

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// A ``PluginSource`` that loads plugin shared objects from a search path,
 /// for ``PluginManager/discover(from:)``.

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// The state of one plugin file, as `dagron plugins list` shows it.
 public enum PluginStatus: String, Sendable, Codable, Equatable {

@@ -1,4 +1,4 @@
-@_spi(DagronHost) import DagronSDK
+@_spi(DagronHost) public import DagronSDK
 
 /// A file the scanner thinks is a plugin, before anything is loaded from it.
 public struct PluginCandidate: Sendable, Equatable, Codable {
