@@ -1,4 +1,4 @@
-// Benchmarks mirroring ../shared/reference/bench_ref.py, scenario for scenario.
+// Benchmarks mirroring the Python reference's bench_ref.py (dagron 0.1.1; see scripts/bench.sh), scenario for scenario.
 // Prints `<scenario> <value> <unit>`; every value is the median of --repeat runs.
 //
 //   dagron-bench [--repeat N] [--only SCENARIO]
