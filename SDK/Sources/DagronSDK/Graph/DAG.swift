@@ -15,12 +15,14 @@ public final class DAG: Sendable, CustomStringConvertible {
     /// Node names in the order they were added (index `i` names `nodes[i]`).
     public let nodeNames: [String]
     private let nameIndex: NodeNameIndex
-    /// `successorIndexLists[i]`: the indices of the successors of the node at index `i`.
-    public let successorIndexLists: [[Int]]
-    /// `predecessorIndexLists[i]`: the indices of the predecessors of the node at index `i`.
-    public let predecessorIndexLists: [[Int]]
-    /// Node indices in a topological order.
-    public let topologicalIndices: [Int]
+    /// `successorIndexLists[i]`: the indices of the successors of the node at
+    /// index `i` (the host's; plugins use ``successorIndices(of:)``).
+    @_spi(DagronHost) public let successorIndexLists: [[Int]]
+    /// `predecessorIndexLists[i]`: the indices of the predecessors of the node
+    /// at index `i` (the host's; plugins use ``predecessorIndices(of:)``).
+    @_spi(DagronHost) public let predecessorIndexLists: [[Int]]
+    /// Node indices in a topological order (the host's; plugins use ``topologicalOrder``).
+    @_spi(DagronHost) public let topologicalIndices: [Int]
 
     /// Builds and validates a DAG.
     ///
