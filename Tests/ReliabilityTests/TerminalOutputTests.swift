@@ -2,83 +2,52 @@ import Foundation
 import TestSupport
 import Testing
 
-/// What a person sees on a terminal: the README's walk-through in a real
-/// terminal (tmux) shows no line glued onto the live status line, the
-/// logging plugin's lines, the gate's question; the status line fits the
-/// window; colour follows `--color` and `NO_COLOR`; symbols fall back to
-/// ASCII off a UTF-8 locale. The built `dagron`, its output bytes.
+/// What a person sees on a terminal: scripts/demo.sh in a real terminal
+/// (tmux) shows no line glued onto the live status line and the logging
+/// plugin's lines; the status line fits the window; colour follows
+/// `--color` and `NO_COLOR`; symbols fall back to ASCII off a UTF-8 locale.
+/// The built `dagron`, its output bytes.
 @Suite(.serialized) struct TerminalOutputTests {
     private static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     private static let examples = repository + "/examples"
 
-    /// A line holding the status line's text (`[3/6] 0.4s`) followed by
-    /// anything: what a line glued onto the status line leaves behind (the
-    /// status line itself is cleared before every write and at the end).
-    private static func gluedLines(_ capture: String) -> [String] {
-        capture.components(separatedBy: "\n").filter {
-            $0.range(of: #"\[\d+/\d+\] \d"#, options: .regularExpression) != nil
-        }
-    }
-
-    private static func lines(_ capture: String, matching pattern: String) -> [String] {
-        capture.components(separatedBy: "\n").filter { $0.range(of: pattern, options: .regularExpression) != nil }
-    }
-
-    private static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    @Test func theReadmeWalkThroughShowsNoGluedLinesTheLogAndTheGatesQuestion() throws {
+    /// scripts/demo.sh as written, from the line after its build on (the
+    /// built `dagron` is its `$bin`; `exec` dropped so the script can report
+    /// the exit status): the bundled plugins, then the ETL example with the
+    /// timing and logging plugins. The README's own commands are run by
+    /// ``ReadmeWalkThroughTests``.
+    @Test func theDemoShowsNoGluedLinesTheTimingSummaryAndTheLogLines() throws {
         try DagronBinary.require()
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        let dagron = Self.shellQuoted(DagronBinary.path)
-        let deployRun = scratch.path + "/deploy"
+        let demo = try String(contentsOfFile: Self.repository + "/scripts/demo.sh", encoding: .utf8)
+            .components(separatedBy: "\n")
+        let build = try #require(
+            demo.firstIndex(of: "bin=$(swift build --show-bin-path)"), "demo.sh no longer sets bin after its build")
+        let steps = demo[(build + 1)...].map { $0.hasPrefix("exec ") ? String($0.dropFirst("exec ".count)) : $0 }
+        #expect(steps.contains { $0.contains("run examples/etl.yml --plugin timing --plugin logging") }, "\(steps)")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/examples", withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: Self.examples + "/etl.yml", toPath: scratch.path + "/examples/etl.yml")
         let terminal = try TmuxTerminal.start(
-            """
-            cd \(Self.shellQuoted(scratch.path))
-            \(dagron) plugins list
-            \(dagron) run \(Self.shellQuoted(Self.examples + "/etl.yml")) --plugin timing --plugin logging --run-dir etl
-            echo "etl exited $?"
-            \(dagron) run \(Self.shellQuoted(Self.examples + "/deploy-with-gate.yml")) --plugin dashboard --set dashboard.port=0 --run-dir deploy
-            echo "deploy exited $?"
-            """, in: scratch, environment: ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""])
+            (["cd " + PaneText.shellQuoted(scratch.path), "bin=" + PaneText.shellQuoted(DagronBinary.directory)]
+                + steps + ["echo \"demo exited $?\""]).joined(separator: "\n"),
+            in: scratch, environment: ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""])
         defer { terminal.stop() }
-
-        #expect(terminal.waitFor("Deploy the release to production?"), "\((try? terminal.capture()) ?? "")")
-        // While the gate waits the status line is on screen (the bottom row): the test sees one, so "no glued lines" means something.
-        func bottomRow() -> String {
-            ((try? terminal.screen()) ?? []).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
-        }
-        #expect(
-            waitUntil(timeout: 30) {
-                bottomRow().hasPrefix("[2/4] ") && bottomRow().contains("running: approve-release")
-            },
-            "the status line while the gate waits: '\(bottomRow())'")
-        let approved = try TestSupport.dagron(["gate", "approve", deployRun, "approve-release"], in: scratch.path)
-        #expect(approved.status == 0, "\(approved)")
-        #expect(terminal.waitFor("deploy exited"), "\((try? terminal.capture()) ?? "")")
+        #expect(terminal.waitFor("demo exited"), "\((try? terminal.capture()) ?? "")")
         let capture = try terminal.capture()
 
-        #expect(capture.contains("etl exited 0"), "\(capture)")
-        #expect(capture.contains("deploy exited 0"), "\(capture)")
-        #expect(Self.gluedLines(capture).isEmpty, "glued onto the status line: \(Self.gluedLines(capture))\n\(capture)")
+        #expect(capture.contains("demo exited 0"), "\(capture)")
+        #expect(PaneText.gluedLines(capture).isEmpty, "glued onto the status line: \(PaneText.gluedLines(capture))")
+        #expect(PaneText.lines(capture, matching: #"^timing +\S+ +loaded "#).count == 1, "\(capture)")
         // Each plugin's line starts a line of its own.
-        #expect(Self.lines(capture, matching: #"^timing: 6 nodes, node time "#).count == 1, "\(capture)")
-        #expect(Self.lines(capture, matching: #"^critical path "#).count == 1, "\(capture)")
-        #expect(
-            Self.lines(capture, matching: #"^Dashboard: http://127\.0\.0\.1:\d+/\?token="#).count == 1, "\(capture)")
+        #expect(PaneText.lines(capture, matching: #"^timing: 6 nodes, node time "#).count == 1, "\(capture)")
+        #expect(PaneText.lines(capture, matching: #"^critical path "#).count == 1, "\(capture)")
         // The logging plugin's own level (info) governs: its lines are shown, one per event.
-        let nodeLogLines = Self.lines(
+        let nodeLogLines = PaneText.lines(
             capture, matching: #"^\d{4}-\d\d-\d\dT\S+ info dagron\.logging: .*node=\S+ .*node completed$"#)
         #expect(nodeLogLines.count == 6, "one 'node completed' log line per node: \(nodeLogLines)\n\(capture)")
-        #expect(Self.lines(capture, matching: #"^✓  report  "#).count == 1, "\(capture)")
-        // The waiting line says what the gate asks, and how to answer.
-        let waitingLines = Self.lines(
-            capture, matching: "approve-release: Deploy the release to production\\? approve with: dagron gate approve")
-        #expect(waitingLines.count == 1, "\(capture)")
-        #expect(capture.contains("approve-release: gate approved"), "\(capture)")
+        #expect(PaneText.lines(capture, matching: #"^✓  report  "#).count == 1, "\(capture)")
     }
 
     @Test func isolatedPluginsPrintAndLogThroughTheParentsConsole() throws {
@@ -87,8 +56,8 @@ import Testing
         defer { scratch.cleanUp() }
         let terminal = try TmuxTerminal.start(
             """
-            cd \(Self.shellQuoted(scratch.path))
-            \(Self.shellQuoted(DagronBinary.path)) run \(Self.shellQuoted(Self.examples + "/etl.yml")) --plugin timing --plugin logging --isolate-all --run-dir etl
+            cd \(PaneText.shellQuoted(scratch.path))
+            \(PaneText.shellQuoted(DagronBinary.path)) run \(PaneText.shellQuoted(Self.examples + "/etl.yml")) --plugin timing --plugin logging --isolate-all --run-dir etl
             echo "etl exited $?"
             """, in: scratch)
         defer { terminal.stop() }
@@ -99,9 +68,11 @@ import Testing
             capture.contains("plugins: timing (isolated), logging (isolated)")
                 || capture.contains("plugins: logging (isolated), timing (isolated)"),
             "\(capture)")
-        #expect(Self.gluedLines(capture).isEmpty, "glued onto the status line: \(Self.gluedLines(capture))\n\(capture)")
-        #expect(Self.lines(capture, matching: #"^timing: 6 nodes, node time "#).count == 1, "\(capture)")
-        let nodeLogLines = Self.lines(capture, matching: #"^\S+ info dagron\.logging: .*node completed$"#)
+        #expect(
+            PaneText.gluedLines(capture).isEmpty,
+            "glued onto the status line: \(PaneText.gluedLines(capture))\n\(capture)")
+        #expect(PaneText.lines(capture, matching: #"^timing: 6 nodes, node time "#).count == 1, "\(capture)")
+        let nodeLogLines = PaneText.lines(capture, matching: #"^\S+ info dagron\.logging: .*node completed$"#)
         #expect(nodeLogLines.count == 6, "the isolated logging plugin's lines, each once: \(nodeLogLines)\n\(capture)")
     }
 
@@ -113,8 +84,8 @@ import Testing
         try scratch.write("long.yml", "nodes:\n  \(name): {run: sleep 60}\n")
         let terminal = try TmuxTerminal.start(
             """
-            cd \(Self.shellQuoted(scratch.path))
-            \(Self.shellQuoted(DagronBinary.path)) run long.yml --run-dir run
+            cd \(PaneText.shellQuoted(scratch.path))
+            \(PaneText.shellQuoted(DagronBinary.path)) run long.yml --run-dir run
             """, in: scratch, columns: 50, rows: 20)
         defer { terminal.stop() }
         func statusRow() -> String? {
@@ -163,11 +134,11 @@ import Testing
         // On a terminal, auto colours, and NO_COLOR stops it.
         let terminal = try TmuxTerminal.start(
             """
-            cd \(Self.shellQuoted(scratch.path))
+            cd \(PaneText.shellQuoted(scratch.path))
             env | grep -E '^(NO_COLOR|TERM)=' | sed 's/^/env: /'
-            env -u NO_COLOR \(Self.shellQuoted(DagronBinary.path)) run p.yml --run-dir t1
+            env -u NO_COLOR \(PaneText.shellQuoted(DagronBinary.path)) run p.yml --run-dir t1
             echo "=== NO_COLOR"
-            NO_COLOR=1 \(Self.shellQuoted(DagronBinary.path)) run p.yml --run-dir t2
+            NO_COLOR=1 \(PaneText.shellQuoted(DagronBinary.path)) run p.yml --run-dir t2
             echo "both done"
             """, in: scratch, environment: utf8)
         defer { terminal.stop() }
