@@ -83,19 +83,7 @@ extension RunReport {
         guard descriptor >= 0 else { throw Self.posixError(errno) }
         var closed = false
         do {
-            try encodeJSON { data in
-                try data.withUnsafeBytes { buffer in
-                    var offset = 0
-                    while offset < buffer.count {
-                        let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                        if written < 0 {
-                            if errno == EINTR { continue }
-                            throw Self.posixError(errno)
-                        }
-                        offset += written
-                    }
-                }
-            }
+            try encodeJSON { try DescriptorWriting.writeAll($0, to: descriptor) }
             closed = true
             guard close(descriptor) == 0 else { throw Self.posixError(errno) }
             guard rename(temporary, path) == 0 else { throw Self.posixError(errno) }

@@ -94,16 +94,11 @@ struct LockedStateFile: Sendable {
         if fchmod(descriptor, 0o600) != 0 {
             failure = StateFileError(path: temporary, action: "set the mode of", code: errno)
         }
-        var written = 0
-        while failure == nil, written < data.count {
-            let count = data.withUnsafeBytes {
-                Glibc.write(descriptor, $0.baseAddress! + written, data.count - written)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                failure = StateFileError(path: temporary, action: "write", code: errno)
-            } else {
-                written += count
+        if failure == nil {
+            do {
+                try DescriptorWriting.writeAll(data, to: descriptor)
+            } catch {
+                failure = StateFileError(path: temporary, action: "write", code: error.code.rawValue)
             }
         }
         if failure == nil, fsync(descriptor) != 0 {

@@ -285,17 +285,7 @@ public struct IsolatedPluginProbe: Sendable {
             let record = probe.probe(candidate, initialize: request.initialize, settings: request.settings)
             var data = try encoder.encode(Line(index: index, record: record))
             data.append(0x0A)
-            try data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(output, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-                    }
-                    offset += n
-                }
-            }
+            try DescriptorWriting.writeAll(data, to: output)
         }
     }
 }
