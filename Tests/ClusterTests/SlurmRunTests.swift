@@ -196,6 +196,48 @@ struct SlurmRunTests {
         #expect(run.scratch.read("never") == nil)
     }
 
+    @Test("fail-fast: a failure cancels the jobs running beside it, exit 1, the queue empty")
+    func failFastCancelsRunningJobs() throws {
+        let run = try ClusterRun(
+            """
+            executor: slurm
+            fail_fast: true
+            \(Self.slurmSettings)
+            nodes:
+              one: {run: sleep 300}
+              two: {run: sleep 300}
+              bad: {run: 'while [ ! -e go ]; do sleep 0.2; done; echo broken >&2; exit 3'}
+              after: {run: touch never, after: [one, two]}
+            """)
+        defer { run.scratch.cleanUp() }
+        let process = try run.start()
+        // `bad` fails only once all three jobs run.
+        let running = waitUntil(timeout: 60) {
+            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
+            return queue.count == 3 && queue.allSatisfy { $0.hasSuffix("RUNNING") }
+        }
+        #expect(running, "the jobs never all ran: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        try run.scratch.write("go", "")
+        let finished = try process.wait(timeout: 120)
+        #expect(finished.status == 1, "\(finished.stderr)")
+        #expect(try SlurmCluster.queue(name: run.jobName).isEmpty, "jobs left in the queue after dagron exited")
+        let report = try run.scratch.report(run.runDir)
+        #expect(report["outcome"] as? String == "failed")
+        let nodes = nodesByName(report)
+        #expect(nodes["bad"]?["status"] as? String == "failed")
+        for node in ["one", "two"] {
+            #expect(nodes[node]?["status"] as? String == "cancelled", "\(node): \(nodes[node] ?? [:])")
+            #expect(
+                (nodes[node]?["error"] as? String)?.hasSuffix("was cancelled: fail-fast after 'bad' failed") == true,
+                "\(node): \(nodes[node] ?? [:])")
+            let id = try #require(nodes[node]?["jobId"] as? String, "\(node): \(nodes[node] ?? [:])")
+            let cancelled = waitUntil(timeout: 30) { (try? SlurmCluster.job(id)["JobState"]) == "CANCELLED" }
+            #expect(cancelled, "\(node): \((try? SlurmCluster.job(id)) ?? [:])")
+        }
+        #expect(nodes["after"]?["status"] as? String == "skipped")
+        #expect(run.scratch.read("never") == nil)
+    }
+
     @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them")
     func resources() throws {
         let run = try ClusterRun(
