@@ -238,7 +238,7 @@ struct SlurmRunTests {
         #expect(run.scratch.read("never") == nil)
     }
 
-    @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them")
+    @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them; gpus: 0 asks for no GPU")
     func resources() throws {
         let run = try ClusterRun(
             """
@@ -247,7 +247,7 @@ struct SlurmRunTests {
             nodes:
               sized:
                 run: echo sized
-                resources: {cpus: 2, mem: 100M, time: 4m30s}
+                resources: {cpus: 2, mem: 100M, time: 4m30s, gpus: 0}
             """)
         defer { run.scratch.cleanUp() }
         let finished = try run.run()
@@ -256,6 +256,7 @@ struct SlurmRunTests {
         #expect(job["NumCPUs"] == "2", "\(job)")
         #expect(job["TimeLimit"] == "00:05:00", "rounded up to whole minutes: \(job)")
         #expect(job["MinMemoryNode"] == "100M" || job["MinMemoryCPU"] == "50M", "\(job)")
+        #expect(!(job["TresPerNode"] ?? "").contains("gpu"), "\(job)")
     }
 
     @Test("a retried node submits a new job per attempt; the result names the last one")

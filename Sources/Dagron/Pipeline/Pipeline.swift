@@ -33,6 +33,9 @@ public struct Pipeline: Sendable {
     /// Where `executor:` keys are written, for messages: the executor's name
     /// and the first `file:line:column` naming it.
     public var executorLocations: [String: String] = [:]
+    /// The key of the `executor:` at each of ``executorLocations``
+    /// (`executor`, `nodes.align.executor`), by executor name.
+    public var executorKeys: [String: String] = [:]
 
     /// Creates a pipeline.
     public init(
