@@ -196,6 +196,48 @@ struct SlurmRunTests {
         #expect(run.scratch.read("never") == nil)
     }
 
+    /// The forced ending (`RunEnding`, no teardown of the run) has the
+    /// executor cancel its unfinished jobs before the process exits. Here the
+    /// first Ctrl-C's own cancellation is usually as quick; the forced path
+    /// alone matters when nothing else cancels (a stalled plugin, `exit()`
+    /// in plugin code), which needs a misbehaving plugin this target lacks.
+    @Test("a second Ctrl-C ends dagron at once without its teardown: the executor still cancels the jobs")
+    func forcedExitCancelsTheJobs() throws {
+        let run = try ClusterRun(
+            """
+            executor: slurm
+            \(Self.slurmSettings)
+            nodes:
+              one: {run: sleep 300}
+              two: {run: sleep 300}
+              after: {run: touch never, after: [one, two]}
+            """)
+        defer { run.scratch.cleanUp() }
+        let process = try run.start()
+        let running = waitUntil(timeout: 60) {
+            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
+            return queue.count == 2 && queue.allSatisfy { $0.hasSuffix("RUNNING") }
+        }
+        #expect(running, "the jobs never ran: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        process.send(SIGINT)
+        // The second signal only once the first was taken (two pending SIGINTs would merge into one).
+        #expect(waitUntil(timeout: 30) { process.outputSoFar.contains("interrupt received") })
+        process.send(SIGINT)
+        let finished = try process.wait(timeout: 90)
+        #expect(finished.status == 130, "\(finished.stderr)")
+        #expect(
+            (finished.stdout + finished.stderr).contains("asking executor 'slurm' to cancel the run's unfinished jobs"),
+            "dagron did not end through its forced exit: \(finished.stdout)\(finished.stderr)")
+        var left: [String] = []
+        let empty = waitUntil(timeout: 30) {
+            left = (try? SlurmCluster.queue(name: run.jobName)) ?? ["squeue failed"]
+            return left.isEmpty
+        }
+        #expect(empty, "jobs left in the queue after dagron exited: \(left)")
+        #expect(try run.scratch.report(run.runDir)["outcome"] as? String == "interrupted")
+        #expect(run.scratch.read("never") == nil)
+    }
+
     @Test("fail-fast: a failure cancels the jobs running beside it, exit 1, the queue empty")
     func failFastCancelsRunningJobs() throws {
         let run = try ClusterRun(
