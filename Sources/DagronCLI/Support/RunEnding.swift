@@ -21,8 +21,9 @@ import Synchronization
 /// ``RunProgress`` (unfinished nodes cancelled) unless the run already
 /// wrote it, the executor plugins' unfinished cluster jobs cancelled (their
 /// `teardown()`, waited for at most ``executorCancelLimit``), and the
-/// process exits with 130 without waiting for the stuck thread. Both paths take the same lock; the abandoning one
-/// never releases it, so the two cannot interleave.
+/// process exits with 130 without waiting for the stuck thread. Both
+/// paths take the same lock; the abandoning one never releases it, so the
+/// two cannot interleave.
 ///
 /// In-process plugin faults end a run the same way: plugin code that
 /// stalls past its `stall_timeout` (``endOnStalledPlugin(_:)``, exit 1, or
