@@ -200,7 +200,8 @@ struct SlurmRunTests {
     /// executor cancel its unfinished jobs before the process exits. Here the
     /// first Ctrl-C's own cancellation is usually as quick; the forced path
     /// alone matters when nothing else cancels (a stalled plugin, `exit()`
-    /// in plugin code), which needs a misbehaving plugin this target lacks.
+    /// in plugin code): `ReliabilityTests.ForcedExitExecutorTests` covers that
+    /// with a misbehaving plugin, which this target lacks.
     @Test("a second Ctrl-C ends dagron at once without its teardown: the executor still cancels the jobs")
     func forcedExitCancelsTheJobs() throws {
         let run = try ClusterRun(
