@@ -10,8 +10,8 @@ enum SlurmSubmission {
     /// and gets sbatch's own environment (`--export=ALL`, the environment
     /// ``SlurmExecutor`` runs sbatch with is the job's). Resources become
     /// `--cpus-per-task`, `--mem=<N>M`, `--time=<minutes>` (rounded up) and
-    /// `--gres=gpu:N`; without `resources.time` the node's timeout, if any,
-    /// is the time limit.
+    /// `--gres=gpu:N` (none for `gpus: 0`); without `resources.time` the
+    /// node's timeout, if any, is the time limit.
     /// - Throws: ``ClusterJobError`` for a resource Slurm cannot take (a time
     ///   limit that is not from 1 s to 365 days, a count below 1).
     static func arguments(for job: NodeJob, script: BatchScript, settings: SlurmSettings) throws(ClusterJobError)
@@ -35,7 +35,8 @@ enum SlurmSubmission {
         if let seconds = resources.timeSeconds ?? job.timeoutSeconds {
             arguments.append("--time=\(try SlurmTimeLimit.minutes(seconds))")
         }
-        if let gpus = resources.gpus { arguments.append("--gres=gpu:\(try count(gpus, "gpus"))") }
+        // `gpus: 0` (what `dagron validate` accepts) asks for no GPU: no `--gres` at all.
+        if let gpus = resources.gpus, gpus != 0 { arguments.append("--gres=gpu:\(try count(gpus, "gpus"))") }
         arguments += settings.extraArguments
         arguments.append(script.scriptPath)
         return arguments

@@ -150,6 +150,9 @@ struct Run: AsyncParsableCommand {
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
             output: output, processGroups: runner.processGroups,
+            executorPlugins: pipeline.pluginExecutors.compactMap {
+                manager.plugin(named: $0) as? any NodeExecutorPlugin
+            },
             plugins: manager.health,
             pluginFailurePolicy: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
         UnexpectedExitGuard.arm(ending)

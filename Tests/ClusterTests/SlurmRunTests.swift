@@ -196,7 +196,92 @@ struct SlurmRunTests {
         #expect(run.scratch.read("never") == nil)
     }
 
-    @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them")
+    /// The forced ending (`RunEnding`, no teardown of the run) has the
+    /// executor cancel its unfinished jobs before the process exits. Here the
+    /// first Ctrl-C's own cancellation is usually as quick; the forced path
+    /// alone matters when nothing else cancels (a stalled plugin, `exit()`
+    /// in plugin code): `ReliabilityTests.ForcedExitExecutorTests` covers that
+    /// with a misbehaving plugin, which this target lacks.
+    @Test("a second Ctrl-C ends dagron at once without its teardown: the executor still cancels the jobs")
+    func forcedExitCancelsTheJobs() throws {
+        let run = try ClusterRun(
+            """
+            executor: slurm
+            \(Self.slurmSettings)
+            nodes:
+              one: {run: sleep 300}
+              two: {run: sleep 300}
+              after: {run: touch never, after: [one, two]}
+            """)
+        defer { run.scratch.cleanUp() }
+        let process = try run.start()
+        let running = waitUntil(timeout: 60) {
+            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
+            return queue.count == 2 && queue.allSatisfy { $0.hasSuffix("RUNNING") }
+        }
+        #expect(running, "the jobs never ran: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        process.send(SIGINT)
+        // The second signal only once the first was taken (two pending SIGINTs would merge into one).
+        #expect(waitUntil(timeout: 30) { process.outputSoFar.contains("interrupt received") })
+        process.send(SIGINT)
+        let finished = try process.wait(timeout: 90)
+        #expect(finished.status == 130, "\(finished.stderr)")
+        #expect(
+            (finished.stdout + finished.stderr).contains("asking executor 'slurm' to cancel the run's unfinished jobs"),
+            "dagron did not end through its forced exit: \(finished.stdout)\(finished.stderr)")
+        var left: [String] = []
+        let empty = waitUntil(timeout: 30) {
+            left = (try? SlurmCluster.queue(name: run.jobName)) ?? ["squeue failed"]
+            return left.isEmpty
+        }
+        #expect(empty, "jobs left in the queue after dagron exited: \(left)")
+        #expect(try run.scratch.report(run.runDir)["outcome"] as? String == "interrupted")
+        #expect(run.scratch.read("never") == nil)
+    }
+
+    @Test("fail-fast: a failure cancels the jobs running beside it, exit 1, the queue empty")
+    func failFastCancelsRunningJobs() throws {
+        let run = try ClusterRun(
+            """
+            executor: slurm
+            fail_fast: true
+            \(Self.slurmSettings)
+            nodes:
+              one: {run: sleep 300}
+              two: {run: sleep 300}
+              bad: {run: 'while [ ! -e go ]; do sleep 0.2; done; echo broken >&2; exit 3'}
+              after: {run: touch never, after: [one, two]}
+            """)
+        defer { run.scratch.cleanUp() }
+        let process = try run.start()
+        // `bad` fails only once all three jobs run.
+        let running = waitUntil(timeout: 60) {
+            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
+            return queue.count == 3 && queue.allSatisfy { $0.hasSuffix("RUNNING") }
+        }
+        #expect(running, "the jobs never all ran: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        try run.scratch.write("go", "")
+        let finished = try process.wait(timeout: 120)
+        #expect(finished.status == 1, "\(finished.stderr)")
+        #expect(try SlurmCluster.queue(name: run.jobName).isEmpty, "jobs left in the queue after dagron exited")
+        let report = try run.scratch.report(run.runDir)
+        #expect(report["outcome"] as? String == "failed")
+        let nodes = nodesByName(report)
+        #expect(nodes["bad"]?["status"] as? String == "failed")
+        for node in ["one", "two"] {
+            #expect(nodes[node]?["status"] as? String == "cancelled", "\(node): \(nodes[node] ?? [:])")
+            #expect(
+                (nodes[node]?["error"] as? String)?.hasSuffix("was cancelled: fail-fast after 'bad' failed") == true,
+                "\(node): \(nodes[node] ?? [:])")
+            let id = try #require(nodes[node]?["jobId"] as? String, "\(node): \(nodes[node] ?? [:])")
+            let cancelled = waitUntil(timeout: 30) { (try? SlurmCluster.job(id)["JobState"]) == "CANCELLED" }
+            #expect(cancelled, "\(node): \((try? SlurmCluster.job(id)) ?? [:])")
+        }
+        #expect(nodes["after"]?["status"] as? String == "skipped")
+        #expect(run.scratch.read("never") == nil)
+    }
+
+    @Test("resources reach sbatch: CPUs, memory and time limit as scontrol shows them; gpus: 0 asks for no GPU")
     func resources() throws {
         let run = try ClusterRun(
             """
@@ -205,7 +290,7 @@ struct SlurmRunTests {
             nodes:
               sized:
                 run: echo sized
-                resources: {cpus: 2, mem: 100M, time: 4m30s}
+                resources: {cpus: 2, mem: 100M, time: 4m30s, gpus: 0}
             """)
         defer { run.scratch.cleanUp() }
         let finished = try run.run()
@@ -214,6 +299,7 @@ struct SlurmRunTests {
         #expect(job["NumCPUs"] == "2", "\(job)")
         #expect(job["TimeLimit"] == "00:05:00", "rounded up to whole minutes: \(job)")
         #expect(job["MinMemoryNode"] == "100M" || job["MinMemoryCPU"] == "50M", "\(job)")
+        #expect(!(job["TresPerNode"] ?? "").contains("gpu"), "\(job)")
     }
 
     @Test("a retried node submits a new job per attempt; the result names the last one")

@@ -290,6 +290,7 @@ struct ExecutorPipelineTests {
         #expect(pipeline.executorName(of: try #require(pipeline.node(named: "quick"))) == "local")
         #expect(pipeline.pluginExecutors == ["slurm"])
         #expect(pipeline.executorLocations["slurm"] == "p.yml:1:11")
+        #expect(pipeline.executorKeys["slurm"] == "executor")
     }
 
     @Test("hostile resources and executor names are refused with their key")

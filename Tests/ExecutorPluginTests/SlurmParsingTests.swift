@@ -157,6 +157,12 @@ import Testing
             !(try SlurmSubmission.arguments(for: timed, script: script, settings: settings)).contains {
                 $0.hasPrefix("--time")
             })
+        // `gpus: 0`, which the pipeline parser accepts, asks for no GPU: no --gres, not a refusal.
+        timed.resources = NodeResources(gpus: 0)
+        #expect(
+            !(try SlurmSubmission.arguments(for: timed, script: script, settings: settings)).contains {
+                $0.hasPrefix("--gres")
+            })
         // A time limit or count Slurm cannot take fails the submission, naming it.
         for bad in [
             NodeResources(timeSeconds: .nan), NodeResources(timeSeconds: -5), NodeResources(cpus: 0),

@@ -79,6 +79,38 @@ import Testing
         try expectNothingLeft(scratch)
     }
 
+    @Test func failFastCancelsARunningNode() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write(
+            "p.yml",
+            """
+            max_workers: 2
+            nodes:
+              long: {run: 'echo "$DAGRON_RUN_DIR" > rundir.txt; sleep 300 & echo $! > sleep.pid; wait'}
+              bad: {run: 'while [ ! -s sleep.pid ]; do sleep 0.05; done; echo broken >&2; exit 3'}
+              after: {run: touch never, after: long}
+            """)
+        let started = Date()
+        let finished = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path, timeout: 120)
+        #expect(finished.status == 1, "\(finished.stderr)")
+        #expect(Date().timeIntervalSince(started) < 60, "dagron waited for the running node")
+        let sleeper = try RunProcesses.pid(scratch, "sleep.pid")
+        #expect(!isRunning(sleeper), "the running node's sleep outlived the failure")
+        let report = try scratch.report("run")
+        #expect(report["outcome"] as? String == "failed")
+        let nodes = nodesByName(report)
+        #expect(nodes["bad"]?["status"] as? String == "failed")
+        #expect(nodes["long"]?["status"] as? String == "cancelled")
+        #expect(nodes["long"]?["error"] as? String == "node 'long' was cancelled: fail-fast after 'bad' failed")
+        #expect(nodes["after"]?["status"] as? String == "skipped")
+        #expect(scratch.read("never") == nil)
+        #expect(
+            (finished.stdout + finished.stderr).contains("long  cancelled: fail-fast after 'bad' failed"),
+            "the console does not say why: \(finished.stdout)\(finished.stderr)")
+        try expectNothingLeft(scratch)
+    }
+
     @Test func processesThatAreNotTheRunsDescendantsAreLeftAlone() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

@@ -92,6 +92,12 @@ public final class DagronProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// What the process has written so far: standard output, then standard error.
+    public var outputSoFar: String {
+        ((try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "")
+            + ((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
+    }
+
     /// Sends `signal` to the process.
     public func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)

@@ -25,9 +25,15 @@ import Synchronization
 ///
 /// ## Failures
 /// A node whose predecessor did not complete is skipped. With `failFast`
-/// (the default) the first failure also skips every node that has not
-/// started yet; without it, branches that do not depend on the failure run on.
-/// A node without a task is skipped, and so are its descendants.
+/// (the default) the first node that does not complete (failed, timed out,
+/// rejected at its gate) also skips every node that has not started yet and
+/// stops the ones running: their async tasks are cancelled and their gates
+/// stop waiting, so they end `cancelled` (firing `on_error`) with an error
+/// that says `fail-fast after 'x' failed`; no retry starts after that. A
+/// sync task cannot be interrupted: it runs to its end. This is not a
+/// cancellation of the execution (``ExecutionResult/wasCancelled`` stays
+/// `false`). Without `failFast`, branches that do not depend on the failure
+/// run on. A node without a task is skipped, and so are its descendants.
 ///
 /// ## Workers
 /// Sync tasks run on dedicated worker threads (so blocking work gets real
@@ -47,7 +53,8 @@ public final class DAGExecutor: Sendable {
     public let hooks: HookRegistry?
     /// The maximum number of nodes running at once.
     public let maxWorkers: Int
-    /// Whether the first failure skips every node that has not started.
+    /// Whether the first failure skips every node that has not started and
+    /// cancels the running ones (see "Failures" above).
     public let failFast: Bool
     /// The gates: a node whose name has a gate here waits for it before its task runs.
     public let gates: GateController?
@@ -61,7 +68,7 @@ public final class DAGExecutor: Sendable {
     ///   - dag: The DAG to execute.
     ///   - hooks: Where to fire events; `nil` for none.
     ///   - maxWorkers: The maximum number of nodes running at once (at least 1).
-    ///   - failFast: Whether the first failure skips everything not yet started.
+    ///   - failFast: Whether the first failure skips everything not yet started and cancels what runs.
     ///   - gates: Approval gates for gate nodes, matched by node name.
     public init(
         _ dag: DAG,

@@ -32,7 +32,9 @@ public struct NodeTimeoutError: Error, ProcessReport, CustomStringConvertible {
     public var description: String { "node '\(node)' timed out after \(seconds)s" }
 }
 
-/// The execution was cancelled while the node was running or before it started.
+/// The node was stopped while it was running or before it started: the
+/// execution was cancelled, or (``reason`` says so) fail-fast stopped it
+/// after another node failed.
 ///
 /// A task that stops a process on cancellation may throw this with the
 /// process's report; the executor then keeps it in the node's result.
@@ -45,15 +47,25 @@ public struct NodeCancelledError: Error, ProcessReport, CustomStringConvertible 
     public let stderrTail: String?
     /// The executor job that was stopped, if the attempt ran through an executor.
     public let job: NodeJobHandle?
+    /// Why it was stopped, when not by cancelling the execution (`fail-fast after 'x' failed`).
+    public let reason: String?
 
     /// Creates the error.
-    public init(node: String, exitCode: Int32? = nil, stderrTail: String? = nil, job: NodeJobHandle? = nil) {
+    public init(
+        node: String, exitCode: Int32? = nil, stderrTail: String? = nil, job: NodeJobHandle? = nil,
+        reason: String? = nil
+    ) {
         self.node = node
         self.exitCode = exitCode
         self.stderrTail = stderrTail
         self.job = job
+        self.reason = reason
     }
 
-    /// `node 'x' was cancelled`.
-    public var description: String { "node '\(node)' was cancelled" }
+    /// `node 'x' was cancelled`, or with a reason
+    /// `node 'x' was cancelled: fail-fast after 'y' failed`.
+    public var description: String {
+        guard let reason else { return "node '\(node)' was cancelled" }
+        return "node '\(node)' was cancelled: \(reason)"
+    }
 }

@@ -18,7 +18,7 @@ extension ExecutionRun {
         }
         let cancelledAlready = state.withTrackedLock { state in
             if state.phase[index] == .waitingAtGate { state.gateWaits[index] = waiter }
-            return state.cancelled
+            return state.cancelled || state.failFastCause != nil
         }
         if cancelledAlready { waiter.cancel() }
     }
@@ -55,7 +55,7 @@ extension ExecutionRun {
         case .timedOut:
             (status, error) = (.timedOut, GateError.timedOut(gate: name, seconds: gate.timeoutSeconds ?? 0))
         case .cancelled:
-            (status, error) = (.cancelled, NodeCancelledError(node: name))
+            (status, error) = (.cancelled, cancellationError(of: name, from: nil))
         }
         let now = clock.wallNow()
         complete(

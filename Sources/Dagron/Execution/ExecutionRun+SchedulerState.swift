@@ -32,6 +32,9 @@ extension ExecutionRun {
         /// Workers that stepped back from a non-empty queue (`.standBy`).
         var standbyWorkers = 0
         var cancelled = false
+        /// Why fail-fast stopped the run (`fail-fast after 'x' failed`), once
+        /// a node did not complete under fail-fast.
+        var failFastCause: String?
         var started = false
         var done = false
         var runningTasks: [Int: Task<Void, Never>] = [:]

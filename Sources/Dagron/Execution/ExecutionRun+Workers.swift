@@ -98,13 +98,14 @@ extension ExecutionRun {
             if gatePassed {
                 // An approved gate without a task of its own simply completes.
                 let now = clock.wallNow()
-                let cancelled = isCancelled
+                let cancelled = isStopping
                 return complete(
                     index,
                     NodeResult(
                         name: name, status: cancelled ? .cancelled : .completed,
                         durationSeconds: max(0, now - startedAt), startedAt: startedAt, finishedAt: now,
-                        error: cancelled ? NodeCancelledError(node: name) : nil), completed: !cancelled, ranTask: true,
+                        error: cancelled ? cancellationError(of: name, from: nil) : nil), completed: !cancelled,
+                    ranTask: true,
                     next: .take)
             } else {
                 return complete(
@@ -115,7 +116,7 @@ extension ExecutionRun {
         if !gatePassed { events?.fire(.preNode, node: name, index: index) }
         let began = clock.now()
         let timing = TaskTiming(began: began, gatePassed: gatePassed, arrivedAt: startedAt)
-        if case .direct(let body) = task, !isCancelled {
+        if case .direct(let body) = task, !isStopping {
             // The common case: one call, no retries. The value is handed on
             // (not copied) into the node's result.
             do {
@@ -127,13 +128,13 @@ extension ExecutionRun {
             }
         }
         // A task with a timeout or retries, an async task, or a run that was
-        // cancelled before this node started (no attempt at all).
+        // cancelled or stopped by fail-fast before this node started (no attempt at all).
         var status = NodeOutcome.cancelled
         var output: (any Sendable)?
         var failure: (any Error)?
         var attempts = 0
         if case .general(let box) = task {
-            while !isCancelled {
+            while !isStopping {
                 attempts += 1
                 switch runAttempt(index, name: name, task: box.task) {
                 case .success(let value):
@@ -146,7 +147,7 @@ extension ExecutionRun {
                 pause(box.task.retryDelay)
             }
         }
-        if status == .cancelled && failure == nil { failure = NodeCancelledError(node: name) }
+        if status == .cancelled { failure = cancellationError(of: name, from: failure) }
         return finishTask(index, name: name, status, output: output, failure: failure, attempts: attempts, timing, pace)
     }
 
@@ -202,10 +203,10 @@ extension ExecutionRun {
         }
     }
 
-    /// Sleeps for `delay`, waking early if the execution is cancelled.
+    /// Sleeps for `delay`, waking early if the execution is cancelled or stopped by fail-fast.
     func pause(_ delay: Duration) {
         var remaining = delay.seconds
-        while remaining > 0 && !isCancelled {
+        while remaining > 0 && !isStopping {
             let slice = min(remaining, 0.05)
             Thread.sleep(forTimeInterval: slice)
             remaining -= slice

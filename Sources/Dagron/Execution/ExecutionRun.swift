@@ -22,8 +22,10 @@ final class ExecutionRun: Sendable {
     let workerCount: Int
     let failFast: Bool
     let state: RunStateBox<State>
-    /// Mirrors `state.cancelled` for lock-free checks on the hot path.
-    let cancelledFlag = Atomic<Bool>(false)
+    /// Set once no new attempt may start: the run was cancelled
+    /// (`state.cancelled`) or fail-fast stopped it (`state.failFastCause`).
+    /// Mirrors those for lock-free checks on the hot path.
+    let stopFlag = Atomic<Bool>(false)
     /// Parked workers wait here for ready nodes.
     let wake = DispatchSemaphore(value: 0)
     /// Workers on standby wait here, at most ``standbyProbe`` at a time.
@@ -119,7 +121,7 @@ final class ExecutionRun: Sendable {
             state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Wakeups, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
-            cancelledFlag.store(true, ordering: .relaxed)
+            stopFlag.store(true, ordering: .relaxed)
             guard state.started else { return ([], [], Wakeups(), false) }
             let cancelled = markPendingCancelled(&state)
             let handles = Array(state.runningTasks.values) + Array(state.gateWaits.values)
@@ -151,7 +153,38 @@ final class ExecutionRun: Sendable {
         return cancelled
     }
 
-    var isCancelled: Bool { cancelledFlag.load(ordering: .relaxed) }
+    /// Whether attempts may no longer start (the run was cancelled, or fail-fast stopped it).
+    var isStopping: Bool { stopFlag.load(ordering: .relaxed) }
+
+    /// Under fail-fast, the first node that did not complete stops the run:
+    /// no attempt starts from now on, and the attempts running and the gates
+    /// waiting are cancelled (the caller cancels the returned tasks, outside
+    /// the lock); they end `cancelled`, saying why (``cancellationError(of:from:)``).
+    /// Nothing when the run was cancelled or an earlier failure stopped it.
+    func stopForFailFast(after index: Int, _ state: inout State) -> [Task<Void, Never>] {
+        guard !state.cancelled, state.failFastCause == nil else { return [] }
+        let how: String =
+            switch state.results[index]?.status {
+            case .failed?: "failed"
+            case .timedOut?: "timed out"
+            case .cancelled?: "was cancelled"
+            default: "did not complete"
+            }
+        state.failFastCause = "fail-fast after '\(names[index])' \(how)"
+        stopFlag.store(true, ordering: .relaxed)
+        return Array(state.runningTasks.values) + Array(state.gateWaits.values)
+    }
+
+    /// The error of node `name`, which ended `cancelled` with `failure` (or
+    /// none): when fail-fast stopped the run (and it was not cancelled), a
+    /// ``NodeCancelledError`` that says so and keeps the stopped job's report.
+    func cancellationError(of name: String, from failure: (any Error)?) -> any Error {
+        let cause = state.withTrackedLock { $0.cancelled ? nil : $0.failFastCause }
+        guard let cause else { return failure ?? NodeCancelledError(node: name) }
+        let stopped = failure as? NodeCancelledError
+        return NodeCancelledError(
+            node: name, exitCode: stopped?.exitCode, stderrTail: stopped?.stderrTail, job: stopped?.job, reason: cause)
+    }
 
     // MARK: Completion
 
@@ -180,12 +213,13 @@ final class ExecutionRun: Sendable {
     func record(_ index: Int, _ result: NodeResult, completed: Bool, ranTask: Bool, next step: NextStep)
         -> WorkerAction?
     {
-        let (skipped, wakeups, done, next) = state.withTrackedLock {
-            state -> ([NeverRan], Wakeups, Bool, WorkerAction?) in
+        let (skipped, stopped, wakeups, done, next) = state.withTrackedLock {
+            state -> ([NeverRan], [Task<Void, Never>], Wakeups, Bool, WorkerAction?) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
             var skipped: [NeverRan] = []
+            var stopped: [Task<Void, Never>] = []
             if completed {
                 for next in successors[index] {
                     state.remainingPredecessors[next] -= 1
@@ -195,6 +229,7 @@ final class ExecutionRun: Sendable {
                 }
             } else {
                 skipped = skipAfterFailure(of: index, ranTask: ranTask, &state)
+                if failFast && ranTask { stopped = stopForFailFast(after: index, &state) }
             }
             if state.finished == names.count { state.done = true }
             var next: WorkerAction?
@@ -211,8 +246,9 @@ final class ExecutionRun: Sendable {
                     }
                 }
             }
-            return (skipped, state.wakeups(), state.done, next)
+            return (skipped, stopped, state.wakeups(), state.done, next)
         }
+        for task in stopped { task.cancel() }
         if !skipped.isEmpty { reportNeverRan(skipped) }
         signal(wakeups)
         if done { finish() }
@@ -220,7 +256,8 @@ final class ExecutionRun: Sendable {
     }
 
     /// Marks as skipped what can no longer run after `index` did not complete:
-    /// its descendants, and with fail-fast every node not started yet.
+    /// its descendants, and with fail-fast every node not started yet (the
+    /// running ones are cancelled by ``stopForFailFast(after:_:)``).
     func skipAfterFailure(of index: Int, ranTask: Bool, _ state: inout State) -> [NeverRan] {
         let culprit = names[index]
         let how = ranTask ? "did not complete (\(state.results[index]?.status.rawValue ?? "failed"))" : "was skipped"

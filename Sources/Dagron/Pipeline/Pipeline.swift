@@ -16,7 +16,8 @@ public struct Pipeline: Sendable {
     public var name: String
     /// The maximum number of nodes running at once, if the file sets `max_workers`.
     public var maxWorkers: Int?
-    /// Whether the first failure skips every node that has not started (`fail_fast`, default `true`).
+    /// Whether the first failure skips every node that has not started and cancels the running ones
+    /// (`fail_fast`, default `true`).
     public var failFast: Bool
     /// Environment variables every node gets (`env` at the top level).
     public var environment: [String: String]
@@ -32,6 +33,9 @@ public struct Pipeline: Sendable {
     /// Where `executor:` keys are written, for messages: the executor's name
     /// and the first `file:line:column` naming it.
     public var executorLocations: [String: String] = [:]
+    /// The key of the `executor:` at each of ``executorLocations``
+    /// (`executor`, `nodes.align.executor`), by executor name.
+    public var executorKeys: [String: String] = [:]
 
     /// Creates a pipeline.
     public init(

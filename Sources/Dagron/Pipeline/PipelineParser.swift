@@ -88,8 +88,8 @@ private struct Reader {
     /// nodes so that messages about dependencies can point at it without
     /// searching the YAML mapping again (a linear search per node).
     var afterNodes: [String: Node] = [:]
-    /// Each node's `executor` value, by node name (for ``noteExecutor``).
-    var executorNodes: [String: Node] = [:]
+    /// Each node's `executor` value and its key path, by node name (for ``noteExecutor``).
+    var executorNodes: [String: (value: Node, keyPath: String)] = [:]
 
     /// No implicit tags: Yams resolves a plain scalar's tag with one regular
     /// expression per rule of its resolver (seven by default), for every
@@ -179,7 +179,7 @@ private struct Reader {
             case "executor":
                 if let name = executorName(value, key) {
                     pipeline.executor = name
-                    noteExecutor(name, value, &pipeline)
+                    noteExecutor(name, value, key, &pipeline)
                 }
             case "nodes":
                 nodesNode = value
@@ -203,7 +203,9 @@ private struct Reader {
         }
         pipeline.nodes = nodes(nodesNode)
         for node in pipeline.nodes {
-            if let name = node.executor, let at = executorNodes[node.name] { noteExecutor(name, at, &pipeline) }
+            if let name = node.executor, let at = executorNodes[node.name] {
+                noteExecutor(name, at.value, at.keyPath, &pipeline)
+            }
         }
         checkGraph(pipeline.nodes)
         return pipeline
@@ -326,7 +328,7 @@ private struct Reader {
                 }
             case "executor":
                 node.executor = executorName(value, keyPath)
-                executorNodes[name] = value
+                executorNodes[name] = (value, keyPath)
             case "resources":
                 node.resources = resources(value, keyPath)
             default:
@@ -421,11 +423,13 @@ private struct Reader {
         return name
     }
 
-    /// Remembers where an executor is first named, for messages about it.
-    func noteExecutor(_ name: String, _ value: Node, _ pipeline: inout Pipeline) {
+    /// Remembers where an executor is first named (the value and its key
+    /// path), for messages about it.
+    func noteExecutor(_ name: String, _ value: Node, _ keyPath: String, _ pipeline: inout Pipeline) {
         guard pipeline.executorLocations[name] == nil else { return }
         let mark = value.mark
         pipeline.executorLocations[name] = "\(file):\(mark?.line ?? 0):\(mark?.column ?? 0)"
+        pipeline.executorKeys[name] = keyPath
     }
 
     /// `resources: {cpus: 4, mem: 8G, time: 2h, gpus: 1}`.

@@ -153,7 +153,8 @@ struct PluginSetup {
     /// `--keep-going-without-plugins` says.
     private func requireExecutors(in manager: PluginManager) throws {
         for name in pipeline.pluginExecutors {
-            let location = pipeline.executorLocations[name].map { "\($0): executor: " } ?? ""
+            let key = pipeline.executorKeys[name] ?? "executor"
+            let location = pipeline.executorLocations[name].map { "\($0): \(key): " } ?? ""
             guard let plugin = manager.plugin(named: name) else {
                 printError(
                     "\(location)executor '\(name)' is not available: no plugin of that name could be loaded and "

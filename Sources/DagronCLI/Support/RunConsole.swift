@@ -174,7 +174,8 @@ final class RunConsole: Sendable {
         console.write(lines.joined(separator: "\n") + "\n", to: .output)
     }
 
-    /// `✓  extract  1.2s`, `✗  load  failed: command exited with status 3  0.4s (2 attempts)`, ...
+    /// `✓  extract  1.2s`, `✗  load  failed: command exited with status 3  0.4s (2 attempts)`,
+    /// `⊘  train  cancelled: fail-fast after 'load' failed  3.1s`, ...
     /// (escaped; the symbol from the locale's ``GlyphSet``, coloured when colour is on).
     func describe(_ result: NodeResult) -> String {
         let glyphs = style.glyphs
@@ -196,7 +197,9 @@ final class RunConsole: Sendable {
             return style.paint(glyphs.skipped, .muted) + "  \(name)  skipped"
                 + (result.skipReason.map { ": \(TerminalText.escaped($0))" } ?? "")
         case .cancelled:
-            return style.paint(glyphs.cancelled, .warning) + "  \(name)  cancelled"
+            // Why, when it was not Ctrl-C: `cancelled: fail-fast after 'x' failed`.
+            let reason = (result.error as? NodeCancelledError)?.reason.map { ": \(TerminalText.escaped($0))" } ?? ""
+            return style.paint(glyphs.cancelled, .warning) + "  \(name)  cancelled\(reason)"
                 + (result.durationSeconds > 0 ? "  \(duration)" : "")
         case .pending, .running:
             return "   \(name)  \(result.status.rawValue)"

@@ -20,9 +20,11 @@ import Synchronization
 /// ``abandon(after:)`` ends it from what is known: every node's process
 /// group and leftover processes killed, `result.json` written from
 /// ``RunProgress`` (unfinished nodes cancelled) unless the run already
-/// wrote it, and the process exits at once with 130 without waiting for
-/// the stuck thread. Both paths take the same lock; the abandoning one
-/// never releases it, so the two cannot interleave.
+/// wrote it, the executor plugins' unfinished cluster jobs cancelled (their
+/// `teardown()`, waited for at most ``executorCancelLimit``), and the
+/// process exits with 130 without waiting for the stuck thread. Both
+/// paths take the same lock; the abandoning one never releases it, so the
+/// two cannot interleave.
 ///
 /// In-process plugin faults end a run the same way: plugin code that
 /// stalls past its `stall_timeout` (``endOnStalledPlugin(_:)``, exit 1, or
@@ -46,17 +48,24 @@ final class RunEnding: Sendable {
     private let console: RunConsole
     private let output: ReservedStandardOutput?
     private let processGroups: ProcessGroupRegistry
+    private let executorPlugins: [any NodeExecutorPlugin]
     private let plugins: PluginHealth?
     private let pluginFailurePolicy: PluginFailurePolicy
     private let state = Mutex(State())
 
+    /// How long a forced ending waits for the executor plugins to cancel their unfinished jobs.
+    static let executorCancelLimit: Duration = .seconds(10)
+
     /// Creates the ending of a run of `pipeline` in `directory`; `output` is
-    /// the reserved standard output with `--json`, else `nil`; `plugins`
-    /// fills `result.json`'s `plugins` section, whose failures count as
+    /// the reserved standard output with `--json`, else `nil`;
+    /// `executorPlugins` are the plugins the nodes run on, asked to cancel
+    /// their unfinished jobs when the run is forced to end; `plugins` fills
+    /// `result.json`'s `plugins` section, whose failures count as
     /// `pluginFailurePolicy` says.
     init(
         pipeline: Pipeline, directory: RunDirectory, progress: RunProgress, console: RunConsole,
-        output: ReservedStandardOutput?, processGroups: ProcessGroupRegistry, plugins: PluginHealth? = nil,
+        output: ReservedStandardOutput?, processGroups: ProcessGroupRegistry,
+        executorPlugins: [any NodeExecutorPlugin] = [], plugins: PluginHealth? = nil,
         pluginFailurePolicy: PluginFailurePolicy = .continue
     ) {
         self.pipeline = pipeline
@@ -65,6 +74,7 @@ final class RunEnding: Sendable {
         self.console = console
         self.output = output
         self.processGroups = processGroups
+        self.executorPlugins = executorPlugins
         self.plugins = plugins
         self.pluginFailurePolicy = pluginFailurePolicy
     }
@@ -169,15 +179,42 @@ final class RunEnding: Sendable {
     }
 
     /// Kills every node and leftover, writes what is known (once), prints
-    /// the JSON document (once) and exits with the recorded code.
+    /// the JSON document (once), has the executor plugins cancel their
+    /// unfinished jobs (unless the run got to its own teardown) and exits
+    /// with the recorded code.
     private func end(interrupted: Bool, endedEarly: String?, pluginFault: Bool = false, failsRun: Bool = false) -> Never
     {
         state.withTrackedLock { state -> Never in
+            // A run that wrote result.json has every node ended and tears its plugins down itself.
+            let runEnded = state.recorded != nil
             let code = finish(
                 interrupted: interrupted, endedEarly: endedEarly, pluginFault: pluginFault, failsRun: failsRun,
                 exitCode: nil, state: &state)
+            if !runEnded { cancelExecutorJobs() }
             dagron_flush_standard_streams()
             _exit(code)
+        }
+    }
+
+    /// Has each executor plugin cancel the jobs it submitted that have not
+    /// ended (its `teardown()`, which the run will not get to), so no job
+    /// stays queued after the process exits; waits at most
+    /// ``executorCancelLimit`` for them all (a plugin that hangs in it
+    /// cannot keep the process from exiting).
+    private func cancelExecutorJobs() {
+        guard !executorPlugins.isEmpty else { return }
+        let names = executorPlugins.map { "'\($0.name)'" }.joined(separator: ", ")
+        console.emit("dagron: asking executor \(names) to cancel the run's unfinished jobs")
+        let done = DispatchSemaphore(value: 0)
+        let plugins = executorPlugins
+        Thread.detachNewThread {
+            for plugin in plugins { plugin.teardown() }
+            done.signal()
+        }
+        let limit = Self.executorCancelLimit.components.seconds
+        if done.wait(timeout: .now() + .seconds(Int(limit))) == .timedOut {
+            printError(
+                "executor \(names) did not finish cancelling its jobs within \(limit) s; some may still be queued")
         }
     }
 
