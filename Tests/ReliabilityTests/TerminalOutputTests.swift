@@ -109,7 +109,9 @@ import Testing
         try DagronBinary.require()
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n  b: {run: \"exit 3\"}\n")
+        // `b` after `a`: a succeeded node (✓) and a failed one (✗), whatever
+        // the timing (fail-fast cancels what runs beside a failure).
+        try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n  b: {run: \"exit 3\", after: [a]}\n")
         let escape = "\u{1B}["
         let utf8 = ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""]
         func run(_ options: [String], _ environment: [String: String] = [:], _ directory: String) throws -> Finished {
@@ -155,7 +157,9 @@ import Testing
         try DagronBinary.require()
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", "nodes:\n  a: {run: \"true\"}\n  b: {run: \"echo broken >&2; exit 3\"}\n")
+        // `b` after `a`, so `a` succeeds whatever the timing (see above).
+        try scratch.write(
+            "p.yml", "nodes:\n  a: {run: \"true\"}\n  b: {run: \"echo broken >&2; exit 3\", after: [a]}\n")
         let cases: [([String: String], Bool)] = [
             (["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": ""], true),
             (["LANG": "en_US.utf8", "LC_ALL": "", "LC_CTYPE": ""], true),
