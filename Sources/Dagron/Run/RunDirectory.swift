@@ -137,9 +137,7 @@ public struct RunDirectory: Sendable {
 
     /// Writes `value` as JSON to `path`, atomically.
     public static func writeJSON<Value: Encodable>(_ value: Value, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(value)
+        var data = try DocumentJSON.encoder().encode(value)
         data.append(0x0A)
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }

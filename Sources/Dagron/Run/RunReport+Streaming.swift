@@ -10,23 +10,15 @@ extension RunReport {
     /// How many nodes are encoded at a time by ``encodeJSON(into:)``.
     static let nodesPerChunk = 512
 
-    /// The encoder of every report: pretty-printed, keys sorted, slashes
-    /// left alone, as all of dagron's JSON documents.
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     /// Hands the report's JSON text to `write` in pieces, followed by a
-    /// newline: byte for byte what ``makeEncoder()`` gives for the whole
+    /// newline: byte for byte what ``DocumentJSON/encoder()`` gives for the whole
     /// report, without ever holding it whole. The fields around `nodes` are
     /// encoded once, the nodes ``nodesPerChunk`` at a time, so writing the
     /// result of a 100,000-node run costs a chunk's memory, not the
     /// document's (about 140 MiB for `JSONEncoder`'s tree of it).
     /// - Throws: what encoding or `write` throws.
     public func encodeJSON(into write: (Data) throws -> Void) throws {
-        let encoder = Self.makeEncoder()
+        let encoder = DocumentJSON.encoder()
         var frame = self
         frame.nodes = []
         let text = try encoder.encode(frame)

@@ -200,9 +200,7 @@ public struct PluginQuarantine: Sendable {
                 entries = Array(entries.sorted { $0.fault.at > $1.fault.at }.prefix(Self.entryLimit))
             }
             entries.sort { ($0.plugin, $0.file) < ($1.plugin, $1.file) }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            guard var encoded = try? encoder.encode(Stored(entries: entries)) else { return nil }
+            guard var encoded = try? DocumentJSON.encoder().encode(Stored(entries: entries)) else { return nil }
             encoded.append(0x0A)
             return encoded
         }
