@@ -41,22 +41,6 @@ public struct DescriptorConsoleOutput: ConsoleOutput {
     /// Writes all of `text`, retrying interrupted and short writes; a closed
     /// reader is ignored, as for any other output.
     static func writeAll(_ text: String, to descriptor: Int32) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let written = systemWrite(descriptor, base + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        try? DescriptorWriting.writeAll(text, to: descriptor)
     }
-}
-
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
 }

@@ -1,3 +1,4 @@
+import Dagron
 import Foundation
 
 #if canImport(Glibc)
@@ -47,17 +48,6 @@ final class ReservedStandardOutput: Sendable {
     /// Writes all of `data` to the original standard output (a closed
     /// reader is ignored, as for any other output).
     func writeAll(_ data: Data) {
-        data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var offset = 0
-            while offset < raw.count {
-                let written = write(descriptor, base + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        try? DescriptorWriting.writeAll(data, to: descriptor)
     }
 }
