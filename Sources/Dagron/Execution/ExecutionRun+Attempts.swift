@@ -35,7 +35,7 @@ extension ExecutionRun {
             }
             let cancelledAlready = state.withTrackedLock { state in
                 state.runningTasks[index] = handle
-                return state.cancelled || state.failFastCause != nil
+                return state.isStopping
             }
             if cancelledAlready { handle.cancel() }
             defer { state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) } }

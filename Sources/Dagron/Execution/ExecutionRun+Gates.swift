@@ -18,7 +18,7 @@ extension ExecutionRun {
         }
         let cancelledAlready = state.withTrackedLock { state in
             if state.phase[index] == .waitingAtGate { state.gateWaits[index] = waiter }
-            return state.cancelled || state.failFastCause != nil
+            return state.isStopping
         }
         if cancelledAlready { waiter.cancel() }
     }

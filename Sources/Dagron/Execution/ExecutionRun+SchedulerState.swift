@@ -41,6 +41,11 @@ extension ExecutionRun {
         var gateWaits: [Int: Task<Void, Never>] = [:]
 
         var readyCount: Int { ready.count - readyHead }
+        /// Whether no attempt may start or wait any longer: the run was
+        /// cancelled, or fail-fast stopped it (``ExecutionRun/stopFlag`` mirrors this).
+        var isStopping: Bool { cancelled || failFastCause != nil }
+        /// The attempts running and the gates waiting, to cancel when the run stops.
+        var inFlight: [Task<Void, Never>] { Array(runningTasks.values) + Array(gateWaits.values) }
 
         mutating func popReady() -> WorkerAction? {
             while readyHead < ready.count {

@@ -124,7 +124,7 @@ final class ExecutionRun: Sendable {
             stopFlag.store(true, ordering: .relaxed)
             guard state.started else { return ([], [], Wakeups(), false) }
             let cancelled = markPendingCancelled(&state)
-            let handles = Array(state.runningTasks.values) + Array(state.gateWaits.values)
+            let handles = state.inFlight
             let finishedNow = state.finished == names.count
             if finishedNow { state.done = true }
             // Wake everyone parked: idle workers exit, or pick up gate-passed
@@ -162,7 +162,7 @@ final class ExecutionRun: Sendable {
     /// the lock); they end `cancelled`, saying why (``cancellationError(of:from:)``).
     /// Nothing when the run was cancelled or an earlier failure stopped it.
     func stopForFailFast(after index: Int, _ state: inout State) -> [Task<Void, Never>] {
-        guard !state.cancelled, state.failFastCause == nil else { return [] }
+        guard !state.isStopping else { return [] }
         let how: String =
             switch state.results[index]?.status {
             case .failed?: "failed"
@@ -172,7 +172,7 @@ final class ExecutionRun: Sendable {
             }
         state.failFastCause = "fail-fast after '\(names[index])' \(how)"
         stopFlag.store(true, ordering: .relaxed)
-        return Array(state.runningTasks.values) + Array(state.gateWaits.values)
+        return state.inFlight
     }
 
     /// The error of node `name`, which ended `cancelled` with `failure` (or
