@@ -11,8 +11,9 @@ struct Run: AsyncParsableCommand {
         abstract: "Run a pipeline file.",
         discussion: """
             Each command node runs in a process group of its own, through /bin/sh -c when it \
-            uses shell syntax and directly otherwise; its output goes to <run dir>/logs. Plugins named under `plugins:` in the file or with \
-            --plugin are loaded from the plugin path before the DAG is built.
+            uses shell syntax and directly otherwise; its output goes to <run dir>/logs. \
+            Plugins named under `plugins:` in the file or with --plugin are loaded from the \
+            plugin path before the DAG is built.
 
             Plugin settings, lowest precedence first: the plugin's manifest defaults, the user \
             configuration file ($XDG_CONFIG_HOME/dagron/config.yaml, see `dagron config`), the \
@@ -150,9 +151,7 @@ struct Run: AsyncParsableCommand {
         let ending = RunEnding(
             pipeline: pipeline, directory: directory, progress: progress, console: console,
             output: output, processGroups: runner.processGroups,
-            executorPlugins: pipeline.pluginExecutors.compactMap {
-                manager.plugin(named: $0) as? any NodeExecutorPlugin
-            },
+            executorPlugins: setup.executorPlugins(in: manager),
             plugins: manager.health,
             pluginFailurePolicy: pluginOptions.pluginFailure ?? pipeline.pluginFailure ?? .continue)
         UnexpectedExitGuard.arm(ending)

@@ -173,17 +173,21 @@ struct PluginSetup {
         }
     }
 
+    /// The loaded executor plugins the pipeline's nodes run on.
+    func executorPlugins(in manager: PluginManager) -> [any NodeExecutorPlugin] {
+        pipeline.pluginExecutors.compactMap { manager.plugin(named: $0) as? any NodeExecutorPlugin }
+    }
+
     /// The executors of the run's executor plugins, by name (after
     /// ``loadAndInitialize(into:)``).
     /// - Throws: ``ExitStatus/usage`` after printing which executor could not start.
     func makeExecutors(from manager: PluginManager) throws -> [String: any NodeExecutor] {
         var executors: [String: any NodeExecutor] = [:]
-        for name in pipeline.pluginExecutors {
-            guard let plugin = manager.plugin(named: name) as? any NodeExecutorPlugin else { continue }
+        for plugin in executorPlugins(in: manager) {
             do {
-                executors[name] = try plugin.makeExecutor()
+                executors[plugin.name] = try plugin.makeExecutor()
             } catch {
-                printError("executor '\(name)' could not start: \(error); no node was started")
+                printError("executor '\(plugin.name)' could not start: \(error); no node was started")
                 manager.teardownAll()
                 throw ExitStatus.usage
             }
