@@ -44,6 +44,17 @@ struct SlurmRunTests {
             try DagronProcess(arguments, in: scratch.path)
         }
 
+        /// The run's jobs as `squeue` shows them (empty when it fails).
+        var queue: [String] { (try? SlurmCluster.queue(name: jobName)) ?? [] }
+
+        /// Whether the run has `count` jobs queued, all of them running, within a minute.
+        func allJobsRunning(_ count: Int) -> Bool {
+            waitUntil(timeout: 60) {
+                let queue = queue
+                return queue.count == count && queue.allSatisfy { $0.hasSuffix("RUNNING") }
+            }
+        }
+
         /// The nodes of the run's result.json, by name.
         func nodes() throws -> [String: [String: Any]] {
             nodesByName(try scratch.report(runDir))
@@ -177,11 +188,10 @@ struct SlurmRunTests {
         let process = try run.start()
         // All three submitted (running, or still pending on a busy node): every one is cancelled.
         let submitted = waitUntil(timeout: 60) {
-            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
+            let queue = run.queue
             return queue.count == 3 && queue.contains { $0.hasSuffix("RUNNING") }
         }
-        #expect(
-            submitted, "the three jobs never reached the queue: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        #expect(submitted, "the three jobs never reached the queue: \(run.queue)")
         process.send(SIGINT)
         let finished = try process.wait(timeout: 90)
         #expect(finished.status == 130, "\(finished.stderr)")
@@ -215,11 +225,7 @@ struct SlurmRunTests {
             """)
         defer { run.scratch.cleanUp() }
         let process = try run.start()
-        let running = waitUntil(timeout: 60) {
-            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
-            return queue.count == 2 && queue.allSatisfy { $0.hasSuffix("RUNNING") }
-        }
-        #expect(running, "the jobs never ran: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        #expect(run.allJobsRunning(2), "the jobs never ran: \(run.queue)")
         process.send(SIGINT)
         // The second signal only once the first was taken (two pending SIGINTs would merge into one).
         #expect(waitUntil(timeout: 30) { process.outputSoFar.contains("interrupt received") })
@@ -255,11 +261,7 @@ struct SlurmRunTests {
         defer { run.scratch.cleanUp() }
         let process = try run.start()
         // `bad` fails only once all three jobs run.
-        let running = waitUntil(timeout: 60) {
-            let queue = (try? SlurmCluster.queue(name: run.jobName)) ?? []
-            return queue.count == 3 && queue.allSatisfy { $0.hasSuffix("RUNNING") }
-        }
-        #expect(running, "the jobs never all ran: \((try? SlurmCluster.queue(name: run.jobName)) ?? [])")
+        #expect(run.allJobsRunning(3), "the jobs never all ran: \(run.queue)")
         try run.scratch.write("go", "")
         let finished = try process.wait(timeout: 120)
         #expect(finished.status == 1, "\(finished.stderr)")
