@@ -214,6 +214,33 @@ import Testing
         #expect(why.contains("cannot change to directory \(scratch.path)/gone"), "\(why)")
     }
 
+    /// A program found on `PATH` is remembered, as `sh` hashes it, but
+    /// checked again before each use: once it is gone, the next directory's
+    /// program of that name runs, and with none left the command ends 127.
+    @Test func aRememberedProgramIsCheckedAgainBeforeEachUse() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        for directory in ["first", "second"] {
+            try FileManager.default.createDirectory(
+                atPath: scratch.path + "/" + directory, withIntermediateDirectories: true)
+            try scratch.write("\(directory)/mytool", "#!/bin/sh\necho \(directory)\n")
+            chmod(scratch.path + "/\(directory)/mytool", 0o755)
+        }
+        let environment = ["PATH": "\(scratch.path)/first:\(scratch.path)/second:/usr/bin:/bin"]
+        let logs = NodeLogFiles(directory: scratch.path, node: "tool")
+        let command = ShellCommand(node: "tool", command: "mytool", environment: environment, logs: logs)
+        let output = { (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? "" }
+
+        #expect(try await command.run().exitCode == 0)
+        #expect(output() == "first\n")
+        unlink(scratch.path + "/first/mytool")
+        #expect(try await command.run().exitCode == 0)
+        #expect(output() == "first\nsecond\n")
+        unlink(scratch.path + "/second/mytool")
+        let failure = await #expect(throws: ProcessFailure.self) { try await command.run() }
+        #expect(failure?.reason == .exited(127), "\(String(describing: failure))")
+    }
+
     @Test func aCancelledDirectCommandDiesWithItsGroup() async throws {
         let (shellCommand, scratch) = try command("sleep 300")
         defer { scratch.cleanUp() }

@@ -179,6 +179,15 @@ import Testing
         #expect(DurationText.seconds("5 minutes") == nil)
         #expect(DurationText.seconds("s") == nil)
         #expect(DurationText.seconds("-3") == nil)
+        #expect(DurationText.format(0) == "0.0s")
+        #expect(DurationText.format(1.24) == "1.2s")
+        #expect(DurationText.format(59.94) == "59.9s")
+        #expect(DurationText.format(65) == "1m05s")
+        #expect(DurationText.format(3725) == "1h02m")
+        #expect(DurationText.format(.infinity) == "infs")
+        #expect(DurationText.format(.nan) == "nans")
+        #expect(DurationText.format(2e12) == "2e+12s")
+        #expect(DurationText.format(-1.5) == "-1.5s")
     }
 }
 

@@ -21,18 +21,26 @@ struct ExecutorAttempt: Sendable {
         let stderrStart = logs.stderrSize()
         try Task.checkCancellation()
         let handle: NodeJobHandle
-        do {
-            handle = try await poller.executor.submit(job)
-        } catch {
-            throw ProcessFailure(
-                node: job.node, reason: .launch("\(poller.name) executor: \(error)"),
-                stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
-        }
-        let outcome: NodeJobOutcome? = try await withTaskCancellationHandler {
-            if let outcome = try await poller.executor.waitForCompletion(of: handle) { return outcome }
-            return try await poller.outcome(of: handle)
-        } onCancel: {
-            poller.requestCancel(handle)
+        let outcome: NodeJobOutcome?
+        if let local = poller.executor as? LocalExecutor {
+            // The common case: the command runs in this task (cancelling it
+            // stops the command), with no task of the executor's own whose
+            // end would have to be handed back here.
+            (handle, outcome) = await local.runInCallingTask(job)
+        } else {
+            do {
+                handle = try await poller.executor.submit(job)
+            } catch {
+                throw ProcessFailure(
+                    node: job.node, reason: .launch("\(poller.name) executor: \(error)"),
+                    stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+            }
+            outcome = try await withTaskCancellationHandler {
+                if let outcome = try await poller.executor.waitForCompletion(of: handle) { return outcome }
+                return try await poller.outcome(of: handle)
+            } onCancel: {
+                poller.requestCancel(handle)
+            }
         }
         let tail = { logs.stderrTail(from: stderrStart, lines: tailLines) }
         if Task.isCancelled {

@@ -44,11 +44,7 @@ public final class LocalExecutor: NodeExecutor {
 
     /// Starts the command; the handle's id is a sequence number of this executor.
     public func submit(_ job: NodeJob) async throws -> NodeJobHandle {
-        let command = ShellCommand(
-            node: job.node, command: job.command, environment: job.environment,
-            workingDirectory: job.workingDirectory,
-            logs: NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath),
-            gracePeriod: gracePeriod, tailLines: 0, registry: processGroups)
+        let command = command(for: job)
         return jobs.withTrackedLock { jobs in
             let id = String(jobs.next)
             jobs.next += 1
@@ -97,6 +93,30 @@ public final class LocalExecutor: NodeExecutor {
             if jobs.waitedFor.count > Self.keptOutcomes { jobs.finished[jobs.waitedFor.removeFirst()] = nil }
         }
         return outcome
+    }
+
+    /// Runs `job` in the calling task and says how it ended: what
+    /// ``submit(_:)`` followed by ``waitForCompletion(of:)`` does, without
+    /// a task of the job's own (the host's attempts at local nodes use it;
+    /// per node, one task and its hand-over less). Cancelling the calling
+    /// task stops the command. The job is not listed by ``poll(_:)``: only
+    /// its caller waits for it.
+    func runInCallingTask(_ job: NodeJob) async -> (NodeJobHandle, NodeJobOutcome) {
+        let id = jobs.withTrackedLock { jobs in
+            defer { jobs.next += 1 }
+            return String(jobs.next)
+        }
+        let handle = NodeJobHandle(executor: Self.name, id: id, node: job.node)
+        return (handle, await Self.outcome(of: command(for: job)))
+    }
+
+    /// The command that runs `job`.
+    private func command(for job: NodeJob) -> ShellCommand {
+        ShellCommand(
+            node: job.node, command: job.command, environment: job.environment,
+            workingDirectory: job.workingDirectory,
+            logs: NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath),
+            gracePeriod: gracePeriod, tailLines: 0, registry: processGroups)
     }
 
     /// Runs `command` to its end and says how it ended.

@@ -1,3 +1,6 @@
+import DagronSDK
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -14,6 +17,13 @@
 /// exists but may not be executed (or a directory) is passed over, and
 /// counts as "Permission denied" (exit status 126) if nothing else is found;
 /// nothing at all is "not found" (127), as `sh` reports them.
+///
+/// Like `sh`'s command hash, a program found on `PATH` is remembered (for
+/// the same `PATH`, working directory and name) and only checked again, not
+/// searched for, the next time: a run of many nodes pays the walk through
+/// `PATH` once per program. A remembered program that is gone or no longer
+/// executable is searched for anew; one installed later in an earlier `PATH`
+/// directory is not noticed, as `sh` does not notice it either.
 enum ProgramSearch {
     /// The outcome of a search.
     enum Found: Equatable {
@@ -34,8 +44,26 @@ enum ProgramSearch {
         if word.utf8.contains(UInt8(ascii: "/")) {
             return check(word, in: workingDirectory) ?? .notFound
         }
+        let key = Remembered.Key(path: path, workingDirectory: workingDirectory, word: word)
+        if let known = remembered.withTrackedLock({ $0.programs[key] }),
+            case .program(let found)? = check(known, in: workingDirectory)
+        {
+            return .program(found)
+        }
+        let found = search(word, path: path, workingDirectory: workingDirectory)
+        if case .program(let program) = found {
+            remembered.withTrackedLock { $0.remember(program, for: key) }
+        }
+        return found
+    }
+
+    /// Walks `path` for `word`.
+    private static func search(_ word: String, path: String?, workingDirectory: String?) -> Found {
         var denied: String?
-        for directory in (path ?? defaultPath).split(separator: ":", omittingEmptySubsequences: false) {
+        // A directory named twice in `PATH` answers the same the second time.
+        var searched: Set<Substring> = []
+        for directory in (path ?? defaultPath).split(separator: ":", omittingEmptySubsequences: false)
+        where searched.insert(directory).inserted {
             let candidate = directory.isEmpty ? word : "\(directory)/\(word)"
             switch check(candidate, in: workingDirectory) {
             case .program(let found)?: return .program(found)
@@ -54,5 +82,28 @@ enum ProgramSearch {
         guard stat(onDisk, &status) == 0 else { return nil }
         guard status.st_mode & S_IFMT == S_IFREG, access(onDisk, X_OK) == 0 else { return .notExecutable(candidate) }
         return .program(candidate)
+    }
+
+    /// Programs found on `PATH`, as `sh` hashes them.
+    private static let remembered = Mutex(Remembered())
+
+    /// The programs found so far, at most ``limit`` of them.
+    private struct Remembered {
+        /// What was looked for.
+        struct Key: Hashable {
+            var path: String?
+            var workingDirectory: String?
+            var word: String
+        }
+
+        /// How many programs are remembered before the memory starts afresh.
+        static let limit = 4096
+
+        var programs: [Key: String] = [:]
+
+        mutating func remember(_ program: String, for key: Key) {
+            if programs.count >= Self.limit { programs.removeAll(keepingCapacity: true) }
+            programs[key] = program
+        }
     }
 }
