@@ -26,13 +26,16 @@ extension ExecutionRun {
             return outcome.wait(timeout: timeout) ?? .failure(NodeTimeoutError(node: name, seconds: timeout.seconds))
         case .async(let body):
             let outcome = AttemptOutcome()
-            let handle = Task {
+            let attempt: @Sendable () async -> Void = {
                 do {
                     outcome.set(.success(try await body()))
                 } catch {
                     outcome.set(.failure(error))
                 }
             }
+            let handle =
+                task.runsInline
+                ? Task(executorPreference: InlineTaskExecutor.shared, operation: attempt) : Task(operation: attempt)
             let cancelledAlready = state.withTrackedLock { state in
                 state.runningTasks[index] = handle
                 return state.isStopping

@@ -30,6 +30,11 @@ public struct NodeTask: Sendable {
     public var retries: Int
     /// How long to wait between attempts.
     public var retryDelay: Duration
+    /// Whether an async body runs on the ``InlineTaskExecutor`` (from the
+    /// worker, then on the threads that resume it) rather than the global
+    /// executor: only for bodies of dagron's own that never block, such as
+    /// a local command's attempt.
+    var runsInline = false
 
     /// Creates a task.
     public init(_ body: Body, timeout: Duration? = nil, retries: Int = 0, retryDelay: Duration = .zero) {

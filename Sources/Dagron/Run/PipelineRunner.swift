@@ -169,7 +169,7 @@ public final class PipelineRunner: Sendable {
                 standardOutputPath: logs.standardOutputPath, standardErrorPath: logs.standardErrorPath,
                 resources: node.resources, timeoutSeconds: node.timeoutSeconds)
             let name = node.name
-            tasks[name] = .async(
+            var task = NodeTask.async(
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
                 retryDelay: Self.duration(node.retryDelaySeconds)
             ) { [self] in
@@ -183,6 +183,11 @@ public final class PipelineRunner: Sendable {
                 if attempt > 1 { logs.markAttempt(attempt) }
                 return try await ExecutorAttempt(poller: poller, job: job).run()
             }
+            // A local attempt is dagron's own code from start to end, and never
+            // blocks: it may run on the threads that start and resume it. An
+            // executor plugin's code may block, so it keeps the global executor.
+            task.runsInline = poller.executor is LocalExecutor
+            tasks[name] = task
         }
         return tasks
     }

@@ -1,0 +1,20 @@
+/// A task executor that runs each job at once, on the thread that hands it
+/// over: the worker that starts an attempt, then whichever thread resumes
+/// the attempt (the thread that reaps child processes, a timer).
+///
+/// An attempt at a local command spends its life waiting for a process; run
+/// on the global executor, each start and each resumption would first wake
+/// a pool thread (on a small VM, tens of microseconds per node). Only code
+/// of dagron's own whose every step is short runs here (see
+/// ``NodeTask/runsInline``): a job that blocked would block the thread that
+/// resumed it.
+final class InlineTaskExecutor: TaskExecutor {
+    /// The one instance; it has no state.
+    static let shared = InlineTaskExecutor()
+
+    private init() {}
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        job.runSynchronously(on: asUnownedTaskExecutor())
+    }
+}
