@@ -7,7 +7,10 @@
 /// a pool thread (on a small VM, tens of microseconds per node). Only code
 /// of dagron's own whose every step is short runs here (see
 /// ``NodeTask/runsInline``): a job that blocked would block the thread that
-/// resumed it.
+/// resumed it, and a resumption made while holding a lock would run the job
+/// under that lock. The local attempt's resumptions (the pid watcher, a
+/// detached task's end) all happen outside locks, and cancelling it resumes
+/// nothing (its waits do not end on cancellation; the process's end does).
 final class InlineTaskExecutor: TaskExecutor {
     /// The one instance; it has no state.
     static let shared = InlineTaskExecutor()
