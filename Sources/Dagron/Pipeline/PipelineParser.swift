@@ -255,6 +255,8 @@ private struct Reader {
         }
         if mapping.isEmpty { report(value, "nodes", "a pipeline needs at least one node") }
         var result: [PipelineNode] = []
+        result.reserveCapacity(mapping.count)
+        afterNodes.reserveCapacity(mapping.count)
         for (keyNode, body) in mapping {
             guard let name = scalarKey(keyNode, path: "nodes") else { continue }
             if !Self.isValidName(name) {
@@ -275,9 +277,16 @@ private struct Reader {
 
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first != ".", first != "-" else { return false }
-        return name.unicodeScalars.allSatisfy { scalar in
-            (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_" || scalar == "-"
-                || scalar == "."
+        // Bytes: the allowed characters are all ASCII, and a multi-byte
+        // UTF-8 sequence holds no ASCII byte (CharacterSet cost ~1 µs a name).
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                true
+            default:
+                false
+            }
         }
     }
 
