@@ -8,6 +8,7 @@
 
 #if defined(__linux__)
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/epoll.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 int dagron_set_child_subreaper(void) {
@@ -109,6 +111,37 @@ int dagron_exit_poll_wait(int poll, int *descriptors, int capacity) {
     return count;
 }
 
+int dagron_pidfd_wait(int pidfd, long long timeout_ms) {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int wait_ms = -1;
+        if (timeout_ms >= 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long elapsed = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000LL;
+            long long left = timeout_ms - elapsed;
+            if (left < 0) left = 0;
+            wait_ms = left > 86400000LL ? 86400000 : (int)left;
+        }
+        struct pollfd entry = {.fd = pidfd, .events = POLLIN, .revents = 0};
+        int ready = poll(&entry, 1, wait_ms);
+        if (ready > 0) return 1;
+        if (ready < 0 && errno != EINTR) return -1;
+        if (ready == 0 && timeout_ms >= 0 && wait_ms < 86400000) return 0;
+    }
+}
+
+static __thread void *direct_exit_wait;
+
+void *dagron_direct_exit_wait(void) {
+    return direct_exit_wait;
+}
+
+void dagron_set_direct_exit_wait(void *wait) {
+    direct_exit_wait = wait;
+}
+
 int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number) {
     siginfo_t info;
     for (;;) {
@@ -173,6 +206,22 @@ int dagron_exit_poll_wait(int poll, int *descriptors, int capacity) {
     (void)poll; (void)descriptors; (void)capacity;
     errno = ENOSYS;
     return -1;
+}
+
+int dagron_pidfd_wait(int pidfd, long long timeout_ms) {
+    (void)pidfd; (void)timeout_ms;
+    errno = ENOSYS;
+    return -1;
+}
+
+static __thread void *direct_exit_wait;
+
+void *dagron_direct_exit_wait(void) {
+    return direct_exit_wait;
+}
+
+void dagron_set_direct_exit_wait(void *wait) {
+    direct_exit_wait = wait;
 }
 
 int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number) {

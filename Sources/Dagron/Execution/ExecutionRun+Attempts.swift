@@ -33,22 +33,34 @@ extension ExecutionRun {
                     outcome.set(.failure(error))
                 }
             }
+            // An inline attempt starts on this thread, which then waits for
+            // its process itself (see DirectExitWait).
+            let direct = task.runsInline ? DirectExitWait() : nil
             let handle =
-                task.runsInline
-                ? Task(executorPreference: InlineTaskExecutor.shared, operation: attempt) : Task(operation: attempt)
+                if let direct {
+                    DirectExitWait.starting(direct) {
+                        Task(executorPreference: InlineTaskExecutor.shared, operation: attempt)
+                    }
+                } else {
+                    Task(operation: attempt)
+                }
             let cancelledAlready = state.withTrackedLock { state in
                 state.runningTasks[index] = handle
                 return state.isStopping
             }
             if cancelledAlready { handle.cancel() }
-            defer { state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) } }
-            guard let timeout = task.timeout else { return outcome.wait(timeout: nil)! }
-            if let result = outcome.wait(timeout: timeout) { return result }
+            defer {
+                // A process this thread stopped waiting for goes to the watcher.
+                direct?.handOver()
+                state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) }
+            }
+            guard let timeout = task.timeout else { return outcome.wait(timeout: nil, serving: direct)! }
+            if let result = outcome.wait(timeout: timeout, serving: direct) { return result }
             // Timed out: cancel and give the task a moment to clean up (a
             // process task kills its process group), so nothing outlives the node.
             handle.cancel()
             let report: (any ProcessReport)? =
-                switch outcome.wait(timeout: .seconds(10)) {
+                switch outcome.wait(timeout: .seconds(10), serving: direct) {
                 case .success(let value)?: value as? any ProcessReport
                 case .failure(let error)?: error as? any ProcessReport
                 case nil: nil
@@ -88,7 +100,15 @@ final class AttemptOutcome: Sendable {
     }
 
     /// Waits up to `timeout` (forever when `nil`); `nil` if it did not arrive.
-    func wait(timeout: Duration?) -> Result<(any Sendable)?, any Error>? {
+    /// With `direct`, first waits for the attempt's process itself (see
+    /// ``DirectExitWait``), which lets the attempt go on on this thread.
+    func wait(timeout: Duration?, serving direct: DirectExitWait? = nil) -> Result<(any Sendable)?, any Error>? {
+        var timeout = timeout
+        if let direct {
+            let started = ContinuousClock.now
+            guard direct.serve(timeout: timeout) else { return nil }
+            if let limit = timeout { timeout = limit - (ContinuousClock.now - started) }
+        }
         if let timeout {
             // Saturating: a timeout past Int64 nanoseconds (about 292 years) waits as long as Dispatch can.
             let (whole, overflow) = timeout.components.seconds.multipliedReportingOverflow(by: 1_000_000_000)

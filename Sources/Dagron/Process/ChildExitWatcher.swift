@@ -13,6 +13,10 @@ import Synchronization
 /// process, blocked in `epoll_wait` on a Linux pidfd per running command, so
 /// a node costs no thread, pipe or signal handler of its own.
 ///
+/// A worker that starts a local attempt waits for that attempt's process
+/// itself instead (``DirectExitWait``), and hands the wait back here if it
+/// stops waiting before the process ends.
+///
 /// Only the processes asked about are reaped (`waitid` on their pid), never
 /// "any child": other parts of dagron wait for their own children.
 /// Where pidfds are missing (Linux before 5.3), each wait falls back to a
@@ -56,14 +60,33 @@ final class ChildExitWatcher: Sendable {
             if poll >= 0 {
                 let pidfd = dagron_pidfd_open(pid)
                 if pidfd >= 0 {
-                    waiters.withTrackedLock { $0[pidfd] = Waiter(pid: pid, continuation: continuation) }
-                    if dagron_exit_poll_add(poll, pidfd) == 0 { return }
-                    _ = waiters.withTrackedLock { $0.removeValue(forKey: pidfd) }
+                    // A worker starting a local attempt waits for it itself.
+                    if let direct = DirectExitWait.current,
+                        direct.hold(pid: pid, pidfd: pidfd, continuation: continuation)
+                    {
+                        return
+                    }
+                    if watch(pidfd, pid: pid, continuation: continuation) { return }
                     close(pidfd)
                 }
             }
             Thread.detachNewThread { continuation.resume(returning: Self.reap(pid)) }
         }
+    }
+
+    /// Takes over a wait a worker no longer serves (see ``DirectExitWait``).
+    func adopt(_ held: DirectExitWait.Held) {
+        if poll >= 0, watch(held.pidfd, pid: held.pid, continuation: held.continuation) { return }
+        close(held.pidfd)
+        Thread.detachNewThread { held.continuation.resume(returning: Self.reap(held.pid)) }
+    }
+
+    /// Adds `pidfd` to the watched set; `false` if it could not be.
+    private func watch(_ pidfd: Int32, pid: Int32, continuation: CheckedContinuation<Exit, Never>) -> Bool {
+        waiters.withTrackedLock { $0[pidfd] = Waiter(pid: pid, continuation: continuation) }
+        if dagron_exit_poll_add(poll, pidfd) == 0 { return true }
+        _ = waiters.withTrackedLock { $0.removeValue(forKey: pidfd) }
+        return false
     }
 
     /// The watching thread's loop.
@@ -97,7 +120,7 @@ final class ChildExitWatcher: Sendable {
     }
 
     /// Reaps `pid`, waiting for it if needed.
-    private static func reap(_ pid: Int32) -> Exit {
+    static func reap(_ pid: Int32) -> Exit {
         var code: Int32 = 0
         var signal: Int32 = 0
         guard dagron_wait_child(pid, 1, &code, &signal) == 1 else {

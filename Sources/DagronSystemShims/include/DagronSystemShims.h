@@ -47,6 +47,16 @@ void dagron_exit_poll_remove(int poll, int descriptor);
 /// (at most 64) of them in `descriptors`. Returns how many, or -1 with `errno` set.
 int dagron_exit_poll_wait(int poll, int *descriptors, int capacity);
 
+/// Waits up to `timeout_ms` milliseconds (-1: no limit) for `pidfd` to
+/// become readable (its process exited). Returns 1 when it is, 0 when the
+/// time ran out, -1 with `errno` set on error (interruptions are retried).
+int dagron_pidfd_wait(int pidfd, long long timeout_ms);
+
+/// The calling thread's pointer for ``DirectExitWait`` (NULL unless set).
+void *dagron_direct_exit_wait(void);
+/// Sets the calling thread's pointer for ``DirectExitWait``.
+void dagron_set_direct_exit_wait(void *wait);
+
 /// Reaps child `pid` (`waitid`; blocking if `block` is non-zero). Returns 1
 /// with `*exit_code` (an exit) or `*signal_number` (killed) set, 0 if it has
 /// not exited (non-blocking), -1 with `errno` set on error.
