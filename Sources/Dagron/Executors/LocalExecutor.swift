@@ -28,6 +28,12 @@ public final class LocalExecutor: NodeExecutor {
         var finished: [String: NodeJobOutcome] = [:]
         /// The jobs waited for whose outcomes are still kept, oldest first.
         var waitedFor: [String] = []
+
+        /// A handle for `job` with the next sequence number as its id.
+        mutating func nextHandle(for job: NodeJob) -> NodeJobHandle {
+            defer { next += 1 }
+            return NodeJobHandle(executor: LocalExecutor.name, id: String(next), node: job.node)
+        }
     }
 
     /// How many outcomes that were already handed over ``poll(_:)`` still reports.
@@ -46,8 +52,8 @@ public final class LocalExecutor: NodeExecutor {
     public func submit(_ job: NodeJob) async throws -> NodeJobHandle {
         let command = command(for: job)
         return jobs.withTrackedLock { jobs in
-            let id = String(jobs.next)
-            jobs.next += 1
+            let handle = jobs.nextHandle(for: job)
+            let id = handle.id
             jobs.running[id] = Task { [self] in
                 let outcome = await Self.outcome(of: command)
                 self.jobs.withTrackedLock { jobs in
@@ -55,7 +61,7 @@ public final class LocalExecutor: NodeExecutor {
                 }
                 return outcome
             }
-            return NodeJobHandle(executor: Self.name, id: id, node: job.node)
+            return handle
         }
     }
 
@@ -102,11 +108,7 @@ public final class LocalExecutor: NodeExecutor {
     /// task stops the command. The job is not listed by ``poll(_:)``: only
     /// its caller waits for it.
     func runInCallingTask(_ job: NodeJob) async -> (NodeJobHandle, NodeJobOutcome) {
-        let id = jobs.withTrackedLock { jobs in
-            defer { jobs.next += 1 }
-            return String(jobs.next)
-        }
-        let handle = NodeJobHandle(executor: Self.name, id: id, node: job.node)
+        let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
         return (handle, await Self.outcome(of: command(for: job)))
     }
 
