@@ -111,10 +111,8 @@ final class AttemptOutcome: Sendable {
         }
         if let timeout {
             // Saturating: a timeout past Int64 nanoseconds (about 292 years) waits as long as Dispatch can.
-            let (whole, overflow) = timeout.components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
-            let (nanos, carry) = whole.addingReportingOverflow(timeout.components.attoseconds / 1_000_000_000)
-            let bounded = overflow || carry ? (timeout < .zero ? 0 : Int64.max) : max(0, nanos)
-            if ready.wait(timeout: .now() + .nanoseconds(Int(clamping: bounded))) == .timedOut { return nil }
+            let nanoseconds = Int(clamping: timeout.clampedNanoseconds)
+            if ready.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut { return nil }
         } else {
             ready.wait()
         }

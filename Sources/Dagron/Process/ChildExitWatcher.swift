@@ -57,28 +57,26 @@ final class ChildExitWatcher: Sendable {
     /// Waits for child `pid` (of this process, not yet reaped) to end, and reaps it.
     func exit(of pid: Int32) async -> Exit {
         await withCheckedContinuation { continuation in
-            if poll >= 0 {
-                let pidfd = dagron_pidfd_open(pid)
-                if pidfd >= 0 {
-                    // A worker starting a local attempt waits for it itself.
-                    if let direct = DirectExitWait.current,
-                        direct.hold(pid: pid, pidfd: pidfd, continuation: continuation)
-                    {
-                        return
-                    }
-                    if watch(pidfd, pid: pid, continuation: continuation) { return }
-                    close(pidfd)
-                }
-            }
-            Thread.detachNewThread { continuation.resume(returning: Self.reap(pid)) }
+            let pidfd = poll >= 0 ? dagron_pidfd_open(pid) : -1
+            guard pidfd >= 0 else { return Self.reapOnAThreadOfItsOwn(pid, continuation) }
+            let held = DirectExitWait.Held(pid: pid, pidfd: pidfd, continuation: continuation)
+            // A worker starting a local attempt waits for it itself.
+            if let direct = DirectExitWait.current, direct.hold(held) { return }
+            adopt(held)
         }
     }
 
-    /// Takes over a wait a worker no longer serves (see ``DirectExitWait``).
+    /// Watches a pidfd wait: one from ``exit(of:)``, or one a worker no
+    /// longer serves (see ``DirectExitWait``).
     func adopt(_ held: DirectExitWait.Held) {
-        if poll >= 0, watch(held.pidfd, pid: held.pid, continuation: held.continuation) { return }
+        if watch(held.pidfd, pid: held.pid, continuation: held.continuation) { return }
         close(held.pidfd)
-        Thread.detachNewThread { held.continuation.resume(returning: Self.reap(held.pid)) }
+        Self.reapOnAThreadOfItsOwn(held.pid, held.continuation)
+    }
+
+    /// The fallback without a watched pidfd: a thread blocked in `waitid`.
+    private static func reapOnAThreadOfItsOwn(_ pid: Int32, _ continuation: CheckedContinuation<Exit, Never>) {
+        Thread.detachNewThread { continuation.resume(returning: reap(pid)) }
     }
 
     /// Adds `pidfd` to the watched set; `false` if it could not be.
@@ -103,7 +101,7 @@ final class ChildExitWatcher: Sendable {
                 }
                 for (pidfd, waiter) in stranded {
                     close(pidfd)
-                    Thread.detachNewThread { waiter.continuation.resume(returning: Self.reap(waiter.pid)) }
+                    Self.reapOnAThreadOfItsOwn(waiter.pid, waiter.continuation)
                 }
                 Thread.sleep(forTimeInterval: 0.01)
                 continue

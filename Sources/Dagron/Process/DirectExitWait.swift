@@ -16,7 +16,7 @@ import Synchronization
 /// The worker makes itself the calling thread's wait (``starting(_:)``)
 /// while it starts the attempt on the ``InlineTaskExecutor``; the
 /// attempt's ``ChildExitWatcher/exit(of:)`` then leaves its wait here
-/// (``hold(pid:pidfd:continuation:)``) instead of with the watcher, and the
+/// (``hold(_:)``) instead of with the watcher, and the
 /// worker serves it (``serve(timeout:)``) while it waits for the attempt.
 /// Whatever the worker stops waiting for (a timeout that outlived the
 /// grace period) goes to the watcher (``handOver()``), so every process is
@@ -29,9 +29,17 @@ final class DirectExitWait: Sendable {
         let continuation: CheckedContinuation<ChildExitWatcher.Exit, Never>
     }
 
-    private let held = Mutex<Held?>(nil)
-    /// Whether a wait was ever left here: the one attempt leaves one at most.
-    private let used = Mutex(false)
+    /// Where the one wait an attempt leaves here stands.
+    private enum State {
+        /// No wait was left yet.
+        case open
+        /// A wait is held, for ``serve(timeout:)``.
+        case holding(Held)
+        /// The wait was served or handed over: any other goes to the watcher.
+        case closed
+    }
+
+    private let state = Mutex(State.open)
 
     /// Runs `body` (which starts an attempt) with `wait` as the calling
     /// thread's wait, then clears it.
@@ -47,16 +55,13 @@ final class DirectExitWait: Sendable {
         return Unmanaged<DirectExitWait>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    /// Keeps the wait for `pid`'s end; `false` if one was kept already.
-    func hold(pid: Int32, pidfd: Int32, continuation: CheckedContinuation<ChildExitWatcher.Exit, Never>) -> Bool {
-        guard
-            used.withTrackedLock({ used in
-                defer { used = true }
-                return !used
-            })
-        else { return false }
-        held.withTrackedLock { $0 = Held(pid: pid, pidfd: pidfd, continuation: continuation) }
-        return true
+    /// Keeps the wait `held`; `false` if one was kept here already.
+    func hold(_ held: Held) -> Bool {
+        state.withTrackedLock { state in
+            guard case .open = state else { return false }
+            state = .holding(held)
+            return true
+        }
     }
 
     /// Waits up to `timeout` (no limit when `nil`) for the held process to
@@ -64,13 +69,14 @@ final class DirectExitWait: Sendable {
     /// thread. `false` if the time ran out first (the wait is still held);
     /// `true` once it ended, or when nothing is held.
     func serve(timeout: Duration?) -> Bool {
-        guard let waiting = held.withTrackedLock({ $0 }) else { return true }
-        let milliseconds = timeout.map { Self.milliseconds($0) } ?? -1
+        guard case .holding(let waiting) = state.withTrackedLock({ $0 }) else { return true }
+        // Whole milliseconds, rounded up; saturating.
+        let milliseconds = timeout.map { Self.milliseconds($0.clampedNanoseconds) } ?? -1
         switch dagron_pidfd_wait(waiting.pidfd, milliseconds) {
         case 0:
             return false
         case 1:
-            held.withTrackedLock { $0 = nil }
+            state.withTrackedLock { $0 = .closed }
             close(waiting.pidfd)
             waiting.continuation.resume(returning: ChildExitWatcher.reap(waiting.pid))
             return true
@@ -83,22 +89,16 @@ final class DirectExitWait: Sendable {
 
     /// Gives a wait still held to ``ChildExitWatcher``.
     func handOver() {
-        guard
-            let waiting = held.withTrackedLock({ held in
-                defer { held = nil }
-                return held
-            })
-        else { return }
-        ChildExitWatcher.shared.adopt(waiting)
+        let waiting = state.withTrackedLock { state -> Held? in
+            guard case .holding(let held) = state else { return nil }
+            state = .closed
+            return held
+        }
+        if let waiting { ChildExitWatcher.shared.adopt(waiting) }
     }
 
-    /// `duration` in whole milliseconds, rounded up, saturating.
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        guard duration > .zero else { return 0 }
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return Int64.max }
-        let (total, carry) = whole.addingReportingOverflow((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-        return carry ? Int64.max : total
+    /// `nanoseconds` in whole milliseconds, rounded up (`Int64.max` stays).
+    private static func milliseconds(_ nanoseconds: Int64) -> Int64 {
+        nanoseconds == Int64.max ? Int64.max : nanoseconds / 1_000_000 + (nanoseconds % 1_000_000 == 0 ? 0 : 1)
     }
 }
