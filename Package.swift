@@ -57,6 +57,8 @@ let package = Package(
             dependencies: [
                 "DagronSystemShims",
                 .product(name: "DagronSDK", package: "SDK"),
+                // Also brings Yams' libyaml (its CYaml module), whose events
+                // the pipeline reader composes itself (see YAMLComposer).
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -103,6 +103,35 @@ import Testing
         #expect(found == ["p.yml:5:12: nodes.load.after: unknown node 'extrct' (did you mean 'extract'?)"])
     }
 
+    @Test func dependencyListsAreCheckedEntryByEntry() {
+        let short = issues("nodes:\n  a: {run: x}\n  b: {run: x, after: [a, b, a, zz, a]}\n")
+        #expect(
+            short == [
+                "p.yml:3:22: nodes.b.after: a node cannot depend on itself",
+                "p.yml:3:22: nodes.b.after: 'a' is listed twice",
+                "p.yml:3:22: nodes.b.after: unknown node 'zz'",
+                "p.yml:3:22: nodes.b.after: 'a' is listed twice",
+            ])
+        // A long list is checked with a set: the same answers.
+        let names = (0..<20).map { "n\($0)" }
+        let nodes = names.map { "  \($0): {run: x}" }.joined(separator: "\n")
+        let long = issues(
+            "nodes:\n\(nodes)\n  z: {run: x, after: [\((names + ["n3", "z", "n3"]).joined(separator: ", "))]}\n")
+        #expect(long.filter { $0.hasSuffix("'n3' is listed twice") }.count == 2)
+        #expect(long.filter { $0.hasSuffix("a node cannot depend on itself") }.count == 1)
+        #expect(long.count == 3)
+    }
+
+    @Test func onlyTheFirstUnknownNamesGetASuggestion() {
+        // A suggestion compares the name with every node's: many unknown
+        // names in a big file would take minutes, so the first 20 get one.
+        let unknown = (0..<25).map { "  u\($0): {run: x, after: [extrcx]}" }.joined(separator: "\n")
+        let found = issues("nodes:\n  extract: {run: x}\n\(unknown)\n")
+        #expect(found.count == 25)
+        #expect(found.filter { $0.hasSuffix("unknown node 'extrcx' (did you mean 'extract'?)") }.count == 20)
+        #expect(found.filter { $0.hasSuffix("unknown node 'extrcx'") }.count == 5)
+    }
+
     @Test func cyclesAreReportedWithTheirPath() {
         let found = issues(
             """

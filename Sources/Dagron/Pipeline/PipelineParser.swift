@@ -1,6 +1,5 @@
 @_spi(DagronHost) import DagronSDK
 import Foundation
-import Yams
 
 /// Reads and validates pipeline files.
 ///
@@ -87,37 +86,9 @@ private struct Reader {
     /// Each node's `after` value, by node name, kept while reading the
     /// nodes so that messages about dependencies can point at it without
     /// searching the YAML mapping again (a linear search per node).
-    var afterNodes: [String: Node] = [:]
+    var afterNodes: [String: YAMLNode] = [:]
     /// Each node's `executor` value and its key path, by node name (for ``noteExecutor``).
-    var executorNodes: [String: (value: Node, keyPath: String)] = [:]
-
-    /// No implicit tags: Yams resolves a plain scalar's tag with one regular
-    /// expression per rule of its resolver (seven by default), for every
-    /// mapping key it checks for duplicates and every value whose tag is
-    /// asked for, which was most of the time a big file took. The reader
-    /// tells only booleans and null apart from strings (numbers and
-    /// durations are read from the text), and ``tag(of:)`` resolves those
-    /// two as Yams' default rules do.
-    static let resolver = Resolver.basic
-
-    /// The tag `node` has under Yams' default resolver, as far as the reader
-    /// cares: a plain scalar without a tag is `bool` or `null` when its text
-    /// matches those rules and `str` otherwise (an integer's `int` tag is
-    /// never asked about); other nodes have the tag they were given.
-    static func tag(of node: Node) -> String {
-        // The scalar's own tag, not `node.tag`: resolving with the basic
-        // resolver would turn an implicit tag into `str`.
-        guard case .scalar(let scalar) = node, scalar.tag.rawValue.isEmpty else { return node.tag.rawValue }
-        switch scalar.string {
-        case "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-            "on", "On", "ON", "off", "Off", "OFF":
-            return Tag.Name.bool.rawValue
-        case "~", "null", "Null", "NULL", "":
-            return Tag.Name.null.rawValue
-        default:
-            return Tag.Name.str.rawValue
-        }
-    }
+    var executorNodes: [String: (value: YAMLNode, keyPath: String)] = [:]
 
     static func order(_ a: PipelineIssue, _ b: PipelineIssue) -> Bool {
         (a.line, a.column) < (b.line, b.column)
@@ -129,26 +100,23 @@ private struct Reader {
         self.checksDirectories = checksDirectories
     }
 
-    mutating func report(_ node: Node?, _ key: String, _ message: String) {
-        let mark = node?.mark
+    mutating func report(_ node: YAMLNode?, _ key: String, _ message: String) {
         // A key written with a NUL (`"a\0b"`) is shown escaped, not as a raw byte on the terminal.
         let shownKey = key.replacingOccurrences(of: "\0", with: "\\0")
         issues.append(
-            PipelineIssue(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, key: shownKey, message: message)
+            PipelineIssue(
+                file: file, line: node?.line ?? 0, column: node?.column ?? 0, key: shownKey, message: message)
         )
     }
 
     // MARK: Document
 
     mutating func read(_ text: String) -> Pipeline? {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text, Self.resolver)
-        } catch let error as YamlError {
-            reportYAML(error)
-            return nil
+            root = try YAMLComposer.compose(text)
         } catch {
-            report(nil, "", "not valid YAML: \(error)")
+            reportYAML(error)
             return nil
         }
         guard let root, let top = root.mapping else {
@@ -156,7 +124,7 @@ private struct Reader {
             return nil
         }
         var pipeline = Pipeline(path: file, name: Self.defaultName(file), nodes: [])
-        var nodesNode: Node?
+        var nodesNode: YAMLNode?
         for (keyNode, value) in top {
             guard let key = scalarKey(keyNode, path: "") else { continue }
             switch key {
@@ -202,8 +170,8 @@ private struct Reader {
             return nil
         }
         pipeline.nodes = nodes(nodesNode)
-        for node in pipeline.nodes {
-            if let name = node.executor, let at = executorNodes[node.name] {
+        for position in pipeline.nodes.indices {
+            if let name = pipeline.nodes[position].executor, let at = executorNodes[pipeline.nodes[position].name] {
                 noteExecutor(name, at.value, at.keyPath, &pipeline)
             }
         }
@@ -217,24 +185,16 @@ private struct Reader {
         return stem.isEmpty ? "pipeline" : stem
     }
 
-    mutating func reportYAML(_ error: YamlError) {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            let hint = tabHint(line: mark.line)
-            issues.append(
-                PipelineIssue(
-                    file: file, line: mark.line, column: mark.column, key: "",
-                    message: "not valid YAML: \(problem)\(hint)"))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            issues.append(
-                PipelineIssue(
-                    file: file, line: context.mark.line, column: context.mark.column, key: "",
-                    message: "duplicate key\(duplicates.count == 1 ? "" : "s") "
-                        + duplicates.map { "'\($0)'" }.joined(separator: ", ")))
-        default:
-            report(nil, "", "not valid YAML: \(error)")
+    mutating func reportYAML(_ problem: YAMLProblem) {
+        let message: String
+        switch problem.kind {
+        case .syntax(let words):
+            message = "not valid YAML: \(words)\(tabHint(line: problem.line))"
+        case .duplicateKeys(let keys):
+            message = "duplicate key\(keys.count == 1 ? "" : "s") " + keys.map { "'\($0)'" }.joined(separator: ", ")
         }
+        issues.append(
+            PipelineIssue(file: file, line: problem.line, column: problem.column, key: "", message: message))
     }
 
     /// A hint when line `line` (1-based) is indented with a tab, which YAML forbids.
@@ -248,7 +208,7 @@ private struct Reader {
 
     // MARK: Nodes
 
-    mutating func nodes(_ value: Node) -> [PipelineNode] {
+    mutating func nodes(_ value: YAMLNode) -> [PipelineNode] {
         guard let mapping = value.mapping else {
             report(value, "nodes", "expected a mapping of node name to node, got \(describe(value))")
             return []
@@ -290,16 +250,16 @@ private struct Reader {
         }
     }
 
-    mutating func node(_ name: String, _ keyNode: Node, _ body: Node) -> PipelineNode? {
+    mutating func node(_ name: String, _ keyNode: YAMLNode, _ body: YAMLNode) -> PipelineNode? {
         let path = "nodes.\(name)"
         guard let mapping = body.mapping else {
             report(body, path, "expected a mapping with 'run' or 'gate', got \(describe(body))")
             return nil
         }
-        var node = PipelineNode(name: name, action: .run(command: ""), line: keyNode.mark?.line ?? 0)
+        var node = PipelineNode(name: name, action: .run(command: ""), line: keyNode.line)
         var command: String?
         var gate: (message: String?, timeout: Double?)?
-        var gateNode: Node?
+        var gateNode: YAMLNode?
         var misspeltAction = false
         for (key, value) in mapping {
             guard let field = scalarKey(key, path: path) else { continue }
@@ -373,7 +333,7 @@ private struct Reader {
     }
 
     /// `gate: true`, `gate: "message"` or `gate: {timeout: 30m, message: "..."}`.
-    mutating func gate(_ value: Node, _ path: String) -> (message: String?, timeout: Double?)? {
+    mutating func gate(_ value: YAMLNode, _ path: String) -> (message: String?, timeout: Double?)? {
         if let mapping = value.mapping {
             var message: String?
             var timeout: Double?
@@ -388,7 +348,7 @@ private struct Reader {
             return (message, timeout)
         }
         if let scalar = value.scalar {
-            if Self.tag(of: value) == Tag.Name.bool.rawValue, let flag = value.bool {
+            if value.resolvedTag == YAMLTag.bool, let flag = value.bool {
                 if !flag { report(value, path, "'gate: false' is not a gate; remove the key or give the node 'run'") }
                 return (nil, nil)
             }
@@ -400,7 +360,7 @@ private struct Reader {
     }
 
     /// `retries: 3` or `retries: {count: 3, delay: 5s}`.
-    mutating func retries(_ value: Node, _ path: String) -> (count: Int, delay: Double?)? {
+    mutating func retries(_ value: YAMLNode, _ path: String) -> (count: Int, delay: Double?)? {
         if let mapping = value.mapping {
             var count = 0
             var delay: Double?
@@ -420,7 +380,7 @@ private struct Reader {
     // MARK: Executors
 
     /// An executor's name: `local` or a plugin's name.
-    mutating func executorName(_ value: Node, _ path: String) -> String? {
+    mutating func executorName(_ value: YAMLNode, _ path: String) -> String? {
         guard let name = string(value, path) else { return nil }
         guard !name.isEmpty, Self.isValidName(name) else {
             report(
@@ -434,15 +394,14 @@ private struct Reader {
 
     /// Remembers where an executor is first named (the value and its key
     /// path), for messages about it.
-    func noteExecutor(_ name: String, _ value: Node, _ keyPath: String, _ pipeline: inout Pipeline) {
+    func noteExecutor(_ name: String, _ value: YAMLNode, _ keyPath: String, _ pipeline: inout Pipeline) {
         guard pipeline.executorLocations[name] == nil else { return }
-        let mark = value.mark
-        pipeline.executorLocations[name] = "\(file):\(mark?.line ?? 0):\(mark?.column ?? 0)"
+        pipeline.executorLocations[name] = "\(file):\(value.line):\(value.column)"
         pipeline.executorKeys[name] = keyPath
     }
 
     /// `resources: {cpus: 4, mem: 8G, time: 2h, gpus: 1}`.
-    mutating func resources(_ value: Node, _ path: String) -> NodeResources {
+    mutating func resources(_ value: YAMLNode, _ path: String) -> NodeResources {
         guard let mapping = value.mapping else {
             report(value, path, "expected a mapping with cpus, mem, time or gpus, got \(describe(value))")
             return NodeResources()
@@ -456,7 +415,7 @@ private struct Reader {
             case "gpus": resources.gpus = int(field, keyPath, within: PipelineLimits.gpus)
             case "time": resources.timeSeconds = duration(field, keyPath, within: PipelineLimits.timeout)
             case "mem":
-                if field.scalar != nil, field.null == nil, let mebibytes = MemoryText.mebibytes(field.string ?? "") {
+                if field.scalar != nil, !field.isNull, let mebibytes = MemoryText.mebibytes(field.string ?? "") {
                     resources.memoryMebibytes = mebibytes
                 } else {
                     report(
@@ -472,8 +431,8 @@ private struct Reader {
 
     // MARK: Plugins
 
-    mutating func plugins(_ value: Node) -> [PluginDeclaration] {
-        if value.null != nil { return [] }
+    mutating func plugins(_ value: YAMLNode) -> [PluginDeclaration] {
+        if value.isNull { return [] }
         guard let mapping = value.mapping else {
             report(value, "plugins", "expected a mapping of plugin name to its settings, got \(describe(value))")
             return []
@@ -482,12 +441,12 @@ private struct Reader {
         for (keyNode, body) in mapping {
             guard let name = scalarKey(keyNode, path: "plugins") else { continue }
             let path = "plugins.\(name)"
-            var declaration = PluginDeclaration(name: name, line: keyNode.mark?.line ?? 0)
-            if body.null != nil {
+            var declaration = PluginDeclaration(name: name, line: keyNode.line)
+            if body.isNull {
                 result.append(declaration)
                 continue
             }
-            if Self.tag(of: body) == Tag.Name.bool.rawValue, body.bool == true {
+            if body.resolvedTag == YAMLTag.bool, body.bool == true {
                 result.append(declaration)
                 continue
             }
@@ -507,7 +466,7 @@ private struct Reader {
                     continue
                 }
                 declaration.settings[key] = PluginDeclaration.Setting(
-                    raw: scalar.string, line: settingValue.mark?.line ?? 0, column: settingValue.mark?.column ?? 0)
+                    raw: scalar.string, line: settingValue.line, column: settingValue.column)
             }
             result.append(declaration)
         }
@@ -517,23 +476,38 @@ private struct Reader {
     // MARK: Graph checks
 
     mutating func checkGraph(_ nodes: [PipelineNode]) {
-        let names = Set(nodes.map(\.name))
-        for node in nodes {
-            var seen = Set<String>()
-            for dependency in node.after {
-                let at = afterNodes[node.name]
-                if dependency == node.name {
-                    report(at, "nodes.\(node.name).after", "a node cannot depend on itself")
-                } else if !names.contains(dependency) {
-                    let hint =
-                        Self.suggestion(for: dependency, among: Array(names)).map { " (did you mean '\($0)'?)" } ?? ""
-                    report(at, "nodes.\(node.name).after", "unknown node '\(dependency)'\(hint)")
-                } else if !seen.insert(dependency).inserted {
-                    report(at, "nodes.\(node.name).after", "'\(dependency)' is listed twice")
+        // Each name's first position: both the known names and the cycle
+        // search's indices, one hash per node (the last store is the first position).
+        var index: [String: Int] = [:]
+        index.reserveCapacity(nodes.count)
+        for position in nodes.indices.reversed() { index[nodes[position].name] = position }
+        // Suggesting a name compares it with every node's; a file with many
+        // unknown names gets suggestions for the first few only.
+        var suggestionsLeft = 20
+        // By index: iterating the nodes themselves copies each one.
+        for position in nodes.indices where !nodes[position].after.isEmpty {
+            let name = nodes[position].name
+            let after = nodes[position].after
+            var seen: Set<String>?
+            for (offset, dependency) in after.enumerated() {
+                if dependency == name {
+                    report(afterNodes[name], "nodes.\(name).after", "a node cannot depend on itself")
+                } else if index[dependency] == nil {
+                    var hint = ""
+                    if suggestionsLeft > 0 {
+                        suggestionsLeft -= 1
+                        hint =
+                            Self.suggestion(for: dependency, among: Array(index.keys)).map {
+                                " (did you mean '\($0)'?)"
+                            } ?? ""
+                    }
+                    report(afterNodes[name], "nodes.\(name).after", "unknown node '\(dependency)'\(hint)")
+                } else if Self.isRepeated(dependency, at: offset, in: after, seen: &seen) {
+                    report(afterNodes[name], "nodes.\(name).after", "'\(dependency)' is listed twice")
                 }
             }
         }
-        if let cycle = Self.findCycle(nodes, known: names) {
+        if let cycle = Self.findCycle(nodes, index: index) {
             let closing = cycle[cycle.count - 2]
             report(
                 afterNodes[closing], "nodes.\(closing).after",
@@ -541,16 +515,23 @@ private struct Reader {
         }
     }
 
+    /// Whether `after[offset]` (a known node, not the node itself) is an
+    /// earlier known entry again: a look back for short lists, a set of the
+    /// known entries so far (`seen`, built on first use) for long ones.
+    static func isRepeated(_ dependency: String, at offset: Int, in after: [String], seen: inout Set<String>?) -> Bool {
+        guard after.count > 16 else { return after[..<offset].contains(dependency) }
+        if seen == nil { seen = Set(minimumCapacity: after.count) }
+        return seen?.insert(dependency).inserted == false
+    }
+
     /// A dependency cycle as a path that starts and ends with the same node
     /// (`a -> b -> a` means b runs after a and a after b), or `nil`: the
     /// DAG's own cycle finder (``DAG/cycle(predecessors:)``), so a file is
-    /// refused with the same cycle `DAG` would report.
-    static func findCycle(_ nodes: [PipelineNode], known: Set<String>) -> [String]? {
-        var index: [String: Int] = [:]
-        index.reserveCapacity(nodes.count)
-        for (position, node) in nodes.enumerated() where index[node.name] == nil { index[node.name] = position }
+    /// refused with the same cycle `DAG` would report. `index` is each
+    /// name's first position; unknown names and a node's own name are no dependency.
+    static func findCycle(_ nodes: [PipelineNode], index: [String: Int]) -> [String]? {
         let predecessors: [[Int]] = nodes.map { node in
-            node.after.compactMap { name in known.contains(name) && name != node.name ? index[name] : nil }
+            node.after.compactMap { name in name != node.name ? index[name] : nil }
         }
         guard let cycle = DAG.cycle(predecessors: predecessors) else { return nil }
         let names = cycle.map { nodes[$0].name }
@@ -559,7 +540,7 @@ private struct Reader {
 
     // MARK: Values
 
-    mutating func scalarKey(_ key: Node, path: String) -> String? {
+    mutating func scalarKey(_ key: YAMLNode, path: String) -> String? {
         guard let scalar = key.scalar else {
             report(key, path, "keys must be plain names, got \(describe(key))")
             return nil
@@ -567,39 +548,39 @@ private struct Reader {
         return scalar.string
     }
 
-    mutating func unknownKey(_ key: Node, _ name: String, path: String, allowed: [String]) {
+    mutating func unknownKey(_ key: YAMLNode, _ name: String, path: String, allowed: [String]) {
         let hint = Self.suggestion(for: name, among: allowed).map { "did you mean '\($0)'? " } ?? ""
         report(
             key, path.isEmpty ? name : "\(path).\(name)",
             "unknown key '\(name)' (\(hint)allowed: \(allowed.joined(separator: ", ")))")
     }
 
-    mutating func string(_ value: Node, _ path: String) -> String? {
-        guard let scalar = value.scalar, value.null == nil || Self.tag(of: value) == Tag.Name.str.rawValue else {
+    mutating func string(_ value: YAMLNode, _ path: String) -> String? {
+        guard let scalar = value.scalar, !value.isNull || value.resolvedTag == YAMLTag.str else {
             report(value, path, "expected a string, got \(describe(value))")
             return nil
         }
         return scalar.string
     }
 
-    mutating func int(_ value: Node, _ path: String, within bounds: IntegerBounds) -> Int? {
-        guard value.scalar != nil, value.null == nil, let number = bounds.read(value.string ?? "") else {
+    mutating func int(_ value: YAMLNode, _ path: String, within bounds: IntegerBounds) -> Int? {
+        guard value.scalar != nil, !value.isNull, let number = bounds.read(value.string ?? "") else {
             report(value, path, "expected an integer \(bounds), got \(describe(value))")
             return nil
         }
         return number
     }
 
-    mutating func bool(_ value: Node, _ path: String) -> Bool? {
-        guard Self.tag(of: value) == Tag.Name.bool.rawValue, let flag = value.bool else {
+    mutating func bool(_ value: YAMLNode, _ path: String) -> Bool? {
+        guard value.resolvedTag == YAMLTag.bool, let flag = value.bool else {
             report(value, path, "expected true or false, got \(describe(value))")
             return nil
         }
         return flag
     }
 
-    mutating func duration(_ value: Node, _ path: String, within bounds: DurationBounds) -> Double? {
-        guard value.scalar != nil, value.null == nil, let seconds = DurationText.seconds(value.string ?? ""),
+    mutating func duration(_ value: YAMLNode, _ path: String, within bounds: DurationBounds) -> Double? {
+        guard value.scalar != nil, !value.isNull, let seconds = DurationText.seconds(value.string ?? ""),
             bounds.contains(seconds)
         else {
             report(
@@ -613,7 +594,7 @@ private struct Reader {
 
     /// A string a child process receives (a command, a directory): one
     /// holding a NUL character cannot be passed to it, so it is an issue here.
-    mutating func processString(_ value: Node, _ path: String, what: String) -> String? {
+    mutating func processString(_ value: YAMLNode, _ path: String, what: String) -> String? {
         guard let text = string(value, path) else { return nil }
         guard !text.unicodeScalars.contains("\0") else {
             report(value, path, "\(what) cannot contain a NUL character")
@@ -623,7 +604,7 @@ private struct Reader {
     }
 
     /// Reports `cwd` unless it names an existing directory, resolved against the file's folder.
-    mutating func checkDirectory(_ cwd: String, _ value: Node, _ path: String) {
+    mutating func checkDirectory(_ cwd: String, _ value: YAMLNode, _ path: String) {
         let resolved = Pipeline.workingDirectory(cwd, pipelineFile: file)
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
@@ -636,15 +617,15 @@ private struct Reader {
         }
     }
 
-    mutating func stringList(_ value: Node, _ path: String) -> [String] {
-        if value.scalar != nil, value.null == nil, let single = value.string { return [single] }
+    mutating func stringList(_ value: YAMLNode, _ path: String) -> [String] {
+        if value.scalar != nil, !value.isNull, let single = value.string { return [single] }
         guard let sequence = value.sequence else {
             report(value, path, "expected a node name or a list of node names, got \(describe(value))")
             return []
         }
         var names: [String] = []
         for item in sequence {
-            guard item.scalar != nil, item.null == nil, let name = item.string else {
+            guard item.scalar != nil, !item.isNull, let name = item.string else {
                 report(item, path, "expected a node name, got \(describe(item))")
                 continue
             }
@@ -653,7 +634,7 @@ private struct Reader {
         return names
     }
 
-    mutating func environment(_ value: Node, _ path: String) -> [String: String] {
+    mutating func environment(_ value: YAMLNode, _ path: String) -> [String: String] {
         guard let mapping = value.mapping else {
             report(value, path, "expected a mapping of variable name to value, got \(describe(value))")
             return [:]
@@ -667,7 +648,7 @@ private struct Reader {
                     "invalid environment variable name (it cannot be empty or hold '=' or a NUL character)")
                 continue
             }
-            guard let scalar = item.scalar, item.null == nil || Self.tag(of: item) == Tag.Name.str.rawValue else {
+            guard let scalar = item.scalar, !item.isNull || item.resolvedTag == YAMLTag.str else {
                 report(item, "\(path).\(name)", "expected a single value, got \(describe(item))")
                 continue
             }
@@ -680,13 +661,12 @@ private struct Reader {
         return result
     }
 
-    func describe(_ node: Node) -> String {
-        switch node {
+    func describe(_ node: YAMLNode) -> String {
+        switch node.content {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
-            if node.null != nil && Self.tag(of: node) != Tag.Name.str.rawValue { return "nothing (null)" }
+            if node.isNull && node.resolvedTag != YAMLTag.str { return "nothing (null)" }
             return "'\(scalar.string)'"
         }
     }
