@@ -83,6 +83,34 @@ import Testing
         #expect(entries[2].value.sequence?.map(\.string) == ["one", "one"])
     }
 
+    @Test func aliasesThatRepeatTooMuchAreRefused() throws {
+        // Nine levels of ten aliases each: 10^9 values from a 300-byte text.
+        var laughs = "l0: &l0 [" + Array(repeating: "x", count: 10).joined(separator: ", ") + "]\n"
+        for level in 1...9 {
+            laughs +=
+                "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
+        let nested = try #require(problem(laughs))
+        guard case .syntax(let words) = nested.kind else {
+            Issue.record("\(nested)")
+            return
+        }
+        #expect(words.hasPrefix("aliases would repeat") && words.contains("billion laughs"), "\(words)")
+        #expect(nested.line >= 6)
+
+        // One big anchored list repeated: under the allowance of a million
+        // values it is composed, past it (and past 50 times the file) refused.
+        let list = "big: &big [" + Array(repeating: "v", count: 999).joined(separator: ", ") + "]\n"
+        func repeated(_ times: Int) -> String {
+            list + "uses: [" + Array(repeating: "*big", count: times).joined(separator: ", ") + "]\n"
+        }
+        let under = try root(repeated(900))
+        #expect(under.mapping?.entries.last?.value.sequence?.count == 900)
+        let over = try #require(problem(repeated(1100)))
+        #expect(over.line == 2)
+    }
+
     @Test func anEmptyTextHasNoDocument() throws {
         #expect(try YAMLComposer.compose("") == nil)
         #expect(try YAMLComposer.compose("# only a comment\n") == nil)

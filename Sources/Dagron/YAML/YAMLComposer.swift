@@ -29,9 +29,22 @@ enum YAMLComposer {
 
 /// One pass over one text: libyaml's parser state and the anchors seen so far.
 private struct Composition {
+    /// How many values aliases may add to a file beyond `aliasFactor` times
+    /// the values it holds: a reader walks every alias's values again, so a
+    /// "billion laughs" file (aliases of aliases, or one big anchored mapping
+    /// repeated in every node) would otherwise take minutes and gigabytes.
+    static let aliasAllowance = 1_000_000
+    /// How many times its own values aliases may add to a file (beyond the allowance).
+    static let aliasFactor = 50
+
     let parser: UnsafeMutablePointer<yaml_parser_t>
     let bytes: UnsafeBufferPointer<UInt8>
-    var anchors: [String: YAMLNode] = [:]
+    /// Each anchor's node, and how many values it stands for, its aliases' included.
+    var anchors: [String: (node: YAMLNode, values: Int)] = [:]
+    /// Values written in the text so far.
+    var written = 0
+    /// Values composed so far: `written`, and each alias's values again.
+    var composed = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLProblem) {
         self.bytes = bytes
@@ -79,6 +92,11 @@ private struct Composition {
 
     /// The node that starts with `event` (which this deletes), and all of its content.
     mutating func node(from event: inout yaml_event_t) throws(YAMLProblem) -> YAMLNode {
+        let composedBefore = composed
+        if event.type != YAML_ALIAS_EVENT {
+            written += 1
+            composed &+= 1
+        }
         let line = Int(truncatingIfNeeded: event.start_mark.line) + 1
         let column = Int(truncatingIfNeeded: event.start_mark.column) + 1
         switch event.type {
@@ -90,14 +108,24 @@ private struct Composition {
                 content: .scalar(.init(string: text, isPlain: data.style == YAML_PLAIN_SCALAR_STYLE)),
                 tag: data.quoted_implicit == 1 ? YAMLTag.str : Self.string(data.tag),
                 line: line, column: column)
-            remember(node, as: data.anchor)
+            if let anchor = Self.string(data.anchor) { anchors[anchor] = (node, 1) }
             return node
         case YAML_ALIAS_EVENT:
             defer { yaml_event_delete(&event) }
-            guard let name = Self.string(event.data.alias.anchor), let node = anchors[name] else {
+            guard let name = Self.string(event.data.alias.anchor), let anchored = anchors[name] else {
                 throw problem("found undefined alias", at: event.start_mark)
             }
-            return node
+            let (total, overflow) = composed.addingReportingOverflow(anchored.values)
+            composed = overflow ? .max : total
+            if composed - written > Self.aliasAllowance,
+                composed - written > written.multipliedReportingOverflow(by: Self.aliasFactor).partialValue
+            {
+                throw problem(
+                    "aliases would repeat \(composed == .max ? "too many" : "\(composed - written)") values, "
+                        + "more than \(Self.aliasFactor) times the \(written) the file holds (a \"billion laughs\" file?)",
+                    at: event.start_mark)
+            }
+            return anchored.node
         case YAML_SEQUENCE_START_EVENT:
             let data = event.data.sequence_start
             let tag = data.implicit != 0 ? nil : Self.string(data.tag)
@@ -113,7 +141,7 @@ private struct Composition {
                 items.append(try node(from: &item))
             }
             let node = YAMLNode(content: .sequence(items), tag: tag, line: line, column: column)
-            if let anchor { anchors[anchor] = node }
+            if let anchor { anchors[anchor] = (node, composed - composedBefore) }
             return node
         case YAML_MAPPING_START_EVENT:
             let data = event.data.mapping_start
@@ -133,17 +161,13 @@ private struct Composition {
             }
             try Self.checkDuplicateKeys(entries)
             let node = YAMLNode(content: .mapping(YAMLMapping(entries: entries)), tag: tag, line: line, column: column)
-            if let anchor { anchors[anchor] = node }
+            if let anchor { anchors[anchor] = (node, composed - composedBefore) }
             return node
         default:
             // libyaml sends only node events here; anything else is a broken stream.
             defer { yaml_event_delete(&event) }
             throw problem("unexpected event \(event.type.rawValue)", at: event.start_mark)
         }
-    }
-
-    mutating func remember(_ node: YAMLNode, as anchor: UnsafeMutablePointer<yaml_char_t>?) {
-        if let name = Self.string(anchor) { anchors[name] = node }
     }
 
     /// Throws when two scalar keys have the same text and the same resolved
