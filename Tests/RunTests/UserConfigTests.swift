@@ -75,7 +75,9 @@ import Testing
         try expectRefused("plugins:\n\ttiming:\n", ":2:1: not valid YAML")
         let setup = try Setup(config: "plugins:\n\ttiming:\n")
         defer { setup.scratch.cleanUp() }
-        #expect(try setup.dagron(["validate", "p.yml"]).stderr.contains("YAML indents with spaces only"))
+        #expect(
+            try setup.dagron(["validate", "p.yml"]).stderr.contains(
+                "the line is indented with a tab: YAML allows only spaces for indentation"))
     }
 
     @Test func valuesOfTheWrongTypeNameTheirKey() throws {

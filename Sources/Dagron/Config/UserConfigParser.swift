@@ -1,6 +1,5 @@
 import DagronSDK
 import Foundation
-import Yams
 
 #if canImport(Glibc)
     import Glibc
@@ -76,24 +75,24 @@ public struct UserConfigParser: Sendable {
     /// - Throws: ``PipelineError``.
     public func parse(_ text: String, file: String) throws(PipelineError) -> UserConfig {
         var issues: [PipelineIssue] = []
-        func report(_ node: Node?, _ key: String, _ message: String) {
+        func report(_ node: YAMLNode?, _ key: String, _ message: String) {
             issues.append(
                 PipelineIssue(
-                    file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, message: message
+                    file: file, line: node?.line ?? 0, column: node?.column ?? 0, key: key, message: message
                 ))
         }
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLComposer.compose(text)
         } catch {
-            throw PipelineError(issues: [Self.yamlIssue(error, text: text, file: file)])
+            throw PipelineError(issues: [error.issue(file: file, text: text)])
         }
         var config = UserConfig(path: file)
-        guard let root, root.null == nil else { return config }
+        guard let root, !root.isNull else { return config }
         guard let top = root.mapping else {
             throw PipelineError(issues: [
                 PipelineIssue(
-                    file: file, line: root.mark?.line ?? 0, column: root.mark?.column ?? 0, key: "",
+                    file: file, line: root.line, column: root.column, key: "",
                     message:
                         "expected a mapping with the keys \(Self.topLevelKeys.joined(separator: ", ")), got \(Self.describe(root))"
                 )
@@ -106,12 +105,12 @@ public struct UserConfigParser: Sendable {
             }
             switch key {
             case "max_workers":
-                if value.scalar != nil, value.null == nil,
+                if value.scalar != nil, !value.isNull,
                     let count = PipelineLimits.maxWorkers.read(value.string ?? "")
                 {
                     config.maxWorkers = count
                     config.maxWorkersLocation = PipelineIssue.position(
-                        file, value.mark?.line ?? 0, value.mark?.column ?? 0)
+                        file, value.line, value.column)
                 } else {
                     report(value, key, "expected an integer \(PipelineLimits.maxWorkers), got \(Self.describe(value))")
                 }
@@ -126,8 +125,8 @@ public struct UserConfigParser: Sendable {
     }
 
     /// The `plugins:` table: name to nothing, `true`, or a mapping of single values.
-    private func plugins(_ value: Node, report: (Node?, String, String) -> Void) -> [PluginDeclaration] {
-        if value.null != nil { return [] }
+    private func plugins(_ value: YAMLNode, report: (YAMLNode?, String, String) -> Void) -> [PluginDeclaration] {
+        if value.isNull { return [] }
         guard let mapping = value.mapping else {
             report(value, "plugins", "expected a mapping of plugin name to its settings, got \(Self.describe(value))")
             return []
@@ -139,8 +138,8 @@ public struct UserConfigParser: Sendable {
                 continue
             }
             let path = "plugins.\(name)"
-            var declaration = PluginDeclaration(name: name, line: keyNode.mark?.line ?? 0)
-            if body.null != nil || (body.tag.rawValue == Tag.Name.bool.rawValue && body.bool == true) {
+            var declaration = PluginDeclaration(name: name, line: keyNode.line)
+            if body.isNull || (body.resolvedTag == YAMLTag.bool && body.bool == true) {
                 result.append(declaration)
                 continue
             }
@@ -165,48 +164,23 @@ public struct UserConfigParser: Sendable {
                     continue
                 }
                 declaration.settings[key] = PluginDeclaration.Setting(
-                    raw: scalar.string, line: settingValue.mark?.line ?? 0, column: settingValue.mark?.column ?? 0)
+                    raw: scalar.string, line: settingValue.line, column: settingValue.column)
             }
             result.append(declaration)
         }
         return result
     }
 
-    /// A YAML error as an issue at its position; a tab where YAML wants
-    /// spaces gets a hint, since the scanner's own words do not say so.
-    private static func yamlIssue(_ error: any Error, text: String, file: String) -> PipelineIssue {
-        guard let yaml = error as? YamlError else {
-            return PipelineIssue(file: file, line: 0, column: 0, key: "", message: "not valid YAML: \(error)")
-        }
-        switch yaml {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = mark.line >= 1 && mark.line <= lines.count ? lines[mark.line - 1] : ""
-            let hint = line.contains("\t") ? " (this line has a tab: YAML indents with spaces only)" : ""
-            return PipelineIssue(
-                file: file, line: mark.line, column: mark.column, key: "", message: "not valid YAML: \(problem)\(hint)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return PipelineIssue(
-                file: file, line: context.mark.line, column: context.mark.column, key: "",
-                message: "duplicate key\(duplicates.count == 1 ? "" : "s") "
-                    + duplicates.map { "'\($0)'" }.joined(separator: ", "))
-        default:
-            return PipelineIssue(file: file, line: 0, column: 0, key: "", message: "not valid YAML: \(error)")
-        }
-    }
-
     private static func error(_ path: String, _ message: String) -> PipelineError {
         PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: message)])
     }
 
-    private static func describe(_ node: Node) -> String {
-        switch node {
+    private static func describe(_ node: YAMLNode) -> String {
+        switch node.content {
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .alias: "an alias"
         case .scalar(let scalar):
-            node.null != nil && node.tag.rawValue != Tag.Name.str.rawValue ? "nothing (null)" : "'\(scalar.string)'"
+            node.isNull && node.resolvedTag != YAMLTag.str ? "nothing (null)" : "'\(scalar.string)'"
         }
     }
 }

@@ -116,7 +116,7 @@ private struct Reader {
         do {
             root = try YAMLComposer.compose(text)
         } catch {
-            reportYAML(error)
+            issues.append(error.issue(file: file, text: text))
             return nil
         }
         guard let root, let top = root.mapping else {
@@ -183,27 +183,6 @@ private struct Reader {
         let base = (file as NSString).lastPathComponent
         let stem = (base as NSString).deletingPathExtension
         return stem.isEmpty ? "pipeline" : stem
-    }
-
-    mutating func reportYAML(_ problem: YAMLProblem) {
-        let message: String
-        switch problem.kind {
-        case .syntax(let words):
-            message = "not valid YAML: \(words)\(tabHint(line: problem.line))"
-        case .duplicateKeys(let keys):
-            message = "duplicate key\(keys.count == 1 ? "" : "s") " + keys.map { "'\($0)'" }.joined(separator: ", ")
-        }
-        issues.append(
-            PipelineIssue(file: file, line: problem.line, column: problem.column, key: "", message: message))
-    }
-
-    /// A hint when line `line` (1-based) is indented with a tab, which YAML forbids.
-    func tabHint(line: Int) -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard line >= 1, line <= lines.count else { return "" }
-        let indentation = lines[line - 1].prefix { $0 == " " || $0 == "\t" }
-        return indentation.contains("\t")
-            ? " (the line is indented with a tab: YAML allows only spaces for indentation)" : ""
     }
 
     // MARK: Nodes
