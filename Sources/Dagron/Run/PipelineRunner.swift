@@ -126,8 +126,15 @@ public final class PipelineRunner: Sendable {
         let bridge = GateFileBridge(directory: directory, gates: gates, messages: gateMessages)
         bridge.start()
         defer { bridge.stop() }
+        // The local command nodes' log files are made ahead of the workers.
+        let local = Set(
+            pipeline.nodes.filter { node in
+                node.command != nil && executors.poller(pipeline.executorName(of: node))?.executor is LocalExecutor
+            }.map(\.name))
+        let logFiles = LogFilePreparer(nodes: dag.topologicalOrder.filter(local.contains), directory: directory)
+        defer { logFiles.finish() }
         let executor = DAGExecutor(dag, hooks: hooks, maxWorkers: maxWorkers, failFast: pipeline.failFast, gates: gates)
-        return await executor.execute(tasks())
+        return await executor.execute(tasks(logFiles: logFiles))
     }
 
     /// The working directory of `node`: its `cwd` resolved against the pipeline file's folder.
@@ -140,7 +147,7 @@ public final class PipelineRunner: Sendable {
         URL(fileURLWithPath: directory.absolutePath).lastPathComponent
     }
 
-    private func tasks() -> [String: NodeTask] {
+    private func tasks(logFiles: LogFilePreparer) -> [String: NodeTask] {
         var tasks: [String: NodeTask] = [:]
         let runDirectory = directory.absolutePath
         for node in pipeline.nodes {
@@ -180,6 +187,7 @@ public final class PipelineRunner: Sendable {
                 var job = template
                 job.attempt = attempt
                 job.environment["DAGRON_ATTEMPT"] = String(attempt)
+                logFiles.starting(name)
                 if attempt > 1 { logs.markAttempt(attempt) }
                 return try await ExecutorAttempt(poller: poller, job: job).run()
             }
