@@ -31,14 +31,15 @@ final class LogFilePreparer: Sendable {
     static let lead = 32
 
     private struct State {
-        /// Per node (in `logs`' order): whether a worker has started it.
+        /// Per node (in `nodes`' order): whether a worker has started it.
         var started: [Bool]
         /// Per node: which of its two files the thread created.
         var created: [(standardOutput: Bool, standardError: Bool)]
         var stopping = false
     }
 
-    private let logs: [NodeLogFiles]
+    private let nodes: [String]
+    private let directory: RunDirectory
     private let positions: [String: Int]
     private let state: Mutex<State>
     /// One permit per node the thread may prepare: ``lead`` at first, one more per start.
@@ -48,7 +49,9 @@ final class LogFilePreparer: Sendable {
     /// Prepares the logs of `nodes` (names, in the order they are likely to
     /// run) in the run directory `directory`, from now until ``finish()``.
     init(nodes: [String], directory: RunDirectory) {
-        logs = nodes.map { directory.logs(for: $0) }
+        // Names only: a node's two paths are made when they are needed.
+        self.nodes = nodes
+        self.directory = directory
         var positions: [String: Int] = [:]
         positions.reserveCapacity(nodes.count)
         for (position, node) in nodes.enumerated() { positions[node] = position }
@@ -87,25 +90,25 @@ final class LogFilePreparer: Sendable {
         room.signal()
         done.wait()
         let unused = state.withTrackedLock { state in
-            logs.indices.filter { !state.started[$0] }.map { (logs[$0], state.created[$0]) }
+            nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
         }
-        for (files, created) in unused {
+        for (node, created) in unused where created.standardOutput || created.standardError {
+            let files = directory.logs(for: node)
             if created.standardOutput { unlink(files.standardOutputPath) }
             if created.standardError { unlink(files.standardErrorPath) }
         }
     }
 
     private func prepare() {
-        for position in logs.indices {
+        for position in nodes.indices {
             room.wait()
             let skip = state.withTrackedLock { state -> Bool? in
                 state.stopping ? nil : state.started[position]
             }
             guard let skip else { return }
             if skip { continue }
-            let made = (
-                Self.createNew(logs[position].standardOutputPath), Self.createNew(logs[position].standardErrorPath)
-            )
+            let files = directory.logs(for: nodes[position])
+            let made = (Self.createNew(files.standardOutputPath), Self.createNew(files.standardErrorPath))
             state.withTrackedLock { $0.created[position] = made }
         }
     }
