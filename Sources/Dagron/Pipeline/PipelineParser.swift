@@ -463,6 +463,7 @@ private struct Reader {
         // Suggesting a name compares it with every node's; a file with many
         // unknown names gets suggestions for the first few only.
         var suggestionsLeft = 20
+        var candidates: [String]?  // every node's name, listed once when first needed
         // By index: iterating the nodes themselves copies each one.
         for position in nodes.indices where !nodes[position].after.isEmpty {
             let name = nodes[position].name
@@ -475,8 +476,9 @@ private struct Reader {
                     var hint = ""
                     if suggestionsLeft > 0 {
                         suggestionsLeft -= 1
+                        if candidates == nil { candidates = Array(index.keys) }
                         hint =
-                            Self.suggestion(for: dependency, among: Array(index.keys)).map {
+                            Self.suggestion(for: dependency, among: candidates ?? []).map {
                                 " (did you mean '\($0)'?)"
                             } ?? ""
                     }

@@ -43,10 +43,29 @@ public struct NodeLogFiles: Sendable {
         try open(standardErrorPath)
     }
 
-    private func open(_ path: String) throws -> FileDescriptor {
+    private func open(_ path: String, exclusively: Bool = false) throws -> FileDescriptor {
         try FileDescriptor.open(
-            FilePath(path), .writeOnly, options: [.create, .append, .closeOnExec],
+            FilePath(path), .writeOnly,
+            options: exclusively ? [.create, .exclusiveCreate, .closeOnExec] : [.create, .append, .closeOnExec],
             permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    }
+
+    /// Creates each of the two files that does not exist yet, empty, and
+    /// says which it created; one that exists is left as it is, and a
+    /// failure is left to the attempt's own open.
+    func createAbsent() -> (standardOutput: Bool, standardError: Bool) {
+        func create(_ path: String) -> Bool {
+            guard let descriptor = try? open(path, exclusively: true) else { return false }
+            try? descriptor.close()
+            return true
+        }
+        return (create(standardOutputPath), create(standardErrorPath))
+    }
+
+    /// Removes the files ``createAbsent()`` says it created.
+    func remove(created: (standardOutput: Bool, standardError: Bool)) {
+        if created.standardOutput { unlink(standardOutputPath) }
+        if created.standardError { unlink(standardErrorPath) }
     }
 
     /// Appends `--- attempt N ---` to both logs (for attempts after the first).

@@ -2,12 +2,6 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// Creates the log files of a run's local command nodes ahead of the
 /// workers, on a thread of its own, so that a worker starting a node finds
 /// them made.
@@ -93,9 +87,7 @@ final class LogFilePreparer: Sendable {
             nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
         }
         for (node, created) in unused where created.standardOutput || created.standardError {
-            let files = directory.logs(for: node)
-            if created.standardOutput { unlink(files.standardOutputPath) }
-            if created.standardError { unlink(files.standardErrorPath) }
+            directory.logs(for: node).remove(created: created)
         }
     }
 
@@ -107,18 +99,8 @@ final class LogFilePreparer: Sendable {
             }
             guard let skip else { return }
             if skip { continue }
-            let files = directory.logs(for: nodes[position])
-            let made = (Self.createNew(files.standardOutputPath), Self.createNew(files.standardErrorPath))
+            let made = directory.logs(for: nodes[position]).createAbsent()
             state.withTrackedLock { $0.created[position] = made }
         }
-    }
-
-    /// Creates an empty file at `path` unless something is there already.
-    /// Returns whether it did; a failure is left to the worker's own open.
-    private static func createNew(_ path: String) -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return false }
-        close(descriptor)
-        return true
     }
 }

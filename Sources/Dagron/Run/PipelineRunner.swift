@@ -127,10 +127,7 @@ public final class PipelineRunner: Sendable {
         bridge.start()
         defer { bridge.stop() }
         // The local command nodes' log files are made ahead of the workers.
-        let local = Set(
-            pipeline.nodes.filter { node in
-                node.command != nil && executors.poller(pipeline.executorName(of: node))?.executor is LocalExecutor
-            }.map(\.name))
+        let local = Set(pipeline.nodes.filter { $0.command != nil && runsLocally($0) }.map(\.name))
         let logFiles = LogFilePreparer(nodes: dag.topologicalOrder.filter(local.contains), directory: directory)
         defer { logFiles.finish() }
         let executor = DAGExecutor(dag, hooks: hooks, maxWorkers: maxWorkers, failFast: pipeline.failFast, gates: gates)
@@ -194,10 +191,15 @@ public final class PipelineRunner: Sendable {
             // A local attempt is dagron's own code from start to end, and never
             // blocks: it may run on the threads that start and resume it. An
             // executor plugin's code may block, so it keeps the global executor.
-            task.runsInline = poller.executor is LocalExecutor
+            task.runsInline = runsLocally(node)
             tasks[name] = task
         }
         return tasks
+    }
+
+    /// Whether `node` runs on dagron's own ``LocalExecutor`` (not an executor plugin).
+    private func runsLocally(_ node: PipelineNode) -> Bool {
+        executors.poller(pipeline.executorName(of: node))?.executor is LocalExecutor
     }
 
     /// The parser keeps durations within ``PipelineLimits``; a pipeline built

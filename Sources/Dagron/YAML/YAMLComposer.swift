@@ -97,8 +97,7 @@ private struct Composition {
             written += 1
             composed &+= 1
         }
-        let line = Int(truncatingIfNeeded: event.start_mark.line) + 1
-        let column = Int(truncatingIfNeeded: event.start_mark.column) + 1
+        let (line, column) = Self.position(event.start_mark)
         switch event.type {
         case YAML_SCALAR_EVENT:
             defer { yaml_event_delete(&event) }
@@ -220,10 +219,14 @@ private struct Composition {
         pointer.map { String(cString: $0) }
     }
 
+    /// A libyaml mark (0-based) as a 1-based line and column.
+    static func position(_ mark: yaml_mark_t) -> (line: Int, column: Int) {
+        (Int(truncatingIfNeeded: mark.line) + 1, Int(truncatingIfNeeded: mark.column) + 1)
+    }
+
     func problem(_ message: String, at mark: yaml_mark_t) -> YAMLProblem {
-        YAMLProblem(
-            kind: .syntax(message), line: Int(truncatingIfNeeded: mark.line) + 1,
-            column: Int(truncatingIfNeeded: mark.column) + 1)
+        let (line, column) = Self.position(mark)
+        return YAMLProblem(kind: .syntax(message), line: line, column: column)
     }
 
     /// libyaml's error, at its position: a reader error (a byte YAML does
