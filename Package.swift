@@ -178,6 +178,7 @@ let package = Package(
             dependencies: [
                 "Dagron", "TestSupport",
                 .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "DagronHTTPDate", package: "Networking"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -192,6 +193,7 @@ let package = Package(
             dependencies: [
                 "Dagron", "TestSupport",
                 .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "DagronHTTPDate", package: "Networking"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

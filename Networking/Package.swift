@@ -10,11 +10,34 @@
 // there (PluginLoader); the host itself never links it.
 import PackageDescription
 
+#if os(Linux)
+    import Glibc
+
+    /// Whether the C library here reads packed relative relocations (DT_RELR,
+    /// glibc 2.36 and later); a library linked with them fails to load on an
+    /// older one ("version `GLIBC_ABI_DT_RELR' not found").
+    let cLibraryReadsRELR: Bool = {
+        var text = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0,
+            let number = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                .split(separator: " ").last
+        else { return false }
+        let version = number.split(separator: ".").compactMap { Int($0) }
+        return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+    }()
+#else
+    let cLibraryReadsRELR = false
+#endif
+
 let package = Package(
     name: "Networking",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "DagronNetworking", type: .dynamic, targets: ["DagronNetworking"])
+        .library(name: "DagronNetworking", type: .dynamic, targets: ["DagronNetworking"]),
+        // The `Date` header's text, on its own so that the tests can check
+        // it without linking a second copy of NIO (a pure function: the copy
+        // in libDagronNetworking.so and a test binary's share nothing).
+        .library(name: "DagronHTTPDate", targets: ["DagronHTTPDate"]),
     ],
     dependencies: [
         // No traits: the plugins use neither swift-configuration ("ConfigurationSupport")
@@ -30,9 +53,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        .target(name: "DagronHTTPDate"),
         .target(
             name: "DagronNetworking",
             dependencies: [
+                "DagronHTTPDate",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -61,7 +86,13 @@ let package = Package(
                 // binary with its own NIO) can interpose on NIO's globals.
                 .unsafeFlags(["-Xlinker", "-Bsymbolic"]),
             ]
-        )
+                // lld, for RELR: the library's 35,000 relative relocations
+                // packed into a 9 KB bitmap instead of 850 KB of RELA entries
+                // that the dynamic loader reads, and keeps resident, at every
+                // load (gold cannot write RELR).
+                + (cLibraryReadsRELR
+                    ? [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])] : [])
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import DagronNetworking
 import DagronSDK
 import Dispatch
 import Hummingbird
@@ -7,9 +8,10 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The HTTP `/metrics` endpoint: a Hummingbird application on the plugin's
-/// own one-thread event-loop group, run in a `ServiceGroup` that installs no
-/// signal handlers (the host owns SIGINT/SIGTERM).
+/// The HTTP `/metrics` endpoint: a Hummingbird router served by
+/// `HTTPApplicationService` on the plugin's own one-thread event-loop group,
+/// run in a `ServiceGroup` that installs no signal handlers (the host owns
+/// SIGINT/SIGTERM).
 ///
 /// ``start(host:port:exposition:)`` returns once the socket is bound (with
 /// the bound port, useful when asked for port 0) or throws if binding failed.
@@ -36,12 +38,12 @@ final class MetricsServer: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: exposition())))
         }
         let bound = StartupResult()
-        let application = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in bound.succeed(channel.localAddress) },
-            eventLoopGroupProvider: .shared(group),
-            logger: quiet)
+        let application = HTTPApplicationService(
+            responder: router.buildResponder(),
+            configuration: ServerConfiguration(address: .hostname(host, port: port)),
+            eventLoopGroup: group,
+            logger: quiet,
+            onServerRunning: { channel in bound.succeed(channel.localAddress) })
         let serviceGroup = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: quiet))
         let finished = DispatchSemaphore(value: 0)

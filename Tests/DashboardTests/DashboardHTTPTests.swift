@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Dagron
+import DagronHTTPDate
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import NIOCore
@@ -226,8 +227,13 @@ struct DashboardHTTPTests {
         #expect(pipeline.gates.waitingGates() == ["approve"])
 
         // With the token (either way) and the right Host: allowed, and no CORS.
+        let before = Int64(time(nil))
         let page = try await session.request("/", auth: .query, headers: [("Origin", "http://evil.example")])
+        let after = Int64(time(nil))
         #expect(page.status == 200)
+        let date = page.headers.first(name: "Date") ?? "none"
+        #expect((before...after).map { HTTPDateHeader.text(secondsSince1970: $0) }.contains(date), "Date: \(date)")
+        #expect(page.headers.first(name: "Server") == "dagron-dashboard")
         #expect(page.headers.first(name: "Content-Type")?.hasPrefix("text/html") == true)
         #expect(page.headers.first(name: "Access-Control-Allow-Origin") == nil)
         #expect(page.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)

@@ -1,6 +1,8 @@
 import Dagron
+import DagronHTTPDate
 @_spi(DagronHost) import DagronSDK
 import Foundation
+import NIOHTTP1
 import Testing
 
 extension BundledPluginTests {
@@ -42,8 +44,13 @@ extension BundledPluginTests {
                 ])
             _ = try await run(manager, nodes: ["solo"], edges: [], tasks: ["solo": sleeping(0)])
 
-            let (status, body) = try await client.get("http://\(address)/metrics")
+            let before = Int64(time(nil))
+            let (status, headers, body) = try await client.getWithHeaders("http://\(address)/metrics")
+            let after = Int64(time(nil))
             #expect(status == 200)
+            // The date of the response, as Hummingbird's Application would send it.
+            let date = try #require(headers.first(name: "Date"))
+            #expect((before...after).map { HTTPDateHeader.text(secondsSince1970: $0) }.contains(date), "Date: \(date)")
             for expected in [
                 #"dagron_node_duration_seconds_bucket{node_name="extract",status="completed",le="+Inf"} 1"#,
                 #"dagron_node_duration_seconds_count{node_name="transform",status="failed"} 1"#,

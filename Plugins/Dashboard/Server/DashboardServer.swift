@@ -1,3 +1,4 @@
+import DagronNetworking
 import DagronSDK
 import Dispatch
 import Hummingbird
@@ -8,9 +9,10 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The dashboard's HTTP server: a Hummingbird application on an event-loop
-/// group of its own, run in a `ServiceGroup` that installs no signal handlers
-/// (the host owns SIGINT/SIGTERM).
+/// The dashboard's HTTP server: a Hummingbird router served by
+/// `HTTPApplicationService` on an event-loop group of its own, run in a
+/// `ServiceGroup` that installs no signal handlers (the host owns
+/// SIGINT/SIGTERM).
 ///
 /// ``start(host:port:limits:state:token:logger:)`` returns once the socket
 /// is bound (so the URL can be printed with the real port); ``stop()`` ends
@@ -74,20 +76,19 @@ final class DashboardServer: Sendable {
         // idle between requests (never a response being streamed); the
         // limiter closes connections that never present the token.
         let http = HTTP1Channel.Configuration(idleTimeout: TimeAmount(limits.idleTimeout))
-        let app = Application(
-            router: router,
+        let app = HTTPApplicationService(
+            responder: router.buildResponder(),
             server: HTTPServerBuilder { responder in
                 LimitedHTTP1Channel(http: HTTP1Channel(responder: responder, configuration: http), limiter: limiter)
             },
-            configuration: ApplicationConfiguration(
-                address: .hostname(host, port: port), serverName: "dagron-dashboard"),
+            configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: "dagron-dashboard"),
+            eventLoopGroup: group,
+            logger: logger,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 hosts.set(AllowedHosts(boundHost: host, port: port))
                 bound.complete(.success(port))
-            },
-            eventLoopGroupProvider: .shared(group),
-            logger: logger)
+            })
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: app)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))

@@ -20,6 +20,13 @@ final class TestHTTPClient: Sendable {
         return (Int(response.status.code), String(buffer: body))
     }
 
+    /// GETs `url`; returns the status code, the response's headers and the body as text.
+    func getWithHeaders(_ url: String) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), response.headers, String(buffer: body))
+    }
+
     /// POSTs an empty body to `url`; returns the status code and the body as text.
     func post(_ url: String) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
