@@ -88,7 +88,10 @@ struct SlackSettings: Sendable {
         let secret = "(a secret, not shown)"
         guard let parsed = URL(string: url), let components = URLComponents(string: url),
             let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = parsed.host, !host.isEmpty, components.host?.isEmpty == false
+            // `encodedHost`, not `host`: the decoded host goes through ICU's
+            // IDNA transcoder, whose data is 1.2 MB resident for a check of
+            // emptiness.
+            let host = parsed.host, !host.isEmpty, components.encodedHost?.isEmpty == false
         else {
             throw PluginSettingsError.malformed(
                 plugin: settings.plugin, key: "webhook_url", value: secret, expected: "an http(s) URL")
