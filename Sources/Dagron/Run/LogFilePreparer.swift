@@ -29,15 +29,31 @@ final class LogFilePreparer: Sendable {
         var started: [Bool]
         /// Per node: which of its two files the thread created.
         var created: [(standardOutput: Bool, standardError: Bool)]
+        /// The position the thread handles next.
+        var next = 0
+        /// How far the thread may go: ``lead`` plus the nodes started.
+        var allowance = LogFilePreparer.lead
+        /// Whether the thread sleeps on `wake` until there is room again.
+        var sleeping = false
         var stopping = false
+
+        /// Whether to wake the sleeping thread now: once half the lead is
+        /// free again (or all that is left), so that it is woken once per
+        /// ``lead``/2 starts rather than once per start (a futex wake a
+        /// node, 20 µs of the worker's time in a chain).
+        mutating func shouldWake(count: Int) -> Bool {
+            guard sleeping, allowance - next >= min(LogFilePreparer.lead / 2, count - next) else { return false }
+            sleeping = false
+            return true
+        }
     }
 
     private let nodes: [String]
     private let directory: RunDirectory
     private let positions: [String: Int]
     private let state: Mutex<State>
-    /// One permit per node the thread may prepare: ``lead`` at first, one more per start.
-    private let room: DispatchSemaphore
+    /// Where the thread sleeps while it is ``lead`` nodes ahead.
+    private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
     /// Prepares the logs of `nodes` (names, in the order they are likely to
@@ -54,10 +70,6 @@ final class LogFilePreparer: Sendable {
             State(
                 started: Array(repeating: false, count: nodes.count),
                 created: Array(repeating: (false, false), count: nodes.count)))
-        // Made with 0 and raised: libdispatch traps when a semaphore is
-        // freed below the value it was created with.
-        room = DispatchSemaphore(value: 0)
-        for _ in 0..<Self.lead { room.signal() }
         let thread = Thread { [self] in
             prepare()
             done.signal()
@@ -70,18 +82,25 @@ final class LogFilePreparer: Sendable {
     /// its files are then its own, and the thread may go one node further.
     func starting(_ node: String) {
         guard let position = positions[node] else { return }
-        let first = state.withTrackedLock { state in
-            defer { state.started[position] = true }
-            return !state.started[position]
+        let count = nodes.count
+        let wakeThread = state.withTrackedLock { state in
+            guard !state.started[position] else { return false }
+            state.started[position] = true
+            state.allowance += 1
+            return state.shouldWake(count: count)
         }
-        if first { room.signal() }
+        if wakeThread { wake.signal() }
     }
 
     /// Stops the thread, waits for it, and removes the files it made for
     /// nodes that never started. Call once, after the last node has ended.
     func finish() {
-        state.withTrackedLock { $0.stopping = true }
-        room.signal()
+        let wakeThread = state.withTrackedLock { state in
+            state.stopping = true
+            defer { state.sleeping = false }
+            return state.sleeping
+        }
+        if wakeThread { wake.signal() }
         done.wait()
         let unused = state.withTrackedLock { state in
             nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
@@ -92,15 +111,29 @@ final class LogFilePreparer: Sendable {
     }
 
     private func prepare() {
-        for position in nodes.indices {
-            room.wait()
-            let skip = state.withTrackedLock { state -> Bool? in
-                state.stopping ? nil : state.started[position]
+        enum Step {
+            case make(Int)
+            case skip, sleep, stop
+        }
+        while true {
+            let step = state.withTrackedLock { state -> Step in
+                if state.stopping || state.next == nodes.count { return .stop }
+                guard state.next < state.allowance else {
+                    state.sleeping = true
+                    return .sleep
+                }
+                let position = state.next
+                state.next += 1
+                return state.started[position] ? .skip : .make(position)
             }
-            guard let skip else { return }
-            if skip { continue }
-            let made = directory.logs(for: nodes[position]).createAbsent()
-            state.withTrackedLock { $0.created[position] = made }
+            switch step {
+            case .make(let position):
+                let made = directory.logs(for: nodes[position]).createAbsent()
+                state.withTrackedLock { $0.created[position] = made }
+            case .skip: continue
+            case .sleep: wake.wait()
+            case .stop: return
+            }
         }
     }
 }
