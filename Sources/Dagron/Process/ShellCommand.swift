@@ -67,8 +67,22 @@ public struct ShellCommand: Sendable {
     ///   (with the stderr tail) when the calling task was cancelled (the
     ///   command is then dead).
     public func run() async throws -> ProcessOutcome {
-        if let refusal = hostileInput() {
-            throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
+        if command.utf8.contains(0) {
+            throw ProcessFailure(
+                node: node,
+                reason: .launch("the command of node '\(node)' contains a NUL byte, which no process can take"),
+                stderrTail: nil)
+        }
+        let launch = CommandLaunch.plan(command, environment: environment, workingDirectory: workingDirectory)
+        var variables = EnvironmentBlock(environment, override: Self.exportedDirectory(launch, workingDirectory))
+        if let name = variables.unusableName {
+            let shown = name.replacingOccurrences(of: "\0", with: "\\0")
+            throw ProcessFailure(
+                node: node,
+                reason: .launch(
+                    "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
+                ),
+                stderrTail: nil)
         }
         let stderrStart = tailLines > 0 ? logs.stderrSize() : 0
         let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
@@ -81,7 +95,7 @@ public struct ShellCommand: Sendable {
             throw ProcessFailure(
                 node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil)
         }
-        let started = start(output: output, error: error)
+        let started = start(launch, environment: &variables, output: output, error: error)
         try? output.close()
         try? error.close()
         let leader: ProcessGroup
@@ -129,16 +143,10 @@ public struct ShellCommand: Sendable {
     }
 
     /// Starts the command, directly or through `/bin/sh` (see ``CommandLaunch``).
-    private func start(output: FileDescriptor, error: FileDescriptor) -> Start {
-        var launch = CommandLaunch.plan(command, environment: environment, workingDirectory: workingDirectory)
-        var variables = environment
-        if case .spawn(let path, _) = launch, path != "/bin/sh", let directory = workingDirectory,
-            directory.hasPrefix("/")
-        {
-            // What `sh` would have exported: the directory the program runs in.
-            variables["PWD"] = directory
-        }
-        let strings = variables.map { "\($0.key)=\($0.value)" }
+    private func start(
+        _ plan: CommandLaunch, environment: inout EnvironmentBlock, output: FileDescriptor, error: FileDescriptor
+    ) -> Start {
+        var launch = plan
         while true {
             switch launch {
             case .refuse(let status, let message):
@@ -147,7 +155,7 @@ public struct ShellCommand: Sendable {
             case .spawn(let path, let arguments):
                 var pid: Int32 = 0
                 let failure = SpawnSupport.withCStrings(arguments) { argv in
-                    SpawnSupport.withCStrings(strings) { envp in
+                    environment.withPointers { envp in
                         dagron_spawn_node(path, argv, envp, workingDirectory, output.rawValue, error.rawValue, &pid)
                     }
                 }
@@ -173,21 +181,15 @@ public struct ShellCommand: Sendable {
         return nil
     }
 
-    /// Why the command or its environment cannot be handed to a process
-    /// (a NUL byte, which would cut them short), naming the node; `nil` if they can.
-    private func hostileInput() -> String? {
-        if command.utf8.contains(0) {
-            return "the command of node '\(node)' contains a NUL byte, which no process can take"
-        }
-        // Byte scans: `String.contains(_:)` with a string argument goes
-        // through Foundation's locale-aware search (perf: ~40 µs a node).
-        for (name, value) in environment
-        where name.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "=") }) || value.utf8.contains(0) {
-            let shown = name.replacingOccurrences(of: "\0", with: "\\0")
-            return
-                "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
-        }
-        return nil
+    /// What `sh` would have exported for a program it starts: `PWD`, the
+    /// directory the program runs in (`sh` itself sets it when it runs the command).
+    private static func exportedDirectory(
+        _ launch: CommandLaunch, _ workingDirectory: String?
+    ) -> (name: String, value: String)? {
+        guard case .spawn(let path, _) = launch, path != "/bin/sh", let directory = workingDirectory,
+            directory.hasPrefix("/")
+        else { return nil }
+        return ("PWD", directory)
     }
 
     /// Stops what is left of the command's group (its leader has been
