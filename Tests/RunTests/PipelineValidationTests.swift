@@ -1,5 +1,6 @@
 import Dagron
 @_spi(DagronHost) import DagronSDK
+import Foundation
 import TestSupport
 import Testing
 
@@ -217,6 +218,23 @@ import Testing
         #expect(DurationText.format(.nan) == "nans")
         #expect(DurationText.format(2e12) == "2e+12s")
         #expect(DurationText.format(-1.5) == "-1.5s")
+    }
+
+    @Test("seconds under a minute read as the C library's %.1f would, ties and signed zero included")
+    func tenthsMatchPrintf() {
+        var values: [Double] = [0, -0.0, 0.05, 0.15, 0.25, 0.35, 0.45, 0.95, 1.05, 2.25, 9.95, 59.95, 59.96, 59.99]
+        values += [.leastNonzeroMagnitude, .leastNormalMagnitude, 1e-300, 0.049_999_999_999, 59.999_999_999]
+        for step in 0..<60_000 { values.append(Double(step) / 1000) }
+        for step in 0..<600 { values.append(Double(step) / 10 + 0.05) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { values.append(Double.random(in: 0..<60, using: &generator)) }
+        var mismatches: [String] = []
+        for value in values where mismatches.count < 5 {
+            let expected = String(format: "%.1fs", value)
+            let actual = DurationText.format(value)
+            if actual != expected { mismatches.append("\(value): \(actual), printf: \(expected)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches)")
     }
 }
 

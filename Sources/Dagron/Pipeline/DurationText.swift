@@ -54,10 +54,31 @@ public enum DurationText {
     public static func format(_ seconds: Double) -> String {
         // NaN, infinite or absurd: no Int conversion
         if !(seconds < 60) && !(seconds < 1e12) { return printf("%gs", seconds) }
-        if seconds < 60 { return printf("%.1fs", seconds) }
+        if seconds < 60 { return tenths(seconds) ?? printf("%.1fs", seconds) }
         let whole = Int(seconds.rounded())
         if whole < 3600 { return printf("%dm%02ds", whole / 60, whole % 60) }
         return printf("%dh%02dm", whole / 3600, (whole % 3600) / 60)
+    }
+
+    /// `%.1fs` of `seconds` (from +0 to 60) without the C library's
+    /// arbitrary-precision conversion (the console prints one a node), or
+    /// `nil` for what this cannot decide exactly: a negative or signed zero,
+    /// or a value so near a tie between two tenths that the product's
+    /// rounding could pick the other one.
+    private static func tenths(_ seconds: Double) -> String? {
+        guard seconds.sign == .plus, seconds < 60 else { return nil }
+        let scaled = seconds * 10
+        let fraction = scaled - scaled.rounded(.down)
+        guard abs(fraction - 0.5) > 1e-9 else { return nil }
+        let tenths = Int(scaled.rounded(.toNearestOrAwayFromZero))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(5)
+        if tenths >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(tenths / 100)) }
+        bytes.append(UInt8(ascii: "0") + UInt8(tenths / 10 % 10))
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(ascii: "0") + UInt8(tenths % 10))
+        bytes.append(UInt8(ascii: "s"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `format` applied to `arguments` by the C library: the same text as
