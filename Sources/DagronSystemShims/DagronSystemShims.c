@@ -1,4 +1,4 @@
-// posix_spawn_file_actions_addchdir_np and _addclosefrom_np are GNU extensions.
+// vfork, syscall and the SYS_* numbers need the GNU declarations.
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -9,8 +9,10 @@
 #if defined(__linux__)
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -39,6 +41,181 @@ int dagron_shared_memory_file(const char *name, long size) {
     return fd;
 }
 
+/// A read-only, close-on-exec descriptor of /dev/null above 2, opened once
+/// and shared by every node's standard input (reading it is always end of
+/// file, whatever a child does with it); -1 if there is none. Saves each
+/// child a path lookup between fork and exec.
+static int null_input(void) {
+    static _Atomic int shared = -2;
+    int fd = atomic_load(&shared);
+    if (fd != -2) return fd;
+    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && fd <= 2) {
+        int above = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = above;
+    }
+    int expected = -2;
+    if (!atomic_compare_exchange_strong(&shared, &expected, fd)) {
+        if (fd >= 0) close(fd);
+        fd = expected;
+    }
+    return fd;
+}
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define DAGRON_SANITIZED 1
+#endif
+#endif
+
+#ifndef DAGRON_SANITIZED
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/// Closes every descriptor from `lowest` up, by listing /proc/self/fd
+/// with raw system calls (no allocation: it runs in the vfork child), for
+/// kernels older than close_range (5.9). Returns 0, or -1 with `errno` set.
+static int close_from_by_listing(int lowest) {
+    int directory = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory < 0) return -1;
+    char buffer[1024];
+    for (;;) {
+        long length = syscall(SYS_getdents64, directory, buffer, sizeof buffer);
+        if (length < 0) { int saved = errno; close(directory); errno = saved; return -1; }
+        if (length == 0) break;
+        int closed = 0;
+        for (long offset = 0; offset < length;) {
+            // struct linux_dirent64: inode, offset, record length, type, name.
+            unsigned short record = *(unsigned short *)(buffer + offset + 16);
+            const char *name = buffer + offset + 19;
+            int fd = 0, digits = 0;
+            for (; name[digits] >= '0' && name[digits] <= '9'; digits++) fd = fd * 10 + (name[digits] - '0');
+            if (digits > 0 && name[digits] == '\0' && fd >= lowest && fd != directory) { close(fd); closed = 1; }
+            offset += record;
+        }
+        // The listing changed under us: read it again from the start.
+        if (closed && lseek(directory, 0, SEEK_SET) < 0) break;
+    }
+    close(directory);
+    return 0;
+}
+
+/// The vfork child of ``dagron_spawn_node``: what posix_spawn's attributes
+/// and file actions would do, with system calls only (it shares the
+/// parent's memory until `execve`). Stores `errno` in `*failure` and exits
+/// with status 127 if a step fails.
+__attribute__((noreturn)) static void node_child(
+    const char *path, char *const argv[], char *const envp[], const char *directory,
+    int null, int output, int error, int first_realtime, volatile int *failure) {
+    // Every signal at its default action (dagron ignores SIGPIPE; a node's
+    // `yes | head` must not), except the real-time signals the C library
+    // keeps for itself (32 and 33), which are ignored, as posix_spawn leaves
+    // them. The child has its own copy of the handlers. The kernel's call
+    // (its struct on x86-64 and arm64), not sigaction(), which refuses to
+    // touch those two.
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        unsigned long mask;
+    } action = {SIG_DFL, 0, NULL, 0};
+    for (int signal = 1; signal < NSIG; signal++) {
+        if (signal == SIGKILL || signal == SIGSTOP) continue;
+        action.handler = signal >= __SIGRTMIN && signal < first_realtime ? SIG_IGN : SIG_DFL;
+        (void)syscall(SYS_rt_sigaction, signal, &action, NULL, sizeof action.mask);
+    }
+    if (setpgid(0, 0) != 0) goto fail;
+    if (directory != NULL && chdir(directory) != 0) goto fail;
+    if (null >= 0) {
+        if (dup2(null, 0) < 0) goto fail;
+    } else {
+        int input = open("/dev/null", O_RDONLY);
+        if (input < 0) goto fail;
+        if (input != 0 && (dup2(input, 0) < 0 || close(input) != 0)) goto fail;
+    }
+    if (dup2(output, 1) < 0 || dup2(error, 2) < 0) goto fail;
+    // Descriptors a plugin or library opened without close-on-exec stay out of the node.
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0 && close_from_by_listing(3) != 0) goto fail;
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) goto fail;
+    execve(path, argv, envp);
+fail:
+    *failure = errno;
+    _exit(127);
+}
+
+/// Starts the child with vfork: as posix_spawn does, but without its
+/// per-call child stack (glibc maps one for every spawn and unmaps it after,
+/// and in a process with other threads the unmap flushes their TLBs with an
+/// interrupt to every CPU they ran on). The child runs on this thread's
+/// stack, below this frame, while the thread is suspended, and reports a
+/// failure through `failure` in the memory they share; every signal stays
+/// blocked until the child has reset them.
+static int spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
+                      int null, int output, int error, int *pid) {
+    int first_realtime = SIGRTMIN;
+    sigset_t every, saved;
+    sigfillset(&every);
+    pthread_sigmask(SIG_SETMASK, &every, &saved);
+    volatile int failure = 0;
+    pid_t child = vfork();
+    if (child == 0) node_child(path, argv, envp, directory, null, output, error, first_realtime, &failure);
+    int rc = 0;
+    if (child < 0) {
+        rc = errno;
+    } else if (failure != 0) {
+        // It never ran the program: reap it here, where only we know its pid.
+        rc = failure;
+        int status;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    } else {
+        *pid = child;
+    }
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return rc;
+}
+#else
+/// Under ThreadSanitizer or AddressSanitizer: posix_spawn, with the same
+/// attributes and file actions as `node_child`. Those runtimes turn `vfork`
+/// into `fork`, where the child's failure would never reach the parent (and
+/// their instrumented code must not run in a child sharing its parent's memory).
+static int spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
+                      int null, int output, int error, int *pid) {
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_t actions;
+    int rc = posix_spawnattr_init(&attributes);
+    if (rc != 0) return rc;
+    rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) { posix_spawnattr_destroy(&attributes); return rc; }
+    sigset_t none, every;
+    sigemptyset(&none);
+    sigfillset(&every);
+    if ((rc = posix_spawnattr_setsigmask(&attributes, &none)) != 0) goto done;
+    if ((rc = posix_spawnattr_setsigdefault(&attributes, &every)) != 0) goto done;
+    if ((rc = posix_spawnattr_setpgroup(&attributes, 0)) != 0) goto done;
+    if ((rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) goto done;
+    if (directory != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, directory)) != 0) goto done;
+    if (null >= 0) {
+        if ((rc = posix_spawn_file_actions_adddup2(&actions, null, 0)) != 0) goto done;
+    } else if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) {
+        goto done;
+    }
+    if ((rc = posix_spawn_file_actions_adddup2(&actions, output, 1)) != 0) goto done;
+    if ((rc = posix_spawn_file_actions_adddup2(&actions, error, 2)) != 0) goto done;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
+#endif
+    rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
+done:
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return rc;
+}
+#endif
+
 int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
                       int output, int error, int *pid) {
     // Descriptors 0-2 are the child's own: move a log descriptor that sits
@@ -50,34 +227,7 @@ int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], 
         if (moved_error < 0) { int saved = errno; if (moved_output >= 0) close(moved_output); return saved; }
         error = moved_error;
     }
-    posix_spawnattr_t attributes;
-    posix_spawn_file_actions_t actions;
-    int rc = posix_spawnattr_init(&attributes);
-    if (rc != 0) goto closeMoved;
-    rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) { posix_spawnattr_destroy(&attributes); goto closeMoved; }
-    sigset_t none, every;
-    sigemptyset(&none);
-    sigfillset(&every);
-    // Own process group, no blocked signals, every signal at its default
-    // action (dagron ignores SIGPIPE; a node's `yes | head` must not).
-    if ((rc = posix_spawnattr_setsigmask(&attributes, &none)) != 0) goto done;
-    if ((rc = posix_spawnattr_setsigdefault(&attributes, &every)) != 0) goto done;
-    if ((rc = posix_spawnattr_setpgroup(&attributes, 0)) != 0) goto done;
-    if ((rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) goto done;
-    if (directory != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, directory)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_adddup2(&actions, output, 1)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_adddup2(&actions, error, 2)) != 0) goto done;
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-    // Descriptors a plugin or library opened without close-on-exec stay out of the node.
-    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
-#endif
-    rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
-done:
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-closeMoved:
+    int rc = spawn_node(path, argv, envp, directory, null_input(), output, error, pid);
     if (moved_output >= 0) close(moved_output);
     if (moved_error >= 0) close(moved_error);
     return rc;

@@ -241,6 +241,42 @@ import Testing
         #expect(failure?.reason == .exited(127), "\(String(describing: failure))")
     }
 
+    /// What `dagron_spawn_node` promises the program (it forks with `vfork`
+    /// and sets each of these itself): standard input `/dev/null`, no
+    /// descriptor beyond 0-2, no signal blocked or ignored (dagron ignores
+    /// SIGPIPE and the worker blocks every signal around the fork), leading a
+    /// process group of its own; and the program itself, not a shell, runs.
+    @Test func aDirectProgramStartsWithACleanSlate() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        func output(of text: String) async throws -> String {
+            let logs = NodeLogFiles(directory: scratch.path, node: "probe")
+            try? FileManager.default.removeItem(atPath: logs.standardOutputPath)
+            let command = ShellCommand(
+                node: "probe", command: text, environment: ["PATH": "/usr/bin:/bin"], logs: logs)
+            #expect(try await command.run().exitCode == 0, "\(text)")
+            return (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
+        }
+        #expect(try await output(of: "readlink /proc/self/fd/0") == "/dev/null\n")
+        #expect(try await output(of: "cat -") == "")
+        // `ls` opens the listing itself as descriptor 3.
+        #expect(try await output(of: "ls /proc/self/fd") == "0\n1\n2\n3\n")
+        let status = try await output(of: "cat /proc/self/status")
+        func mask(_ name: String) -> UInt64? {
+            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        #expect(mask("SigBlk") == 0, "\(status)")
+        // Only the C library's own two real-time signals (32 and 33) may be
+        // ignored, as posix_spawn leaves them; bit N is signal N + 1.
+        #expect(mask("SigIgn").map { $0 & ~UInt64(0x1_8000_0000) } == 0, "\(status)")
+        // /proc/self/stat: pid (comm) state ppid pgrp ...
+        let stat = try await output(of: "cat /proc/self/stat")
+        let own = stat.split(separator: " ").first.map(String.init)
+        let group = stat.split(separator: ")").last?.split(separator: " ").dropFirst(2).first.map(String.init)
+        #expect(own != nil && own == group, "\(stat)")
+    }
+
     @Test func aCancelledDirectCommandDiesWithItsGroup() async throws {
         let (shellCommand, scratch) = try command("sleep 300")
         defer { scratch.cleanUp() }

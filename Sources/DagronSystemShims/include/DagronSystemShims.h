@@ -23,7 +23,7 @@ int dagron_shared_memory_file(const char *name, long size);
 
 // MARK: Node commands
 
-/// Starts a node's command with `posix_spawn` (vfork semantics): `path`
+/// Starts a node's command with `vfork` and `execve`: `path`
 /// with `argv` and `envp` (NULL-terminated), in `directory` (NULL: this
 /// process's), leading a process group of its own, every signal unblocked
 /// and at its default action, standard input `/dev/null`, standard output
