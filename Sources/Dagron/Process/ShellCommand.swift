@@ -67,22 +67,12 @@ public struct ShellCommand: Sendable {
     ///   (with the stderr tail) when the calling task was cancelled (the
     ///   command is then dead).
     public func run() async throws -> ProcessOutcome {
-        if command.utf8.contains(0) {
-            throw ProcessFailure(
-                node: node,
-                reason: .launch("the command of node '\(node)' contains a NUL byte, which no process can take"),
-                stderrTail: nil)
-        }
+        // (A command holding a NUL byte is planned for the shell, without
+        // looking at the file system, and refused just below.)
         let launch = CommandLaunch.plan(command, environment: environment, workingDirectory: workingDirectory)
         var variables = EnvironmentBlock(environment, override: Self.exportedDirectory(launch, workingDirectory))
-        if let name = variables.unusableName {
-            let shown = name.replacingOccurrences(of: "\0", with: "\\0")
-            throw ProcessFailure(
-                node: node,
-                reason: .launch(
-                    "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
-                ),
-                stderrTail: nil)
+        if let refusal = hostileInput(variables) {
+            throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
         }
         let stderrStart = tailLines > 0 ? logs.stderrSize() : 0
         let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
@@ -179,6 +169,18 @@ public struct ShellCommand: Sendable {
         guard status.st_mode & S_IFMT == S_IFDIR else { return String(cString: strerror(ENOTDIR)) }
         guard access(directory, X_OK) == 0 else { return String(cString: strerror(errno)) }
         return nil
+    }
+
+    /// Why the command or its environment cannot be handed to a process
+    /// (a NUL byte, which would cut them short), naming the node; `nil` if they can.
+    private func hostileInput(_ variables: EnvironmentBlock) -> String? {
+        if command.utf8.contains(0) {
+            return "the command of node '\(node)' contains a NUL byte, which no process can take"
+        }
+        guard let name = variables.unusableName else { return nil }
+        let shown = name.replacingOccurrences(of: "\0", with: "\\0")
+        return
+            "the environment variable '\(shown)' of node '\(node)' holds a NUL byte or its name an '=', which no process can take"
     }
 
     /// What `sh` would have exported for a program it starts: `PWD`, the
