@@ -4,7 +4,7 @@
     import Musl
 #endif
 
-/// A child's environment as `posix_spawn` takes it: every `NAME=value`
+/// A child's environment as `execve` takes it: every `NAME=value`
 /// string in one buffer, NUL-terminated, built in one pass that also finds a
 /// variable no process can take.
 ///

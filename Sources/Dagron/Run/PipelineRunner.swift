@@ -150,7 +150,7 @@ public final class PipelineRunner: Sendable {
         // Foundation's URL costs tens of µs, once per node of a 500-node chain
         // was 10% of its run.
         let runDirectory = directory.absolutePath
-        let runID = URL(fileURLWithPath: runDirectory).lastPathComponent
+        let runID = self.runID
         var shared = environment
         shared.merge(pipeline.environment) { $1 }
         var workingDirectories: [String?: String] = [:]
