@@ -13,8 +13,9 @@ extension RunReport {
     /// Hands the report's JSON text to `write` in pieces, followed by a
     /// newline: byte for byte what ``DocumentJSON/encoder()`` gives for the whole
     /// report, without ever holding it whole. The fields around `nodes` are
-    /// encoded once, the nodes ``nodesPerChunk`` at a time, so writing the
-    /// result of a 100,000-node run costs a chunk's memory, not the
+    /// encoded once, the nodes ``nodesPerChunk`` at a time (each written by
+    /// `Node.appendJSON(to:)`, not through `JSONEncoder`'s tree), so writing
+    /// the result of a 100,000-node run costs a chunk's memory, not the
     /// document's (about 140 MiB for `JSONEncoder`'s tree of it).
     /// - Throws: what encoding or `write` throws.
     public func encodeJSON(into write: (Data) throws -> Void) throws {
@@ -31,34 +32,20 @@ extension RunReport {
             return
         }
         try write(text[..<key.upperBound])
+        var chunk: [UInt8] = []
         var start = nodes.startIndex
         while start < nodes.endIndex {
             let end = min(start + Self.nodesPerChunk, nodes.endIndex)
-            let chunk = try encoder.encode(Array(nodes[start..<end]))
-            try write(Self.nested(chunk, first: start == nodes.startIndex))
+            chunk.removeAll(keepingCapacity: true)
+            for index in start..<end {
+                if index != nodes.startIndex { chunk.append(UInt8(ascii: ",")) }
+                try nodes[index].appendJSON(to: &chunk)
+            }
+            try write(Data(chunk))
             start = end
         }
         try write(Data("\n  ]".utf8))
         try write(text[text.index(after: close)...] + Data("\n".utf8))
-    }
-
-    /// An encoded array of nodes (`[\n  {...},\n  {...}\n]`) as the elements
-    /// of the report's `nodes` array: without its brackets, every line
-    /// indented one level more, and after a comma unless it is the first.
-    private static func nested(_ chunk: Data, first: Bool) -> Data {
-        // Between the opening `[` and the closing `\n]`.
-        let inner = chunk.dropFirst().dropLast(2)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(inner.count + inner.count / 8 + 1)
-        if !first { bytes.append(UInt8(ascii: ",")) }
-        for byte in inner {
-            bytes.append(byte)
-            if byte == UInt8(ascii: "\n") {
-                bytes.append(UInt8(ascii: " "))
-                bytes.append(UInt8(ascii: " "))
-            }
-        }
-        return Data(bytes)
     }
 
     /// Writes the report to `path` as ``encodeJSON(into:)`` gives it,
