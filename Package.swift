@@ -211,7 +211,7 @@ let package = Package(
         // connections. Real files, real processes, real sockets; runs the built `dagron`.
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["Dagron", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
+            dependencies: ["Dagron", "DagronSystemShims", "TestSupport", .product(name: "DagronSDK", package: "SDK")]
         ),
         // Executor plugins end to end against the real one-node Slurm that
         // scripts/test.sh starts (scripts/slurm-cluster.sh); runs the built `dagron`.

@@ -174,6 +174,8 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
     } else {
         *pid = child;
     }
+    // Back to the thread's own mask, less SIGCHLD (see dagron_spawn_node).
+    sigdelset(&saved, SIGCHLD);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     return rc;
 }
@@ -209,6 +211,11 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
     if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
 #endif
     rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
+    // See dagron_spawn_node.
+    sigset_t child_signal;
+    sigemptyset(&child_signal);
+    sigaddset(&child_signal, SIGCHLD);
+    pthread_sigmask(SIG_UNBLOCK, &child_signal, NULL);
 done:
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
@@ -216,6 +223,14 @@ done:
 }
 #endif
 
+/// Also leaves SIGCHLD unblocked in the calling thread. A child's exit
+/// sends SIGCHLD to the thread that started it, and the kernel drops a
+/// signal at its default action of "ignore" right away only when that
+/// thread does not block it. A blocked one (every libdispatch thread blocks
+/// it, and threads they start inherit that) is queued for the process, and
+/// the kernel wakes a thread that takes it, usually the main thread in
+/// libdispatch's `sigsuspend`, only for it to find nothing to run: one
+/// needless wake-up of another CPU for every node.
 int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
                       int output, int error, int *pid) {
     // Descriptors 0-2 are the child's own: move a log descriptor that sits

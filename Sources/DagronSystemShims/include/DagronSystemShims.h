@@ -30,6 +30,8 @@ int dagron_shared_memory_file(const char *name, long size);
 /// and standard error `output` and `error`, no other descriptor inherited.
 /// Returns 0 with `*pid` set, or the error number (`ENOENT`, `EACCES`,
 /// `ENOEXEC`, ... from the `exec`, or from changing to `directory`).
+/// Leaves SIGCHLD unblocked in the calling thread, so that the child's exit
+/// wakes no other thread (SIGCHLD stays at its default action, ignored).
 int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
                       int output, int error, int *pid);
 
