@@ -312,15 +312,15 @@ import Testing
             if spawned == 0 { waitpid(pid, &status, 0) }
             let childBlocked = sigismember(&now, SIGCHLD) == 1
             let otherStillBlocked = sigismember(&now, SIGUSR2) == 1
-            seen.withLock {
+            seen.withTrackedLock {
                 $0 = Seen(
                     spawned: spawned, childBlocked: childBlocked, otherStillBlocked: otherStillBlocked,
                     exitStatus: status)
             }
         }
         thread.start()
-        #expect(waitUntil(timeout: 30) { seen.withLock { $0.spawned } != -1 })
-        let result = seen.withLock { $0 }
+        #expect(waitUntil(timeout: 30) { seen.withTrackedLock { $0.spawned } != -1 })
+        let result = seen.withTrackedLock { $0 }
         #expect(result.spawned == 0)
         #expect(result.exitStatus == 0)
         #expect(!result.childBlocked, "the spawning thread still blocks SIGCHLD")
