@@ -303,7 +303,7 @@ import Testing
             defer { close(null) }
             let argv: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
             let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-            defer { (argv + envp).forEach { free($0) } }
+            defer { for pointer in argv + envp { free(pointer) } }
             var pid: Int32 = 0
             let spawned = dagron_spawn_node("/bin/true", argv, envp, nil, null, null, &pid)
             var now = sigset_t()
