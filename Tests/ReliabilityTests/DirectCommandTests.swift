@@ -216,31 +216,71 @@ import Testing
         #expect(why.contains("cannot change to directory \(scratch.path)/gone"), "\(why)")
     }
 
-    /// A program found on `PATH` is remembered, as `sh` hashes it, but
-    /// checked again before each use: once it is gone, the next directory's
-    /// program of that name runs, and with none left the command ends 127.
-    @Test func aRememberedProgramIsCheckedAgainBeforeEachUse() async throws {
+    /// A program found on `PATH` is remembered, as `sh` hashes it, and
+    /// spawned without a check; when that spawn fails it is searched for
+    /// again: once it is gone, no longer executable or a directory, the next
+    /// directory's program of that name runs, and with none left the
+    /// command ends 127 with `sh`'s message.
+    @Test func aRememberedProgramIsSearchedForAgainWhenItCannotStart() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        for directory in ["first", "second"] {
+        for directory in ["first", "second", "third", "fourth"] {
             try FileManager.default.createDirectory(
                 atPath: scratch.path + "/" + directory, withIntermediateDirectories: true)
             try scratch.write("\(directory)/mytool", "#!/bin/sh\necho \(directory)\n")
             chmod(scratch.path + "/\(directory)/mytool", 0o755)
         }
-        let environment = ["PATH": "\(scratch.path)/first:\(scratch.path)/second:/usr/bin:/bin"]
+        let path = ["first", "second", "third", "fourth"].map { "\(scratch.path)/\($0)" }.joined(separator: ":")
+        let environment = ["PATH": path + ":/usr/bin:/bin"]
         let logs = NodeLogFiles(directory: scratch.path, node: "tool")
         let command = ShellCommand(node: "tool", command: "mytool", environment: environment, logs: logs)
         let output = { (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? "" }
+        let errors = { (try? String(contentsOfFile: logs.standardErrorPath, encoding: .utf8)) ?? "" }
 
         #expect(try await command.run().exitCode == 0)
         #expect(output() == "first\n")
         unlink(scratch.path + "/first/mytool")
         #expect(try await command.run().exitCode == 0)
         #expect(output() == "first\nsecond\n")
+        chmod(scratch.path + "/second/mytool", 0o644)
+        #expect(try await command.run().exitCode == 0)
+        #expect(output() == "first\nsecond\nthird\n")
+        unlink(scratch.path + "/third/mytool")
+        try FileManager.default.createDirectory(
+            atPath: scratch.path + "/third/mytool", withIntermediateDirectories: true)
+        #expect(try await command.run().exitCode == 0)
+        #expect(output() == "first\nsecond\nthird\nfourth\n")
+        unlink(scratch.path + "/fourth/mytool")
+        // Only a file that may not be executed (second) and a directory
+        // (third) are left: `sh` says "Permission denied" (126).
+        let denied = await #expect(throws: ProcessFailure.self) { try await command.run() }
+        #expect(denied?.reason == .exited(126), "\(String(describing: denied))")
+        #expect(errors().hasSuffix("dagron: \(scratch.path)/second/mytool: Permission denied\n"), "\(errors())")
         unlink(scratch.path + "/second/mytool")
+        rmdir(scratch.path + "/third/mytool")
         let failure = await #expect(throws: ProcessFailure.self) { try await command.run() }
         #expect(failure?.reason == .exited(127), "\(String(describing: failure))")
+        #expect(errors().hasSuffix("dagron: mytool: command not found\n"), "\(errors())")
+    }
+
+    /// A program named by path is spawned without a check; when it cannot
+    /// start, the command ends as the checked plan would have ended it.
+    @Test(arguments: [
+        ("./missing", Int32(127), "dagron: ./missing: command not found\n"),
+        ("./plain.txt", 126, "dagron: ./plain.txt: Permission denied\n"),
+        ("./folder", 126, "dagron: ./folder: Permission denied\n"),
+    ])
+    func aPathThatCannotStartEndsAsShSays(text: String, status: Int32, message: String) async throws {
+        let (shellCommand, scratch) = try command(text)
+        defer { scratch.cleanUp() }
+        try scratch.write("plain.txt", "not a program\n")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/folder", withIntermediateDirectories: true)
+        var inScratch = shellCommand
+        inScratch.workingDirectory = scratch.path
+        let failure = await #expect(throws: ProcessFailure.self) { try await inScratch.run() }
+        #expect(failure?.reason == .exited(status), "\(String(describing: failure))")
+        let errors = (try? String(contentsOfFile: scratch.path + "/hostile.stderr.log", encoding: .utf8)) ?? ""
+        #expect(errors == message)
     }
 
     /// What `dagron_spawn_node` promises the program (it forks with `vfork`

@@ -24,9 +24,16 @@ enum CommandLaunch: Equatable {
     }
 
     /// The launch of `command` for a process with `environment`, in `workingDirectory`.
-    static func plan(_ command: String, environment: [String: String], workingDirectory: String?) -> CommandLaunch {
+    /// With `trusting`, a program named by path or found on `PATH` before
+    /// is spawned without checking it first (``ProgramSearch``): a spawn that
+    /// fails must then be planned again without `trusting`.
+    static func plan(
+        _ command: String, environment: [String: String], workingDirectory: String?, trusting: Bool = false
+    ) -> CommandLaunch {
         guard let words = CommandWords.split(command), let program = words.first else { return shell(command) }
-        switch ProgramSearch.find(program, path: environment["PATH"], workingDirectory: workingDirectory) {
+        switch ProgramSearch.find(
+            program, path: environment["PATH"], workingDirectory: workingDirectory, trusting: trusting)
+        {
         case .program(let path): return .spawn(path: path, arguments: words)
         case .notFound: return notFound(program)
         case .notExecutable(let path): return notExecutable(path)

@@ -19,11 +19,16 @@ import Synchronization
 /// nothing at all is "not found" (127), as `sh` reports them.
 ///
 /// Like `sh`'s command hash, a program found on `PATH` is remembered (for
-/// the same `PATH`, working directory and name) and only checked again, not
-/// searched for, the next time: a run of many nodes pays the walk through
-/// `PATH` once per program. A remembered program that is gone or no longer
-/// executable is searched for anew; one installed later in an earlier `PATH`
-/// directory is not noticed, as `sh` does not notice it either.
+/// the same `PATH`, working directory and name) and not searched for again:
+/// a run of many nodes pays the walk through `PATH` once per program. A
+/// remembered program that is gone or no longer executable is searched for
+/// anew; one installed later in an earlier `PATH` directory is not noticed,
+/// as `sh` does not notice it either.
+///
+/// With `trusting`, a remembered program (or a path) is not even checked:
+/// the caller `exec`s it and, should that fail, asks again without
+/// `trusting` (see ``ShellCommand``), so that a failure ends exactly as it
+/// would have. A node then spends no `stat` and `access` on its program.
 enum ProgramSearch {
     /// The outcome of a search.
     enum Found: Equatable {
@@ -39,16 +44,17 @@ enum ProgramSearch {
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Looks `word` up for a command whose environment's `PATH` is `path`,
-    /// running in `workingDirectory` (`nil`: this process's).
-    static func find(_ word: String, path: String?, workingDirectory: String?) -> Found {
+    /// running in `workingDirectory` (`nil`: this process's). With
+    /// `trusting`, a path or a remembered program is taken as it is, unchecked.
+    static func find(_ word: String, path: String?, workingDirectory: String?, trusting: Bool = false) -> Found {
         if word.utf8.contains(UInt8(ascii: "/")) {
+            if trusting { return .program(word) }
             return check(word, in: workingDirectory) ?? .notFound
         }
         let key = Remembered.Key(path: path, workingDirectory: workingDirectory, word: word)
-        if let known = remembered.withTrackedLock({ $0.programs[key] }),
-            case .program(let found)? = check(known, in: workingDirectory)
-        {
-            return .program(found)
+        if let known = remembered.withTrackedLock({ $0.programs[key] }) {
+            if trusting { return .program(known) }
+            if case .program(let found)? = check(known, in: workingDirectory) { return .program(found) }
         }
         let found = search(word, path: path, workingDirectory: workingDirectory)
         if case .program(let program) = found {

@@ -69,13 +69,14 @@ public struct ShellCommand: Sendable {
     public func run() async throws -> ProcessOutcome {
         // (A command holding a NUL byte is planned for the shell, without
         // looking at the file system, and refused just below.)
-        let launch = CommandLaunch.plan(command, environment: environment, workingDirectory: workingDirectory)
+        // Trusting: the program is not checked before the spawn, only after
+        // a spawn that fails (see `start`).
+        let launch = CommandLaunch.plan(
+            command, environment: environment, workingDirectory: workingDirectory, trusting: true)
         var variables = EnvironmentBlock(environment, override: Self.exportedDirectory(launch, workingDirectory))
         if let refusal = hostileInput(variables) {
             throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
         }
-        let stderrStart = tailLines > 0 ? logs.stderrSize() : 0
-        let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
         let output: FileDescriptor
         let error: FileDescriptor
         do {
@@ -85,6 +86,10 @@ public struct ShellCommand: Sendable {
             throw ProcessFailure(
                 node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil)
         }
+        // Where this attempt's standard error starts: the log's size now,
+        // from the open descriptor (no second walk of its path).
+        let stderrStart = tailLines > 0 ? Self.size(of: error) : 0
+        let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
         let started = start(launch, environment: &variables, output: output, error: error)
         try? output.close()
         try? error.close()
@@ -137,6 +142,10 @@ public struct ShellCommand: Sendable {
         _ plan: CommandLaunch, environment: inout EnvironmentBlock, output: FileDescriptor, error: FileDescriptor
     ) -> Start {
         var launch = plan
+        // `plan` was made trusting what it remembered (or the path it was
+        // given); a spawn of it that fails is planned again with every check,
+        // so that the command ends exactly as a checked plan would end it.
+        var trusted = true
         while true {
             switch launch {
             case .refuse(let status, let message):
@@ -153,6 +162,14 @@ public struct ShellCommand: Sendable {
                 if let directory = workingDirectory, let problem = Self.directoryProblem(directory) {
                     return .failed("cannot change to directory \(directory): \(problem)")
                 }
+                if trusted {
+                    trusted = false
+                    if failure != ENOEXEC {
+                        launch = CommandLaunch.plan(
+                            command, environment: self.environment, workingDirectory: workingDirectory)
+                        continue
+                    }
+                }
                 guard launch != .shell(command) else {
                     return .failed("cannot run /bin/sh: \(String(cString: strerror(failure)))")
                 }
@@ -160,6 +177,13 @@ public struct ShellCommand: Sendable {
                 launch = CommandLaunch.afterFailedSpawn(of: arguments.first ?? path, error: failure) ?? .shell(command)
             }
         }
+    }
+
+    /// The size of the file open as `descriptor` (0 if it cannot be told).
+    private static func size(of descriptor: FileDescriptor) -> UInt64 {
+        var status = stat()
+        guard fstat(descriptor.rawValue, &status) == 0, status.st_size > 0 else { return 0 }
+        return UInt64(status.st_size)
     }
 
     /// Why `directory` cannot be the command's working directory, or `nil` if it can.
