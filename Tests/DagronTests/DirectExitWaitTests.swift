@@ -43,6 +43,38 @@ struct DirectExitWaitTests {
         wait.handOver()
     }
 
+    /// The descriptors of this process that are pidfds of `pid` (their
+    /// `fdinfo` names it).
+    private func pidfds(of pid: Int32) -> [String] {
+        let directory = "/proc/self/fdinfo"
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return descriptors.filter { descriptor in
+            let info = (try? String(contentsOfFile: "\(directory)/\(descriptor)", encoding: .utf8)) ?? ""
+            return info.split(separator: "\n").contains("Pid:\t\(pid)")
+        }
+    }
+
+    @Test func aWaitWithoutALimitIsServedWithoutAPidfd() async throws {
+        let pid = try spawn("sleep 0.2; exit 9")
+        let wait = DirectExitWait()
+        let task = waiter(for: pid, holding: wait)
+        #expect(pidfds(of: pid).isEmpty, "a held wait opened a pidfd")
+        #expect(wait.serve(timeout: nil))
+        #expect(await task.value == .exited(9))
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the process was not reaped")
+    }
+
+    @Test func aWaitWithALimitOpensAPidfdAndClosesItOnceServed() async throws {
+        let pid = try spawn("sleep 0.3; exit 8")
+        let wait = DirectExitWait()
+        let task = waiter(for: pid, holding: wait)
+        #expect(!wait.serve(timeout: .milliseconds(10)), "the process cannot have ended yet")
+        #expect(pidfds(of: pid).count == 1)
+        #expect(wait.serve(timeout: .seconds(30)))
+        #expect(await task.value == .exited(8))
+        #expect(pidfds(of: pid).isEmpty, "the pidfd was left open")
+    }
+
     @Test func aWaitNoLongerServedIsHandedToTheWatcher() async throws {
         let pid = try spawn("sleep 0.3; exit 4")
         let wait = DirectExitWait()

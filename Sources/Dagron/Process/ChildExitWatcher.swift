@@ -57,21 +57,25 @@ final class ChildExitWatcher: Sendable {
     /// Waits for child `pid` (of this process, not yet reaped) to end, and reaps it.
     func exit(of pid: Int32) async -> Exit {
         await withCheckedContinuation { continuation in
-            let pidfd = poll >= 0 ? dagron_pidfd_open(pid) : -1
-            guard pidfd >= 0 else { return Self.reapOnAThreadOfItsOwn(pid, continuation) }
-            let held = DirectExitWait.Held(pid: pid, pidfd: pidfd, continuation: continuation)
             // A worker starting a local attempt waits for it itself.
-            if let direct = DirectExitWait.current, direct.hold(held) { return }
-            adopt(held)
+            if let direct = DirectExitWait.current,
+                direct.hold(DirectExitWait.Held(pid: pid, pidfd: -1, continuation: continuation))
+            {
+                return
+            }
+            adopt(pid, pidfd: -1, continuation)
         }
     }
 
-    /// Watches a pidfd wait: one from ``exit(of:)``, or one a worker no
-    /// longer serves (see ``DirectExitWait``).
-    func adopt(_ held: DirectExitWait.Held) {
-        if watch(held.pidfd, pid: held.pid, continuation: held.continuation) { return }
-        close(held.pidfd)
-        Self.reapOnAThreadOfItsOwn(held.pid, held.continuation)
+    /// Watches the end of `pid` through `pidfd` (opened here when -1): a
+    /// wait from ``exit(of:)``, or one a worker no longer serves (see
+    /// ``DirectExitWait``).
+    func adopt(_ pid: Int32, pidfd: Int32, _ continuation: CheckedContinuation<Exit, Never>) {
+        let pidfd = pidfd >= 0 ? pidfd : (poll >= 0 ? dagron_pidfd_open(pid) : -1)
+        guard pidfd >= 0 else { return Self.reapOnAThreadOfItsOwn(pid, continuation) }
+        if watch(pidfd, pid: pid, continuation: continuation) { return }
+        close(pidfd)
+        Self.reapOnAThreadOfItsOwn(pid, continuation)
     }
 
     /// The fallback without a watched pidfd: a thread blocked in `waitid`.

@@ -21,11 +21,18 @@ import Synchronization
 /// Whatever the worker stops waiting for (a timeout that outlived the
 /// grace period) goes to the watcher (``handOver()``), so every process is
 /// still reaped and every attempt still ends.
+///
+/// A wait with no time limit needs no pidfd: the worker blocks in `waitid`
+/// on the pid, one system call where a pidfd costs three (`pidfd_open`,
+/// `poll`, `close`; `pidfd_open` also allocates an inode). A pidfd is
+/// opened only for a wait with a limit, or one handed to the watcher; the
+/// process is not reaped before either, so its pid cannot be reused.
 final class DirectExitWait: Sendable {
     /// A process's end that someone waits for.
     struct Held: Sendable {
         let pid: Int32
-        let pidfd: Int32
+        /// The process's pidfd, or -1 while none was opened.
+        var pidfd: Int32
         let continuation: CheckedContinuation<ChildExitWatcher.Exit, Never>
     }
 
@@ -69,10 +76,26 @@ final class DirectExitWait: Sendable {
     /// thread. `false` if the time ran out first (the wait is still held);
     /// `true` once it ended, or when nothing is held.
     func serve(timeout: Duration?) -> Bool {
-        guard case .holding(let waiting) = state.withTrackedLock({ $0 }) else { return true }
+        guard case .holding(var waiting) = state.withTrackedLock({ $0 }) else { return true }
+        guard let timeout else {
+            // No limit: wait in `waitid` itself, as a `waitpid` loop does.
+            state.withTrackedLock { $0 = .closed }
+            if waiting.pidfd >= 0 { close(waiting.pidfd) }
+            waiting.continuation.resume(returning: ChildExitWatcher.reap(waiting.pid))
+            return true
+        }
+        if waiting.pidfd < 0 {
+            waiting.pidfd = dagron_pidfd_open(waiting.pid)
+            // Without pidfds (Linux before 5.3) the watcher finds another way.
+            guard waiting.pidfd >= 0 else {
+                handOver()
+                return true
+            }
+            let kept = waiting
+            state.withTrackedLock { $0 = .holding(kept) }
+        }
         // Whole milliseconds, rounded up; saturating.
-        let milliseconds = timeout.map { Self.milliseconds($0.clampedNanoseconds) } ?? -1
-        switch dagron_pidfd_wait(waiting.pidfd, milliseconds) {
+        switch dagron_pidfd_wait(waiting.pidfd, Self.milliseconds(timeout.clampedNanoseconds)) {
         case 0:
             return false
         case 1:
@@ -94,7 +117,7 @@ final class DirectExitWait: Sendable {
             state = .closed
             return held
         }
-        if let waiting { ChildExitWatcher.shared.adopt(waiting) }
+        if let waiting { ChildExitWatcher.shared.adopt(waiting.pid, pidfd: waiting.pidfd, waiting.continuation) }
     }
 
     /// `nanoseconds` in whole milliseconds, rounded up (`Int64.max` stays).
