@@ -18,12 +18,31 @@ import Synchronization
 /// ```
 public final class RunProgress: Sendable {
     private struct State: Sendable {
-        var finished: [String: NodeResult] = [:]
-        var started: [String: (wall: Double, instant: ContinuousClock.Instant)] = [:]
+        /// By ``HookContext/nodeIndex`` (the executor's events carry it):
+        /// each node's result once it ended. No name is hashed per event.
+        var finished: [NodeResult?] = []
+        /// By ``HookContext/nodeIndex``: when each node started, on ``clock``; 0 if it has not.
+        var started: [UInt64] = []
+        /// The names of the nodes at each index.
+        var names: [String] = []
+        /// Events without an index (or one beyond the DAG's nodes), by node name.
+        var finishedByName: [String: NodeResult] = [:]
+        var startedByName: [String: UInt64] = [:]
+
+        /// The slot of `index` in the arrays, sizing them from `dag` on first use; `nil` if there is none.
+        mutating func slot(_ index: Int?, of dag: DAG?) -> Int? {
+            guard let index, index >= 0 else { return nil }
+            if names.isEmpty, let dag {
+                names = dag.nodes.map(\.name)
+                finished = Array(repeating: nil, count: names.count)
+                started = Array(repeating: 0, count: names.count)
+            }
+            return index < names.count ? index : nil
+        }
     }
 
     private let state = Mutex(State())
-    private let created = ContinuousClock.now
+    private let clock = RunClock()
 
     /// Creates an empty record.
     public init() {}
@@ -34,15 +53,26 @@ public final class RunProgress: Sendable {
     public func attach(to hooks: HookRegistry) {
         hooks.register(.preNode, priority: .max) { [self] context in
             guard let name = context.nodeName else { return }
-            let now = (wall: WallClock.now(), instant: ContinuousClock.now)
+            // Never 0, which means "not started".
+            let now = max(clock.now(), 1)
             state.withTrackedLock { state in
-                if state.started[name] == nil { state.started[name] = now }
+                if let slot = state.slot(context.nodeIndex, of: context.dag), state.names[slot] == name {
+                    if state.started[slot] == 0 { state.started[slot] = now }
+                } else if state.startedByName[name] == nil {
+                    state.startedByName[name] = now
+                }
             }
         }
         for event in [HookEvent.postNode, .onError, .nodeSkipped] {
             hooks.register(event, priority: .max) { [self] context in
                 guard let result = context.nodeResult else { return }
-                state.withTrackedLock { $0.finished[result.name] = result }
+                state.withTrackedLock { state in
+                    if let slot = state.slot(context.nodeIndex, of: context.dag), state.names[slot] == result.name {
+                        state.finished[slot] = result
+                    } else {
+                        state.finishedByName[result.name] = result
+                    }
+                }
             }
         }
     }
@@ -52,22 +82,27 @@ public final class RunProgress: Sendable {
     /// `cancelled` with the time it ran until now; one that never started
     /// is `cancelled` with no time. The result is marked cancelled.
     public func result(nodes: [String]) -> ExecutionResult {
-        let (finished, started) = state.withTrackedLock { ($0.finished, $0.started) }
-        let now = ContinuousClock.now
-        let wallNow = WallClock.now()
+        let (finished, started) = state.withTrackedLock { state in
+            var finished = state.finishedByName
+            var started = state.startedByName
+            for (slot, name) in state.names.enumerated() {
+                if let result = state.finished[slot] { finished[name] = result }
+                if state.started[slot] != 0, started[name] == nil { started[name] = state.started[slot] }
+            }
+            return (finished, started)
+        }
+        let now = clock.now()
+        let wallNow = clock.wall(now)
         let results = nodes.map { name -> NodeResult in
             if let result = finished[name] { return result }
             guard let start = started[name] else {
                 return NodeResult(name: name, status: .cancelled, error: NodeCancelledError(node: name))
             }
             return NodeResult(
-                name: name, status: .cancelled, durationSeconds: Self.seconds(now - start.instant),
-                startedAt: start.wall, finishedAt: wallNow, error: NodeCancelledError(node: name), attempts: 1)
+                name: name, status: .cancelled, durationSeconds: RunClock.seconds(from: start, to: now),
+                startedAt: clock.wall(start), finishedAt: wallNow, error: NodeCancelledError(node: name), attempts: 1)
         }
-        return ExecutionResult(results: results, totalDurationSeconds: Self.seconds(now - created), wasCancelled: true)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return ExecutionResult(
+            results: results, totalDurationSeconds: clock.secondsSinceStart(), wasCancelled: true)
     }
 }
