@@ -196,6 +196,31 @@ import Testing
         }
     }
 
+    /// A log path that cannot be opened as written (a NUL byte would cut it
+    /// short, so another file would be opened) or is a directory ends the
+    /// attempt with a launch error; no file is made at the shortened path.
+    @Test func aLogPathWithANulByteOrNamingADirectoryIsALaunchError() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try FileManager.default.createDirectory(
+            atPath: scratch.path + "/dir.stdout.log", withIntermediateDirectories: true)
+        for logs in [
+            NodeLogFiles(directory: scratch.path, node: "cut\u{0}short"),
+            NodeLogFiles(directory: scratch.path, node: "dir"),
+        ] {
+            let shellCommand = ShellCommand(
+                node: "n", command: "echo written", environment: ["PATH": "/usr/bin:/bin"], logs: logs)
+            let failure = await #expect(throws: ProcessFailure.self) { try await shellCommand.run() }
+            guard case .launch(let why)? = failure?.reason else {
+                Issue.record("not a launch failure: \(String(describing: failure))")
+                continue
+            }
+            #expect(why.contains("cannot open log files"), "\(why)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/cut"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["dir.stdout.log"])
+    }
+
     @Test(arguments: ["", "   ", "\t \t"])
     func aBlankCommandIsTheShellsAndSucceeds(text: String) async throws {
         let (shellCommand, scratch) = try command(text)

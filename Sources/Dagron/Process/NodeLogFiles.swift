@@ -43,11 +43,27 @@ public struct NodeLogFiles: Sendable {
         try open(standardErrorPath)
     }
 
+    /// Opens `path` for writing (`0644` when created): appending, or
+    /// `exclusively` creating it. Calls `open(2)` itself: `FilePath` would
+    /// normalize the path again on every call, a few µs for every node.
     private func open(_ path: String, exclusively: Bool = false) throws -> FileDescriptor {
-        try FileDescriptor.open(
-            FilePath(path), .writeOnly,
-            options: exclusively ? [.create, .exclusiveCreate, .closeOnExec] : [.create, .append, .closeOnExec],
-            permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        // A NUL byte would cut the path short: another file would be opened.
+        guard !path.utf8.contains(0) else { throw Errno.invalidArgument }
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusively ? O_EXCL : O_APPEND)
+        while true {
+            let descriptor = path.withCString { Self.openFile($0, flags, 0o644) }
+            if descriptor >= 0 { return FileDescriptor(rawValue: descriptor) }
+            guard errno == EINTR else { throw Errno(rawValue: errno) }
+        }
+    }
+
+    /// `open(2)` (the method above hides the C function's name).
+    private static func openFile(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 {
+        #if canImport(Glibc)
+            Glibc.open(path, flags, mode)
+        #else
+            Musl.open(path, flags, mode)
+        #endif
     }
 
     /// Creates each of the two files that does not exist yet, empty, and
