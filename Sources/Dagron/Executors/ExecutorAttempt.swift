@@ -10,30 +10,44 @@
 struct ExecutorAttempt: Sendable {
     /// The executor's poller (and through it, the executor).
     let poller: JobPoller
-    /// The attempt.
+    /// The attempt. Its ``NodeJob/environment`` is set from ``environment``
+    /// before an executor plugin gets it.
     let job: NodeJob
+    /// The attempt's environment: a local command gets it as it is kept
+    /// (see ``CommandEnvironment``), an executor plugin as a dictionary.
+    let environment: CommandEnvironment
     /// How many lines of standard error a failure keeps.
     var tailLines = 20
 
     /// Submits the job and waits for its end.
     func run() async throws -> ProcessOutcome {
-        let logs = NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath)
-        let stderrStart = logs.stderrSize()
-        try Task.checkCancellation()
         let handle: NodeJobHandle
         let outcome: NodeJobOutcome?
+        let tail: () -> String?
         if let local = poller.executor as? LocalExecutor {
+            try Task.checkCancellation()
             // The common case: the command runs in this task (cancelling it
             // stops the command), with no task of the executor's own whose
-            // end would have to be handed back here.
-            (handle, outcome) = await local.runInCallingTask(job)
+            // end would have to be handed back here. The command keeps its
+            // own stderr tail, from the log it opened: no `stat` of the log's
+            // path for every node.
+            let localTail: String?
+            (handle, outcome, localTail) = await local.runInCallingTask(
+                job, environment: environment, tailLines: tailLines)
+            tail = { localTail }
         } else {
+            let logs = NodeLogFiles(
+                standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath)
+            let stderrStart = logs.stderrSize()
+            try Task.checkCancellation()
+            tail = { logs.stderrTail(from: stderrStart, lines: tailLines) }
+            var job = job
+            job.environment = environment.dictionary
             do {
                 handle = try await poller.executor.submit(job)
             } catch {
                 throw ProcessFailure(
-                    node: job.node, reason: .launch("\(poller.name) executor: \(error)"),
-                    stderrTail: logs.stderrTail(from: stderrStart, lines: tailLines))
+                    node: job.node, reason: .launch("\(poller.name) executor: \(error)"), stderrTail: tail())
             }
             outcome = try await withTaskCancellationHandler {
                 if let outcome = try await poller.executor.waitForCompletion(of: handle) { return outcome }
@@ -42,7 +56,6 @@ struct ExecutorAttempt: Sendable {
                 poller.requestCancel(handle)
             }
         }
-        let tail = { logs.stderrTail(from: stderrStart, lines: tailLines) }
         if Task.isCancelled {
             throw NodeCancelledError(node: job.node, exitCode: outcome?.exitCode, stderrTail: tail(), job: handle)
         }

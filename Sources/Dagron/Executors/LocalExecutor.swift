@@ -107,32 +107,52 @@ public final class LocalExecutor: NodeExecutor {
     /// per node, one task and its hand-over less). Cancelling the calling
     /// task stops the command. The job is not listed by ``poll(_:)``: only
     /// its caller waits for it.
-    func runInCallingTask(_ job: NodeJob) async -> (NodeJobHandle, NodeJobOutcome) {
+    ///
+    /// The command keeps the last `tailLines` lines of standard error of a
+    /// failed or cancelled attempt (from the log's size when it was opened
+    /// for the attempt): those are returned as `stderrTail`.
+    ///
+    /// The command's environment is `environment` (the job's own is not looked at).
+    func runInCallingTask(_ job: NodeJob, environment: CommandEnvironment, tailLines: Int) async -> (
+        NodeJobHandle, NodeJobOutcome, stderrTail: String?
+    ) {
         let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
-        return (handle, await Self.outcome(of: command(for: job)))
+        let command = command(for: job, environment: environment, tailLines: tailLines)
+        let (outcome, tail) = await Self.ending(of: command)
+        return (handle, outcome, tail)
     }
 
-    /// The command that runs `job`.
-    private func command(for job: NodeJob) -> ShellCommand {
+    /// The command that runs `job` (in `environment`, else the job's own),
+    /// keeping `tailLines` lines of standard error of a failure.
+    private func command(for job: NodeJob, environment: CommandEnvironment? = nil, tailLines: Int = 0) -> ShellCommand {
         ShellCommand(
-            node: job.node, command: job.command, environment: job.environment,
+            node: job.node, command: job.command,
+            variables: environment ?? CommandEnvironment(shared: CommandEnvironment.Shared(job.environment)),
             workingDirectory: job.workingDirectory,
             logs: NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath),
-            gracePeriod: gracePeriod, tailLines: 0, registry: processGroups)
+            gracePeriod: gracePeriod, tailLines: tailLines, registry: processGroups)
     }
 
     /// Runs `command` to its end and says how it ended.
     private static func outcome(of command: ShellCommand) async -> NodeJobOutcome {
+        await ending(of: command).outcome
+    }
+
+    /// Runs `command` to its end: how it ended, and the standard error
+    /// tail its failure or cancellation kept.
+    private static func ending(of command: ShellCommand) async -> (outcome: NodeJobOutcome, stderrTail: String?) {
         let startedAt = WallClock.now()
         let ending: NodeJobOutcome.Ending
         var exitCode: Int32?
         var signal: Int32?
         var message: String?
+        var tail: String?
         do {
             _ = try await command.run()
             (ending, exitCode) = (.succeeded, 0)
         } catch let failure as ProcessFailure {
             ending = .failed
+            tail = failure.stderrTail
             switch failure.reason {
             case .exited(let code): exitCode = code
             case .signaled(let number): signal = number
@@ -140,9 +160,11 @@ public final class LocalExecutor: NodeExecutor {
             }
         } catch {
             ending = .cancelled
+            tail = (error as? NodeCancelledError)?.stderrTail
         }
-        return NodeJobOutcome(
+        let outcome = NodeJobOutcome(
             ending: ending, exitCode: exitCode, signal: signal, startedAt: startedAt, finishedAt: WallClock.now(),
             message: message)
+        return (outcome, tail)
     }
 }

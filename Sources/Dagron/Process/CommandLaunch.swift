@@ -23,17 +23,16 @@ enum CommandLaunch: Equatable {
         .spawn(path: "/bin/sh", arguments: ["/bin/sh", "-c", command])
     }
 
-    /// The launch of `command` for a process with `environment`, in `workingDirectory`.
+    /// The launch of `command` for a process whose `PATH` is `searchPath`
+    /// (`nil` when it has none), in `workingDirectory`.
     /// With `trusting`, a program named by path or found on `PATH` before
     /// is spawned without checking it first (``ProgramSearch``): a spawn that
     /// fails must then be planned again without `trusting`.
     static func plan(
-        _ command: String, environment: [String: String], workingDirectory: String?, trusting: Bool = false
+        _ command: String, searchPath: String?, workingDirectory: String?, trusting: Bool = false
     ) -> CommandLaunch {
         guard let words = CommandWords.split(command), let program = words.first else { return shell(command) }
-        switch ProgramSearch.find(
-            program, path: environment["PATH"], workingDirectory: workingDirectory, trusting: trusting)
-        {
+        switch ProgramSearch.find(program, path: searchPath, workingDirectory: workingDirectory, trusting: trusting) {
         case .program(let path): return .spawn(path: path, arguments: words)
         case .notFound: return notFound(program)
         case .notExecutable(let path): return notExecutable(path)

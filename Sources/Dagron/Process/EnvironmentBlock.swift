@@ -12,7 +12,7 @@
 /// `PWD`), make a Swift string of each, `strdup` each and scan each again for
 /// NUL bytes: about 120 allocations and three passes a spawn for a typical
 /// environment of 40 variables. This is two allocations and one pass.
-struct EnvironmentBlock {
+struct EnvironmentBlock: Sendable {
     /// The strings, each followed by a NUL.
     private var bytes: [UInt8] = []
     /// Where each string starts in `bytes`.
@@ -33,6 +33,42 @@ struct EnvironmentBlock {
             append(name: name, value: value)
         }
         if let override { append(name: override.name, value: override.value) }
+    }
+
+    /// The block of `base`'s variables, except those `variables` names,
+    /// followed by `variables` (their names must differ from one another).
+    ///
+    /// A node's block is its run's shared block (built once) with the node's
+    /// own variables set: the shared bytes are copied, not built again from
+    /// a dictionary, for every attempt.
+    init(_ base: EnvironmentBlock, setting variables: [(name: String, value: String)]) {
+        var size = base.bytes.count
+        for (name, value) in variables { size += name.utf8.count + value.utf8.count + 2 }
+        bytes.reserveCapacity(size)
+        starts.reserveCapacity(base.starts.count + variables.count)
+        let replaced = variables.map { Array($0.name.utf8) }
+        let baseStarts = base.starts
+        base.bytes.withUnsafeBufferPointer { source in
+            for (position, start) in baseStarts.enumerated() {
+                let end = position + 1 < baseStarts.count ? baseStarts[position + 1] : source.count
+                let entry = UnsafeBufferPointer(rebasing: source[start..<end])
+                if replaced.contains(where: { Self.entry(entry, isNamed: $0) }) { continue }
+                starts.append(bytes.count)
+                bytes.append(contentsOf: entry)
+            }
+        }
+        if let unusable = base.unusableName, !variables.contains(where: { $0.name == unusable }) {
+            unusableName = unusable
+        }
+        for (name, value) in variables { append(name: name, value: value) }
+    }
+
+    /// Whether `entry` (`NAME=value` and its NUL) sets the variable called `name`.
+    private static func entry(_ entry: UnsafeBufferPointer<UInt8>, isNamed name: [UInt8]) -> Bool {
+        guard entry.count > name.count, entry[name.count] == UInt8(ascii: "=") else { return false }
+        return name.withUnsafeBufferPointer { name in
+            name.isEmpty || memcmp(entry.baseAddress!, name.baseAddress!, name.count) == 0
+        }
     }
 
     private mutating func append(name: String, value: String) {

@@ -33,7 +33,12 @@ public struct ShellCommand: Sendable {
     /// The command line.
     public var command: String
     /// The complete environment of the process.
-    public var environment: [String: String]
+    public var environment: [String: String] {
+        get { variables.dictionary }
+        set { variables = CommandEnvironment(shared: CommandEnvironment.Shared(newValue)) }
+    }
+    /// The environment, as it is kept: a pipeline run's nodes share most of it.
+    var variables: CommandEnvironment
     /// The working directory; `nil` for the current one.
     public var workingDirectory: String?
     /// Where standard output and standard error are appended.
@@ -51,9 +56,20 @@ public struct ShellCommand: Sendable {
         workingDirectory: String? = nil, logs: NodeLogFiles, gracePeriod: Duration = .seconds(2), tailLines: Int = 20,
         registry: ProcessGroupRegistry? = nil
     ) {
+        self.init(
+            node: node, command: command, variables: CommandEnvironment(shared: CommandEnvironment.Shared(environment)),
+            workingDirectory: workingDirectory, logs: logs, gracePeriod: gracePeriod, tailLines: tailLines,
+            registry: registry)
+    }
+
+    /// Creates a command whose environment a pipeline run keeps (see ``CommandEnvironment``).
+    init(
+        node: String, command: String, variables: CommandEnvironment, workingDirectory: String?, logs: NodeLogFiles,
+        gracePeriod: Duration, tailLines: Int, registry: ProcessGroupRegistry?
+    ) {
         self.node = node
         self.command = command
-        self.environment = environment
+        self.variables = variables
         self.workingDirectory = workingDirectory
         self.logs = logs
         self.gracePeriod = gracePeriod
@@ -72,9 +88,9 @@ public struct ShellCommand: Sendable {
         // Trusting: the program is not checked before the spawn, only after
         // a spawn that fails (see `start`).
         let launch = CommandLaunch.plan(
-            command, environment: environment, workingDirectory: workingDirectory, trusting: true)
-        var variables = EnvironmentBlock(environment, override: Self.exportedDirectory(launch, workingDirectory))
-        if let refusal = hostileInput(variables) {
+            command, searchPath: variables["PATH"], workingDirectory: workingDirectory, trusting: true)
+        var block = variables.block(override: Self.exportedDirectory(launch, workingDirectory))
+        if let refusal = hostileInput(block) {
             throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
         }
         let output: FileDescriptor
@@ -90,7 +106,7 @@ public struct ShellCommand: Sendable {
         // from the open descriptor (no second walk of its path).
         let stderrStart = tailLines > 0 ? Self.size(of: error) : 0
         let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
-        let started = start(launch, environment: &variables, output: output, error: error)
+        let started = start(launch, environment: &block, output: output, error: error)
         try? output.close()
         try? error.close()
         let leader: ProcessGroup
@@ -166,7 +182,7 @@ public struct ShellCommand: Sendable {
                     trusted = false
                     if failure != ENOEXEC {
                         launch = CommandLaunch.plan(
-                            command, environment: self.environment, workingDirectory: workingDirectory)
+                            command, searchPath: variables["PATH"], workingDirectory: workingDirectory)
                         continue
                     }
                 }

@@ -151,8 +151,10 @@ public final class PipelineRunner: Sendable {
         // was 10% of its run.
         let runDirectory = directory.absolutePath
         let runID = self.runID
-        var shared = environment
-        shared.merge(pipeline.environment) { $1 }
+        var sharedVariables = environment
+        sharedVariables.merge(pipeline.environment) { $1 }
+        // Encoded for `execve` once for the run; each attempt copies it.
+        let shared = CommandEnvironment.Shared(sharedVariables)
         var workingDirectories: [String?: String] = [:]
         for node in pipeline.nodes {
             guard let command = node.command else { continue }
@@ -168,10 +170,12 @@ public final class PipelineRunner: Sendable {
                 }
                 continue
             }
-            var variables = shared
-            variables.merge(node.environment) { $1 }
-            variables["DAGRON_RUN_DIR"] = runDirectory
-            variables["DAGRON_NODE"] = node.name
+            // In name order: the block's order does not depend on hashing.
+            var variables = CommandEnvironment(
+                shared: shared, own: node.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            variables.set("DAGRON_RUN_DIR", to: runDirectory)
+            variables.set("DAGRON_NODE", to: node.name)
+            let nodeVariables = variables
             let logs = directory.logs(for: node.name)
             let workingDirectory: String
             if let known = workingDirectories[node.workingDirectory] {
@@ -180,8 +184,9 @@ public final class PipelineRunner: Sendable {
                 workingDirectory = self.workingDirectory(of: node)
                 workingDirectories[node.workingDirectory] = workingDirectory
             }
+            // The environment is the attempt's (`ExecutorAttempt` sets it).
             let template = NodeJob(
-                runID: runID, node: node.name, attempt: 1, command: command, environment: variables,
+                runID: runID, node: node.name, attempt: 1, command: command, environment: [:],
                 workingDirectory: workingDirectory, runDirectory: runDirectory,
                 standardOutputPath: logs.standardOutputPath, standardErrorPath: logs.standardErrorPath,
                 resources: node.resources, timeoutSeconds: node.timeoutSeconds)
@@ -196,10 +201,11 @@ public final class PipelineRunner: Sendable {
                 }
                 var job = template
                 job.attempt = attempt
-                job.environment["DAGRON_ATTEMPT"] = String(attempt)
+                var environment = nodeVariables
+                environment.set("DAGRON_ATTEMPT", to: String(attempt))
                 logFiles.starting(name)
                 if attempt > 1 { logs.markAttempt(attempt) }
-                return try await ExecutorAttempt(poller: poller, job: job).run()
+                return try await ExecutorAttempt(poller: poller, job: job, environment: environment).run()
             }
             // A local attempt is dagron's own code from start to end, and never
             // blocks: it may run on the threads that start and resume it. An

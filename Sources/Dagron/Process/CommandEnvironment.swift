@@ -1,0 +1,65 @@
+/// The environment of one node's commands in a pipeline run: the variables
+/// every node shares (the process's and the pipeline's), kept once for the
+/// whole run with their ``EnvironmentBlock``, and the node's own on top.
+///
+/// A node's command is then given its environment by copying the shared
+/// block and appending a handful of variables, instead of copying a
+/// dictionary of every variable for each attempt and encoding it again.
+/// ``dictionary`` gives the whole environment where one is needed (an
+/// executor plugin's ``NodeJob``).
+struct CommandEnvironment: Sendable {
+    /// What every node of a run shares.
+    final class Shared: Sendable {
+        /// The variables.
+        let variables: [String: String]
+        /// Their block, built once.
+        let block: EnvironmentBlock
+
+        /// The shared `variables`.
+        init(_ variables: [String: String]) {
+            self.variables = variables
+            block = EnvironmentBlock(variables)
+        }
+    }
+
+    /// What every node shares.
+    let shared: Shared
+    /// The node's own variables, set over ``shared``'s; names unique.
+    private(set) var own: [(name: String, value: String)]
+
+    /// `shared` with `own` set over it (a later value of a name wins).
+    init(shared: Shared, own: [(name: String, value: String)] = []) {
+        self.shared = shared
+        self.own = []
+        for (name, value) in own { set(name, to: value) }
+    }
+
+    /// Sets variable `name` (over the shared value, or a value set before).
+    mutating func set(_ name: String, to value: String) {
+        if let index = own.firstIndex(where: { $0.name == name }) {
+            own[index].value = value
+        } else {
+            own.append((name, value))
+        }
+    }
+
+    /// The value of `name`.
+    subscript(name: String) -> String? {
+        own.last(where: { $0.name == name })?.value ?? shared.variables[name]
+    }
+
+    /// The whole environment as a dictionary.
+    var dictionary: [String: String] {
+        var variables = shared.variables
+        for (name, value) in own { variables[name] = value }
+        return variables
+    }
+
+    /// The block of the whole environment, with `override` set as well.
+    func block(override: (name: String, value: String)? = nil) -> EnvironmentBlock {
+        guard let override else { return EnvironmentBlock(shared.block, setting: own) }
+        var copy = self
+        copy.set(override.name, to: override.value)
+        return EnvironmentBlock(shared.block, setting: copy.own)
+    }
+}

@@ -1,0 +1,76 @@
+import Testing
+
+@testable import Dagron
+
+/// A node's environment is its run's shared block with the node's own
+/// variables set over it: the strings a process gets must be exactly those
+/// of the merged dictionary, each name once.
+@Suite("CommandEnvironment")
+struct CommandEnvironmentTests {
+    /// The `NAME=value` strings of `block`, in its order.
+    private func strings(_ block: EnvironmentBlock) -> [String] {
+        var block = block
+        return block.withPointers { pointers in pointers.compactMap { $0.map { String(cString: $0) } } }
+    }
+
+    /// The strings a dictionary's block holds, sorted.
+    private func expected(_ variables: [String: String]) -> [String] {
+        variables.map { "\($0.key)=\($0.value)" }.sorted()
+    }
+
+    private let shared = CommandEnvironment.Shared([
+        "PATH": "/usr/bin:/bin", "PATHEXT": ".sh", "HOME": "/root", "PWD": "/somewhere", "LANG": "C.UTF-8",
+        "EMPTY": "", "UNICODE": "grüße ✓",
+    ])
+
+    @Test func theNodesOwnVariablesAreSetOverTheSharedOnes() {
+        var environment = CommandEnvironment(shared: shared, own: [("HOME", "/home/node"), ("NEW", "1")])
+        environment.set("DAGRON_NODE", to: "a")
+        environment.set("NEW", to: "2")
+        var merged = shared.variables
+        merged["HOME"] = "/home/node"
+        merged["NEW"] = "2"
+        merged["DAGRON_NODE"] = "a"
+        #expect(environment.dictionary == merged)
+        #expect(strings(environment.block()).sorted() == expected(merged))
+        #expect(environment["HOME"] == "/home/node")
+        #expect(environment["PATH"] == "/usr/bin:/bin")
+        #expect(environment["MISSING"] == nil)
+    }
+
+    @Test func anOverrideReplacesTheSharedAndTheNodesValue() {
+        let environment = CommandEnvironment(shared: shared, own: [("PWD", "/from/node")])
+        let block = strings(environment.block(override: ("PWD", "/work/dir")))
+        #expect(block.filter { $0.hasPrefix("PWD=") } == ["PWD=/work/dir"])
+        #expect(block.count == shared.variables.count)
+        // The override is not kept by the environment itself.
+        #expect(environment["PWD"] == "/from/node")
+    }
+
+    @Test func removingANameKeepsTheNamesItPrefixes() {
+        let environment = CommandEnvironment(shared: shared, own: [("PATH", "/opt/bin"), ("P", "x")])
+        let block = strings(environment.block())
+        #expect(block.contains("PATHEXT=.sh"))
+        #expect(block.contains("PATH=/opt/bin"))
+        #expect(!block.contains("PATH=/usr/bin:/bin"))
+        #expect(block.contains("P=x"))
+        #expect(block.count == shared.variables.count + 1)
+    }
+
+    @Test func withNothingOfItsOwnANodeGetsTheSharedBlock() {
+        let environment = CommandEnvironment(shared: shared)
+        #expect(strings(environment.block()) == strings(shared.block))
+        #expect(strings(environment.block()).sorted() == expected(shared.variables))
+    }
+
+    @Test func anUnusableVariableIsFoundWhereverItIs() {
+        let hostile = CommandEnvironment.Shared(["GOOD": "1", "BAD": "a\u{0}b"])
+        #expect(hostile.block.unusableName == "BAD")
+        #expect(CommandEnvironment(shared: hostile).block().unusableName == "BAD")
+        // Replaced by the node: nothing unusable is left.
+        #expect(CommandEnvironment(shared: hostile, own: [("BAD", "fine")]).block().unusableName == nil)
+        // The node's own.
+        #expect(CommandEnvironment(shared: shared, own: [("A=B", "1")]).block().unusableName == "A=B")
+        #expect(CommandEnvironment(shared: shared, own: [("X", "\u{0}")]).block().unusableName == "X")
+    }
+}
