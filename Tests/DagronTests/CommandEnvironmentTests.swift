@@ -24,7 +24,9 @@ struct CommandEnvironmentTests {
     ])
 
     @Test func theNodesOwnVariablesAreSetOverTheSharedOnes() {
-        var environment = CommandEnvironment(shared: shared, own: [("HOME", "/home/node"), ("NEW", "1")])
+        var environment = CommandEnvironment(
+            shared: shared,
+            own: [EnvironmentVariable(name: "HOME", value: "/home/node"), EnvironmentVariable(name: "NEW", value: "1")])
         environment.set("DAGRON_NODE", to: "a")
         environment.set("NEW", to: "2")
         var merged = shared.variables
@@ -39,7 +41,8 @@ struct CommandEnvironmentTests {
     }
 
     @Test func anOverrideReplacesTheSharedAndTheNodesValue() {
-        let environment = CommandEnvironment(shared: shared, own: [("PWD", "/from/node")])
+        let environment = CommandEnvironment(
+            shared: shared, own: [EnvironmentVariable(name: "PWD", value: "/from/node")])
         let block = strings(environment.block(override: ("PWD", "/work/dir")))
         #expect(block.filter { $0.hasPrefix("PWD=") } == ["PWD=/work/dir"])
         #expect(block.count == shared.variables.count)
@@ -48,7 +51,9 @@ struct CommandEnvironmentTests {
     }
 
     @Test func removingANameKeepsTheNamesItPrefixes() {
-        let environment = CommandEnvironment(shared: shared, own: [("PATH", "/opt/bin"), ("P", "x")])
+        let environment = CommandEnvironment(
+            shared: shared,
+            own: [EnvironmentVariable(name: "PATH", value: "/opt/bin"), EnvironmentVariable(name: "P", value: "x")])
         let block = strings(environment.block())
         #expect(block.contains("PATHEXT=.sh"))
         #expect(block.contains("PATH=/opt/bin"))
@@ -68,9 +73,15 @@ struct CommandEnvironmentTests {
         #expect(hostile.block.unusableName == "BAD")
         #expect(CommandEnvironment(shared: hostile).block().unusableName == "BAD")
         // Replaced by the node: nothing unusable is left.
-        #expect(CommandEnvironment(shared: hostile, own: [("BAD", "fine")]).block().unusableName == nil)
+        #expect(
+            CommandEnvironment(shared: hostile, own: [EnvironmentVariable(name: "BAD", value: "fine")]).block()
+                .unusableName == nil)
         // The node's own.
-        #expect(CommandEnvironment(shared: shared, own: [("A=B", "1")]).block().unusableName == "A=B")
-        #expect(CommandEnvironment(shared: shared, own: [("X", "\u{0}")]).block().unusableName == "X")
+        #expect(
+            CommandEnvironment(shared: shared, own: [EnvironmentVariable(name: "A=B", value: "1")]).block().unusableName
+                == "A=B")
+        #expect(
+            CommandEnvironment(shared: shared, own: [EnvironmentVariable(name: "X", value: "\u{0}")]).block()
+                .unusableName == "X")
     }
 }

@@ -25,13 +25,13 @@ struct CommandEnvironment: Sendable {
     /// What every node shares.
     let shared: Shared
     /// The node's own variables, set over ``shared``'s; names unique.
-    private(set) var own: [(name: String, value: String)]
+    private(set) var own: [EnvironmentVariable]
 
     /// `shared` with `own` set over it (a later value of a name wins).
-    init(shared: Shared, own: [(name: String, value: String)] = []) {
+    init(shared: Shared, own: [EnvironmentVariable] = []) {
         self.shared = shared
         self.own = []
-        for (name, value) in own { set(name, to: value) }
+        for variable in own { set(variable.name, to: variable.value) }
     }
 
     /// Sets variable `name` (over the shared value, or a value set before).
@@ -39,7 +39,7 @@ struct CommandEnvironment: Sendable {
         if let index = own.firstIndex(where: { $0.name == name }) {
             own[index].value = value
         } else {
-            own.append((name, value))
+            own.append(EnvironmentVariable(name: name, value: value))
         }
     }
 
@@ -51,7 +51,7 @@ struct CommandEnvironment: Sendable {
     /// The whole environment as a dictionary.
     var dictionary: [String: String] {
         var variables = shared.variables
-        for (name, value) in own { variables[name] = value }
+        for variable in own { variables[variable.name] = variable.value }
         return variables
     }
 

@@ -41,9 +41,9 @@ struct EnvironmentBlock: Sendable {
     /// A node's block is its run's shared block (built once) with the node's
     /// own variables set: the shared bytes are copied, not built again from
     /// a dictionary, for every attempt.
-    init(_ base: EnvironmentBlock, setting variables: [(name: String, value: String)]) {
+    init(_ base: EnvironmentBlock, setting variables: [EnvironmentVariable]) {
         var size = base.bytes.count
-        for (name, value) in variables { size += name.utf8.count + value.utf8.count + 2 }
+        for variable in variables { size += variable.name.utf8.count + variable.value.utf8.count + 2 }
         bytes.reserveCapacity(size)
         starts.reserveCapacity(base.starts.count + variables.count)
         let replaced = variables.map { Array($0.name.utf8) }
@@ -60,7 +60,7 @@ struct EnvironmentBlock: Sendable {
         if let unusable = base.unusableName, !variables.contains(where: { $0.name == unusable }) {
             unusableName = unusable
         }
-        for (name, value) in variables { append(name: name, value: value) }
+        for variable in variables { append(name: variable.name, value: variable.value) }
     }
 
     /// Whether `entry` (`NAME=value` and its NUL) sets the variable called `name`.

@@ -78,10 +78,17 @@ final class LogFilePreparer: Sendable {
         thread.start()
     }
 
-    /// Records that a worker is starting `node` (each attempt may say so):
-    /// its files are then its own, and the thread may go one node further.
-    func starting(_ node: String) {
-        guard let position = positions[node] else { return }
+    /// Where `node` is in the order the files are prepared in, for
+    /// ``starting(at:)``; `nil` for a node the thread does not prepare.
+    func position(of node: String) -> Int? {
+        positions[node]
+    }
+
+    /// Records that a worker is starting the node at `position` (from
+    /// ``position(of:)``; each attempt may say so): its files are then its
+    /// own, and the thread may go one node further.
+    func starting(at position: Int?) {
+        guard let position else { return }
         let count = nodes.count
         let wakeThread = state.withTrackedLock { state in
             guard !state.started[position] else { return false }

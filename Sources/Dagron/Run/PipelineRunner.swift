@@ -34,7 +34,17 @@ public final class PipelineRunner: Sendable {
     public let processGroups: ProcessGroupRegistry
     /// The executors nodes are submitted to.
     public let executors: NodeExecutors
-    private let attempts = Mutex<[String: Int]>([:])
+    /// Per node name: how many attempts it has begun in this runner.
+    private let attempts: [String: AttemptCounter]
+
+    /// A node's attempt count: found once when its task is made, not
+    /// hashed for by name at every attempt.
+    private final class AttemptCounter: Sendable {
+        private let begun = Atomic<Int>(0)
+
+        /// Counts an attempt beginning; its number (1 for the first).
+        func next() -> Int { begun.add(1, ordering: .relaxed).newValue }
+    }
 
     /// Creates a runner.
     /// - Parameters:
@@ -59,6 +69,7 @@ public final class PipelineRunner: Sendable {
         self.hooks = hooks
         self.maxWorkers = maxWorkers ?? pipeline.maxWorkers ?? Self.defaultMaxWorkers(for: pipeline)
         self.environment = environment
+        attempts = Dictionary(pipeline.nodes.map { ($0.name, AttemptCounter()) }) { first, _ in first }
         let gates = GateController()
         for node in pipeline.nodes where node.isGate {
             gates.add(node.name, ApprovalGate(timeoutSeconds: node.timeoutSeconds))
@@ -172,7 +183,10 @@ public final class PipelineRunner: Sendable {
             }
             // In name order: the block's order does not depend on hashing.
             var variables = CommandEnvironment(
-                shared: shared, own: node.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                shared: shared,
+                own: node.environment.sorted { $0.key < $1.key }.map {
+                    EnvironmentVariable(name: $0.key, value: $0.value)
+                })
             variables.set("DAGRON_RUN_DIR", to: runDirectory)
             variables.set("DAGRON_NODE", to: node.name)
             let nodeVariables = variables
@@ -191,19 +205,18 @@ public final class PipelineRunner: Sendable {
                 standardOutputPath: logs.standardOutputPath, standardErrorPath: logs.standardErrorPath,
                 resources: node.resources, timeoutSeconds: node.timeoutSeconds)
             let name = node.name
+            let counter = attempts[name] ?? AttemptCounter()
+            let logPosition = logFiles.position(of: name)
             var task = NodeTask.async(
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
                 retryDelay: Self.duration(node.retryDelaySeconds)
-            ) { [self] in
-                let attempt = attempts.withTrackedLock { counts in
-                    counts[name, default: 0] += 1
-                    return counts[name]!
-                }
+            ) {
+                let attempt = counter.next()
                 var job = template
                 job.attempt = attempt
                 var environment = nodeVariables
                 environment.set("DAGRON_ATTEMPT", to: String(attempt))
-                logFiles.starting(name)
+                logFiles.starting(at: logPosition)
                 if attempt > 1 { logs.markAttempt(attempt) }
                 return try await ExecutorAttempt(poller: poller, job: job, environment: environment).run()
             }
