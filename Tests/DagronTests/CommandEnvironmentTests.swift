@@ -38,6 +38,11 @@ struct CommandEnvironmentTests {
         #expect(environment["HOME"] == "/home/node")
         #expect(environment["PATH"] == "/usr/bin:/bin")
         #expect(environment["MISSING"] == nil)
+        #expect(environment.searchPath == "/usr/bin:/bin")
+        #expect(
+            CommandEnvironment(shared: shared, own: [EnvironmentVariable(name: "PATH", value: "/opt")]).searchPath
+                == "/opt")
+        #expect(CommandEnvironment(shared: CommandEnvironment.Shared([:])).searchPath == nil)
     }
 
     @Test func anOverrideReplacesTheSharedAndTheNodesValue() {

@@ -14,11 +14,14 @@ struct CommandEnvironment: Sendable {
         let variables: [String: String]
         /// Their block, built once.
         let block: EnvironmentBlock
+        /// Their `PATH`, looked up once.
+        let searchPath: String?
 
         /// The shared `variables`.
         init(_ variables: [String: String]) {
             self.variables = variables
             block = EnvironmentBlock(variables)
+            searchPath = variables["PATH"]
         }
     }
 
@@ -46,6 +49,11 @@ struct CommandEnvironment: Sendable {
     /// The value of `name`.
     subscript(name: String) -> String? {
         own.last(where: { $0.name == name })?.value ?? shared.variables[name]
+    }
+
+    /// The value of `PATH`, where a command's program is searched for.
+    var searchPath: String? {
+        own.last(where: { $0.name == "PATH" })?.value ?? shared.searchPath
     }
 
     /// The whole environment as a dictionary.

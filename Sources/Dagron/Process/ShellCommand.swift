@@ -88,7 +88,7 @@ public struct ShellCommand: Sendable {
         // Trusting: the program is not checked before the spawn, only after
         // a spawn that fails (see `start`).
         let launch = CommandLaunch.plan(
-            command, searchPath: variables["PATH"], workingDirectory: workingDirectory, trusting: true)
+            command, searchPath: variables.searchPath, workingDirectory: workingDirectory, trusting: true)
         var block = variables.block(override: Self.exportedDirectory(launch, workingDirectory))
         if let refusal = hostileInput(block) {
             throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
@@ -182,7 +182,7 @@ public struct ShellCommand: Sendable {
                     trusted = false
                     if failure != ENOEXEC {
                         launch = CommandLaunch.plan(
-                            command, searchPath: variables["PATH"], workingDirectory: workingDirectory)
+                            command, searchPath: variables.searchPath, workingDirectory: workingDirectory)
                         continue
                     }
                 }
