@@ -169,7 +169,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DagronTests",
-            dependencies: ["Dagron", .product(name: "DagronSDK", package: "SDK")]
+            dependencies: [
+                "Dagron", .product(name: "DagronSDK", package: "SDK"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The bundled plugins, loaded from their built .so files with dlopen
         // (never linked): servers and clients here are the tests' own.

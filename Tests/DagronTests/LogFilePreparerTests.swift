@@ -1,5 +1,6 @@
 @_spi(DagronHost) import DagronSDK
 import Foundation
+import SystemPackage
 import Testing
 
 @testable import Dagron
@@ -30,6 +31,15 @@ import Testing
         }
 
         func cleanUp() { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// The files under `folder` this process still has open.
+    private static func openFiles(under folder: String) -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { descriptor in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
+            return target.flatMap { $0.hasPrefix(folder + "/") ? $0 : nil }
+        }
     }
 
     private static func logNames(_ nodes: some Sequence<String>) -> Set<String> {
@@ -66,6 +76,7 @@ import Testing
         let result = await run.runner.execute(try run.runner.build())
         #expect(result.failed == 1 && result.skipped == skipped.count + 1)
         #expect(try run.files() == Self.logNames(["a", "b"]))
+        #expect(Self.openFiles(under: run.folder).isEmpty, "descriptors left open")
     }
 
     @Test func aCancelledRunRemovesOnlyWhatItPrepared() async throws {
@@ -85,5 +96,55 @@ import Testing
         #expect(!result.isSuccess)
         #expect(try run.files() == Self.logNames(["slow"]).union(["c5.stdout.log"]))
         #expect(try String(contentsOfFile: "\(run.logs)/c5.stdout.log", encoding: .utf8) == "kept\n")
+        #expect(Self.openFiles(under: run.folder).isEmpty, "descriptors left open")
+    }
+
+    /// The first attempt writes into the files the thread made and left
+    /// open; a retry opens them again by path and appends after its marker.
+    @Test func aRetriedNodeKeepsEveryAttemptsOutputInOrder() async throws {
+        let chain = (0..<LogFilePreparer.lead).map { index in
+            "  c\(index): {run: \"echo c\(index)\", after: [\(index == 0 ? "flaky" : "c\(index - 1)")]}"
+        }
+        let run = try Run(
+            "nodes:\n  first: {run: \"echo first\"}\n"
+                + "  flaky: {run: \"echo try; echo oops >&2; [ -f marker ] || { touch marker; exit 1; }\", retries: 1, after: [first]}\n"
+                + chain.joined(separator: "\n") + "\n")
+        defer { run.cleanUp() }
+        let result = await run.runner.execute(try run.runner.build())
+        #expect(result.isSuccess)
+        #expect(try String(contentsOfFile: "\(run.logs)/first.stdout.log", encoding: .utf8) == "first\n")
+        #expect(
+            try String(contentsOfFile: "\(run.logs)/flaky.stdout.log", encoding: .utf8)
+                == "try\n--- attempt 2 ---\ntry\n")
+        #expect(
+            try String(contentsOfFile: "\(run.logs)/flaky.stderr.log", encoding: .utf8)
+                == "oops\n--- attempt 2 ---\noops\n")
+        #expect(try String(contentsOfFile: "\(run.logs)/c7.stdout.log", encoding: .utf8) == "c7\n")
+        #expect(Self.openFiles(under: run.folder).isEmpty, "descriptors left open")
+    }
+
+    @Test func openedLogsAreTakenOnceAndClosedWhenNobodyTookThem() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-opened-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let logs = NodeLogFiles(directory: folder, node: "n")
+        let (created, opened) = logs.createAbsent()
+        #expect(created.standardOutput && created.standardError)
+        let taken = try #require(opened?.take())
+        #expect(opened?.take() == nil, "taken twice")
+        #expect(Self.openFiles(under: folder).count == 2)
+        try taken.standardOutput.close()
+        try taken.standardError.close()
+        // Made again: existing files are left alone and nothing is opened.
+        let (again, none) = logs.createAbsent()
+        #expect(!again.standardOutput && !again.standardError && none == nil)
+        // Not taken: closed with the last reference.
+        unlink(logs.standardOutputPath)
+        unlink(logs.standardErrorPath)
+        var untaken = logs.createAbsent().opened
+        #expect(untaken != nil && Self.openFiles(under: folder).count == 2)
+        untaken = nil
+        #expect(untaken == nil && Self.openFiles(under: folder).isEmpty)
     }
 }

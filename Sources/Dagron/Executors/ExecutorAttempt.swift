@@ -16,6 +16,8 @@ struct ExecutorAttempt: Sendable {
     /// The attempt's environment: a local command gets it as it is kept
     /// (see ``CommandEnvironment``), an executor plugin as a dictionary.
     let environment: CommandEnvironment
+    /// The job's two logs already open, for a local command to take (see ``LogFilePreparer``).
+    var openedLogs: OpenedLogFiles?
     /// How many lines of standard error a failure keeps.
     var tailLines = 20
 
@@ -33,7 +35,7 @@ struct ExecutorAttempt: Sendable {
             // path for every node.
             let localTail: String?
             (handle, outcome, localTail) = await local.runInCallingTask(
-                job, environment: environment, tailLines: tailLines)
+                job, environment: environment, tailLines: tailLines, openedLogs: openedLogs)
             tail = { localTail }
         } else {
             let logs = NodeLogFiles(

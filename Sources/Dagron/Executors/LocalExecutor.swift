@@ -112,12 +112,15 @@ public final class LocalExecutor: NodeExecutor {
     /// failed or cancelled attempt (from the log's size when it was opened
     /// for the attempt): those are returned as `stderrTail`.
     ///
-    /// The command's environment is `environment` (the job's own is not looked at).
-    func runInCallingTask(_ job: NodeJob, environment: CommandEnvironment, tailLines: Int) async -> (
-        NodeJobHandle, NodeJobOutcome, stderrTail: String?
-    ) {
+    /// The command's environment is `environment` (the job's own is not
+    /// looked at); it takes `openedLogs`, when given, instead of opening its
+    /// logs by path.
+    func runInCallingTask(
+        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles? = nil
+    ) async -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
         let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
-        let command = command(for: job, environment: environment, tailLines: tailLines)
+        var command = command(for: job, environment: environment, tailLines: tailLines)
+        command.openedLogs = openedLogs
         let (outcome, tail) = await Self.ending(of: command)
         return (handle, outcome, tail)
     }

@@ -43,13 +43,13 @@ public struct NodeLogFiles: Sendable {
         try open(standardErrorPath)
     }
 
-    /// Opens `path` for writing (`0644` when created): appending, or
-    /// `exclusively` creating it. Calls `open(2)` itself: `FilePath` would
+    /// Opens `path` for appending (`0644` when created; only if it does not
+    /// exist yet when `exclusively`). Calls `open(2)` itself: `FilePath` would
     /// normalize the path again on every call, a few µs for every node.
     private func open(_ path: String, exclusively: Bool = false) throws -> FileDescriptor {
         // A NUL byte would cut the path short: another file would be opened.
         guard !path.utf8.contains(0) else { throw Errno.invalidArgument }
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusively ? O_EXCL : O_APPEND)
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (exclusively ? O_EXCL : 0)
         while true {
             let descriptor = path.withCString { Self.openFile($0, flags, 0o644) }
             if descriptor >= 0 { return FileDescriptor(rawValue: descriptor) }
@@ -68,14 +68,18 @@ public struct NodeLogFiles: Sendable {
 
     /// Creates each of the two files that does not exist yet, empty, and
     /// says which it created; one that exists is left as it is, and a
-    /// failure is left to the attempt's own open.
-    func createAbsent() -> (standardOutput: Bool, standardError: Bool) {
-        func create(_ path: String) -> Bool {
-            guard let descriptor = try? open(path, exclusively: true) else { return false }
-            try? descriptor.close()
-            return true
+    /// failure is left to the attempt's own open. When it created both, it
+    /// also returns them open for appending (else it closes what it opened).
+    func createAbsent() -> (created: (standardOutput: Bool, standardError: Bool), opened: OpenedLogFiles?) {
+        let output = try? open(standardOutputPath, exclusively: true)
+        let error = try? open(standardErrorPath, exclusively: true)
+        let created = (standardOutput: output != nil, standardError: error != nil)
+        guard let output, let error else {
+            try? output?.close()
+            try? error?.close()
+            return (created, nil)
         }
-        return (create(standardOutputPath), create(standardErrorPath))
+        return (created, OpenedLogFiles(standardOutput: output, standardError: error))
     }
 
     /// Removes the files ``createAbsent()`` says it created.

@@ -49,6 +49,9 @@ public struct ShellCommand: Sendable {
     public var tailLines: Int
     /// Where the command's process group is recorded while it runs, if anywhere.
     public var registry: ProcessGroupRegistry?
+    /// The two logs already open (made ahead by ``LogFilePreparer``): the
+    /// first ``run()`` takes them instead of opening ``logs`` by path.
+    var openedLogs: OpenedLogFiles?
 
     /// Creates a command.
     public init(
@@ -95,12 +98,24 @@ public struct ShellCommand: Sendable {
         }
         let output: FileDescriptor
         let error: FileDescriptor
-        do {
-            output = try logs.openStandardOutput()
-            error = try logs.openStandardError()
-        } catch {
-            throw ProcessFailure(
-                node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil)
+        if let opened = openedLogs?.take() {
+            (output, error) = opened
+        } else {
+            do {
+                output = try logs.openStandardOutput()
+            } catch {
+                throw ProcessFailure(
+                    node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil
+                )
+            }
+            do {
+                error = try logs.openStandardError()
+            } catch {
+                try? output.close()
+                throw ProcessFailure(
+                    node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil
+                )
+            }
         }
         // Where this attempt's standard error starts: the log's size now,
         // from the open descriptor (no second walk of its path).

@@ -13,8 +13,11 @@ import Synchronization
 /// wait for their children, at most ``lead`` nodes ahead of the nodes
 /// started, in the DAG's topological order.
 ///
-/// A worker still opens its logs with `O_CREAT`, so a node the thread has not
-/// reached yet (or could not make files for) is unaffected. The thread
+/// The thread keeps the two files it made for a node open, and the node's
+/// first attempt takes them (``starting(at:)``) instead of opening them
+/// again by path. A worker still opens its logs with `O_CREAT`, so a node
+/// the thread has not reached yet (or could not make files for) is
+/// unaffected. The thread
 /// creates only files that do not exist (`O_EXCL`), and ``finish()`` removes
 /// again the ones it made for nodes that never started (skipped, cancelled,
 /// or after a fail-fast stop): a run directory ends with the same files as
@@ -29,6 +32,8 @@ final class LogFilePreparer: Sendable {
         var started: [Bool]
         /// Per node: which of its two files the thread created.
         var created: [(standardOutput: Bool, standardError: Bool)]
+        /// Per node not started yet: both its files, open, when the thread created them.
+        var opened: [OpenedLogFiles?]
         /// The position the thread handles next.
         var next = 0
         /// How far the thread may go: ``lead`` plus the nodes started.
@@ -69,7 +74,8 @@ final class LogFilePreparer: Sendable {
         state = Mutex(
             State(
                 started: Array(repeating: false, count: nodes.count),
-                created: Array(repeating: (false, false), count: nodes.count)))
+                created: Array(repeating: (false, false), count: nodes.count),
+                opened: Array(repeating: nil, count: nodes.count)))
         let thread = Thread { [self] in
             prepare()
             done.signal()
@@ -86,17 +92,21 @@ final class LogFilePreparer: Sendable {
 
     /// Records that a worker is starting the node at `position` (from
     /// ``position(of:)``; each attempt may say so): its files are then its
-    /// own, and the thread may go one node further.
-    func starting(at position: Int?) {
-        guard let position else { return }
+    /// own, and the thread may go one node further. The first time, returns
+    /// the node's two files open, when the thread made them (the attempt
+    /// then need not open them by path).
+    func starting(at position: Int?) -> OpenedLogFiles? {
+        guard let position else { return nil }
         let count = nodes.count
-        let wakeThread = state.withTrackedLock { state in
-            guard !state.started[position] else { return false }
+        let (opened, wakeThread) = state.withTrackedLock { state -> (OpenedLogFiles?, Bool) in
+            guard !state.started[position] else { return (nil, false) }
             state.started[position] = true
             state.allowance += 1
-            return state.shouldWake(count: count)
+            defer { state.opened[position] = nil }
+            return (state.opened[position], state.shouldWake(count: count))
         }
         if wakeThread { wake.signal() }
+        return opened
     }
 
     /// Stops the thread, waits for it, and removes the files it made for
@@ -110,7 +120,9 @@ final class LogFilePreparer: Sendable {
         if wakeThread { wake.signal() }
         done.wait()
         let unused = state.withTrackedLock { state in
-            nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
+            // Descriptors nobody took are closed as their last reference goes.
+            state.opened = []
+            return nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
         }
         for (node, created) in unused where created.standardOutput || created.standardError {
             directory.logs(for: node).remove(created: created)
@@ -135,8 +147,12 @@ final class LogFilePreparer: Sendable {
             }
             switch step {
             case .make(let position):
-                let made = directory.logs(for: nodes[position]).createAbsent()
-                state.withTrackedLock { $0.created[position] = made }
+                let (made, opened) = directory.logs(for: nodes[position]).createAbsent()
+                state.withTrackedLock { state in
+                    state.created[position] = made
+                    // A node that started meanwhile opens its files itself.
+                    if !state.started[position] { state.opened[position] = opened }
+                }
             case .skip: continue
             case .sleep: wake.wait()
             case .stop: return

@@ -216,9 +216,11 @@ public final class PipelineRunner: Sendable {
                 job.attempt = attempt
                 var environment = nodeVariables
                 environment.set("DAGRON_ATTEMPT", to: String(attempt))
-                logFiles.starting(at: logPosition)
+                let openedLogs = logFiles.starting(at: logPosition)
                 if attempt > 1 { logs.markAttempt(attempt) }
-                return try await ExecutorAttempt(poller: poller, job: job, environment: environment).run()
+                return try await ExecutorAttempt(
+                    poller: poller, job: job, environment: environment, openedLogs: openedLogs
+                ).run()
             }
             // A local attempt is dagron's own code from start to end, and never
             // blocks: it may run on the threads that start and resume it. An
