@@ -13,7 +13,8 @@ import SystemPackage
 /// output and standard error appended to log files, standard input empty.
 /// A command without shell syntax is `exec`ed directly, any other with
 /// `/bin/sh -c` (see ``CommandLaunch``); either way it is started with
-/// `posix_spawn` and its end is awaited by ``ChildExitWatcher``.
+/// `vfork` and `execve` (`dagron_spawn_node`), and its end is awaited by
+/// the worker that started it (``DirectExitWait``) or ``ChildExitWatcher``.
 ///
 /// ```swift
 /// let command = ShellCommand(node: "load", command: "psql -f load.sql", logs: logs)
