@@ -123,6 +123,37 @@ import Testing
         #expect(Self.openFiles(under: run.folder).isEmpty, "descriptors left open")
     }
 
+    /// Files made for nodes that never started are closed and removed at
+    /// the end; a node starting after that gets nothing (and no trap).
+    @Test func afterTheEndNothingIsOpenAndALateStartGetsNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-late-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let directory = RunDirectory(path: folder + "/run")
+        try directory.create()
+        let preparer = LogFilePreparer(nodes: ["a", "b"], directory: directory)
+        // The thread makes both nodes' files (it may go `lead` ahead).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while Self.openFiles(under: folder).count < 4, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let opened = try #require(preparer.starting(at: preparer.position(of: "a")))
+        #expect(preparer.starting(at: preparer.position(of: "a")) == nil, "handed over twice")
+        preparer.finish()
+        #expect(preparer.starting(at: preparer.position(of: "b")) == nil)
+        #expect(preparer.position(of: "missing") == nil)
+        // Node a's files are its attempt's; node b's were closed and removed.
+        #expect(Self.openFiles(under: folder).count == 2)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/run/logs").sorted() == [
+                "a.stderr.log", "a.stdout.log",
+            ])
+        let taken = try #require(opened.take())
+        try taken.standardOutput.close()
+        try taken.standardError.close()
+        #expect(Self.openFiles(under: folder).isEmpty)
+    }
+
     @Test func openedLogsAreTakenOnceAndClosedWhenNobodyTookThem() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-opened-\(UUID().uuidString)")
             .path

@@ -17,8 +17,8 @@ import Synchronization
 /// first attempt takes them (``starting(at:)``) instead of opening them
 /// again by path. A worker still opens its logs with `O_CREAT`, so a node
 /// the thread has not reached yet (or could not make files for) is
-/// unaffected. The thread
-/// creates only files that do not exist (`O_EXCL`), and ``finish()`` removes
+/// unaffected. The thread creates only files that do not exist (`O_EXCL`),
+/// and ``finish()`` closes what was not taken and removes
 /// again the ones it made for nodes that never started (skipped, cancelled,
 /// or after a fail-fast stop): a run directory ends with the same files as
 /// without it. Only a run killed outright leaves the empty logs of the at
@@ -120,8 +120,9 @@ final class LogFilePreparer: Sendable {
         if wakeThread { wake.signal() }
         done.wait()
         let unused = state.withTrackedLock { state in
-            // Descriptors nobody took are closed as their last reference goes.
-            state.opened = []
+            // Descriptors nobody took are closed as their last reference goes
+            // (the array keeps its size: a late `starting(at:)` finds nothing).
+            for position in state.opened.indices { state.opened[position] = nil }
             return nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
         }
         for (node, created) in unused where created.standardOutput || created.standardError {
