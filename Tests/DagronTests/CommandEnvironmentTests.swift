@@ -35,9 +35,9 @@ struct CommandEnvironmentTests {
         merged["DAGRON_NODE"] = "a"
         #expect(environment.dictionary == merged)
         #expect(strings(environment.block()).sorted() == expected(merged))
-        #expect(environment["HOME"] == "/home/node")
-        #expect(environment["PATH"] == "/usr/bin:/bin")
-        #expect(environment["MISSING"] == nil)
+        #expect(environment.dictionary["HOME"] == "/home/node")
+        #expect(environment.dictionary["PATH"] == "/usr/bin:/bin")
+        #expect(environment.dictionary["MISSING"] == nil)
         #expect(environment.searchPath == "/usr/bin:/bin")
         #expect(
             CommandEnvironment(shared: shared, own: [EnvironmentVariable(name: "PATH", value: "/opt")]).searchPath
@@ -52,7 +52,7 @@ struct CommandEnvironmentTests {
         #expect(block.filter { $0.hasPrefix("PWD=") } == ["PWD=/work/dir"])
         #expect(block.count == shared.variables.count)
         // The override is not kept by the environment itself.
-        #expect(environment["PWD"] == "/from/node")
+        #expect(environment.dictionary["PWD"] == "/from/node")
     }
 
     @Test func removingANameKeepsTheNamesItPrefixes() {

@@ -26,8 +26,8 @@ struct ExecutorAttempt: Sendable {
         let handle: NodeJobHandle
         let outcome: NodeJobOutcome?
         let tail: () -> String?
+        try Task.checkCancellation()
         if let local = poller.executor as? LocalExecutor {
-            try Task.checkCancellation()
             // The common case: the command runs in this task (cancelling it
             // stops the command), with no task of the executor's own whose
             // end would have to be handed back here. The command keeps its
@@ -41,7 +41,6 @@ struct ExecutorAttempt: Sendable {
             let logs = NodeLogFiles(
                 standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath)
             let stderrStart = logs.stderrSize()
-            try Task.checkCancellation()
             tail = { logs.stderrTail(from: stderrStart, lines: tailLines) }
             var job = job
             job.environment = environment.dictionary

@@ -55,7 +55,7 @@ public final class LocalExecutor: NodeExecutor {
             let handle = jobs.nextHandle(for: job)
             let id = handle.id
             jobs.running[id] = Task { [self] in
-                let outcome = await Self.outcome(of: command)
+                let outcome = await Self.ending(of: command).outcome
                 self.jobs.withTrackedLock { jobs in
                     if jobs.running[id] != nil { jobs.finished[id] = outcome }
                 }
@@ -134,11 +134,6 @@ public final class LocalExecutor: NodeExecutor {
             workingDirectory: job.workingDirectory,
             logs: NodeLogFiles(standardOutputPath: job.standardOutputPath, standardErrorPath: job.standardErrorPath),
             gracePeriod: gracePeriod, tailLines: tailLines, registry: processGroups)
-    }
-
-    /// Runs `command` to its end and says how it ended.
-    private static func outcome(of command: ShellCommand) async -> NodeJobOutcome {
-        await ending(of: command).outcome
     }
 
     /// Runs `command` to its end: how it ended, and the standard error

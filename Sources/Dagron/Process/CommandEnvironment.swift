@@ -46,11 +46,6 @@ struct CommandEnvironment: Sendable {
         }
     }
 
-    /// The value of `name`.
-    subscript(name: String) -> String? {
-        own.last(where: { $0.name == name })?.value ?? shared.variables[name]
-    }
-
     /// The value of `PATH`, where a command's program is searched for.
     var searchPath: String? {
         own.last(where: { $0.name == "PATH" })?.value ?? shared.searchPath

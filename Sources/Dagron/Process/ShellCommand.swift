@@ -102,20 +102,20 @@ public struct ShellCommand: Sendable {
         if let opened = openedLogs?.take() {
             (output, error) = opened
         } else {
+            let cannotOpen = { (why: any Error) in
+                ProcessFailure(
+                    node: node, reason: .launch("cannot open log files in \(logs.directory): \(why)"), stderrTail: nil)
+            }
             do {
                 output = try logs.openStandardOutput()
             } catch {
-                throw ProcessFailure(
-                    node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil
-                )
+                throw cannotOpen(error)
             }
             do {
                 error = try logs.openStandardError()
             } catch {
                 try? output.close()
-                throw ProcessFailure(
-                    node: node, reason: .launch("cannot open log files in \(logs.directory): \(error)"), stderrTail: nil
-                )
+                throw cannotOpen(error)
             }
         }
         // Where this attempt's standard error starts: the log's size now,
