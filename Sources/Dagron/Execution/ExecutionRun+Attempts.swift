@@ -12,6 +12,9 @@ extension ExecutionRun {
     /// a timeout (a sync body then runs on a thread of its own) or retries,
     /// or an async one.
     func runAttempt(_ index: Int, name: String, task: NodeTask) -> Result<(any Sendable)?, any Error> {
+        if let blocking = task.blocking, task.timeout == nil {
+            return runBlockingAttempt(index, blocking)
+        }
         switch task.body {
         case .sync(let body):
             guard let timeout = task.timeout else {
@@ -44,15 +47,11 @@ extension ExecutionRun {
                 } else {
                     Task(operation: attempt)
                 }
-            let cancelledAlready = state.withTrackedLock { state in
-                state.runningTasks[index] = handle
-                return state.isStopping
-            }
-            if cancelledAlready { handle.cancel() }
+            register(index, .task(handle))
             defer {
                 // A process this thread stopped waiting for goes to the watcher.
                 direct?.handOver()
-                state.withTrackedLock { _ = $0.runningTasks.removeValue(forKey: index) }
+                state.withTrackedLock { _ = $0.runningAttempts.removeValue(forKey: index) }
             }
             guard let timeout = task.timeout else { return outcome.wait(timeout: nil, serving: direct)! }
             if let result = outcome.wait(timeout: timeout, serving: direct) { return result }
@@ -70,6 +69,27 @@ extension ExecutionRun {
                     node: name, seconds: timeout.seconds, exitCode: report?.exitCode, stderrTail: report?.stderrTail,
                     job: report?.job))
         }
+    }
+
+    /// Runs an attempt's ``NodeTask/blocking`` body on this thread, where
+    /// the run can cancel it.
+    private func runBlockingAttempt(
+        _ index: Int, _ body: @Sendable (AttemptCancellation) throws -> (any Sendable)?
+    ) -> Result<(any Sendable)?, any Error> {
+        let cancellation = AttemptCancellation()
+        register(index, .blocking(cancellation))
+        defer { state.withTrackedLock { _ = $0.runningAttempts.removeValue(forKey: index) } }
+        return Result { try body(cancellation) }
+    }
+
+    /// Records node `index`'s running attempt, for the run to cancel when it
+    /// stops; cancels it at once if the run is stopping already.
+    private func register(_ index: Int, _ attempt: InFlightWork) {
+        let cancelledAlready = state.withTrackedLock { state in
+            state.runningAttempts[index] = attempt
+            return state.isStopping
+        }
+        if cancelledAlready { attempt.cancel() }
     }
 }
 

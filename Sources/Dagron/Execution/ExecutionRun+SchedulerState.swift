@@ -37,7 +37,8 @@ extension ExecutionRun {
         var failFastCause: String?
         var started = false
         var done = false
-        var runningTasks: [Int: Task<Void, Never>] = [:]
+        /// The attempts running, by node.
+        var runningAttempts: [Int: InFlightWork] = [:]
         var gateWaits: [Int: Task<Void, Never>] = [:]
 
         var readyCount: Int { ready.count - readyHead }
@@ -45,7 +46,7 @@ extension ExecutionRun {
         /// cancelled, or fail-fast stopped it (``ExecutionRun/stopFlag`` mirrors this).
         var isStopping: Bool { cancelled || failFastCause != nil }
         /// The attempts running and the gates waiting, to cancel when the run stops.
-        var inFlight: [Task<Void, Never>] { Array(runningTasks.values) + Array(gateWaits.values) }
+        var inFlight: [InFlightWork] { Array(runningAttempts.values) + gateWaits.values.map(InFlightWork.task) }
 
         mutating func popReady() -> WorkerAction? {
             while readyHead < ready.count {

@@ -118,7 +118,7 @@ final class ExecutionRun: Sendable {
 
     func cancel() {
         let outcome = state.withTrackedLock {
-            state -> (cancelled: [NeverRan], handles: [Task<Void, Never>], wakeups: Wakeups, done: Bool)? in
+            state -> (cancelled: [NeverRan], handles: [InFlightWork], wakeups: Wakeups, done: Bool)? in
             guard !state.cancelled, !state.done else { return nil }
             state.cancelled = true
             stopFlag.store(true, ordering: .relaxed)
@@ -161,7 +161,7 @@ final class ExecutionRun: Sendable {
     /// waiting are cancelled (the caller cancels the returned tasks, outside
     /// the lock); they end `cancelled`, saying why (``cancellationError(of:from:)``).
     /// Nothing when the run was cancelled or an earlier failure stopped it.
-    func stopForFailFast(after index: Int, _ state: inout State) -> [Task<Void, Never>] {
+    func stopForFailFast(after index: Int, _ state: inout State) -> [InFlightWork] {
         guard !state.isStopping else { return [] }
         let how: String =
             switch state.results[index]?.status {
@@ -214,12 +214,12 @@ final class ExecutionRun: Sendable {
         -> WorkerAction?
     {
         let (skipped, stopped, wakeups, done, next) = state.withTrackedLock {
-            state -> ([NeverRan], [Task<Void, Never>], Wakeups, Bool, WorkerAction?) in
+            state -> ([NeverRan], [InFlightWork], Wakeups, Bool, WorkerAction?) in
             state.results[index] = result
             state.phase[index] = .finished
             state.finished += 1
             var skipped: [NeverRan] = []
-            var stopped: [Task<Void, Never>] = []
+            var stopped: [InFlightWork] = []
             if completed {
                 for next in successors[index] {
                     state.remainingPredecessors[next] -= 1

@@ -35,6 +35,14 @@ public struct NodeTask: Sendable {
     /// executor: only for bodies of dagron's own that never block, such as
     /// a local command's attempt.
     var runsInline = false
+    /// The same work as ``body``, run on the worker's thread with no Swift
+    /// task at all, used instead of it when the task has no ``timeout``:
+    /// only for dagron's own attempts at a local command, which block the
+    /// worker until the command has ended (as the worker's wait for a task
+    /// would) and stop when the run cancels them (``AttemptCancellation``).
+    /// The task, its start and its resumptions were about a sixth of the
+    /// worker's own time in such an attempt (perf, a chain of `true`).
+    var blocking: (@Sendable (AttemptCancellation) throws -> (any Sendable)?)?
 
     /// Creates a task.
     public init(_ body: Body, timeout: Duration? = nil, retries: Int = 0, retryDelay: Duration = .zero) {

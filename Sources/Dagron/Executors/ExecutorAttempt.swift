@@ -57,7 +57,24 @@ struct ExecutorAttempt: Sendable {
                 poller.requestCancel(handle)
             }
         }
-        if Task.isCancelled {
+        return try conclusion(handle, outcome, tail: tail, cancelled: Task.isCancelled)
+    }
+
+    /// ``run()`` for a job of the local executor, on the calling thread
+    /// (see ``NodeTask/blocking``): `cancellation` stops the command.
+    func run(on local: LocalExecutor, cancellation: AttemptCancellation) throws -> ProcessOutcome {
+        if cancellation.isCancelled { throw CancellationError() }
+        let (handle, outcome, tail) = local.runOnCallingThread(
+            job, environment: environment, tailLines: tailLines, openedLogs: openedLogs, cancellation: cancellation)
+        return try conclusion(handle, outcome, tail: { tail }, cancelled: cancellation.isCancelled)
+    }
+
+    /// What the job's `outcome` (`nil`: the executor lost it) amounts to:
+    /// the attempt's outcome, or the error to throw.
+    private func conclusion(
+        _ handle: NodeJobHandle, _ outcome: NodeJobOutcome?, tail: () -> String?, cancelled: Bool
+    ) throws -> ProcessOutcome {
+        if cancelled {
             throw NodeCancelledError(node: job.node, exitCode: outcome?.exitCode, stderrTail: tail(), job: handle)
         }
         guard let outcome else {

@@ -103,10 +103,10 @@ public final class LocalExecutor: NodeExecutor {
 
     /// Runs `job` in the calling task and says how it ended: what
     /// ``submit(_:)`` followed by ``waitForCompletion(of:)`` does, without
-    /// a task of the job's own (the host's attempts at local nodes use it;
-    /// per node, one task and its hand-over less). Cancelling the calling
-    /// task stops the command. The job is not listed by ``poll(_:)``: only
-    /// its caller waits for it.
+    /// a task of the job's own (the host's attempts at local nodes with a
+    /// time limit use it; per node, one task and its hand-over less).
+    /// Cancelling the calling task stops the command. The job is not listed
+    /// by ``poll(_:)``: only its caller waits for it.
     ///
     /// The command keeps the last `tailLines` lines of standard error of a
     /// failed or cancelled attempt (from the log's size when it was opened
@@ -125,6 +125,22 @@ public final class LocalExecutor: NodeExecutor {
         return (handle, outcome, tail)
     }
 
+    /// ``runInCallingTask(_:environment:tailLines:openedLogs:)`` on the
+    /// calling thread, which waits for the command (the host's attempts at
+    /// local nodes without a time limit, see ``NodeTask/blocking``):
+    /// `cancellation` stops the command.
+    func runOnCallingThread(
+        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles?,
+        cancellation: AttemptCancellation
+    ) -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
+        let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
+        var command = command(for: job, environment: environment, tailLines: tailLines)
+        command.openedLogs = openedLogs
+        let startedAt = WallClock.now()
+        let (outcome, tail) = Self.ending(Result { try command.run(cancellation: cancellation) }, startedAt: startedAt)
+        return (handle, outcome, tail)
+    }
+
     /// The command that runs `job` (in `environment`, else the job's own),
     /// keeping `tailLines` lines of standard error of a failure.
     private func command(for job: NodeJob, environment: CommandEnvironment? = nil, tailLines: Int = 0) -> ShellCommand {
@@ -140,15 +156,30 @@ public final class LocalExecutor: NodeExecutor {
     /// tail its failure or cancellation kept.
     private static func ending(of command: ShellCommand) async -> (outcome: NodeJobOutcome, stderrTail: String?) {
         let startedAt = WallClock.now()
+        let ended: Result<ProcessOutcome, any Error>
+        do {
+            ended = .success(try await command.run())
+        } catch {
+            ended = .failure(error)
+        }
+        return ending(ended, startedAt: startedAt)
+    }
+
+    /// How a command that started at `startedAt` and ended with `ended`
+    /// ended as a job, and the standard error tail its failure or
+    /// cancellation kept.
+    private static func ending(_ ended: Result<ProcessOutcome, any Error>, startedAt: Double) -> (
+        outcome: NodeJobOutcome, stderrTail: String?
+    ) {
         let ending: NodeJobOutcome.Ending
         var exitCode: Int32?
         var signal: Int32?
         var message: String?
         var tail: String?
-        do {
-            _ = try await command.run()
+        switch ended {
+        case .success:
             (ending, exitCode) = (.succeeded, 0)
-        } catch let failure as ProcessFailure {
+        case .failure(let failure as ProcessFailure):
             ending = .failed
             tail = failure.stderrTail
             switch failure.reason {
@@ -156,7 +187,7 @@ public final class LocalExecutor: NodeExecutor {
             case .signaled(let number): signal = number
             case .launch, .ended: message = failure.description
             }
-        } catch {
+        case .failure(let error):
             ending = .cancelled
             tail = (error as? NodeCancelledError)?.stderrTail
         }

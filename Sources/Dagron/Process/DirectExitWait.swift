@@ -8,10 +8,12 @@ import Synchronization
     import Musl
 #endif
 
-/// Lets the worker thread that started a local attempt wait for the
+/// Lets the worker thread that started a local attempt's task wait for the
 /// attempt's process itself, on the process's pidfd, instead of through
 /// ``ChildExitWatcher``'s thread: the child's exit then wakes the one
 /// thread that goes on with the node, as a plain `waitpid` loop does.
+/// (Only attempts with a time limit have a task; the others run on the
+/// worker's thread and wait in `waitid` themselves, see ``NodeTask/blocking``.)
 ///
 /// The worker makes itself the calling thread's wait (``starting(_:)``)
 /// while it starts the attempt on the ``InlineTaskExecutor``; the

@@ -59,21 +59,63 @@ public struct ProcessGroup: Sendable, Hashable {
     /// otherwise within `grace` plus at most two seconds, whether or not
     /// the calling task is cancelled.
     public func stop(grace: Duration) async {
-        guard id > 1, send(SIGTERM) else { return }
-        send(SIGCONT)
-        let clock = ContinuousClock()
-        let termDeadline = clock.now + grace
-        while clock.now < termDeadline {
-            reapExitedChildren()
-            if !isAlive { return }
-            await Self.pause()
+        var stopping = Stopping(group: self, grace: grace)
+        while stopping.goesOn() { await Self.pause() }
+    }
+
+    /// What ``stop(grace:)`` does, blocking the calling thread instead of
+    /// suspending a task (for attempts that run on a worker's thread).
+    func stopBlocking(grace: Duration) {
+        var stopping = Stopping(group: self, grace: grace)
+        while stopping.goesOn() { usleep(20_000) }
+    }
+
+    /// The steps of ending a group, between which its caller pauses.
+    private struct Stopping {
+        private enum Phase {
+            case begin
+            case terminating(until: ContinuousClock.Instant)
+            case killing(until: ContinuousClock.Instant)
+            case over
         }
-        killAll()
-        let killDeadline = clock.now + .seconds(2)
-        while clock.now < killDeadline {
-            reapExitedChildren()
-            if !isAlive { return }
-            await Self.pause()
+
+        let group: ProcessGroup
+        let grace: Duration
+        private var phase = Phase.begin
+
+        init(group: ProcessGroup, grace: Duration) {
+            self.group = group
+            self.grace = grace
+        }
+
+        /// Takes the next step; `true` if the caller pauses and asks again,
+        /// `false` once nothing is left of the group or the time is up.
+        mutating func goesOn() -> Bool {
+            let now = ContinuousClock.now
+            switch phase {
+            case .begin:
+                guard group.id > 1, group.send(SIGTERM) else { return false }
+                group.send(SIGCONT)
+                phase = .terminating(until: now + grace)
+                return goesOn()
+            case .terminating(let deadline) where now >= deadline:
+                group.killAll()
+                phase = .killing(until: now + .seconds(2))
+                return goesOn()
+            case .terminating, .killing:
+                if case .killing(let deadline) = phase, now >= deadline {
+                    phase = .over
+                    return false
+                }
+                group.reapExitedChildren()
+                guard group.isAlive else {
+                    phase = .over
+                    return false
+                }
+                return true
+            case .over:
+                return false
+            }
         }
     }
 

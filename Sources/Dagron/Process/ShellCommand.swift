@@ -14,7 +14,8 @@ import SystemPackage
 /// A command without shell syntax is `exec`ed directly, any other with
 /// `/bin/sh -c` (see ``CommandLaunch``); either way it is started with
 /// `vfork` and `execve` (`dagron_spawn_node`), and its end is awaited by
-/// the worker that started it (``DirectExitWait``) or ``ChildExitWatcher``.
+/// the worker that started it (in `waitid` with ``run(cancellation:)``,
+/// through ``DirectExitWait`` with ``run()``) or ``ChildExitWatcher``.
 ///
 /// ```swift
 /// let command = ShellCommand(node: "load", command: "psql -f load.sql", logs: logs)
@@ -87,6 +88,46 @@ public struct ShellCommand: Sendable {
     ///   (with the stderr tail) when the calling task was cancelled (the
     ///   command is then dead).
     public func run() async throws -> ProcessOutcome {
+        let launched = try launch()
+        let termination = GroupTermination(group: launched.group, grace: gracePeriod)
+        let exit = await withTaskCancellationHandler {
+            await ChildExitWatcher.shared.exit(of: launched.group.id)
+        } onCancel: {
+            termination.begin()
+        }
+        termination.leaderHasExited()
+        let cancelled = Task.isCancelled
+        await launched.group.stop(grace: cancelled ? .zero : gracePeriod)
+        registry?.remove(launched.group)
+        return try conclusion(exit, of: launched, cancelled: cancelled)
+    }
+
+    /// Runs one attempt on the calling thread, which waits in `waitid` for
+    /// the command (and then for what it left in its group): ``run()``
+    /// without a task. `cancellation` stops the command as cancelling
+    /// ``run()``'s task does.
+    func run(cancellation: AttemptCancellation) throws -> ProcessOutcome {
+        let launched = try launch()
+        let termination = GroupTermination(group: launched.group, grace: gracePeriod)
+        cancellation.onCancel { termination.begin() }
+        let exit = ChildExitWatcher.reap(launched.group.id)
+        termination.leaderHasExited()
+        cancellation.onCancel(nil)
+        let cancelled = cancellation.isCancelled
+        launched.group.stopBlocking(grace: cancelled ? .zero : gracePeriod)
+        registry?.remove(launched.group)
+        return try conclusion(exit, of: launched, cancelled: cancelled)
+    }
+
+    /// A started command: its process group (recorded in ``registry``), and
+    /// how to read its standard error tail.
+    private struct Launched {
+        let group: ProcessGroup
+        let tail: () -> String?
+    }
+
+    /// Plans the command, opens its logs (or takes ``openedLogs``) and starts it.
+    private func launch() throws(ProcessFailure) -> Launched {
         // (A command holding a NUL byte is planned for the shell, without
         // looking at the file system, and refused just below.)
         // Trusting: the program is not checked before the spawn, only after
@@ -121,41 +162,38 @@ public struct ShellCommand: Sendable {
         // Where this attempt's standard error starts: the log's size now,
         // from the open descriptor (no second walk of its path).
         let stderrStart = tailLines > 0 ? Self.size(of: error) : 0
-        let tail = { tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
+        let tail = { [logs, tailLines] in tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
         let started = start(launch, environment: &block, output: output, error: error)
         try? output.close()
         try? error.close()
-        let leader: ProcessGroup
         switch started {
         case .started(let pid):
-            leader = ProcessGroup(id: pid)
+            let group = ProcessGroup(id: pid)
+            registry?.insert(group)
+            return Launched(group: group, tail: tail)
         case .refused(let status):
             throw ProcessFailure(node: node, reason: .exited(status), stderrTail: tail())
         case .failed(let why):
             throw ProcessFailure(node: node, reason: .launch(why), stderrTail: tail())
         }
-        registry?.insert(leader)
-        let termination = GroupTermination(group: leader, grace: gracePeriod)
-        let exit = await withTaskCancellationHandler {
-            await ChildExitWatcher.shared.exit(of: leader.id)
-        } onCancel: {
-            termination.begin()
-        }
-        termination.leaderHasExited()
-        if Task.isCancelled {
-            await end(leader, grace: .zero)
-            throw NodeCancelledError(node: node, stderrTail: tail())
-        }
-        await end(leader, grace: gracePeriod)
+    }
+
+    /// What a command that ended with `exit` amounts to: its outcome, or
+    /// the failure or cancellation to throw.
+    private func conclusion(_ exit: ChildExitWatcher.Exit, of launched: Launched, cancelled: Bool) throws
+        -> ProcessOutcome
+    {
+        if cancelled { throw NodeCancelledError(node: node, stderrTail: launched.tail()) }
         switch exit {
         case .exited(0):
-            return ProcessOutcome(exitCode: 0, processID: leader.id)
+            return ProcessOutcome(exitCode: 0, processID: launched.group.id)
         case .exited(let code):
-            throw ProcessFailure(node: node, reason: .exited(code), stderrTail: tail())
+            throw ProcessFailure(node: node, reason: .exited(code), stderrTail: launched.tail())
         case .signaled(let signal):
-            throw ProcessFailure(node: node, reason: .signaled(signal), stderrTail: tail())
+            throw ProcessFailure(node: node, reason: .signaled(signal), stderrTail: launched.tail())
         case .lost(let why):
-            throw ProcessFailure(node: node, reason: .ended("could not be waited for: \(why)"), stderrTail: tail())
+            throw ProcessFailure(
+                node: node, reason: .ended("could not be waited for: \(why)"), stderrTail: launched.tail())
         }
     }
 
@@ -248,13 +286,5 @@ public struct ShellCommand: Sendable {
             directory.hasPrefix("/")
         else { return nil }
         return ("PWD", directory)
-    }
-
-    /// Stops what is left of the command's group (its leader has been
-    /// waited for) and forgets the group. A `grace` of zero kills at once.
-    private func end(_ group: ProcessGroup?, grace: Duration) async {
-        guard let group else { return }
-        await group.stop(grace: grace)
-        registry?.remove(group)
     }
 }

@@ -207,25 +207,32 @@ public final class PipelineRunner: Sendable {
             let name = node.name
             let counter = attempts[name] ?? AttemptCounter()
             let logPosition = logFiles.position(of: name)
+            // Each attempt: its number, environment and logs.
+            let attempt = { @Sendable in
+                let number = counter.next()
+                var job = template
+                job.attempt = number
+                var environment = nodeVariables
+                environment.set("DAGRON_ATTEMPT", to: String(number))
+                let openedLogs = logFiles.starting(at: logPosition)
+                if number > 1 { logs.markAttempt(number) }
+                return ExecutorAttempt(poller: poller, job: job, environment: environment, openedLogs: openedLogs)
+            }
             var task = NodeTask.async(
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
                 retryDelay: Self.duration(node.retryDelaySeconds)
             ) {
-                let attempt = counter.next()
-                var job = template
-                job.attempt = attempt
-                var environment = nodeVariables
-                environment.set("DAGRON_ATTEMPT", to: String(attempt))
-                let openedLogs = logFiles.starting(at: logPosition)
-                if attempt > 1 { logs.markAttempt(attempt) }
-                return try await ExecutorAttempt(
-                    poller: poller, job: job, environment: environment, openedLogs: openedLogs
-                ).run()
+                try await attempt().run()
             }
-            // A local attempt is dagron's own code from start to end, and never
-            // blocks: it may run on the threads that start and resume it. An
-            // executor plugin's code may block, so it keeps the global executor.
-            task.runsInline = runsLocally(node)
+            if let local = poller.executor as? LocalExecutor {
+                // A local attempt is dagron's own code from start to end: with no
+                // time limit it runs on the worker's thread, with no task; with
+                // one, it never blocks, so it may run on the threads that start
+                // and resume its task. An executor plugin's code may block, so it
+                // keeps the global executor.
+                task.blocking = { cancellation in try attempt().run(on: local, cancellation: cancellation) }
+                task.runsInline = true
+            }
             tasks[name] = task
         }
         return tasks
