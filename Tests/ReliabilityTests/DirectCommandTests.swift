@@ -344,6 +344,44 @@ import Testing
         #expect(own != nil && own == group, "\(stat)")
     }
 
+    /// The child resets only the signals this process does not leave at
+    /// their default action, read afresh for every spawn: a signal ignored
+    /// after the first spawn is still at its default action in the next
+    /// program, and so is one given a handler.
+    @Test func aSignalIgnoredOrCaughtBetweenSpawnsIsAtItsDefaultInTheNextProgram() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        func status() async throws -> String {
+            let logs = NodeLogFiles(directory: scratch.path, node: "probe")
+            try? FileManager.default.removeItem(atPath: logs.standardOutputPath)
+            let command = ShellCommand(
+                node: "probe", command: "cat /proc/self/status", environment: ["PATH": "/usr/bin:/bin"], logs: logs)
+            #expect(try await command.run().exitCode == 0)
+            return (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
+        }
+        func mask(_ name: String, in status: String) -> UInt64? {
+            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        _ = try await status()
+        // Bit N is signal N + 1.
+        let ignored: [Int32] = [SIGUSR1, SIGWINCH, SIGURG]
+        let previous = ignored.map { signal($0, SIG_IGN) }
+        let previousHandler = signal(SIGUSR2) { _ in }
+        defer {
+            for (number, action) in zip(ignored, previous) { signal(number, action) }
+            signal(SIGUSR2, previousHandler)
+        }
+        var ours = sigaction()
+        sigaction(SIGUSR1, nil, &ours)
+        // SIG_IGN is 1.
+        #expect(unsafeBitCast(ours.__sigaction_handler.sa_handler, to: Int.self) == 1, "SIGUSR1 is not ignored")
+        let seen = try await status()
+        let bits = ignored.reduce(UInt64(0)) { $0 | (1 << UInt64($1 - 1)) } | (1 << UInt64(SIGUSR2 - 1))
+        #expect(mask("SigIgn", in: seen).map { $0 & bits } == 0, "\(seen)")
+        #expect(mask("SigCgt", in: seen) == 0, "\(seen)")
+    }
+
     /// The thread that starts a node's command no longer blocks SIGCHLD
     /// afterwards (and still blocks whatever else it blocked), so that the
     /// kernel drops each child's SIGCHLD at its default action instead of

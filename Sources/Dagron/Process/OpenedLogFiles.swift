@@ -4,8 +4,9 @@ import SystemPackage
 
 /// A node's two log files, created and opened for appending ahead of the
 /// node by ``LogFilePreparer``: the node's first attempt takes them
-/// (``take()``) instead of opening both files again by path. Whatever is
-/// not taken is closed when the last reference goes.
+/// (``take()``) instead of opening both files again by path. The preparer
+/// made both (they did not exist before), so they are empty when taken.
+/// Whatever is not taken is closed when the last reference goes.
 final class OpenedLogFiles: Sendable {
     /// Standard output's and standard error's descriptors, until taken.
     private let descriptors: Mutex<(standardOutput: FileDescriptor, standardError: FileDescriptor)?>

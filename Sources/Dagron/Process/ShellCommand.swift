@@ -140,8 +140,14 @@ public struct ShellCommand: Sendable {
         }
         let output: FileDescriptor
         let error: FileDescriptor
+        // Where this attempt's standard error starts: 0 in a log made empty
+        // for it (``LogFilePreparer`` creates only files that did not
+        // exist), else the log's size now, from the open descriptor (no
+        // second walk of its path).
+        let stderrStart: UInt64
         if let opened = openedLogs?.take() {
             (output, error) = opened
+            stderrStart = 0
         } else {
             let cannotOpen = { (why: any Error) in
                 ProcessFailure(
@@ -158,10 +164,8 @@ public struct ShellCommand: Sendable {
                 try? output.close()
                 throw cannotOpen(error)
             }
+            stderrStart = tailLines > 0 ? Self.size(of: error) : 0
         }
-        // Where this attempt's standard error starts: the log's size now,
-        // from the open descriptor (no second walk of its path).
-        let stderrStart = tailLines > 0 ? Self.size(of: error) : 0
         let tail = { [logs, tailLines] in tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
         let started = start(launch, environment: &block, output: output, error: error)
         try? output.close()
