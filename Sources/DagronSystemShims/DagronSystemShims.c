@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
+#include <string.h>
 #include <unistd.h>
 
 int dagron_set_child_subreaper(void) {
@@ -223,6 +224,13 @@ fail:
 static int spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
                       int null, int output, int error, int *pid) {
     int first_realtime = SIGRTMIN;
+    // A child that would change to the directory it is in already does
+    // not: a `getcwd` here costs less than the child's path walk, and most
+    // nodes run where dagron was started.
+    char current[4096];
+    if (directory != NULL && getcwd(current, sizeof current) != NULL && strcmp(current, directory) == 0) {
+        directory = NULL;
+    }
     // Read just before the vfork, whose child has a copy of the actions as
     // they are then: only an action another thread changes in between is
     // not seen (glibc's posix_spawn asks the child's copy, 62 calls more).

@@ -9,8 +9,14 @@ import Testing
 struct CommandEnvironmentTests {
     /// The `NAME=value` strings of `block`, in its order.
     private func strings(_ block: EnvironmentBlock) -> [String] {
-        var block = block
-        return block.withPointers { pointers in pointers.compactMap { $0.map { String(cString: $0) } } }
+        block.withPointers { pointers in pointers.compactMap { $0.map { String(cString: $0) } } }
+    }
+
+    /// The `NAME=value` strings of an attempt's environment, in its order.
+    private func strings(_ environment: AttemptEnvironment) -> [String] {
+        let strings = environment.withPointers { pointers in pointers.compactMap { $0.map { String(cString: $0) } } }
+        #expect(strings.count == environment.count)
+        return strings
     }
 
     /// The strings a dictionary's block holds, sorted.
@@ -81,6 +87,14 @@ struct CommandEnvironmentTests {
         #expect(
             CommandEnvironment(shared: hostile, own: [EnvironmentVariable(name: "BAD", value: "fine")]).block()
                 .unusableName == nil)
+        // Two unusable shared variables, the node replacing one: the other is still found.
+        let twoBad = CommandEnvironment.Shared(["BAD1": "a\u{0}", "BAD2": "b\u{0}", "GOOD": "1"])
+        #expect(Set(twoBad.block.unusableNames) == ["BAD1", "BAD2"])
+        for replaced in ["BAD1", "BAD2"] {
+            let left = CommandEnvironment(shared: twoBad, own: [EnvironmentVariable(name: replaced, value: "fine")])
+                .block().unusableName
+            #expect(left == (replaced == "BAD1" ? "BAD2" : "BAD1"))
+        }
         // The node's own.
         #expect(
             CommandEnvironment(shared: shared, own: [EnvironmentVariable(name: "A=B", value: "1")]).block().unusableName

@@ -58,11 +58,11 @@ struct CommandEnvironment: Sendable {
         return variables
     }
 
-    /// The block of the whole environment, with `override` set as well.
-    func block(override: (name: String, value: String)? = nil) -> EnvironmentBlock {
-        guard let override else { return EnvironmentBlock(shared.block, setting: own) }
+    /// The whole environment as `execve` takes it, with `override` set as well.
+    func block(override: (name: String, value: String)? = nil) -> AttemptEnvironment {
+        guard let override else { return AttemptEnvironment(shared.block, setting: own) }
         var copy = self
         copy.set(override.name, to: override.value)
-        return EnvironmentBlock(shared.block, setting: copy.own)
+        return AttemptEnvironment(shared.block, setting: copy.own)
     }
 }

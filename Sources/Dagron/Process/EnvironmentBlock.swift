@@ -5,21 +5,29 @@
 #endif
 
 /// A child's environment as `execve` takes it: every `NAME=value`
-/// string in one buffer, NUL-terminated, built in one pass that also finds a
-/// variable no process can take.
+/// string in one buffer, NUL-terminated, built in one pass that also finds
+/// the variables no process can take.
 ///
 /// A node's attempt used to copy its variables into a new dictionary (to set
 /// `PWD`), make a Swift string of each, `strdup` each and scan each again for
 /// NUL bytes: about 120 allocations and three passes a spawn for a typical
-/// environment of 40 variables. This is two allocations and one pass.
+/// environment of 40 variables. This is two allocations and one pass; a
+/// pipeline run builds it once and each attempt sets its own variables over
+/// it (``AttemptEnvironment``).
 struct EnvironmentBlock: Sendable {
     /// The strings, each followed by a NUL.
     private var bytes: [UInt8] = []
     /// Where each string starts in `bytes`.
     private var starts: [Int] = []
-    /// The first variable (in the dictionary's order) whose name holds a NUL
-    /// byte or an `=`, or whose value holds a NUL byte: nothing can take it.
-    private(set) var unusableName: String?
+    /// Where each variable's string is in `starts`, by name: only in a block
+    /// made from a dictionary, which others are set over.
+    private var positions: [String: Int] = [:]
+    /// The variables whose name holds a NUL byte or an `=`, or whose value
+    /// holds a NUL byte, in the block's order: nothing can take them.
+    private(set) var unusableNames: [String] = []
+
+    /// The first variable no process can take (see ``unusableNames``).
+    var unusableName: String? { unusableNames.first }
 
     /// The block of `variables`, with `override`'s value for its name (added
     /// if absent).
@@ -29,46 +37,33 @@ struct EnvironmentBlock: Sendable {
         if let override { size += override.name.utf8.count + override.value.utf8.count + 2 }
         bytes.reserveCapacity(size)
         starts.reserveCapacity(variables.count + 1)
+        positions.reserveCapacity(variables.count + 1)
         for (name, value) in variables where name != override?.name {
+            positions[name] = starts.count
             append(name: name, value: value)
         }
-        if let override { append(name: override.name, value: override.value) }
+        if let override {
+            positions[override.name] = starts.count
+            append(name: override.name, value: override.value)
+        }
     }
 
-    /// The block of `base`'s variables, except those `variables` names,
-    /// followed by `variables` (their names must differ from one another).
-    ///
-    /// A node's block is its run's shared block (built once) with the node's
-    /// own variables set: the shared bytes are copied, not built again from
-    /// a dictionary, for every attempt.
-    init(_ base: EnvironmentBlock, setting variables: [EnvironmentVariable]) {
-        var size = base.bytes.count
+    /// The block of `variables` (their names must differ from one another), in their order.
+    init(_ variables: [EnvironmentVariable]) {
+        var size = 0
         for variable in variables { size += variable.name.utf8.count + variable.value.utf8.count + 2 }
         bytes.reserveCapacity(size)
-        starts.reserveCapacity(base.starts.count + variables.count)
-        let replaced = variables.map { Array($0.name.utf8) }
-        let baseStarts = base.starts
-        base.bytes.withUnsafeBufferPointer { source in
-            for (position, start) in baseStarts.enumerated() {
-                let end = position + 1 < baseStarts.count ? baseStarts[position + 1] : source.count
-                let entry = UnsafeBufferPointer(rebasing: source[start..<end])
-                if replaced.contains(where: { Self.entry(entry, isNamed: $0) }) { continue }
-                starts.append(bytes.count)
-                bytes.append(contentsOf: entry)
-            }
-        }
-        if let unusable = base.unusableName, !variables.contains(where: { $0.name == unusable }) {
-            unusableName = unusable
-        }
+        starts.reserveCapacity(variables.count)
         for variable in variables { append(name: variable.name, value: variable.value) }
     }
 
-    /// Whether `entry` (`NAME=value` and its NUL) sets the variable called `name`.
-    private static func entry(_ entry: UnsafeBufferPointer<UInt8>, isNamed name: [UInt8]) -> Bool {
-        guard entry.count > name.count, entry[name.count] == UInt8(ascii: "=") else { return false }
-        return name.withUnsafeBufferPointer { name in
-            name.isEmpty || memcmp(entry.baseAddress!, name.baseAddress!, name.count) == 0
-        }
+    /// How many strings the block holds.
+    var count: Int { starts.count }
+
+    /// Where the variable called `name` is among the block's strings (`nil`
+    /// if it has none, or the block was not made from a dictionary).
+    func position(of name: String) -> Int? {
+        positions[name]
     }
 
     private mutating func append(name: String, value: String) {
@@ -77,7 +72,7 @@ struct EnvironmentBlock: Sendable {
         bytes.append(UInt8(ascii: "="))
         let valueIsUsable = Self.append(value.utf8, to: &bytes) { $0 != 0 }
         bytes.append(0)
-        if unusableName == nil, !nameIsUsable || !valueIsUsable { unusableName = name }
+        if !nameIsUsable || !valueIsUsable { unusableNames.append(name) }
     }
 
     /// Appends `text` to `bytes`; whether every byte passed `isUsable`.
@@ -97,15 +92,23 @@ struct EnvironmentBlock: Sendable {
         return usable
     }
 
-    /// Calls `body` with the NULL-terminated array of the strings.
-    mutating func withPointers<R>(_ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        let starts = self.starts
-        return bytes.withUnsafeMutableBufferPointer { buffer in
+    /// Calls `body` with a pointer to each string, in the block's order,
+    /// valid during the call only.
+    func withStrings<R>(_ body: ([UnsafePointer<CChar>]) -> R) -> R {
+        bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { characters in
-                var pointers: [UnsafeMutablePointer<CChar>?] = starts.map { characters.baseAddress! + $0 }
-                pointers.append(nil)
-                return body(pointers)
+                guard let base = characters.baseAddress else { return body([]) }
+                return body(starts.map { base + $0 })
             }
+        }
+    }
+
+    /// Calls `body` with the NULL-terminated array of the strings.
+    func withPointers<R>(_ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        withStrings { strings in
+            var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { UnsafeMutablePointer(mutating: $0) }
+            pointers.append(nil)
+            return body(pointers)
         }
     }
 }

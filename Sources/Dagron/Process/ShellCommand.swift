@@ -134,7 +134,7 @@ public struct ShellCommand: Sendable {
         // a spawn that fails (see `start`).
         let launch = CommandLaunch.plan(
             command, searchPath: variables.searchPath, workingDirectory: workingDirectory, trusting: true)
-        var block = variables.block(override: Self.exportedDirectory(launch, workingDirectory))
+        let block = variables.block(override: Self.exportedDirectory(launch, workingDirectory))
         if let refusal = hostileInput(block) {
             throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
         }
@@ -167,7 +167,7 @@ public struct ShellCommand: Sendable {
             stderrStart = tailLines > 0 ? Self.size(of: error) : 0
         }
         let tail = { [logs, tailLines] in tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
-        let started = start(launch, environment: &block, output: output, error: error)
+        let started = start(launch, environment: block, output: output, error: error)
         try? output.close()
         try? error.close()
         switch started {
@@ -213,7 +213,7 @@ public struct ShellCommand: Sendable {
 
     /// Starts the command, directly or through `/bin/sh` (see ``CommandLaunch``).
     private func start(
-        _ plan: CommandLaunch, environment: inout EnvironmentBlock, output: FileDescriptor, error: FileDescriptor
+        _ plan: CommandLaunch, environment: AttemptEnvironment, output: FileDescriptor, error: FileDescriptor
     ) -> Start {
         var launch = plan
         // `plan` was made trusting what it remembered (or the path it was
@@ -271,7 +271,7 @@ public struct ShellCommand: Sendable {
 
     /// Why the command or its environment cannot be handed to a process
     /// (a NUL byte, which would cut them short), naming the node; `nil` if they can.
-    private func hostileInput(_ variables: EnvironmentBlock) -> String? {
+    private func hostileInput(_ variables: AttemptEnvironment) -> String? {
         if command.utf8.contains(0) {
             return "the command of node '\(node)' contains a NUL byte, which no process can take"
         }
