@@ -99,9 +99,8 @@ import Testing
         #expect(Self.openFiles(under: run.folder).isEmpty, "descriptors left open")
     }
 
-    /// The first attempt writes into the files the thread made (opened
-    /// without `O_CREAT`); a retry opens them again and appends after its
-    /// marker.
+    /// The first attempt writes into the files the thread made and left
+    /// open; a retry opens them again by path and appends after its marker.
     @Test func aRetriedNodeKeepsEveryAttemptsOutputInOrder() async throws {
         let chain = (0..<LogFilePreparer.lead).map { index in
             "  c\(index): {run: \"echo c\(index)\", after: [\(index == 0 ? "flaky" : "c\(index - 1)")]}"
@@ -124,11 +123,9 @@ import Testing
         #expect(Self.openFiles(under: run.folder).isEmpty, "descriptors left open")
     }
 
-    /// The thread holds no descriptor; it says once, to a node's first
-    /// start, that it made both the node's files empty. Files made for nodes
-    /// that never started are removed at the end; a node starting after
-    /// that hears nothing (and no trap).
-    @Test func aFirstStartHearsItsFilesWereMadeAndALateStartNothing() throws {
+    /// Files made for nodes that never started are closed and removed at
+    /// the end; a node starting after that gets nothing (and no trap).
+    @Test func afterTheEndNothingIsOpenAndALateStartGetsNothing() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-late-\(UUID().uuidString)")
             .path
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -136,56 +133,49 @@ import Testing
         try directory.create()
         let preparer = LogFilePreparer(nodes: ["a", "b"], directory: directory)
         // The thread makes both nodes' files (it may go `lead` ahead).
-        let logs = folder + "/run/logs"
         let deadline = ContinuousClock.now + .seconds(30)
-        while ((try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []).count < 4,
-            ContinuousClock.now < deadline
-        {
+        while Self.openFiles(under: folder).count < 4, ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
-        #expect(Self.openFiles(under: folder).isEmpty, "the thread keeps files open")
-        #expect(preparer.starting(at: preparer.position(of: "a")))
-        #expect(!preparer.starting(at: preparer.position(of: "a")), "a second start heard its files were fresh")
+        let opened = try #require(preparer.starting(at: preparer.position(of: "a")))
+        #expect(preparer.starting(at: preparer.position(of: "a")) == nil, "handed over twice")
         preparer.finish()
-        #expect(!preparer.starting(at: preparer.position(of: "b")))
-        #expect(!preparer.starting(at: nil))
+        #expect(preparer.starting(at: preparer.position(of: "b")) == nil)
         #expect(preparer.position(of: "missing") == nil)
-        // Node a's files are its attempt's; node b's were removed.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: logs).sorted() == ["a.stderr.log", "a.stdout.log"])
-    }
-
-    /// A file that existed before is not the thread's: a node whose logs
-    /// were there already is not told they are fresh, and keeps them.
-    @Test func logsThatExistedBeforeAreNotFresh() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-old-\(UUID().uuidString)")
-            .path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let directory = RunDirectory(path: folder + "/run")
-        try directory.create()
-        try FileManager.default.createDirectory(atPath: folder + "/run/logs", withIntermediateDirectories: true)
-        try "earlier\n".write(toFile: folder + "/run/logs/a.stderr.log", atomically: false, encoding: .utf8)
-        let made = directory.logs(for: "a").createAbsent()
-        #expect(made.standardOutput && !made.standardError)
+        // Node a's files are its attempt's; node b's were closed and removed.
+        #expect(Self.openFiles(under: folder).count == 2)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/run/logs").sorted() == [
+                "a.stderr.log", "a.stdout.log",
+            ])
+        let taken = try #require(opened.take())
+        try taken.standardOutput.close()
+        try taken.standardError.close()
         #expect(Self.openFiles(under: folder).isEmpty)
-        let preparer = LogFilePreparer(nodes: ["a"], directory: directory)
-        #expect(!preparer.starting(at: preparer.position(of: "a")))
-        preparer.finish()
-        #expect(try String(contentsOfFile: folder + "/run/logs/a.stderr.log", encoding: .utf8) == "earlier\n")
     }
 
-    /// A log the thread made but someone removed before the node started
-    /// is created again by the node's open.
-    @Test func aFreshLogRemovedMeanwhileIsCreatedAgain() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-gone-\(UUID().uuidString)")
+    @Test func openedLogsAreTakenOnceAndClosedWhenNobodyTookThem() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dagron-opened-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let logs = NodeLogFiles(directory: folder, node: "n")
-        #expect(logs.createAbsent() == (true, true))
+        let (created, opened) = logs.createAbsent()
+        #expect(created.standardOutput && created.standardError)
+        let taken = try #require(opened?.take())
+        #expect(opened?.take() == nil, "taken twice")
+        #expect(Self.openFiles(under: folder).count == 2)
+        try taken.standardOutput.close()
+        try taken.standardError.close()
+        // Made again: existing files are left alone and nothing is opened.
+        let (again, none) = logs.createAbsent()
+        #expect(!again.standardOutput && !again.standardError && none == nil)
+        // Not taken: closed with the last reference.
         unlink(logs.standardOutputPath)
-        let output = try logs.openStandardOutput(existing: true)
-        try output.writeAll(Array("x".utf8))
-        try output.close()
-        #expect(try String(contentsOfFile: logs.standardOutputPath, encoding: .utf8) == "x")
+        unlink(logs.standardErrorPath)
+        var untaken = logs.createAbsent().opened
+        #expect(untaken != nil && Self.openFiles(under: folder).count == 2)
+        untaken = nil
+        #expect(untaken == nil && Self.openFiles(under: folder).isEmpty)
     }
 }

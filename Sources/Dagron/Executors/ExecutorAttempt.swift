@@ -16,8 +16,8 @@ struct ExecutorAttempt: Sendable {
     /// The attempt's environment: a local command gets it as it is kept
     /// (see ``CommandEnvironment``), an executor plugin as a dictionary.
     let environment: CommandEnvironment
-    /// Whether the job's two logs were made empty for this attempt (see ``LogFilePreparer``).
-    var logsAreFresh = false
+    /// The job's two logs already open, for a local command to take (see ``LogFilePreparer``).
+    var openedLogs: OpenedLogFiles?
     /// How many lines of standard error a failure keeps.
     var tailLines = 20
 
@@ -35,7 +35,7 @@ struct ExecutorAttempt: Sendable {
             // path for every node.
             let localTail: String?
             (handle, outcome, localTail) = await local.runInCallingTask(
-                job, environment: environment, tailLines: tailLines, logsAreFresh: logsAreFresh)
+                job, environment: environment, tailLines: tailLines, openedLogs: openedLogs)
             tail = { localTail }
         } else {
             let logs = NodeLogFiles(
@@ -65,8 +65,7 @@ struct ExecutorAttempt: Sendable {
     func run(on local: LocalExecutor, cancellation: AttemptCancellation) throws -> ProcessOutcome {
         if cancellation.isCancelled { throw CancellationError() }
         let (handle, outcome, tail) = local.runOnCallingThread(
-            job, environment: environment, tailLines: tailLines, logsAreFresh: logsAreFresh,
-            cancellation: cancellation)
+            job, environment: environment, tailLines: tailLines, openedLogs: openedLogs, cancellation: cancellation)
         return try conclusion(handle, outcome, tail: { tail }, cancelled: cancellation.isCancelled)
     }
 

@@ -113,29 +113,29 @@ public final class LocalExecutor: NodeExecutor {
     /// for the attempt): those are returned as `stderrTail`.
     ///
     /// The command's environment is `environment` (the job's own is not
-    /// looked at); `logsAreFresh` when both logs were made empty for the
-    /// attempt (see ``ShellCommand/logsAreFresh``).
+    /// looked at); it takes `openedLogs`, when given, instead of opening its
+    /// logs by path.
     func runInCallingTask(
-        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, logsAreFresh: Bool = false
+        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles? = nil
     ) async -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
         let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
         var command = command(for: job, environment: environment, tailLines: tailLines)
-        command.logsAreFresh = logsAreFresh
+        command.openedLogs = openedLogs
         let (outcome, tail) = await Self.ending(of: command)
         return (handle, outcome, tail)
     }
 
-    /// ``runInCallingTask(_:environment:tailLines:logsAreFresh:)`` on the
+    /// ``runInCallingTask(_:environment:tailLines:openedLogs:)`` on the
     /// calling thread, which waits for the command (the host's attempts at
     /// local nodes without a time limit, see ``NodeTask/blocking``):
     /// `cancellation` stops the command.
     func runOnCallingThread(
-        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, logsAreFresh: Bool,
+        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles?,
         cancellation: AttemptCancellation
     ) -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
         let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
         var command = command(for: job, environment: environment, tailLines: tailLines)
-        command.logsAreFresh = logsAreFresh
+        command.openedLogs = openedLogs
         let startedAt = WallClock.now()
         let (outcome, tail) = Self.ending(Result { try command.run(cancellation: cancellation) }, startedAt: startedAt)
         return (handle, outcome, tail)

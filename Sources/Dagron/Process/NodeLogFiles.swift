@@ -35,37 +35,20 @@ public struct NodeLogFiles: Sendable {
         URL(fileURLWithPath: standardOutputPath).deletingLastPathComponent().path
     }
 
-    /// Opens standard output's log for appending, creating it if needed;
-    /// `existing` when it was just made (see ``createAbsent()``).
-    func openStandardOutput(existing: Bool = false) throws -> FileDescriptor {
-        try open(standardOutputPath, existing: existing)
+    func openStandardOutput() throws -> FileDescriptor {
+        try open(standardOutputPath)
     }
 
-    /// Opens standard error's log for appending, creating it if needed;
-    /// `existing` when it was just made (see ``createAbsent()``).
-    func openStandardError(existing: Bool = false) throws -> FileDescriptor {
-        try open(standardErrorPath, existing: existing)
+    func openStandardError() throws -> FileDescriptor {
+        try open(standardErrorPath)
     }
 
     /// Opens `path` for appending (`0644` when created; only if it does not
     /// exist yet when `exclusively`). Calls `open(2)` itself: `FilePath` would
     /// normalize the path again on every call, a few µs for every node.
-    ///
-    /// A file known to exist (`existing`) is first opened without
-    /// `O_CREAT`: Linux takes the directory's lock for every `O_CREAT` open,
-    /// which ``LogFilePreparer`` holds while it creates the next nodes'
-    /// files, and a plain open only walks the path.
-    private func open(_ path: String, exclusively: Bool = false, existing: Bool = false) throws -> FileDescriptor {
+    private func open(_ path: String, exclusively: Bool = false) throws -> FileDescriptor {
         // A NUL byte would cut the path short: another file would be opened.
         guard !path.utf8.contains(0) else { throw Errno.invalidArgument }
-        if existing && !exclusively {
-            while true {
-                let descriptor = path.withCString { Self.openFile($0, O_WRONLY | O_APPEND | O_CLOEXEC, 0) }
-                if descriptor >= 0 { return FileDescriptor(rawValue: descriptor) }
-                // Gone after all (removed meanwhile): created below, as for any node.
-                guard errno == EINTR else { break }
-            }
-        }
         let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (exclusively ? O_EXCL : 0)
         while true {
             let descriptor = path.withCString { Self.openFile($0, flags, 0o644) }
@@ -85,13 +68,18 @@ public struct NodeLogFiles: Sendable {
 
     /// Creates each of the two files that does not exist yet, empty, and
     /// says which it created; one that exists is left as it is, and a
-    /// failure is left to the attempt's own open.
-    func createAbsent() -> (standardOutput: Bool, standardError: Bool) {
+    /// failure is left to the attempt's own open. When it created both, it
+    /// also returns them open for appending (else it closes what it opened).
+    func createAbsent() -> (created: (standardOutput: Bool, standardError: Bool), opened: OpenedLogFiles?) {
         let output = try? open(standardOutputPath, exclusively: true)
         let error = try? open(standardErrorPath, exclusively: true)
-        try? output?.close()
-        try? error?.close()
-        return (output != nil, error != nil)
+        let created = (standardOutput: output != nil, standardError: error != nil)
+        guard let output, let error else {
+            try? output?.close()
+            try? error?.close()
+            return (created, nil)
+        }
+        return (created, OpenedLogFiles(standardOutput: output, standardError: error))
     }
 
     /// Removes the files ``createAbsent()`` says it created.

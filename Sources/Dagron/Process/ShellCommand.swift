@@ -51,10 +51,9 @@ public struct ShellCommand: Sendable {
     public var tailLines: Int
     /// Where the command's process group is recorded while it runs, if anywhere.
     public var registry: ProcessGroupRegistry?
-    /// Whether both logs were made empty for this attempt (by
-    /// ``LogFilePreparer``): they are opened without `O_CREAT`, and the
-    /// standard error tail starts at 0 without asking the log's size.
-    var logsAreFresh = false
+    /// The two logs already open (made ahead by ``LogFilePreparer``): the
+    /// first ``run()`` takes them instead of opening ``logs`` by path.
+    var openedLogs: OpenedLogFiles?
 
     /// Creates a command.
     public init(
@@ -127,7 +126,7 @@ public struct ShellCommand: Sendable {
         let tail: () -> String?
     }
 
-    /// Plans the command, opens its logs and starts it.
+    /// Plans the command, opens its logs (or takes ``openedLogs``) and starts it.
     private func launch() throws(ProcessFailure) -> Launched {
         // (A command holding a NUL byte is planned for the shell, without
         // looking at the file system, and refused just below.)
@@ -139,27 +138,34 @@ public struct ShellCommand: Sendable {
         if let refusal = hostileInput(block) {
             throw ProcessFailure(node: node, reason: .launch(refusal), stderrTail: nil)
         }
-        let cannotOpen = { (why: any Error) in
-            ProcessFailure(
-                node: node, reason: .launch("cannot open log files in \(logs.directory): \(why)"), stderrTail: nil)
-        }
         let output: FileDescriptor
         let error: FileDescriptor
-        do {
-            output = try logs.openStandardOutput(existing: logsAreFresh)
-        } catch {
-            throw cannotOpen(error)
-        }
-        do {
-            error = try logs.openStandardError(existing: logsAreFresh)
-        } catch {
-            try? output.close()
-            throw cannotOpen(error)
-        }
         // Where this attempt's standard error starts: 0 in a log made empty
-        // for it, else the log's size now, from the open descriptor (no
+        // for it (``LogFilePreparer`` creates only files that did not
+        // exist), else the log's size now, from the open descriptor (no
         // second walk of its path).
-        let stderrStart = tailLines > 0 && !logsAreFresh ? Self.size(of: error) : 0
+        let stderrStart: UInt64
+        if let opened = openedLogs?.take() {
+            (output, error) = opened
+            stderrStart = 0
+        } else {
+            let cannotOpen = { (why: any Error) in
+                ProcessFailure(
+                    node: node, reason: .launch("cannot open log files in \(logs.directory): \(why)"), stderrTail: nil)
+            }
+            do {
+                output = try logs.openStandardOutput()
+            } catch {
+                throw cannotOpen(error)
+            }
+            do {
+                error = try logs.openStandardError()
+            } catch {
+                try? output.close()
+                throw cannotOpen(error)
+            }
+            stderrStart = tailLines > 0 ? Self.size(of: error) : 0
+        }
         let tail = { [logs, tailLines] in tailLines > 0 ? logs.stderrTail(from: stderrStart, lines: tailLines) : nil }
         let started = start(launch, environment: block, output: output, error: error)
         try? output.close()

@@ -13,15 +13,13 @@ import Synchronization
 /// wait for their children, at most ``lead`` nodes ahead of the nodes
 /// started, in the DAG's topological order.
 ///
-/// The node's first attempt learns from ``starting(at:)`` that the thread
-/// made both its files, empty: it opens them without `O_CREAT` (no wait
-/// for the directory's lock, which the thread holds while it creates) and
-/// does not ask their size. A node the thread has not reached yet (or could
-/// not make files for) opens its logs with `O_CREAT` as before. The thread
-/// keeps no file open: every descriptor it held would be copied by every
-/// spawn's `vfork` and closed again in the child. The thread creates only
-/// files that do not exist (`O_EXCL`), and ``finish()`` removes again the
-/// ones it made for nodes that never started (skipped, cancelled,
+/// The thread keeps the two files it made for a node open, and the node's
+/// first attempt takes them (``starting(at:)``) instead of opening them
+/// again by path. A worker still opens its logs with `O_CREAT`, so a node
+/// the thread has not reached yet (or could not make files for) is
+/// unaffected. The thread creates only files that do not exist (`O_EXCL`),
+/// and ``finish()`` closes what was not taken and removes
+/// again the ones it made for nodes that never started (skipped, cancelled,
 /// or after a fail-fast stop): a run directory ends with the same files as
 /// without it. Only a run killed outright leaves the empty logs of the at
 /// most ``lead`` nodes it had prepared.
@@ -34,6 +32,8 @@ final class LogFilePreparer: Sendable {
         var started: [Bool]
         /// Per node: which of its two files the thread created.
         var created: [(standardOutput: Bool, standardError: Bool)]
+        /// Per node not started yet: both its files, open, when the thread created them.
+        var opened: [OpenedLogFiles?]
         /// The position the thread handles next.
         var next = 0
         /// How far the thread may go: ``lead`` plus the nodes started.
@@ -74,7 +74,8 @@ final class LogFilePreparer: Sendable {
         state = Mutex(
             State(
                 started: Array(repeating: false, count: nodes.count),
-                created: Array(repeating: (false, false), count: nodes.count)))
+                created: Array(repeating: (false, false), count: nodes.count),
+                opened: Array(repeating: nil, count: nodes.count)))
         let thread = Thread { [self] in
             prepare()
             done.signal()
@@ -91,20 +92,21 @@ final class LogFilePreparer: Sendable {
 
     /// Records that a worker is starting the node at `position` (from
     /// ``position(of:)``; each attempt may say so): its files are then its
-    /// own, and the thread may go one node further. Whether the thread made
-    /// both the node's files, empty, and this is the node's first start.
-    func starting(at position: Int?) -> Bool {
-        guard let position else { return false }
+    /// own, and the thread may go one node further. The first time, returns
+    /// the node's two files open, when the thread made them (the attempt
+    /// then need not open them by path).
+    func starting(at position: Int?) -> OpenedLogFiles? {
+        guard let position else { return nil }
         let count = nodes.count
-        let (fresh, wakeThread) = state.withTrackedLock { state -> (Bool, Bool) in
-            guard !state.started[position] else { return (false, false) }
+        let (opened, wakeThread) = state.withTrackedLock { state -> (OpenedLogFiles?, Bool) in
+            guard !state.started[position] else { return (nil, false) }
             state.started[position] = true
             state.allowance += 1
-            let made = state.created[position]
-            return (made.standardOutput && made.standardError, state.shouldWake(count: count))
+            defer { state.opened[position] = nil }
+            return (state.opened[position], state.shouldWake(count: count))
         }
         if wakeThread { wake.signal() }
-        return fresh
+        return opened
     }
 
     /// Stops the thread, waits for it, and removes the files it made for
@@ -118,12 +120,10 @@ final class LogFilePreparer: Sendable {
         if wakeThread { wake.signal() }
         done.wait()
         let unused = state.withTrackedLock { state in
-            let positions = nodes.indices.filter { !state.started[$0] }
-            defer {
-                // Removed below: a node starting after the end is not told they are fresh.
-                for position in positions { state.created[position] = (false, false) }
-            }
-            return positions.map { (nodes[$0], state.created[$0]) }
+            // Descriptors nobody took are closed as their last reference goes
+            // (the array keeps its size: a late `starting(at:)` finds nothing).
+            for position in state.opened.indices { state.opened[position] = nil }
+            return nodes.indices.filter { !state.started[$0] }.map { (nodes[$0], state.created[$0]) }
         }
         for (node, created) in unused where created.standardOutput || created.standardError {
             directory.logs(for: node).remove(created: created)
@@ -148,9 +148,12 @@ final class LogFilePreparer: Sendable {
             }
             switch step {
             case .make(let position):
-                let made = directory.logs(for: nodes[position]).createAbsent()
-                // A node that started meanwhile opened its files with `O_CREAT` itself.
-                state.withTrackedLock { $0.created[position] = made }
+                let (made, opened) = directory.logs(for: nodes[position]).createAbsent()
+                state.withTrackedLock { state in
+                    state.created[position] = made
+                    // A node that started meanwhile opens its files itself.
+                    if !state.started[position] { state.opened[position] = opened }
+                }
             case .skip: continue
             case .sleep: wake.wait()
             case .stop: return

@@ -214,9 +214,9 @@ public final class PipelineRunner: Sendable {
                 job.attempt = number
                 var environment = nodeVariables
                 environment.set("DAGRON_ATTEMPT", to: String(number))
-                let logsAreFresh = logFiles.starting(at: logPosition)
+                let openedLogs = logFiles.starting(at: logPosition)
                 if number > 1 { logs.markAttempt(number) }
-                return ExecutorAttempt(poller: poller, job: job, environment: environment, logsAreFresh: logsAreFresh)
+                return ExecutorAttempt(poller: poller, job: job, environment: environment, openedLogs: openedLogs)
             }
             var task = NodeTask.async(
                 timeout: node.timeoutSeconds.map(Self.duration), retries: node.retries,
