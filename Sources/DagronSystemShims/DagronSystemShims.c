@@ -42,26 +42,35 @@ int dagron_shared_memory_file(const char *name, long size) {
     return fd;
 }
 
-/// A read-only, close-on-exec descriptor of /dev/null above 2, opened once
-/// and shared by every node's standard input (reading it is always end of
-/// file, whatever a child does with it); -1 if there is none. Saves each
-/// child a path lookup between fork and exec.
-static int null_input(void) {
-    static _Atomic int shared = -2;
-    int fd = atomic_load(&shared);
+/// `path` opened read-only and close-on-exec, above 2 (where a dagron
+/// started with its standard streams closed would otherwise put it), once
+/// for the process: `*slot` holds it, -2 until opened and -1 when it cannot
+/// be. Concurrent first callers agree on one descriptor.
+static int open_shared(_Atomic int *slot, const char *path) {
+    int fd = atomic_load(slot);
     if (fd != -2) return fd;
-    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0 && fd <= 2) {
         int above = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         close(fd);
         fd = above;
     }
+    if (fd < 0) fd = -1;
     int expected = -2;
-    if (!atomic_compare_exchange_strong(&shared, &expected, fd)) {
+    if (!atomic_compare_exchange_strong(slot, &expected, fd)) {
         if (fd >= 0) close(fd);
         fd = expected;
     }
     return fd;
+}
+
+/// A descriptor of /dev/null (see `open_shared`), shared by every node's
+/// standard input (reading it is always end of file, whatever a child does
+/// with it); -1 if there is none. Saves each child a path lookup between
+/// fork and exec.
+static int null_input(void) {
+    static _Atomic int shared = -2;
+    return open_shared(&shared, "/dev/null");
 }
 
 #if defined(__has_feature)
@@ -113,18 +122,14 @@ static void forget_process_stat(void) {
     if (fd >= 0) close(fd);
 }
 
-static int process_stat_descriptor(void) {
-    int fd = atomic_load(&process_stat);
-    if (fd != -2) return fd;
-    fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fd = -1;
-    int expected = -2;
-    if (!atomic_compare_exchange_strong(&process_stat, &expected, fd)) {
-        if (fd >= 0) close(fd);
-        return expected;
-    }
+static void register_forget_process_stat(void) {
     (void)pthread_atfork(NULL, NULL, forget_process_stat);
-    return fd;
+}
+
+static int process_stat_descriptor(void) {
+    static pthread_once_t forgetting = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&forgetting, register_forget_process_stat);
+    return open_shared(&process_stat, "/proc/self/stat");
 }
 
 /// The signals whose action in this process is not the default one (it
