@@ -9,7 +9,7 @@ import Testing
 struct CommandEnvironmentTests {
     /// The `NAME=value` strings of `block`, in its order.
     private func strings(_ block: EnvironmentBlock) -> [String] {
-        block.withPointers { pointers in pointers.compactMap { $0.map { String(cString: $0) } } }
+        block.withStrings { strings in strings.map { String(cString: $0) } }
     }
 
     /// The `NAME=value` strings of an attempt's environment, in its order.

@@ -51,7 +51,7 @@ extension ExecutionRun {
             defer {
                 // A process this thread stopped waiting for goes to the watcher.
                 direct?.handOver()
-                state.withTrackedLock { _ = $0.runningAttempts.removeValue(forKey: index) }
+                unregister(index)
             }
             guard let timeout = task.timeout else { return outcome.wait(timeout: nil, serving: direct)! }
             if let result = outcome.wait(timeout: timeout, serving: direct) { return result }
@@ -78,7 +78,7 @@ extension ExecutionRun {
     ) -> Result<(any Sendable)?, any Error> {
         let cancellation = AttemptCancellation()
         register(index, .blocking(cancellation))
-        defer { state.withTrackedLock { _ = $0.runningAttempts.removeValue(forKey: index) } }
+        defer { unregister(index) }
         return Result { try body(cancellation) }
     }
 
@@ -90,6 +90,11 @@ extension ExecutionRun {
             return state.isStopping
         }
         if cancelledAlready { attempt.cancel() }
+    }
+
+    /// Forgets node `index`'s attempt once it has ended.
+    private func unregister(_ index: Int) {
+        state.withTrackedLock { _ = $0.runningAttempts.removeValue(forKey: index) }
     }
 }
 

@@ -118,9 +118,7 @@ public final class LocalExecutor: NodeExecutor {
     func runInCallingTask(
         _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles? = nil
     ) async -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
-        let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
-        var command = command(for: job, environment: environment, tailLines: tailLines)
-        command.openedLogs = openedLogs
+        let (handle, command) = attempt(job, environment: environment, tailLines: tailLines, openedLogs: openedLogs)
         let (outcome, tail) = await Self.ending(of: command)
         return (handle, outcome, tail)
     }
@@ -133,12 +131,20 @@ public final class LocalExecutor: NodeExecutor {
         _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles?,
         cancellation: AttemptCancellation
     ) -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
-        let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
-        var command = command(for: job, environment: environment, tailLines: tailLines)
-        command.openedLogs = openedLogs
+        let (handle, command) = attempt(job, environment: environment, tailLines: tailLines, openedLogs: openedLogs)
         let startedAt = WallClock.now()
         let (outcome, tail) = Self.ending(Result { try command.run(cancellation: cancellation) }, startedAt: startedAt)
         return (handle, outcome, tail)
+    }
+
+    /// A handle for an attempt at `job` run by its caller, and its command.
+    private func attempt(
+        _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles?
+    ) -> (NodeJobHandle, ShellCommand) {
+        let handle = jobs.withTrackedLock { $0.nextHandle(for: job) }
+        var command = command(for: job, environment: environment, tailLines: tailLines)
+        command.openedLogs = openedLogs
+        return (handle, command)
     }
 
     /// The command that runs `job` (in `environment`, else the job's own),

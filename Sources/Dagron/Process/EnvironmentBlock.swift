@@ -29,22 +29,16 @@ struct EnvironmentBlock: Sendable {
     /// The first variable no process can take (see ``unusableNames``).
     var unusableName: String? { unusableNames.first }
 
-    /// The block of `variables`, with `override`'s value for its name (added
-    /// if absent).
-    init(_ variables: [String: String], override: (name: String, value: String)? = nil) {
+    /// The block of `variables`.
+    init(_ variables: [String: String]) {
         var size = 0
         for (name, value) in variables { size += name.utf8.count + value.utf8.count + 2 }
-        if let override { size += override.name.utf8.count + override.value.utf8.count + 2 }
         bytes.reserveCapacity(size)
-        starts.reserveCapacity(variables.count + 1)
-        positions.reserveCapacity(variables.count + 1)
-        for (name, value) in variables where name != override?.name {
+        starts.reserveCapacity(variables.count)
+        positions.reserveCapacity(variables.count)
+        for (name, value) in variables {
             positions[name] = starts.count
             append(name: name, value: value)
-        }
-        if let override {
-            positions[override.name] = starts.count
-            append(name: override.name, value: override.value)
         }
     }
 
@@ -100,15 +94,6 @@ struct EnvironmentBlock: Sendable {
                 guard let base = characters.baseAddress else { return body([]) }
                 return body(starts.map { base + $0 })
             }
-        }
-    }
-
-    /// Calls `body` with the NULL-terminated array of the strings.
-    func withPointers<R>(_ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        withStrings { strings in
-            var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { UnsafeMutablePointer(mutating: $0) }
-            pointers.append(nil)
-            return body(pointers)
         }
     }
 }

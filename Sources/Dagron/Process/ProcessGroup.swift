@@ -102,11 +102,10 @@ public struct ProcessGroup: Sendable, Hashable {
                 group.killAll()
                 phase = .killing(until: now + .seconds(2))
                 return goesOn()
+            case .killing(let deadline) where now >= deadline:
+                phase = .over
+                return false
             case .terminating, .killing:
-                if case .killing(let deadline) = phase, now >= deadline {
-                    phase = .over
-                    return false
-                }
                 group.reapExitedChildren()
                 guard group.isAlive else {
                     phase = .over
