@@ -61,6 +61,27 @@ struct CommandEnvironmentTests {
         #expect(environment.dictionary["PWD"] == "/from/node")
     }
 
+    @Test func anOverrideTakesTheNodesPlaceOrComesLast() {
+        let environment = CommandEnvironment(
+            shared: CommandEnvironment.Shared([:]),
+            own: [
+                EnvironmentVariable(name: "A", value: "1"), EnvironmentVariable(name: "PWD", value: "/node"),
+                EnvironmentVariable(name: "B", value: "2"),
+            ])
+        #expect(strings(environment.block(override: ("PWD", "/work"))) == ["A=1", "PWD=/work", "B=2"])
+        #expect(strings(environment.block(override: ("NEW", "x"))) == ["A=1", "PWD=/node", "B=2", "NEW=x"])
+        #expect(strings(environment.block()) == ["A=1", "PWD=/node", "B=2"])
+    }
+
+    @Test func anOverrideHidesAnUnusableSharedVariableAndCanBeUnusableItself() {
+        let hostile = CommandEnvironment.Shared(["PWD": "a\u{0}b", "OK": "1"])
+        #expect(CommandEnvironment(shared: hostile).block().unusableName == "PWD")
+        let replaced = CommandEnvironment(shared: hostile).block(override: ("PWD", "/work"))
+        #expect(replaced.unusableName == nil)
+        #expect(strings(replaced).sorted() == ["OK=1", "PWD=/work"])
+        #expect(CommandEnvironment(shared: shared).block(override: ("PWD", "x\u{0}")).unusableName == "PWD")
+    }
+
     @Test func removingANameKeepsTheNamesItPrefixes() {
         let environment = CommandEnvironment(
             shared: shared,

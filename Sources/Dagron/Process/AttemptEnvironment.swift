@@ -19,34 +19,51 @@ struct AttemptEnvironment: Sendable {
     let unusableName: String?
 
     /// `shared` with `variables` set over it (their names must differ from
-    /// one another; `shared` must be made from a dictionary).
-    init(_ shared: EnvironmentBlock, setting variables: [EnvironmentVariable]) {
+    /// one another; `shared` must be made from a dictionary), and
+    /// `override` set over those.
+    init(_ shared: EnvironmentBlock, setting variables: [EnvironmentVariable], override: EnvironmentVariable? = nil) {
         self.shared = shared
-        own = EnvironmentBlock(variables)
+        own = EnvironmentBlock(variables, replacing: override)
         var hidden: [Int] = []
-        for variable in variables {
+        hidden.reserveCapacity(variables.count + 1)
+        for variable in variables where variable.name != override?.name {
             if let position = shared.position(of: variable.name) { hidden.append(position) }
         }
+        if let override, let position = shared.position(of: override.name) { hidden.append(position) }
         self.hidden = hidden
-        let stillShared = shared.unusableNames.first { name in !variables.contains { $0.name == name } }
+        let stillShared = shared.unusableNames.first { name in
+            name != override?.name && !variables.contains { $0.name == name }
+        }
         unusableName = stillShared ?? own.unusableName
     }
 
     /// How many strings `execve` gets.
     var count: Int { shared.count - hidden.count + own.count }
 
-    /// Calls `body` with the NULL-terminated array of the strings.
-    func withPointers<R>(_ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        shared.withStrings { sharedStrings in
-            own.withStrings { ownStrings in
-                var pointers: [UnsafeMutablePointer<CChar>?] = []
-                pointers.reserveCapacity(count + 1)
-                for (position, string) in sharedStrings.enumerated() where !hidden.contains(position) {
-                    pointers.append(UnsafeMutablePointer(mutating: string))
+    /// Calls `body` with the strings' addresses, NULL-terminated (the
+    /// buffer's last element is `nil`), valid during the call only. The
+    /// array is a temporary allocation (on the stack for any usual
+    /// environment), not an array built for each spawn.
+    func withPointers<R>(_ body: (UnsafeBufferPointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        shared.withBytes { sharedBase, sharedStarts in
+            own.withBytes { ownBase, ownStarts in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<CChar>?.self, capacity: count + 1) { pointers in
+                    var next = 0
+                    if let sharedBase {
+                        for (position, start) in sharedStarts.enumerated() where !hidden.contains(position) {
+                            pointers[next] = UnsafeMutablePointer(mutating: sharedBase + start)
+                            next += 1
+                        }
+                    }
+                    if let ownBase {
+                        for start in ownStarts {
+                            pointers[next] = UnsafeMutablePointer(mutating: ownBase + start)
+                            next += 1
+                        }
+                    }
+                    pointers[next] = nil
+                    return body(UnsafeBufferPointer(start: pointers.baseAddress, count: next + 1))
                 }
-                for string in ownStrings { pointers.append(UnsafeMutablePointer(mutating: string)) }
-                pointers.append(nil)
-                return body(pointers)
             }
         }
     }

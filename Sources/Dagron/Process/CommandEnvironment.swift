@@ -60,9 +60,7 @@ struct CommandEnvironment: Sendable {
 
     /// The whole environment as `execve` takes it, with `override` set as well.
     func block(override: (name: String, value: String)? = nil) -> AttemptEnvironment {
-        guard let override else { return AttemptEnvironment(shared.block, setting: own) }
-        var copy = self
-        copy.set(override.name, to: override.value)
-        return AttemptEnvironment(shared.block, setting: copy.own)
+        AttemptEnvironment(
+            shared.block, setting: own, override: override.map { EnvironmentVariable(name: $0.name, value: $0.value) })
     }
 }

@@ -42,13 +42,25 @@ struct EnvironmentBlock: Sendable {
         }
     }
 
-    /// The block of `variables` (their names must differ from one another), in their order.
-    init(_ variables: [EnvironmentVariable]) {
+    /// The block of `variables` (their names must differ from one another),
+    /// in their order, with `override` in place of the variable of its name
+    /// (or after them all when none has it).
+    init(_ variables: [EnvironmentVariable], replacing override: EnvironmentVariable? = nil) {
         var size = 0
         for variable in variables { size += variable.name.utf8.count + variable.value.utf8.count + 2 }
+        if let override { size += override.name.utf8.count + override.value.utf8.count + 2 }
         bytes.reserveCapacity(size)
-        starts.reserveCapacity(variables.count)
-        for variable in variables { append(name: variable.name, value: variable.value) }
+        starts.reserveCapacity(variables.count + 1)
+        var replaced = false
+        for variable in variables {
+            if let override, variable.name == override.name {
+                append(name: override.name, value: override.value)
+                replaced = true
+            } else {
+                append(name: variable.name, value: variable.value)
+            }
+        }
+        if let override, !replaced { append(name: override.name, value: override.value) }
     }
 
     /// How many strings the block holds.
@@ -84,6 +96,15 @@ struct EnvironmentBlock: Sendable {
             usable = usable && isUsable(byte)
         }
         return usable
+    }
+
+    /// Calls `body` with the address of the block's bytes (`nil` when it
+    /// is empty) and where each string starts in them, in the block's
+    /// order; the address is valid during the call only.
+    func withBytes<R>(_ body: (UnsafePointer<CChar>?, [Int]) -> R) -> R {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress, starts) }
+        }
     }
 
     /// Calls `body` with a pointer to each string, in the block's order,

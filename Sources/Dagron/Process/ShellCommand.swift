@@ -229,7 +229,12 @@ public struct ShellCommand: Sendable {
                 var pid: Int32 = 0
                 let failure = SpawnSupport.withCStrings(arguments) { argv in
                     environment.withPointers { envp in
-                        dagron_spawn_node(path, argv, envp, workingDirectory, output.rawValue, error.rawValue, &pid)
+                        path.withCString { path in
+                            Self.withOptionalCString(workingDirectory) { directory in
+                                dagron_spawn_node(
+                                    path, argv, envp.baseAddress, directory, output.rawValue, error.rawValue, &pid)
+                            }
+                        }
                     }
                 }
                 if failure == 0 { return .started(pid) }
@@ -251,6 +256,13 @@ public struct ShellCommand: Sendable {
                 launch = CommandLaunch.afterFailedSpawn(of: arguments.first ?? path, error: failure) ?? .shell(command)
             }
         }
+    }
+
+    /// `text` as a C string for the call of `body` (`nil` for `nil`), without
+    /// the copy an implicit conversion of an optional string makes.
+    private static func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let text else { return body(nil) }
+        return text.withCString(body)
     }
 
     /// The size of the file open as `descriptor` (0 if it cannot be told).

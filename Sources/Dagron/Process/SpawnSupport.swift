@@ -26,12 +26,40 @@ enum SpawnSupport {
         fd > highest ? fd : fcntl(fd, F_DUPFD_CLOEXEC, highest + 1)
     }
 
-    /// Calls `body` with a NULL-terminated C array of `strings`.
-    static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        pointers.append(nil)
-        defer { for pointer in pointers { free(pointer) } }
-        return body(pointers)
+    /// Calls `body` with a NULL-terminated C array of `strings`, valid
+    /// during the call only. The strings are copied into one temporary
+    /// buffer (on the stack when small), not one allocation each.
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var size = 0
+        for string in strings { size += string.utf8.count + 1 }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(size, 1)) { bytes in
+            withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<CChar>?.self, capacity: strings.count + 1) {
+                pointers in
+                let base = bytes.baseAddress!
+                var offset = 0
+                for (index, string) in strings.enumerated() {
+                    pointers[index] = base + offset
+                    let copied = string.utf8.withContiguousStorageIfAvailable { utf8 in
+                        if let source = utf8.baseAddress, !utf8.isEmpty {
+                            UnsafeMutableRawPointer(base + offset).copyMemory(from: source, byteCount: utf8.count)
+                        }
+                        return utf8.count
+                    }
+                    if let copied {
+                        offset += copied
+                    } else {
+                        for byte in string.utf8 {
+                            base[offset] = CChar(bitPattern: byte)
+                            offset += 1
+                        }
+                    }
+                    base[offset] = 0
+                    offset += 1
+                }
+                pointers[strings.count] = nil
+                return body(UnsafePointer(pointers.baseAddress!))
+            }
+        }
     }
 
     /// The environment of a dagron child: this process's, with Swift's
