@@ -64,9 +64,14 @@ struct ExecutorAttempt: Sendable {
     /// (see ``NodeTask/blocking``): `cancellation` stops the command.
     func run(on local: LocalExecutor, cancellation: AttemptCancellation) throws -> ProcessOutcome {
         if cancellation.isCancelled { throw CancellationError() }
-        let (handle, outcome, tail) = local.runOnCallingThread(
+        let (handle, ended, startedAt) = local.runOnCallingThread(
             job, environment: environment, tailLines: tailLines, openedLogs: openedLogs, cancellation: cancellation)
-        return try conclusion(handle, outcome, tail: { tail }, cancelled: cancellation.isCancelled)
+        let cancelled = cancellation.isCancelled
+        // What `conclusion` makes of a success, without the job outcome it
+        // would first be turned into.
+        if case .success = ended, !cancelled { return ProcessOutcome(exitCode: 0, processID: 0, job: handle) }
+        let (outcome, tail) = LocalExecutor.ending(ended, startedAt: startedAt)
+        return try conclusion(handle, outcome, tail: { tail }, cancelled: cancelled)
     }
 
     /// What the job's `outcome` (`nil`: the executor lost it) amounts to:

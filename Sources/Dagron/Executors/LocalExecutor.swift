@@ -127,14 +127,17 @@ public final class LocalExecutor: NodeExecutor {
     /// calling thread, which waits for the command (the host's attempts at
     /// local nodes without a time limit, see ``NodeTask/blocking``):
     /// `cancellation` stops the command.
+    ///
+    /// Returns the command's own ending and when it started: a success
+    /// needs no ``NodeJobOutcome`` (its caller makes one, with
+    /// ``ending(_:startedAt:)``, only for what it reports).
     func runOnCallingThread(
         _ job: NodeJob, environment: CommandEnvironment, tailLines: Int, openedLogs: OpenedLogFiles?,
         cancellation: AttemptCancellation
-    ) -> (NodeJobHandle, NodeJobOutcome, stderrTail: String?) {
+    ) -> (NodeJobHandle, Result<ProcessOutcome, any Error>, startedAt: Double) {
         let (handle, command) = attempt(job, environment: environment, tailLines: tailLines, openedLogs: openedLogs)
         let startedAt = WallClock.now()
-        let (outcome, tail) = Self.ending(Result { try command.run(cancellation: cancellation) }, startedAt: startedAt)
-        return (handle, outcome, tail)
+        return (handle, Result { try command.run(cancellation: cancellation) }, startedAt)
     }
 
     /// A handle for an attempt at `job` run by its caller, and its command.
@@ -174,7 +177,7 @@ public final class LocalExecutor: NodeExecutor {
     /// How a command that started at `startedAt` and ended with `ended`
     /// ended as a job, and the standard error tail its failure or
     /// cancellation kept.
-    private static func ending(_ ended: Result<ProcessOutcome, any Error>, startedAt: Double) -> (
+    static func ending(_ ended: Result<ProcessOutcome, any Error>, startedAt: Double) -> (
         outcome: NodeJobOutcome, stderrTail: String?
     ) {
         let ending: NodeJobOutcome.Ending

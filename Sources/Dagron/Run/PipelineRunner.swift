@@ -189,6 +189,8 @@ public final class PipelineRunner: Sendable {
                 })
             variables.set("DAGRON_RUN_DIR", to: runDirectory)
             variables.set("DAGRON_NODE", to: node.name)
+            // The first attempt's number, set once here: most nodes have no other attempt.
+            variables.set("DAGRON_ATTEMPT", to: "1")
             let nodeVariables = variables
             let logs = directory.logs(for: node.name)
             let workingDirectory: String
@@ -211,9 +213,11 @@ public final class PipelineRunner: Sendable {
             let attempt = { @Sendable in
                 let number = counter.next()
                 var job = template
-                job.attempt = number
                 var environment = nodeVariables
-                environment.set("DAGRON_ATTEMPT", to: String(number))
+                if number > 1 {
+                    job.attempt = number
+                    environment.set("DAGRON_ATTEMPT", to: String(number))
+                }
                 let openedLogs = logFiles.starting(at: logPosition)
                 if number > 1 { logs.markAttempt(number) }
                 return ExecutorAttempt(poller: poller, job: job, environment: environment, openedLogs: openedLogs)
