@@ -71,14 +71,20 @@ public enum DurationText {
         let fraction = scaled - scaled.rounded(.down)
         guard abs(fraction - 0.5) > 1e-9 else { return nil }
         let tenths = Int(scaled.rounded(.toNearestOrAwayFromZero))
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(5)
-        if tenths >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(tenths / 100)) }
-        bytes.append(UInt8(ascii: "0") + UInt8(tenths / 10 % 10))
-        bytes.append(UInt8(ascii: "."))
-        bytes.append(UInt8(ascii: "0") + UInt8(tenths % 10))
-        bytes.append(UInt8(ascii: "s"))
-        return String(decoding: bytes, as: UTF8.self)
+        // At most 5 bytes (`60.0s`): written straight into a small string, no array.
+        return String(unsafeUninitializedCapacity: 5) { bytes in
+            var count = 0
+            func put(_ byte: UInt8) {
+                bytes[count] = byte
+                count += 1
+            }
+            if tenths >= 100 { put(UInt8(ascii: "0") + UInt8(tenths / 100)) }
+            put(UInt8(ascii: "0") + UInt8(tenths / 10 % 10))
+            put(UInt8(ascii: "."))
+            put(UInt8(ascii: "0") + UInt8(tenths % 10))
+            put(UInt8(ascii: "s"))
+            return count
+        }
     }
 
     /// `format` applied to `arguments` by the C library: the same text as

@@ -100,6 +100,17 @@ enum ProgramSearch {
             var path: String?
             var workingDirectory: String?
             var word: String
+
+            /// The word and the lengths of the rest: a run looks programs up
+            /// with one `PATH` and one directory (a hundred bytes or more)
+            /// and many words, so hashing those strings for every spawn
+            /// would cost more than it tells apart. Equality still compares
+            /// them whole.
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(word)
+                hasher.combine(path?.utf8.count ?? -1)
+                hasher.combine(workingDirectory?.utf8.count ?? -1)
+            }
         }
 
         /// How many programs are remembered before the memory starts afresh.

@@ -116,14 +116,15 @@ final class RunConsole: Sendable {
             state.done += 1
             state.running.removeAll { $0 == result.name }
         }
-        var lines = [describe(result)]
+        // One string, built in place: a node's line is printed for every node.
+        var text = describe(result)
         if result.status == .failed || result.status == .timedOut, let tail = result.stderrTail, !tail.isEmpty {
             for line in tail.split(separator: "\n", omittingEmptySubsequences: false).suffix(10) {
-                lines.append(
-                    "     " + style.paint(style.glyphs.quote, .muted) + " " + TerminalText.escaped(String(line)))
+                text += "\n     " + style.paint(style.glyphs.quote, .muted) + " " + TerminalText.escaped(String(line))
             }
         }
-        console.write(lines.joined(separator: "\n") + "\n", to: .output)
+        text += "\n"
+        console.write(text, to: .output)
     }
 
     /// The status line's text; called by the console, with its lock held.
@@ -182,16 +183,30 @@ final class RunConsole: Sendable {
         let name = TerminalText.escaped(result.name)
         let duration = DurationText.format(result.durationSeconds)
         let attempts = result.attempts > 1 ? " (\(result.attempts) attempts)" : ""
-        let error = TerminalText.escaped(result.errorMessage ?? "")
+        // Only failures show it: not worked out for the nodes that succeed.
+        func error() -> String { TerminalText.escaped(result.errorMessage ?? "") }
         switch result.status {
         case .completed:
-            return style.paint(glyphs.succeeded, .success) + "  \(name)  " + style.paint(duration, .muted) + attempts
+            // The line of every node that succeeds: appended into one string.
+            let symbol = style.paint(glyphs.succeeded, .success)
+            let time = style.paint(duration, .muted)
+            var line = ""
+            line.reserveCapacity(symbol.utf8.count + name.utf8.count + time.utf8.count + attempts.utf8.count + 4)
+            line += symbol
+            line += "  "
+            line += name
+            line += "  "
+            line += time
+            line += attempts
+            return line
         case .failed:
+            let error = error()
             return style.paint(glyphs.failed, .failure) + "  \(name)  "
                 + style.paint("failed: \(error.isEmpty ? "unknown error" : error)", .failure)
                 + "  \(duration)\(attempts)"
         case .timedOut:
-            return style.paint(glyphs.timedOut, .failure) + "  \(name)  " + style.paint("timed out: \(error)", .failure)
+            return style.paint(glyphs.timedOut, .failure) + "  \(name)  "
+                + style.paint("timed out: \(error())", .failure)
                 + "  \(duration)\(attempts)"
         case .skipped:
             return style.paint(glyphs.skipped, .muted) + "  \(name)  skipped"
