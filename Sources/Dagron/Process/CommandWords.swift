@@ -18,23 +18,33 @@
 public enum CommandWords {
     /// The command's words, or `nil` when it needs the shell (or is blank).
     public static func split(_ command: String) -> [String]? {
-        var words: [String] = []
-        var current: [UInt8] = []
-        for byte in command.utf8 {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-                if !current.isEmpty {
-                    words.append(String(decoding: current, as: UTF8.self))
-                    current.removeAll(keepingCapacity: true)
+        // One pass over the command's bytes, each word made straight from
+        // its slice (no buffer of its own): every local node's command goes
+        // through here before its spawn.
+        var command = command
+        return command.withUTF8 { bytes -> [String]? in
+            var words: [String] = []
+            var start: Int?
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                    if let first = start {
+                        words.append(
+                            String(decoding: UnsafeBufferPointer(rebasing: bytes[first..<index]), as: UTF8.self))
+                        start = nil
+                    }
+                    continue
                 }
-                continue
+                guard isPlain(byte) else { return nil }
+                if byte == UInt8(ascii: "="), words.isEmpty { return nil }
+                if start == nil { start = index }
             }
-            guard isPlain(byte) else { return nil }
-            if byte == UInt8(ascii: "="), words.isEmpty { return nil }
-            current.append(byte)
+            if let first = start {
+                words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[first...]), as: UTF8.self))
+            }
+            guard let first = words.first, !shellWords.contains(first) else { return nil }
+            return words
         }
-        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
-        guard let first = words.first, !shellWords.contains(first) else { return nil }
-        return words
     }
 
     /// Whether `byte` means only itself to the shell inside a word.
