@@ -269,9 +269,9 @@ for round in $(seq "$rounds"); do
     fi
     # ninja and make build in a fresh folder each round instead of deleting
     # the last round's 500 stamps: on ext4 without a journal (this VM) every
-    # file created within about 30 s of a deletion first skips past the
-    # deleted inodes, which slowed whatever ran next (dagron's logs, their
-    # own stamps) by up to 2x.
+    # file created within 60 s of a deletion (360 s while the freed inodes'
+    # table blocks are dirty) first skips past the deleted inodes, which
+    # slowed whatever ran next (dagron's logs, their own stamps) by up to 2x.
     if [ -f "$dir/build.ninja" ] && command -v ninja >/dev/null 2>&1; then
       mkdir -p "$dir/ninja-$round" && cp "$dir/build.ninja" "$dir/ninja-$round/"
       echo "run_${shape}_500_ninja $(cd "$dir/ninja-$round" && ms_of ninja -j2) ms" >> "$work/run.rounds"
