@@ -47,7 +47,11 @@ struct AttemptEnvironment: Sendable {
     func withPointers<R>(_ body: (UnsafeBufferPointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         shared.withBytes { sharedBase, sharedStarts in
             own.withBytes { ownBase, ownStarts in
-                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<CChar>?.self, capacity: count + 1) { pointers in
+                // Room for every string of both blocks, not only `count`:
+                // the buffer can never be overrun, whatever `hidden` holds.
+                let capacity = sharedStarts.count + ownStarts.count + 1
+                return withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<CChar>?.self, capacity: capacity) {
+                    pointers in
                     var next = 0
                     if let sharedBase {
                         for (position, start) in sharedStarts.enumerated() where !hidden.contains(position) {
