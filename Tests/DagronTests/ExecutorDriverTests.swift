@@ -168,8 +168,11 @@ struct ExecutorDriverTests {
     @Test("a node timeout cancels the job and the node is timed out with its job id")
     func timeoutCancels() async throws {
         let executor = ScriptedExecutor()
+        // Long enough for the job to be submitted before the limit even when
+        // parallel tests load both cores: with 50 ms the node sometimes timed
+        // out before its attempt had started, with no job to cancel.
         let (runner, folder) = try runner(
-            "executor: scripted\nnodes:\n  slow:\n    run: hang\n    timeout: 50ms\n", executor: executor)
+            "executor: scripted\nnodes:\n  slow:\n    run: hang\n    timeout: 500ms\n", executor: executor)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = await runner.execute(try runner.build())
         #expect(result["slow"]?.status == .timedOut)
