@@ -215,16 +215,6 @@ extension ExecutionRun {
         var exitCode: Int32?
         var stderrTail: String?
         var job: NodeJobHandle?
-
-        init(exitCode: Int32?, stderrTail: String?, job: NodeJobHandle?) {
-            self.exitCode = exitCode
-            self.stderrTail = stderrTail
-            self.job = job
-        }
-
-        init(_ report: any ProcessReport) {
-            self.init(exitCode: report.exitCode, stderrTail: report.stderrTail, job: report.job)
-        }
     }
 
     /// Sleeps for `delay`, waking early if the execution is cancelled or stopped by fail-fast.
@@ -235,5 +225,12 @@ extension ExecutionRun {
             Thread.sleep(forTimeInterval: slice)
             remaining -= slice
         }
+    }
+}
+
+extension ExecutionRun.ReportedProcess {
+    /// The fields `report` carries (in an extension: the memberwise initializer stays).
+    init(_ report: any ProcessReport) {
+        self.init(exitCode: report.exitCode, stderrTail: report.stderrTail, job: report.job)
     }
 }

@@ -39,19 +39,12 @@ enum SpawnSupport {
                 var offset = 0
                 for (index, string) in strings.enumerated() {
                     pointers[index] = base + offset
-                    let copied = string.utf8.withContiguousStorageIfAvailable { utf8 in
-                        if let source = utf8.baseAddress, !utf8.isEmpty {
+                    var string = string
+                    offset += string.withUTF8 { utf8 in
+                        if let source = utf8.baseAddress {
                             UnsafeMutableRawPointer(base + offset).copyMemory(from: source, byteCount: utf8.count)
                         }
                         return utf8.count
-                    }
-                    if let copied {
-                        offset += copied
-                    } else {
-                        for byte in string.utf8 {
-                            base[offset] = CChar(bitPattern: byte)
-                            offset += 1
-                        }
                     }
                     base[offset] = 0
                     offset += 1

@@ -217,9 +217,9 @@ public final class PipelineRunner: Sendable {
                 if number > 1 {
                     job.attempt = number
                     environment.set("DAGRON_ATTEMPT", to: String(number))
+                    logs.markAttempt(number)
                 }
                 let openedLogs = logFiles.starting(at: logPosition)
-                if number > 1 { logs.markAttempt(number) }
                 return ExecutorAttempt(poller: poller, job: job, environment: environment, openedLogs: openedLogs)
             }
             var task = NodeTask.async(

@@ -187,18 +187,7 @@ final class RunConsole: Sendable {
         func error() -> String { TerminalText.escaped(result.errorMessage ?? "") }
         switch result.status {
         case .completed:
-            // The line of every node that succeeds: appended into one string.
-            let symbol = style.paint(glyphs.succeeded, .success)
-            let time = style.paint(duration, .muted)
-            var line = ""
-            line.reserveCapacity(symbol.utf8.count + name.utf8.count + time.utf8.count + attempts.utf8.count + 4)
-            line += symbol
-            line += "  "
-            line += name
-            line += "  "
-            line += time
-            line += attempts
-            return line
+            return style.paint(glyphs.succeeded, .success) + "  \(name)  " + style.paint(duration, .muted) + attempts
         case .failed:
             let error = error()
             return style.paint(glyphs.failed, .failure) + "  \(name)  "
