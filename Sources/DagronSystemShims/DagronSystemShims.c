@@ -9,10 +9,12 @@
 #if defined(__linux__)
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -80,6 +82,11 @@ static int null_input(void) {
 #endif
 
 #ifndef DAGRON_SANITIZED
+// Where dagron_clone3_run is written (in assembly): elsewhere nodes start with vfork.
+#if defined(__x86_64__) || defined(__aarch64__)
+#define DAGRON_HAS_CLONE3 1
+#endif
+
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -117,9 +124,17 @@ static int close_from_by_listing(int lowest) {
 /// child forked without exec forgets it (it would read its parent's).
 static _Atomic int process_stat = -2;
 
+/// When ``recent_ignored_signals`` last read them (CLOCK_MONOTONIC, ns;
+/// 0: never), and what it read.
+static _Atomic long long ignored_signals_read_at;
+#ifdef DAGRON_HAS_CLONE3
+static _Atomic unsigned long long ignored_signals_seen;
+#endif
+
 static void forget_process_stat(void) {
     int fd = atomic_exchange(&process_stat, -2);
     if (fd >= 0) close(fd);
+    atomic_store(&ignored_signals_read_at, 0);
 }
 
 static void register_forget_process_stat(void) {
@@ -132,12 +147,12 @@ static int process_stat_descriptor(void) {
     return open_shared(&process_stat, "/proc/self/stat");
 }
 
-/// The signals whose action in this process is not the default one (it
-/// ignores or catches them), as a mask whose bit n-1 is signal n, read from
-/// the `sigignore` and `sigcatch` fields of /proc/self/stat: one `pread`,
-/// where asking about each signal is 62 `rt_sigaction` calls (15 µs on a
-/// small VM). Returns 0, or -1 when they cannot be read.
-static int nondefault_signals(unsigned long long *mask) {
+/// The signals this process ignores and those it catches, as masks whose
+/// bit n-1 is signal n, read from the `sigignore` and `sigcatch` fields of
+/// /proc/self/stat: one `pread`, where asking about each signal is 62
+/// `rt_sigaction` calls (15 µs on a small VM). Returns 0, or -1 when they
+/// cannot be read.
+static int read_signal_actions(unsigned long long *ignored, unsigned long long *caught) {
     int fd = process_stat_descriptor();
     if (fd < 0) return -1;
     char buffer[1024];
@@ -164,9 +179,38 @@ static int nondefault_signals(unsigned long long *mask) {
         }
     }
     if (digits[0] == 0 || digits[1] == 0) return -1;
-    *mask = values[0] | values[1];
+    *ignored = values[0];
+    *caught = values[1];
     return 0;
 }
+
+#ifdef DAGRON_HAS_CLONE3
+/// How long ``recent_ignored_signals`` trusts what it read: 10 ms.
+#define DAGRON_IGNORED_SIGNALS_FRESH_NS 10000000LL
+
+/// The signals this process ignores, as ``read_signal_actions`` read them
+/// at most 10 ms ago: a node started with `clone3` needs only these (the
+/// kernel clears the caught ones), and the read costs 4-10 µs (its caches
+/// are cold after the last child's `exec`), where a node's whole overhead
+/// is some 50. A signal ignored in the last 10 ms may still be ignored in
+/// a node's program started now, as it is in every program other tools
+/// start. Returns 0, or -1 when they cannot be read.
+static int recent_ignored_signals(unsigned long long *ignored) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long at = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+    long long read_at = atomic_load_explicit(&ignored_signals_read_at, memory_order_acquire);
+    if (read_at != 0 && at - read_at < DAGRON_IGNORED_SIGNALS_FRESH_NS) {
+        *ignored = atomic_load_explicit(&ignored_signals_seen, memory_order_relaxed);
+        return 0;
+    }
+    unsigned long long caught;
+    if (read_signal_actions(ignored, &caught) != 0) return -1;
+    atomic_store_explicit(&ignored_signals_seen, *ignored, memory_order_relaxed);
+    atomic_store_explicit(&ignored_signals_read_at, at, memory_order_release);
+    return 0;
+}
+#endif
 
 /// The vfork child of ``dagron_spawn_node``: what posix_spawn's attributes
 /// and file actions would do, with system calls only (it shares the
@@ -179,12 +223,13 @@ __attribute__((noreturn)) static void node_child(
     // Every signal at its default action (dagron ignores SIGPIPE; a node's
     // `yes | head` must not), except the real-time signals the C library
     // keeps for itself (32 and 33), which are ignored, as posix_spawn leaves
-    // them. The child has its own copy of the handlers: only those not at
-    // the default action already are set (`nondefault`), or all of them
-    // when `every_signal`. Caught ones are reset too, although `execve`
-    // would: no handler of dagron's may run in the child once it unblocks
-    // signals. The kernel's call (its struct on x86-64 and arm64), not
-    // sigaction(), which refuses to touch those two.
+    // them. The child has its own copy of the actions: only those in
+    // `nondefault` are set (the ignored and caught ones, or only the
+    // ignored ones when the kernel has cleared the handlers), or all of
+    // them when `every_signal`. Caught ones are reset too, although
+    // `execve` would: no handler of dagron's may run in the child once it
+    // unblocks signals. The kernel's call (its struct on x86-64 and arm64),
+    // not sigaction(), which refuses to touch those two.
     struct {
         void *handler;
         unsigned long flags;
@@ -219,11 +264,111 @@ fail:
     _exit(127);
 }
 
-/// Starts the child with vfork: as posix_spawn does, but without its
-/// per-call child stack (glibc maps one for every spawn and unmaps it after,
-/// and in a process with other threads the unmap flushes their TLBs with an
-/// interrupt to every CPU they ran on). The child runs on this thread's
-/// stack, below this frame, while the thread is suspended, and reports a
+#ifdef DAGRON_HAS_CLONE3
+/// The kernel's `struct clone_args`, as its first version (64 bytes).
+struct dagron_clone_args {
+    unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/// `clone3`'s flag for a child whose caught signals start at their default
+/// action (Linux 5.5; `<linux/sched.h>` of older systems lacks it).
+#define DAGRON_CLONE_CLEAR_SIGHAND 0x100000000ULL
+
+/// The `clone3` system call, whose child calls `start(argument)` on the
+/// stack `args` gives it and exits with its result. Returns the child's pid
+/// to the parent, or minus the error number. In assembly because the child
+/// begins on a stack without a frame to return to.
+__attribute__((visibility("hidden"))) long dagron_clone3_run(
+    struct dagron_clone_args *args, unsigned long size, int (*start)(void *), void *argument);
+
+#if defined(__x86_64__)
+// The argument waits in r8 and `start` in rdx, which the system call keeps
+// (it changes only rax, rcx and r11); the child's stack pointer is the top
+// of `args->stack`, 16-byte aligned, as a call expects.
+__asm__(
+    ".text\n"
+    ".globl dagron_clone3_run\n"
+    ".hidden dagron_clone3_run\n"
+    ".type dagron_clone3_run, @function\n"
+    ".p2align 4\n"
+    "dagron_clone3_run:\n"
+    "    mov %rcx, %r8\n"
+    "    mov $435, %eax\n"
+    "    syscall\n"
+    "    test %rax, %rax\n"
+    "    jnz 1f\n"
+    "    xor %ebp, %ebp\n"
+    "    mov %r8, %rdi\n"
+    "    call *%rdx\n"
+    "    mov %eax, %edi\n"
+    "    mov $60, %eax\n"
+    "    syscall\n"
+    "    hlt\n"
+    "1:  ret\n"
+    ".size dagron_clone3_run, .-dagron_clone3_run\n");
+#else
+// `start` and the argument wait in x10 and x11, which the system call keeps.
+__asm__(
+    ".text\n"
+    ".globl dagron_clone3_run\n"
+    ".hidden dagron_clone3_run\n"
+    ".type dagron_clone3_run, %function\n"
+    ".p2align 2\n"
+    "dagron_clone3_run:\n"
+    "    mov x10, x2\n"
+    "    mov x11, x3\n"
+    "    mov x8, #435\n"
+    "    svc #0\n"
+    "    cbnz x0, 1f\n"
+    "    mov x29, xzr\n"
+    "    mov x30, xzr\n"
+    "    mov x0, x11\n"
+    "    blr x10\n"
+    "    mov x8, #93\n"
+    "    svc #0\n"
+    "    brk #0\n"
+    "1:  ret\n"
+    ".size dagron_clone3_run, .-dagron_clone3_run\n");
+#endif
+
+/// What ``node_child`` gets when it starts through ``dagron_clone3_run``.
+struct node_start {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *directory;
+    int null, output, error, first_realtime, every_signal;
+    unsigned long long reset;
+    volatile int *failure;
+};
+
+static int start_node_child(void *argument) {
+    const struct node_start *start = argument;
+    node_child(start->path, start->argv, start->envp, start->directory, start->null, start->output, start->error,
+               start->first_realtime, start->every_signal, start->reset, start->failure);
+}
+
+/// The child's stack for ``dagron_clone3_run``: it needs well under a page
+/// (``node_child`` and the C library's system call wrappers).
+#define DAGRON_CHILD_STACK 16384
+#endif
+
+/// 1 while nodes start with `clone3`; 0 once it failed for want of
+/// support (a kernel before 5.5, a sandbox that refuses it), or for tests.
+static _Atomic int clone3_usable = 1;
+
+void dagron_spawn_node_use_clone3(int use) {
+    atomic_store(&clone3_usable, use != 0);
+}
+
+/// Starts the child as posix_spawn does, but without its per-call child
+/// stack (glibc maps one for every spawn and unmaps it after, and in a
+/// process with other threads the unmap flushes their TLBs with an
+/// interrupt to every CPU they ran on): with `clone3` (`CLONE_VM |
+/// CLONE_VFORK`), the child on a stack in this frame, or, where `clone3`
+/// or its `CLONE_CLEAR_SIGHAND` is missing, with `vfork`, the child on this
+/// thread's stack below this frame. Either way the thread is suspended
+/// until the child has called `execve` or exited, and the child reports a
 /// failure through `failure` in the memory they share; every signal stays
 /// blocked until the child has reset them.
 static int spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
@@ -236,29 +381,58 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
     if (directory != NULL && getcwd(current, sizeof current) != NULL && strcmp(current, directory) == 0) {
         directory = NULL;
     }
-    // Read just before the vfork, whose child has a copy of the actions as
-    // they are then: only an action another thread changes in between is
-    // not seen (glibc's posix_spawn asks the child's copy, 62 calls more).
-    unsigned long long nondefault = 0;
-    int every_signal = nondefault_signals(&nondefault) != 0;
     sigset_t every, saved;
     sigfillset(&every);
     pthread_sigmask(SIG_SETMASK, &every, &saved);
     volatile int failure = 0;
-    pid_t child = vfork();
-    if (child == 0) {
-        node_child(
-            path, argv, envp, directory, null, output, error, first_realtime, every_signal, nondefault, &failure);
-    }
+    pid_t child = -1;
     int rc = 0;
-    if (child < 0) {
-        rc = errno;
-    } else if (failure != 0) {
+    int forked = 0;
+#ifdef DAGRON_HAS_CLONE3
+    if (atomic_load_explicit(&clone3_usable, memory_order_relaxed)) {
+        // The kernel starts the child with every caught signal at its
+        // default action (no handler of dagron's can run in it, whatever
+        // another thread installs meanwhile): it resets only the ignored ones.
+        unsigned long long ignored = 0;
+        int every_signal = recent_ignored_signals(&ignored) != 0;
+        struct node_start start = {path, argv, envp, directory, null, output, error,
+                                   first_realtime, every_signal, ignored, &failure};
+        _Alignas(16) char stack[DAGRON_CHILD_STACK];
+        struct dagron_clone_args args = {
+            .flags = CLONE_VM | CLONE_VFORK | DAGRON_CLONE_CLEAR_SIGHAND,
+            .exit_signal = SIGCHLD,
+            .stack = (unsigned long long)(uintptr_t)stack,
+            .stack_size = sizeof stack,
+        };
+        long result = dagron_clone3_run(&args, sizeof args, start_node_child, &start);
+        if (result == -ENOSYS || result == -EINVAL || result == -EPERM) {
+            atomic_store_explicit(&clone3_usable, 0, memory_order_relaxed);
+        } else {
+            forked = 1;
+            if (result < 0) rc = (int)-result;
+            else child = (pid_t)result;
+        }
+    }
+#endif
+    if (!forked) {
+        // Read just before the vfork, whose child has a copy of the actions
+        // as they are then: only an action another thread changes in between
+        // is not seen (glibc's posix_spawn asks the child's copy, 62 calls more).
+        unsigned long long ignored = 0, caught = 0;
+        int every_signal = read_signal_actions(&ignored, &caught) != 0;
+        child = vfork();
+        if (child == 0) {
+            node_child(path, argv, envp, directory, null, output, error, first_realtime, every_signal,
+                       ignored | caught, &failure);
+        }
+        if (child < 0) rc = errno;
+    }
+    if (rc == 0 && failure != 0) {
         // It never ran the program: reap it here, where only we know its pid.
         rc = failure;
         int status;
         while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
-    } else {
+    } else if (rc == 0) {
         *pid = child;
     }
     // Back to the thread's own mask, less SIGCHLD (see dagron_spawn_node).
@@ -267,6 +441,10 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
     return rc;
 }
 #else
+void dagron_spawn_node_use_clone3(int use) {
+    (void)use;
+}
+
 /// Under ThreadSanitizer or AddressSanitizer: posix_spawn, with the same
 /// attributes and file actions as `node_child`. Those runtimes turn `vfork`
 /// into `fork`, where the child's failure would never reach the parent (and

@@ -308,80 +308,6 @@ import Testing
         #expect(errors == message)
     }
 
-    /// What `dagron_spawn_node` promises the program (it forks with `vfork`
-    /// and sets each of these itself): standard input `/dev/null`, no
-    /// descriptor beyond 0-2, no signal blocked or ignored (dagron ignores
-    /// SIGPIPE and the worker blocks every signal around the fork), leading a
-    /// process group of its own; and the program itself, not a shell, runs.
-    @Test func aDirectProgramStartsWithACleanSlate() async throws {
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        func output(of text: String) async throws -> String {
-            let logs = NodeLogFiles(directory: scratch.path, node: "probe")
-            try? FileManager.default.removeItem(atPath: logs.standardOutputPath)
-            let command = ShellCommand(
-                node: "probe", command: text, environment: ["PATH": "/usr/bin:/bin"], logs: logs)
-            #expect(try await command.run().exitCode == 0, "\(text)")
-            return (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
-        }
-        #expect(try await output(of: "readlink /proc/self/fd/0") == "/dev/null\n")
-        #expect(try await output(of: "cat -") == "")
-        // `ls` opens the listing itself as descriptor 3.
-        #expect(try await output(of: "ls /proc/self/fd") == "0\n1\n2\n3\n")
-        let status = try await output(of: "cat /proc/self/status")
-        func mask(_ name: String) -> UInt64? {
-            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
-                .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
-        }
-        #expect(mask("SigBlk") == 0, "\(status)")
-        // Only the C library's own two real-time signals (32 and 33) may be
-        // ignored, as posix_spawn leaves them; bit N is signal N + 1.
-        #expect(mask("SigIgn").map { $0 & ~UInt64(0x1_8000_0000) } == 0, "\(status)")
-        // /proc/self/stat: pid (comm) state ppid pgrp ...
-        let stat = try await output(of: "cat /proc/self/stat")
-        let own = stat.split(separator: " ").first.map(String.init)
-        let group = stat.split(separator: ")").last?.split(separator: " ").dropFirst(2).first.map(String.init)
-        #expect(own != nil && own == group, "\(stat)")
-    }
-
-    /// The child resets only the signals this process does not leave at
-    /// their default action, read afresh for every spawn: a signal ignored
-    /// after the first spawn is still at its default action in the next
-    /// program, and so is one given a handler.
-    @Test func aSignalIgnoredOrCaughtBetweenSpawnsIsAtItsDefaultInTheNextProgram() async throws {
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        func status() async throws -> String {
-            let logs = NodeLogFiles(directory: scratch.path, node: "probe")
-            try? FileManager.default.removeItem(atPath: logs.standardOutputPath)
-            let command = ShellCommand(
-                node: "probe", command: "cat /proc/self/status", environment: ["PATH": "/usr/bin:/bin"], logs: logs)
-            #expect(try await command.run().exitCode == 0)
-            return (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
-        }
-        func mask(_ name: String, in status: String) -> UInt64? {
-            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
-                .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
-        }
-        _ = try await status()
-        // Bit N is signal N + 1.
-        let ignored: [Int32] = [SIGUSR1, SIGWINCH, SIGURG]
-        let previous = ignored.map { signal($0, SIG_IGN) }
-        let previousHandler = signal(SIGUSR2) { _ in }
-        defer {
-            for (number, action) in zip(ignored, previous) { signal(number, action) }
-            signal(SIGUSR2, previousHandler)
-        }
-        var ours = sigaction()
-        sigaction(SIGUSR1, nil, &ours)
-        // SIG_IGN is 1.
-        #expect(unsafeBitCast(ours.__sigaction_handler.sa_handler, to: Int.self) == 1, "SIGUSR1 is not ignored")
-        let seen = try await status()
-        let bits = ignored.reduce(UInt64(0)) { $0 | (1 << UInt64($1 - 1)) } | (1 << UInt64(SIGUSR2 - 1))
-        #expect(mask("SigIgn", in: seen).map { $0 & bits } == 0, "\(seen)")
-        #expect(mask("SigCgt", in: seen) == 0, "\(seen)")
-    }
-
     /// The thread that starts a node's command no longer blocks SIGCHLD
     /// afterwards (and still blocks whatever else it blocked), so that the
     /// kernel drops each child's SIGCHLD at its default action instead of
@@ -443,5 +369,95 @@ import Testing
         task.cancel()
         await #expect(throws: NodeCancelledError.self) { try await task.value }
         #expect(!group.isAlive, "the sleep outlived its cancelled node")
+    }
+}
+
+/// The promises of a child's start made with `clone3` (whose kernel clears
+/// the signal handlers) and with `vfork` (a kernel without it), one test at
+/// a time: which of the two `dagron_spawn_node` uses is process-wide.
+extension DirectCommandTests {
+    @Suite(.serialized) struct BothWaysOfStarting {
+        /// What `dagron_spawn_node` promises the program (it forks with `clone3`
+        /// or `vfork` and sets each of these itself): standard input `/dev/null`, no
+        /// descriptor beyond 0-2, no signal blocked or ignored (dagron ignores
+        /// SIGPIPE and the worker blocks every signal around the fork), leading a
+        /// process group of its own; and the program itself, not a shell, runs.
+        @Test(arguments: [true, false]) func aDirectProgramStartsWithACleanSlate(clone3: Bool) async throws {
+            dagron_spawn_node_use_clone3(clone3 ? 1 : 0)
+            defer { dagron_spawn_node_use_clone3(1) }
+            let scratch = try Scratch()
+            defer { scratch.cleanUp() }
+            func output(of text: String) async throws -> String {
+                let logs = NodeLogFiles(directory: scratch.path, node: "probe")
+                try? FileManager.default.removeItem(atPath: logs.standardOutputPath)
+                let command = ShellCommand(
+                    node: "probe", command: text, environment: ["PATH": "/usr/bin:/bin"], logs: logs)
+                #expect(try await command.run().exitCode == 0, "\(text)")
+                return (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
+            }
+            #expect(try await output(of: "readlink /proc/self/fd/0") == "/dev/null\n")
+            #expect(try await output(of: "cat -") == "")
+            // `ls` opens the listing itself as descriptor 3.
+            #expect(try await output(of: "ls /proc/self/fd") == "0\n1\n2\n3\n")
+            let status = try await output(of: "cat /proc/self/status")
+            func mask(_ name: String) -> UInt64? {
+                status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                    .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+            }
+            #expect(mask("SigBlk") == 0, "\(status)")
+            // Only the C library's own two real-time signals (32 and 33) may be
+            // ignored, as posix_spawn leaves them; bit N is signal N + 1.
+            #expect(mask("SigIgn").map { $0 & ~UInt64(0x1_8000_0000) } == 0, "\(status)")
+            // /proc/self/stat: pid (comm) state ppid pgrp ...
+            let stat = try await output(of: "cat /proc/self/stat")
+            let own = stat.split(separator: " ").first.map(String.init)
+            let group = stat.split(separator: ")").last?.split(separator: " ").dropFirst(2).first.map(String.init)
+            #expect(own != nil && own == group, "\(stat)")
+        }
+
+        /// The child resets only the signals this process does not leave at
+        /// their default action: a signal ignored after the first spawn is at
+        /// its default action in a later program, and so is one given a
+        /// handler. With `vfork` the actions are read afresh for every spawn;
+        /// with `clone3` the kernel clears the handlers and the ignored
+        /// signals read in the last 10 ms are trusted, so the second spawn
+        /// waits that out.
+        @Test(arguments: [true, false])
+        func aSignalIgnoredOrCaughtBetweenSpawnsIsAtItsDefaultInTheNextProgram(clone3: Bool) async throws {
+            dagron_spawn_node_use_clone3(clone3 ? 1 : 0)
+            defer { dagron_spawn_node_use_clone3(1) }
+            let scratch = try Scratch()
+            defer { scratch.cleanUp() }
+            func status() async throws -> String {
+                let logs = NodeLogFiles(directory: scratch.path, node: "probe")
+                try? FileManager.default.removeItem(atPath: logs.standardOutputPath)
+                let command = ShellCommand(
+                    node: "probe", command: "cat /proc/self/status", environment: ["PATH": "/usr/bin:/bin"], logs: logs)
+                #expect(try await command.run().exitCode == 0)
+                return (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
+            }
+            func mask(_ name: String, in status: String) -> UInt64? {
+                status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                    .flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+            }
+            _ = try await status()
+            // Bit N is signal N + 1.
+            let ignored: [Int32] = [SIGUSR1, SIGWINCH, SIGURG]
+            let previous = ignored.map { signal($0, SIG_IGN) }
+            let previousHandler = signal(SIGUSR2) { _ in }
+            defer {
+                for (number, action) in zip(ignored, previous) { signal(number, action) }
+                signal(SIGUSR2, previousHandler)
+            }
+            var ours = sigaction()
+            sigaction(SIGUSR1, nil, &ours)
+            // SIG_IGN is 1.
+            #expect(unsafeBitCast(ours.__sigaction_handler.sa_handler, to: Int.self) == 1, "SIGUSR1 is not ignored")
+            if clone3 { try await Task.sleep(for: .milliseconds(30)) }
+            let seen = try await status()
+            let bits = ignored.reduce(UInt64(0)) { $0 | (1 << UInt64($1 - 1)) } | (1 << UInt64(SIGUSR2 - 1))
+            #expect(mask("SigIgn", in: seen).map { $0 & bits } == 0, "\(seen)")
+            #expect(mask("SigCgt", in: seen) == 0, "\(seen)")
+        }
     }
 }

@@ -13,7 +13,7 @@ import SystemPackage
 /// output and standard error appended to log files, standard input empty.
 /// A command without shell syntax is `exec`ed directly, any other with
 /// `/bin/sh -c` (see ``CommandLaunch``); either way it is started with
-/// `vfork` and `execve` (`dagron_spawn_node`), and its end is awaited by
+/// `clone3` (or `vfork`) and `execve` (`dagron_spawn_node`), and its end is awaited by
 /// the worker that started it (in `waitid` with ``run(cancellation:)``,
 /// through ``DirectExitWait`` with ``run()``) or ``ChildExitWatcher``.
 ///

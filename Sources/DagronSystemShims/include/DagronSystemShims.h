@@ -23,7 +23,8 @@ int dagron_shared_memory_file(const char *name, long size);
 
 // MARK: Node commands
 
-/// Starts a node's command with `vfork` and `execve`: `path`
+/// Starts a node's command with `clone3` (or `vfork` where the kernel
+/// lacks it) and `execve`: `path`
 /// with `argv` and `envp` (NULL-terminated), in `directory` (NULL: this
 /// process's), leading a process group of its own, every signal unblocked
 /// and at its default action, standard input `/dev/null`, standard output
@@ -34,6 +35,11 @@ int dagron_shared_memory_file(const char *name, long size);
 /// wakes no other thread (SIGCHLD stays at its default action, ignored).
 int dagron_spawn_node(const char *path, char *const argv[], char *const envp[], const char *directory,
                       int output, int error, int *pid);
+
+/// Whether ``dagron_spawn_node`` starts children with `clone3` where the
+/// kernel allows it (non-zero, the default) or always with `vfork` (0), for
+/// tests of both ways. Builds with a sanitizer use `posix_spawn` either way.
+void dagron_spawn_node_use_clone3(int use);
 
 /// A close-on-exec descriptor that becomes readable when child `pid` exits
 /// (Linux `pidfd_open`), or -1 with `errno` set.
