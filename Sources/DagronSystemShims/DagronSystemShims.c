@@ -90,6 +90,8 @@ static int null_input(void) {
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+/// close_range's flag for a table of the caller's own (Linux 5.9).
+#define DAGRON_CLOSE_RANGE_UNSHARE (1U << 1)
 
 /// Closes every descriptor from `lowest` up, by listing /proc/self/fd
 /// with raw system calls (no allocation: it runs in the vfork child), for
@@ -219,7 +221,7 @@ static int recent_ignored_signals(unsigned long long *ignored) {
 __attribute__((noreturn)) static void node_child(
     const char *path, char *const argv[], char *const envp[], const char *directory,
     int null, int output, int error, int first_realtime, int every_signal, unsigned long long nondefault,
-    volatile int *failure) {
+    unsigned int shared_below, volatile int *failure) {
     // Every signal at its default action (dagron ignores SIGPIPE; a node's
     // `yes | head` must not), except the real-time signals the C library
     // keeps for itself (32 and 33), which are ignored, as posix_spawn leaves
@@ -245,6 +247,17 @@ __attribute__((noreturn)) static void node_child(
     }
     if (setpgid(0, 0) != 0) goto fail;
     if (directory != NULL && chdir(directory) != 0) goto fail;
+    // A child that shares dagron's descriptor table (`shared_below` > 0)
+    // first takes a table of its own holding only the descriptors below
+    // `shared_below` (0-2 and the three it needs): nothing below may touch
+    // the shared one, which dagron's other threads go on using.
+    // close_range's unshare copies just those, where a fork copies every
+    // descriptor (the log preparer's dozens of open logs among them) and
+    // the child closed them again one by one.
+    if (shared_below > 0 && syscall(SYS_close_range, shared_below, ~0U, DAGRON_CLOSE_RANGE_UNSHARE) != 0 &&
+        unshare(CLONE_FILES) != 0) {
+        goto fail;
+    }
     if (null >= 0) {
         if (dup2(null, 0) < 0) goto fail;
     } else {
@@ -339,13 +352,14 @@ struct node_start {
     const char *directory;
     int null, output, error, first_realtime, every_signal;
     unsigned long long reset;
+    unsigned int shared_below;
     volatile int *failure;
 };
 
 static int start_node_child(void *argument) {
     const struct node_start *start = argument;
     node_child(start->path, start->argv, start->envp, start->directory, start->null, start->output, start->error,
-               start->first_realtime, start->every_signal, start->reset, start->failure);
+               start->first_realtime, start->every_signal, start->reset, start->shared_below, start->failure);
 }
 
 /// The child's stack for ``dagron_clone3_run``: it needs well under a page
@@ -365,7 +379,7 @@ void dagron_spawn_node_use_clone3(int use) {
 /// stack (glibc maps one for every spawn and unmaps it after, and in a
 /// process with other threads the unmap flushes their TLBs with an
 /// interrupt to every CPU they ran on): with `clone3` (`CLONE_VM |
-/// CLONE_VFORK`), the child on a stack in this frame, or, where `clone3`
+/// CLONE_VFORK | CLONE_FILES`), the child on a stack in this frame, or, where `clone3`
 /// or its `CLONE_CLEAR_SIGHAND` is missing, with `vfork`, the child on this
 /// thread's stack below this frame. Either way the thread is suspended
 /// until the child has called `execve` or exited, and the child reports a
@@ -395,11 +409,14 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
         // another thread installs meanwhile): it resets only the ignored ones.
         unsigned long long ignored = 0;
         int every_signal = recent_ignored_signals(&ignored) != 0;
+        // It shares the descriptor table too, and keeps what it needs of it.
+        int highest = null > output ? null : output;
+        if (error > highest) highest = error;
         struct node_start start = {path, argv, envp, directory, null, output, error,
-                                   first_realtime, every_signal, ignored, &failure};
+                                   first_realtime, every_signal, ignored, (unsigned int)highest + 1, &failure};
         _Alignas(16) char stack[DAGRON_CHILD_STACK];
         struct dagron_clone_args args = {
-            .flags = CLONE_VM | CLONE_VFORK | DAGRON_CLONE_CLEAR_SIGHAND,
+            .flags = CLONE_VM | CLONE_VFORK | CLONE_FILES | DAGRON_CLONE_CLEAR_SIGHAND,
             .exit_signal = SIGCHLD,
             .stack = (unsigned long long)(uintptr_t)stack,
             .stack_size = sizeof stack,
@@ -423,7 +440,7 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
         child = vfork();
         if (child == 0) {
             node_child(path, argv, envp, directory, null, output, error, first_realtime, every_signal,
-                       ignored | caught, &failure);
+                       ignored | caught, 0, &failure);
         }
         if (child < 0) rc = errno;
     }

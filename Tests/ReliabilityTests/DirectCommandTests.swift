@@ -459,5 +459,35 @@ extension DirectCommandTests {
             #expect(mask("SigIgn", in: seen).map { $0 & bits } == 0, "\(seen)")
             #expect(mask("SigCgt", in: seen) == 0, "\(seen)")
         }
+
+        /// A `clone3` child shares dagron's descriptor table until it takes
+        /// one of its own: with a hundred descriptors open below its logs, the
+        /// program still sees only 0-2 (and the listing `ls` opens), and
+        /// dagron's own descriptors are all where they were, standard ones
+        /// included.
+        @Test(arguments: [true, false]) func dagronsDescriptorsStayAsTheyWere(clone3: Bool) async throws {
+            dagron_spawn_node_use_clone3(clone3 ? 1 : 0)
+            defer { dagron_spawn_node_use_clone3(1) }
+            let scratch = try Scratch()
+            defer { scratch.cleanUp() }
+            let extra = (0..<100).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
+            defer { for descriptor in extra { close(descriptor) } }
+            #expect(extra.allSatisfy { $0 > 2 })
+            func identity(_ descriptor: Int32) -> String? {
+                var info = stat()
+                guard fstat(descriptor, &info) == 0 else { return nil }
+                return "\(info.st_dev):\(info.st_ino):\(info.st_mode)"
+            }
+            let watched = [0, 1, 2] + [extra[0], extra[50], extra[99]]
+            let before = watched.map(identity)
+            let logs = NodeLogFiles(directory: scratch.path, node: "probe")
+            let command = ShellCommand(
+                node: "probe", command: "ls /proc/self/fd", environment: ["PATH": "/usr/bin:/bin"], logs: logs)
+            #expect(try await command.run().exitCode == 0)
+            let listing = (try? String(contentsOfFile: logs.standardOutputPath, encoding: .utf8)) ?? ""
+            #expect(listing == "0\n1\n2\n3\n")
+            #expect(watched.map(identity) == before)
+            #expect(before.allSatisfy { $0 != nil })
+        }
     }
 }
