@@ -214,14 +214,25 @@ static int recent_ignored_signals(unsigned long long *ignored) {
 }
 #endif
 
-/// The vfork child of ``dagron_spawn_node``: what posix_spawn's attributes
+/// What ``node_child`` is to do: the program, its directory (NULL: this
+/// process's) and descriptors, the signals to reset (see ``node_child``),
+/// and where to report a failure.
+struct node_start {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *directory;
+    int null, output, error, first_realtime, every_signal;
+    unsigned long long nondefault;
+    unsigned int shared_below;
+    volatile int *failure;
+};
+
+/// The child of ``dagron_spawn_node``: what posix_spawn's attributes
 /// and file actions would do, with system calls only (it shares the
 /// parent's memory until `execve`). Stores `errno` in `*failure` and exits
 /// with status 127 if a step fails.
-__attribute__((noreturn)) static void node_child(
-    const char *path, char *const argv[], char *const envp[], const char *directory,
-    int null, int output, int error, int first_realtime, int every_signal, unsigned long long nondefault,
-    unsigned int shared_below, volatile int *failure) {
+__attribute__((noreturn)) static void node_child(const struct node_start *start) {
     // Every signal at its default action (dagron ignores SIGPIPE; a node's
     // `yes | head` must not), except the real-time signals the C library
     // keeps for itself (32 and 33), which are ignored, as posix_spawn leaves
@@ -240,13 +251,15 @@ __attribute__((noreturn)) static void node_child(
     } action = {SIG_DFL, 0, NULL, 0};
     for (int signal = 1; signal < NSIG; signal++) {
         if (signal == SIGKILL || signal == SIGSTOP) continue;
-        int internal = signal >= __SIGRTMIN && signal < first_realtime;
-        if (!internal && !every_signal && !(signal <= 64 && (nondefault >> (signal - 1) & 1ULL))) continue;
+        int internal = signal >= __SIGRTMIN && signal < start->first_realtime;
+        if (!internal && !start->every_signal && !(signal <= 64 && (start->nondefault >> (signal - 1) & 1ULL))) {
+            continue;
+        }
         action.handler = internal ? SIG_IGN : SIG_DFL;
         (void)syscall(SYS_rt_sigaction, signal, &action, NULL, sizeof action.mask);
     }
     if (setpgid(0, 0) != 0) goto fail;
-    if (directory != NULL && chdir(directory) != 0) goto fail;
+    if (start->directory != NULL && chdir(start->directory) != 0) goto fail;
     // A child that shares dagron's descriptor table (`shared_below` > 0)
     // first takes a table of its own holding only the descriptors below
     // `shared_below` (0-2 and the three it needs): nothing below may touch
@@ -254,26 +267,27 @@ __attribute__((noreturn)) static void node_child(
     // close_range's unshare copies just those, where a fork copies every
     // descriptor (the log preparer's dozens of open logs among them) and
     // the child closed them again one by one.
-    if (shared_below > 0 && syscall(SYS_close_range, shared_below, ~0U, DAGRON_CLOSE_RANGE_UNSHARE) != 0 &&
+    if (start->shared_below > 0 &&
+        syscall(SYS_close_range, start->shared_below, ~0U, DAGRON_CLOSE_RANGE_UNSHARE) != 0 &&
         unshare(CLONE_FILES) != 0) {
         goto fail;
     }
-    if (null >= 0) {
-        if (dup2(null, 0) < 0) goto fail;
+    if (start->null >= 0) {
+        if (dup2(start->null, 0) < 0) goto fail;
     } else {
         int input = open("/dev/null", O_RDONLY);
         if (input < 0) goto fail;
         if (input != 0 && (dup2(input, 0) < 0 || close(input) != 0)) goto fail;
     }
-    if (dup2(output, 1) < 0 || dup2(error, 2) < 0) goto fail;
+    if (dup2(start->output, 1) < 0 || dup2(start->error, 2) < 0) goto fail;
     // Descriptors a plugin or library opened without close-on-exec stay out of the node.
     if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0 && close_from_by_listing(3) != 0) goto fail;
     sigset_t none;
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) goto fail;
-    execve(path, argv, envp);
+    execve(start->path, start->argv, start->envp);
 fail:
-    *failure = errno;
+    *start->failure = errno;
     _exit(127);
 }
 
@@ -344,22 +358,8 @@ __asm__(
     ".size dagron_clone3_run, .-dagron_clone3_run\n");
 #endif
 
-/// What ``node_child`` gets when it starts through ``dagron_clone3_run``.
-struct node_start {
-    const char *path;
-    char *const *argv;
-    char *const *envp;
-    const char *directory;
-    int null, output, error, first_realtime, every_signal;
-    unsigned long long reset;
-    unsigned int shared_below;
-    volatile int *failure;
-};
-
-static int start_node_child(void *argument) {
-    const struct node_start *start = argument;
-    node_child(start->path, start->argv, start->envp, start->directory, start->null, start->output, start->error,
-               start->first_realtime, start->every_signal, start->reset, start->shared_below, start->failure);
+static int start_node_child(void *start) {
+    node_child(start);
 }
 
 /// The child's stack for ``dagron_clone3_run``: it needs well under a page
@@ -437,11 +437,10 @@ static int spawn_node(const char *path, char *const argv[], char *const envp[], 
         // is not seen (glibc's posix_spawn asks the child's copy, 62 calls more).
         unsigned long long ignored = 0, caught = 0;
         int every_signal = read_signal_actions(&ignored, &caught) != 0;
+        struct node_start start = {path, argv, envp, directory, null, output, error,
+                                   first_realtime, every_signal, ignored | caught, 0, &failure};
         child = vfork();
-        if (child == 0) {
-            node_child(path, argv, envp, directory, null, output, error, first_realtime, every_signal,
-                       ignored | caught, 0, &failure);
-        }
+        if (child == 0) node_child(&start);
         if (child < 0) rc = errno;
     }
     if (rc == 0 && failure != 0) {
