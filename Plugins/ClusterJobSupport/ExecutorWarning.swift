@@ -9,7 +9,8 @@ public enum ExecutorWarning {
         let record = LogRecord(
             level: .warning, label: "dagron.plugin.\(plugin)", message: message, metadata: ["plugin": plugin])
         if !HostLog.emit(record) {
-            FileHandle.standardError.write(Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
+            try? FileHandle.standardError.write(
+                contentsOf: Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
         }
     }
 }

@@ -69,7 +69,8 @@ final class SlackWebhookPlugin: DagronPlugin {
         let record = LogRecord(
             level: .warning, label: "dagron.slack-webhook", message: message, metadata: ["plugin": plugin])
         if !HostLog.emit(record) {
-            FileHandle.standardError.write(Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
+            try? FileHandle.standardError.write(
+                contentsOf: Data("dagron: warning: plugin '\(plugin)': \(message)\n".utf8))
         }
     }
 }

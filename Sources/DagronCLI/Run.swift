@@ -51,7 +51,7 @@ struct Run: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "After Ctrl-C or SIGTERM, how long the run has to stop in order before it is abandoned: "
+            "After Ctrl-C, SIGTERM or SIGHUP, how long the run has to stop in order before it is abandoned: "
                 + "result.json written from what is known, commands killed, exit 130 "
                 + "(default: $DAGRON_INTERRUPT_GRACE, else 10s).",
             valueName: "duration"))
@@ -158,7 +158,13 @@ struct Run: AsyncParsableCommand {
         let execution = CancellableExecution()
         // Installed before the DAG is built: build hooks are plugin code too.
         let trap = InterruptTrap(grace: grace) { signal in
-            console.emit("dagron: \(signal == SIGINT ? "interrupt" : "SIGTERM") received: stopping running nodes")
+            let received =
+                switch signal {
+                case SIGINT: "interrupt"
+                case SIGHUP: "SIGHUP (the terminal went away)"
+                default: "SIGTERM"
+                }
+            console.emit("dagron: \(received) received: stopping running nodes")
             execution.cancel()
         } onForce: { escalation in
             ending.abandon(after: escalation)

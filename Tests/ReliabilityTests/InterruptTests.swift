@@ -102,6 +102,42 @@ import Testing
         try expectNothingLeft(scratch)
     }
 
+    /// The terminal goes away under a running `dagron run` (an SSH
+    /// connection drops, a window is closed): the hangup stops the run as
+    /// Ctrl-C does, although every later write to the terminal fails.
+    /// Nodes run in process groups of their own, so the hangup does not
+    /// reach them: dying of it, dagron would leave them running and never
+    /// write `result.json`.
+    @Test func aTerminalThatGoesAwayStopsTheRunInOrder() throws {
+        try DagronBinary.require()
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", pipeline)
+        let terminal = try TmuxTerminal.start(
+            """
+            cd \(PaneText.shellQuoted(scratch.path))
+            \(PaneText.shellQuoted(DagronBinary.path)) run p.yml --run-dir run
+            echo "run exited $?"
+            """, in: scratch)
+        defer { terminal.stop() }
+        let started = waitUntil(timeout: 60) { scratch.read("busy-escaped.pid") != nil }
+        #expect(started, "\((try? terminal.capture()) ?? "")")
+        guard started else { return }
+        let runInfo = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/run/run.json")))
+                as? [String: Any])
+        let dagronPID = try #require(runInfo["processID"] as? Int32)
+        terminal.stop()
+
+        #expect(waitUntil(timeout: 60) { !isRunning(dagronPID) }, "dagron outlived its terminal")
+        let report = try RunDirectory.readJSON(RunReport.self, from: scratch.path + "/run/result.json")
+        #expect(report.outcome == .interrupted)
+        #expect(report.exitCode == 130)
+        #expect(report.nodes.first { $0.name == "busy" }?.status == .cancelled, "\(report.nodes)")
+        try expectNothingLeft(scratch)
+    }
+
     @Test func aMalformedGracePeriodIsAUsageError() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

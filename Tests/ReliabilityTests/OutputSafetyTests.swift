@@ -39,6 +39,45 @@ import Testing
         #expect(finished.stderr.contains("succeeded in"), "the summary goes to standard error")
     }
 
+    /// `dagron run ... 2>&1 | head -1` once `head` has gone: every write to
+    /// standard error fails with EPIPE. The text is lost, nothing else is:
+    /// no crash, the run's exit code, `result.json`, the JSON document, and
+    /// a plugin that printed (in-process or isolated) is not blamed for it.
+    @Test(arguments: [false, true])
+    func aClosedStandardErrorLosesTheTextButNotTheRun(isolated: Bool) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  a: {run: echo from-a}\n  b: {after: a, run: 'echo oops >&2; exit 3'}\n")
+        let arguments =
+            try ["run", "p.yml", "--run-dir", "run", "--json"] + MisbehavingPlugin.arguments(["print": "true"])
+            + (isolated ? ["--isolate-all"] : [])
+        let finished = try DagronProcess(arguments, in: scratch.path, closedStandardError: true).wait()
+        #expect(finished.signal == nil, "dagron died of signal \(finished.signal ?? 0)")
+        #expect(finished.status == 1)
+        let printed = try JSONDecoder().decode(RunReport.self, from: Data(finished.stdout.utf8))
+        let report = try RunDirectory.readJSON(RunReport.self, from: scratch.path + "/run/result.json")
+        for document in [printed, report] {
+            #expect(document.outcome == .failed)
+            #expect(document.plugins?.map(\.state) == [.ok], "\(String(describing: document.plugins))")
+        }
+    }
+
+    /// The isolated plugin host's own diagnostics (before any plugin is
+    /// loaded) to a standard error whose reader is gone: the message is
+    /// lost, the process still ends with its status instead of trapping.
+    @Test func theIsolatedHostsDiagnosticToAClosedStandardErrorIsNotACrash() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        // Run by hand, descriptor 5 is not the progress page a parent would pass.
+        let arguments = ["plugins", "host-child", "--file", "/nonexistent.so", "--symbol", "create", "--name", "x"]
+        let open = try DagronProcess(arguments, in: scratch.path).wait()
+        #expect(open.status == 70 && open.signal == nil, "\(open.stderr)")
+        #expect(open.stderr.contains("is not the progress page"), "\(open.stderr)")
+        let closed = try DagronProcess(arguments, in: scratch.path, closedStandardError: true).wait()
+        #expect(closed.signal == nil, "dagron died of signal \(closed.signal ?? 0)")
+        #expect(closed.status == 70)
+    }
+
     @Test func withJSONTheDashboardURLGoesToStandardError() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

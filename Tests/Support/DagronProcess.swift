@@ -73,8 +73,14 @@ public final class DagronProcess: @unchecked Sendable {
     private let stderrPath: String
 
     /// Starts `dagron arguments...` in `directory`, with the test's
-    /// environment minus `DAGRON_PLUGIN_PATH`, plus `environment`.
-    public init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws {
+    /// environment minus `DAGRON_PLUGIN_PATH`, plus `environment`. With
+    /// `closedStandardError`, standard error is a pipe whose reading end is
+    /// already closed (a `dagron ... 2>&1 | head -1` whose `head` is gone):
+    /// every write to it fails with `EPIPE`, and ``Finished/stderr`` is empty.
+    public init(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:],
+        closedStandardError: Bool = false
+    ) throws {
         try DagronBinary.require()
         self.arguments = arguments
         process.executableURL = URL(fileURLWithPath: DagronBinary.path)
@@ -87,9 +93,17 @@ public final class DagronProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        if closedStandardError {
+            let pipe = Pipe()
+            try pipe.fileHandleForReading.close()
+            process.standardError = pipe.fileHandleForWriting
+            try process.run()
+            try pipe.fileHandleForWriting.close()
+        } else {
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+            try process.run()
+        }
     }
 
     /// What the process has written so far: standard output, then standard error.

@@ -9,18 +9,23 @@ import Synchronization
     import Musl
 #endif
 
-/// Turns SIGINT and SIGTERM into a callback instead of death, so an
-/// interrupted run can stop its children, tear down plugins and print its
-/// summary.
+/// Turns SIGINT, SIGTERM and SIGHUP into a callback instead of death, so an
+/// interrupted run can stop its children, tear down plugins, write
+/// `result.json` and print its summary. SIGHUP is what a run gets when its
+/// terminal goes away (an SSH connection dropped, a terminal window closed):
+/// its nodes run in process groups of their own and would not get it, so
+/// dying of it would leave them running and lose `result.json`.
 ///
-/// The run then has a grace period to stop in order. If a second signal
-/// arrives first, or the grace period passes (a plugin hook that never
-/// returns keeps the run from finishing), `onForce` runs once: it must end
-/// the process.
+/// The run then has a grace period to stop in order. If a second SIGINT or
+/// SIGTERM arrives first, or the grace period passes (a plugin hook that
+/// never returns keeps the run from finishing), `onForce` runs once: it must
+/// end the process. A repeated SIGHUP does not hurry the run (a hangup
+/// often comes twice, from the kernel and from the shell passing it on to
+/// its jobs).
 final class InterruptTrap: Sendable {
     /// Why the trap gave up on an orderly stop.
     enum Escalation: Sendable {
-        /// A second SIGINT or SIGTERM arrived.
+        /// A SIGINT or SIGTERM arrived after the first signal.
         case secondSignal
         /// The grace period after the first signal passed.
         case gracePeriodOver
@@ -37,15 +42,18 @@ final class InterruptTrap: Sendable {
     private let escalated = Atomic<Bool>(false)
     private let removed = Atomic<Bool>(false)
 
+    /// The signals the trap catches.
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
+
     /// Installs the handlers. `onInterrupt` runs once, on the first signal;
-    /// `onForce` at most once, on a second signal or when `grace` has passed
-    /// since the first (unless ``remove()`` came first).
+    /// `onForce` at most once, on a later SIGINT or SIGTERM or when `grace`
+    /// has passed since the first (unless ``remove()`` came first).
     init(
         grace: Duration,
         onInterrupt: @escaping @Sendable (Int32) -> Void,
         onForce: @escaping @Sendable (Escalation) -> Never
     ) {
-        let numbers = [SIGINT, SIGTERM]
+        let numbers = Self.signals
         for number in numbers { signal(number, SIG_IGN) }
         sources = numbers.map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
         let escalate: @Sendable (Escalation) -> Void = { [self] escalation in
@@ -65,7 +73,7 @@ final class InterruptTrap: Sendable {
         for (number, source) in zip(numbers, sources) {
             source.setEventHandler { [self] in
                 if count.add(1, ordering: .sequentiallyConsistent).newValue > 1 {
-                    escalate(.secondSignal)
+                    if number != SIGHUP { escalate(.secondSignal) }
                     return
                 }
                 received.store(number, ordering: .sequentiallyConsistent)
@@ -85,8 +93,7 @@ final class InterruptTrap: Sendable {
     func remove() {
         removed.store(true, ordering: .sequentiallyConsistent)
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in Self.signals { signal(number, SIG_DFL) }
     }
 
     private static func seconds(_ duration: Duration) -> Double {

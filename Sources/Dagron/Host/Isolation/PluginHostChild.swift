@@ -35,8 +35,9 @@ public enum PluginHostChild {
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         guard let progress = ProgressPage.attach(descriptor: progressDescriptor) else {
-            FileHandle.standardError.write(
-                Data("dagron plugins host-child: descriptor \(progressDescriptor) is not the progress page\n".utf8))
+            try? FileHandle.standardError.write(
+                contentsOf: Data(
+                    "dagron plugins host-child: descriptor \(progressDescriptor) is not the progress page\n".utf8))
             return 70
         }
         let plugin: any DagronPlugin
@@ -139,8 +140,9 @@ public enum PluginHostChild {
                         done = try handle(payload, initialized: &initialized)
                     }
                 } catch {
-                    FileHandle.standardError.write(
-                        Data("dagron plugins host-child: \(error); stopping plugin '\(plugin.name)'\n".utf8))
+                    try? FileHandle.standardError.write(
+                        contentsOf: Data("dagron plugins host-child: \(error); stopping plugin '\(plugin.name)'\n".utf8)
+                    )
                     if initialized { plugin.teardown() }
                     return 70
                 }
