@@ -227,16 +227,9 @@ public struct ShellCommand: Sendable {
                 return .refused(status)
             case .spawn(let path, let arguments):
                 var pid: Int32 = 0
-                let failure = SpawnSupport.withCStrings(arguments) { argv in
-                    environment.withPointers { envp in
-                        path.withCString { path in
-                            Self.withOptionalCString(workingDirectory) { directory in
-                                dagron_spawn_node(
-                                    path, argv, envp.baseAddress, directory, output.rawValue, error.rawValue, &pid)
-                            }
-                        }
-                    }
-                }
+                let failure = Self.spawn(
+                    path, arguments, environment: environment, workingDirectory: workingDirectory,
+                    output: output.rawValue, error: error.rawValue, pid: &pid)
                 if failure == 0 { return .started(pid) }
                 if let directory = workingDirectory, let problem = Self.directoryProblem(directory) {
                     return .failed("cannot change to directory \(directory): \(problem)")
@@ -254,6 +247,28 @@ public struct ShellCommand: Sendable {
                 }
                 // A script without `#!` (ENOEXEC) is the shell's to run, as `sh` would.
                 launch = CommandLaunch.afterFailedSpawn(of: arguments.first ?? path, error: failure) ?? .shell(command)
+            }
+        }
+    }
+
+    /// `dagron_spawn_node` with the C strings of `path`, `arguments`,
+    /// `environment` and `workingDirectory`: 0 and the child in `pid`, or
+    /// the `errno` of the failure. Static, so that the closures lending the
+    /// strings capture these borrowed values and not the whole command: a
+    /// closure in a method of the command copied the command and the
+    /// environment (with a retain and a release of each of their
+    /// references) for every spawn.
+    private static func spawn(
+        _ path: String, _ arguments: [String], environment: borrowing AttemptEnvironment, workingDirectory: String?,
+        output: Int32, error: Int32, pid: inout Int32
+    ) -> Int32 {
+        environment.withPointers { envp in
+            SpawnSupport.withCStrings(arguments) { argv in
+                path.withCString { path in
+                    withOptionalCString(workingDirectory) { directory in
+                        dagron_spawn_node(path, argv, envp.baseAddress, directory, output, error, &pid)
+                    }
+                }
             }
         }
     }
