@@ -8,7 +8,8 @@ import Testing
 
 /// A run that is forced to end (here: a plugin hook that stalls past its
 /// `stall_timeout`, which ends the process with `_exit` and no teardown of
-/// the run) still has its executor plugins cancel the jobs they submitted.
+/// the run; or one that crashes the process) still has its executor plugins
+/// cancel the jobs they submitted.
 ///
 /// The executor is `cluster-generic`, configured with shell commands whose
 /// "jobs" are processes outside dagron's reach, as a cluster's jobs are:
@@ -17,7 +18,10 @@ import Testing
 /// executor's `cancel` command does. (The Slurm twin of this test is
 /// `SlurmRunTests.forcedExitCancelsTheJobs`.)
 @Suite(.serialized) struct ForcedExitExecutorTests {
-    @Test func aStalledPluginEndsTheRunAndTheExecutorStillCancelsItsJobs() throws {
+    /// `hang`: the hook stalls past `stall_timeout` (exit 1); `abort`: it
+    /// crashes the process (which dies of SIGABRT after its report).
+    @Test(arguments: ["hang", "abort"])
+    func aPluginThatEndsTheRunLeavesTheExecutorToCancelItsJobs(fault: String) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         try scratch.write(
@@ -38,12 +42,18 @@ import Testing
             """)
         let arguments =
             ["run", "p.yml", "--run-dir", "run", "--plugin-path", DagronBinary.directory]
-            + (try MisbehavingPlugin.arguments(["fault": "hang", "at": "post_node", "node": "b", "stall_timeout": "1s"]))
+            + (try MisbehavingPlugin.arguments(["fault": fault, "at": "post_node", "node": "b", "stall_timeout": "1s"]))
         let finished = try dagron(arguments, in: scratch.path, timeout: 90)
         let job = try RunProcesses.pid(scratch, "job.pid")
         defer { RunProcesses.kill([job]) }
-        #expect(finished.status == 1, "\(finished.stderr)")
-        #expect(finished.stderr.contains("stall timeout"), "the run did not end on the stall: \(finished.stderr)")
+        if fault == "hang" {
+            #expect(finished.status == 1, "\(finished.stderr)")
+            #expect(finished.stderr.contains("stall timeout"), "the run did not end on the stall: \(finished.stderr)")
+        } else {
+            #expect(finished.signal == SIGABRT, "\(finished.stderr)")
+            #expect(finished.stderr.contains("dagron crashed with signal 6"), "\(finished.stderr)")
+            #expect(try scratch.report()["exitCode"] as? Int == 134, "result.json is written before the process dies")
+        }
         #expect(
             (finished.stdout + finished.stderr).contains(
                 "asking executor 'cluster-generic' to cancel the run's unfinished jobs"),

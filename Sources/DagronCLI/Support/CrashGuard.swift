@@ -16,7 +16,8 @@ import Synchronization
 /// running (from the ``CallbackWatchdog`` of ``InProcessPluginGuard``), the plugin marked `crashed` and
 /// handed to the quarantine (``InProcessPluginGuard/recordCrashInQuarantine(plugin:fault:)``),
 /// and the run ended through ``RunEnding/recordCrash(signal:reason:)``
-/// (leftovers killed, `result.json` with `endedEarly`, the summary). Last,
+/// (leftovers killed, `result.json` with `endedEarly`, the summary, the
+/// executor plugins' unfinished cluster jobs cancelled). Last,
 /// the default action is restored and the signal raised again: the process
 /// dies of it (exit status 128 + signal in a shell; a core dump where enabled).
 enum CrashGuard {

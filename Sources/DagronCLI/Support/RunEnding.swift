@@ -164,19 +164,29 @@ final class RunEnding: Sendable {
     /// leftover, writes `result.json` from what is known (or rewrites the
     /// run's with the plugins section, after a crash in `teardown`) with
     /// `endedEarly` set to `reason` and exit code 128 + `signal` (what the
-    /// shell will see), and prints the summary. Returns, so that the
-    /// process can die of the signal; a later ``record(_:)`` (from a thread
-    /// that went on meanwhile) writes nothing.
+    /// shell will see), prints the summary, and has the executor plugins
+    /// cancel their unfinished cluster jobs (unless the run got to its own
+    /// teardown), waiting at most ``crashCancelLimit`` (the crash report as
+    /// a whole is bounded by ``CrashGuard/reportBound``). Returns, so that
+    /// the process can die of the signal; a later ``record(_:)`` (from a
+    /// thread that went on meanwhile) writes nothing.
     func recordCrash(signal: Int32, reason: String) {
         printError(reason)
         state.withTrackedLock { state in
+            let runEnded = state.recorded != nil
             _ = finish(
                 interrupted: false, endedEarly: reason, pluginFault: true, failsRun: true, exitCode: 128 + signal,
                 state: &state)
             state.crashed = true
+            // The process dies of the signal next: no teardown will cancel the jobs.
+            if !runEnded { cancelExecutorJobs(within: Self.crashCancelLimit) }
         }
         dagron_flush_standard_streams()
     }
+
+    /// How long a crashed process waits for its executor plugins to cancel
+    /// their jobs: within the crash report's own bound.
+    static let crashCancelLimit: Duration = .seconds(3)
 
     /// Kills every node and leftover, writes what is known (once), prints
     /// the JSON document (once), has the executor plugins cancel their
@@ -190,7 +200,7 @@ final class RunEnding: Sendable {
             let code = finish(
                 interrupted: interrupted, endedEarly: endedEarly, pluginFault: pluginFault, failsRun: failsRun,
                 exitCode: nil, state: &state)
-            if !runEnded { cancelExecutorJobs() }
+            if !runEnded { cancelExecutorJobs(within: Self.executorCancelLimit) }
             dagron_flush_standard_streams()
             _exit(code)
         }
@@ -198,10 +208,9 @@ final class RunEnding: Sendable {
 
     /// Has each executor plugin cancel the jobs it submitted that have not
     /// ended (its `teardown()`, which the run will not get to), so no job
-    /// stays queued after the process exits; waits at most
-    /// ``executorCancelLimit`` for them all (a plugin that hangs in it
-    /// cannot keep the process from exiting).
-    private func cancelExecutorJobs() {
+    /// stays queued after the process exits; waits at most `limit` for them
+    /// all (a plugin that hangs in it cannot keep the process from exiting).
+    private func cancelExecutorJobs(within limit: Duration) {
         guard !executorPlugins.isEmpty else { return }
         let names = executorPlugins.map { "'\($0.name)'" }.joined(separator: ", ")
         console.emit("dagron: asking executor \(names) to cancel the run's unfinished jobs")
@@ -211,7 +220,7 @@ final class RunEnding: Sendable {
             for plugin in plugins { plugin.teardown() }
             done.signal()
         }
-        let limit = Self.executorCancelLimit.components.seconds
+        let limit = limit.components.seconds
         if done.wait(timeout: .now() + .seconds(Int(limit))) == .timedOut {
             printError(
                 "executor \(names) did not finish cancelling its jobs within \(limit) s; some may still be queued")
