@@ -51,7 +51,7 @@ struct Run: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "After Ctrl-C, SIGTERM or SIGHUP, how long the run has to stop in order before it is abandoned: "
+            "After Ctrl-C, SIGTERM or SIGHUP, how long the run has to stop in order before it is abandoned (Ctrl-\\ abandons it at once): "
                 + "result.json written from what is known, commands killed, exit 130 "
                 + "(default: $DAGRON_INTERRUPT_GRACE, else 10s).",
             valueName: "duration"))
@@ -162,6 +162,7 @@ struct Run: AsyncParsableCommand {
                 switch signal {
                 case SIGINT: "interrupt"
                 case SIGHUP: "SIGHUP (the terminal went away)"
+                case SIGQUIT: "SIGQUIT"
                 default: "SIGTERM"
                 }
             console.emit("dagron: \(received) received: stopping running nodes")

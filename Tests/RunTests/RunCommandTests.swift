@@ -247,6 +247,34 @@ import Testing
         #expect(waitUntil(timeout: 10) { !isRunning(pid) }, "a child outlived the run")
     }
 
+    /// Ctrl-\\ (SIGQUIT) quits at once, as a second Ctrl-C does: dying of
+    /// it (the default) would leave the nodes running and write no result.
+    @Test func aQuitSignalEndsTheRunAtOnceWithNothingLeft() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write(
+            "p.yml",
+            """
+            nodes:
+              stubborn: {run: 'trap "" TERM; sleep 305 & echo $! > child.pid; wait; wait'}
+              later: {after: stubborn, run: touch later-ran}
+            """)
+        let run = try DagronProcess(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
+        #expect(waitUntil(timeout: 30) { scratch.read("child.pid") != nil })
+        run.send(SIGQUIT)
+        let finished = try run.wait(timeout: 60)
+        #expect(finished.signal == nil && finished.status == 130, "\(finished.stderr)")
+        #expect(finished.stderr.contains("SIGQUIT: killing running commands"), "\(finished.stderr)")
+        let report = try scratch.report()
+        #expect(report["outcome"] as? String == "interrupted")
+        let nodes = nodesByName(report)
+        #expect(nodes["stubborn"]?["status"] as? String == "cancelled")
+        #expect(nodes["later"]?["status"] as? String == "cancelled")
+        #expect(scratch.read("later-ran") == nil)
+        let pid = try #require(Int32((scratch.read("child.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(waitUntil(timeout: 10) { !isRunning(pid) }, "a child outlived the run")
+    }
+
     @Test func usageAndPipelineErrorsExitTwo() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

@@ -21,7 +21,10 @@ import Synchronization
 /// never returns keeps the run from finishing), `onForce` runs once: it must
 /// end the process. A repeated SIGHUP does not hurry the run (a hangup
 /// often comes twice, from the kernel and from the shell passing it on to
-/// its jobs).
+/// its jobs). SIGQUIT (Ctrl-\\) asks to quit at once: it skips the orderly
+/// stop and goes straight to `onForce`, which leaves nothing of the run
+/// running and still writes `result.json` (dying of it, as by default,
+/// would do neither).
 final class InterruptTrap: Sendable {
     /// Why the trap gave up on an orderly stop.
     enum Escalation: Sendable {
@@ -29,6 +32,8 @@ final class InterruptTrap: Sendable {
         case secondSignal
         /// The grace period after the first signal passed.
         case gracePeriodOver
+        /// SIGQUIT (Ctrl-\\) arrived: quit at once.
+        case quitSignal
     }
 
     /// The grace period when nothing else is said.
@@ -43,11 +48,12 @@ final class InterruptTrap: Sendable {
     private let removed = Atomic<Bool>(false)
 
     /// The signals the trap catches.
-    static let signals = [SIGINT, SIGTERM, SIGHUP]
+    static let signals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 
     /// Installs the handlers. `onInterrupt` runs once, on the first signal;
-    /// `onForce` at most once, on a later SIGINT or SIGTERM or when `grace`
-    /// has passed since the first (unless ``remove()`` came first).
+    /// `onForce` at most once, on SIGQUIT (right after `onInterrupt` when it
+    /// is the first), on a later SIGINT or SIGTERM, or when `grace` has
+    /// passed since the first (unless ``remove()`` came first).
     init(
         grace: Duration,
         onInterrupt: @escaping @Sendable (Int32) -> Void,
@@ -63,6 +69,7 @@ final class InterruptTrap: Sendable {
             let message =
                 switch escalation {
                 case .secondSignal: "\ndagron: interrupted again: killing running commands and exiting\n"
+                case .quitSignal: "\ndagron: SIGQUIT: killing running commands and exiting at once\n"
                 case .gracePeriodOver:
                     "\ndagron: the run did not stop within \(DurationText.format(Self.seconds(grace))) of the interrupt "
                         + "(a plugin hook may be stuck): writing the result, killing running commands and exiting\n"
@@ -72,15 +79,23 @@ final class InterruptTrap: Sendable {
         }
         for (number, source) in zip(numbers, sources) {
             source.setEventHandler { [self] in
-                if count.add(1, ordering: .sequentiallyConsistent).newValue > 1 {
-                    if number != SIGHUP { escalate(.secondSignal) }
-                    return
+                let first = count.add(1, ordering: .sequentiallyConsistent).newValue == 1
+                if first {
+                    received.store(number, ordering: .sequentiallyConsistent)
+                    if number != SIGQUIT {
+                        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(grace)) {
+                            escalate(.gracePeriodOver)
+                        }
+                    }
+                    // Also before SIGQUIT's forced end: the run then knows its
+                    // nodes are being cancelled, not failing.
+                    onInterrupt(number)
                 }
-                received.store(number, ordering: .sequentiallyConsistent)
-                DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(grace)) {
-                    escalate(.gracePeriodOver)
+                if number == SIGQUIT {
+                    escalate(.quitSignal)
+                } else if !first, number != SIGHUP {
+                    escalate(.secondSignal)
                 }
-                onInterrupt(number)
             }
             source.resume()
         }
