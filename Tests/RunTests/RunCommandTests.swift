@@ -214,57 +214,43 @@ import Testing
         #expect(waitUntil(timeout: 10) { !isRunning(pid) }, "a child outlived the interrupted run")
     }
 
-    /// A second Ctrl-C kills what is left and exits at once. A second
-    /// hangup does not: a hangup often comes twice (from the kernel, and
-    /// from a shell passing it on to its jobs), and the run stops in order.
-    @Test(arguments: [SIGINT, SIGHUP])
-    func aSecondSignal(signal: Int32) throws {
+    /// The signals that end a run other than by one interrupt, sent 0.2 s
+    /// apart: a second Ctrl-C kills what is left and exits at once; a
+    /// second hangup does not (a hangup often comes twice, from the kernel
+    /// and from a shell passing it on to its jobs), the run stops in order;
+    /// Ctrl-\\ (SIGQUIT) quits at once, where dying of it (the default) would
+    /// leave the nodes running and write no result. Every way, nothing of
+    /// the run is left and `result.json` says interrupted.
+    @Test(arguments: [[SIGINT, SIGINT], [SIGHUP, SIGHUP], [SIGQUIT]])
+    func signalsThatEndARun(_ signals: [Int32]) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        // The command ignores SIGTERM, so the orderly stop waits for the SIGKILL that follows it.
+        // The command ignores SIGTERM, so an orderly stop waits for the SIGKILL that follows it.
         try scratch.write(
             "p.yml",
             """
             nodes:
               stubborn: {run: 'trap "" TERM; sleep 303 & echo $! > child.pid; wait; wait'}
-            """)
-        let run = try DagronProcess(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
-        #expect(waitUntil(timeout: 30) { scratch.read("child.pid") != nil })
-        run.send(signal)
-        Thread.sleep(forTimeInterval: 0.2)
-        run.send(signal)
-        let finished = try run.wait(timeout: 60)
-        #expect(finished.status == 130)
-        if signal == SIGHUP {
-            #expect(finished.stdout.contains("SIGHUP (the terminal went away) received"), "\(finished.stdout)")
-            #expect(!finished.stderr.contains("interrupted again"), "\(finished.stderr)")
-            #expect(finished.stdout.contains("INTERRUPTED"), "the orderly stop prints the summary")
-        } else {
-            #expect(finished.stderr.contains("interrupted again"), "\(finished.stderr)")
-        }
-        #expect(try scratch.report()["outcome"] as? String == "interrupted")
-        let pid = try #require(Int32((scratch.read("child.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(waitUntil(timeout: 10) { !isRunning(pid) }, "a child outlived the run")
-    }
-
-    /// Ctrl-\\ (SIGQUIT) quits at once, as a second Ctrl-C does: dying of
-    /// it (the default) would leave the nodes running and write no result.
-    @Test func aQuitSignalEndsTheRunAtOnceWithNothingLeft() throws {
-        let scratch = try Scratch()
-        defer { scratch.cleanUp() }
-        try scratch.write(
-            "p.yml",
-            """
-            nodes:
-              stubborn: {run: 'trap "" TERM; sleep 305 & echo $! > child.pid; wait; wait'}
               later: {after: stubborn, run: touch later-ran}
             """)
         let run = try DagronProcess(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
         #expect(waitUntil(timeout: 30) { scratch.read("child.pid") != nil })
-        run.send(SIGQUIT)
+        for (index, signal) in signals.enumerated() {
+            if index > 0 { Thread.sleep(forTimeInterval: 0.2) }
+            run.send(signal)
+        }
         let finished = try run.wait(timeout: 60)
         #expect(finished.signal == nil && finished.status == 130, "\(finished.stderr)")
-        #expect(finished.stderr.contains("SIGQUIT: killing running commands"), "\(finished.stderr)")
+        switch signals.first {
+        case SIGHUP:
+            #expect(finished.stdout.contains("SIGHUP (the terminal went away) received"), "\(finished.stdout)")
+            #expect(!finished.stderr.contains("interrupted again"), "\(finished.stderr)")
+            #expect(finished.stdout.contains("INTERRUPTED"), "the orderly stop prints the summary")
+        case SIGQUIT:
+            #expect(finished.stderr.contains("SIGQUIT: killing running commands"), "\(finished.stderr)")
+        default:
+            #expect(finished.stderr.contains("interrupted again"), "\(finished.stderr)")
+        }
         let report = try scratch.report()
         #expect(report["outcome"] as? String == "interrupted")
         let nodes = nodesByName(report)
