@@ -9,8 +9,8 @@ import Synchronization
     import Musl
 #endif
 
-/// Turns SIGINT, SIGTERM and SIGHUP into a callback instead of death, so an
-/// interrupted run can stop its children, tear down plugins, write
+/// Turns SIGINT, SIGTERM, SIGHUP and SIGQUIT into callbacks instead of
+/// death, so an interrupted run can stop its children, tear down plugins, write
 /// `result.json` and print its summary. SIGHUP is what a run gets when its
 /// terminal goes away (an SSH connection dropped, a terminal window closed):
 /// its nodes run in process groups of their own and would not get it, so
