@@ -123,11 +123,7 @@ import Testing
         let started = waitUntil(timeout: 60) { scratch.read("busy-escaped.pid") != nil }
         #expect(started, "\((try? terminal.capture()) ?? "")")
         guard started else { return }
-        let runInfo = try #require(
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: scratch.path + "/run/run.json")))
-                as? [String: Any])
-        let dagronPID = try #require(runInfo["processID"] as? Int32)
+        let dagronPID = try RunDirectory.readJSON(RunManifest.self, from: scratch.path + "/run/run.json").processID
         terminal.stop()
 
         #expect(waitUntil(timeout: 60) { !isRunning(dagronPID) }, "dagron outlived its terminal")
