@@ -52,7 +52,7 @@ extension PluginsCommand {
                 probe: search.isolatedProbe, cache: noCache ? nil : PluginRegistryCache.standard())
             let records = listing.records
             for error in listing.manifestErrors {
-                try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(error)\n".utf8))
+                try? DescriptorWriting.writeAll("dagron: warning: \(error)\n", to: STDERR_FILENO)
             }
             let quarantined = PluginQuarantine.standard()?.entries(forFiles: records.map(\.path)) ?? [:]
             if reporting.json {

@@ -35,9 +35,9 @@ public enum PluginHostChild {
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         guard let progress = ProgressPage.attach(descriptor: progressDescriptor) else {
-            try? FileHandle.standardError.write(
-                contentsOf: Data(
-                    "dagron plugins host-child: descriptor \(progressDescriptor) is not the progress page\n".utf8))
+            try? DescriptorWriting.writeAll(
+                "dagron plugins host-child: descriptor \(progressDescriptor) is not the progress page\n",
+                to: STDERR_FILENO)
             return 70
         }
         let plugin: any DagronPlugin
@@ -140,9 +140,8 @@ public enum PluginHostChild {
                         done = try handle(payload, initialized: &initialized)
                     }
                 } catch {
-                    try? FileHandle.standardError.write(
-                        contentsOf: Data("dagron plugins host-child: \(error); stopping plugin '\(plugin.name)'\n".utf8)
-                    )
+                    try? DescriptorWriting.writeAll(
+                        "dagron plugins host-child: \(error); stopping plugin '\(plugin.name)'\n", to: STDERR_FILENO)
                     if initialized { plugin.teardown() }
                     return 70
                 }

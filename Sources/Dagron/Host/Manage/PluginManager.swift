@@ -96,7 +96,7 @@ public final class PluginManager: Sendable {
 
     /// Writes `dagron: warning: <message>` to standard error.
     public static let standardErrorWarning: @Sendable (String) -> Void = { message in
-        try? FileHandle.standardError.write(contentsOf: Data("dagron: warning: \(message)\n".utf8))
+        try? DescriptorWriting.writeAll("dagron: warning: \(message)\n", to: STDERR_FILENO)
     }
 
     /// Registers a plugin, to be initialized by the next ``initializeAll()``.
