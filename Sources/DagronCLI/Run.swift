@@ -170,11 +170,13 @@ struct Run: AsyncParsableCommand {
         } onForce: { escalation in
             ending.abandon(after: escalation)
         }
+        let stopRelay = JobStopRelay(processGroups: runner.processGroups)
         let dag: DAG
         do {
             dag = try runner.build()
         } catch {
             trap.remove()
+            stopRelay.remove()
             manager.teardownAll()
             printError("\(pipeline.path): \(error)")
             throw ExitStatus.usage
@@ -213,6 +215,7 @@ struct Run: AsyncParsableCommand {
         }
         ending.printJSON()
         trap.remove()
+        stopRelay.remove()
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
 

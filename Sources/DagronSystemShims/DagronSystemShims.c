@@ -687,6 +687,25 @@ void dagron_flush_standard_streams(void) {
     }
 }
 
+// MARK: Job control
+
+void dagron_stop_process(int signal) {
+    struct sigaction fallback, saved;
+    memset(&fallback, 0, sizeof fallback);
+    fallback.sa_handler = SIG_DFL;
+    sigemptyset(&fallback.sa_mask);
+    if (sigaction(signal, &fallback, &saved) != 0) return;
+    sigset_t only, mask;
+    sigemptyset(&only);
+    sigaddset(&only, signal);
+    pthread_sigmask(SIG_UNBLOCK, &only, &mask);
+    // Sent to this thread, unblocked, at its default action: delivered as
+    // the call returns, and the whole process stops there until continued.
+    pthread_kill(pthread_self(), signal);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    sigaction(signal, &saved, NULL);
+}
+
 // MARK: The crash guard
 
 #include <pthread.h>

@@ -59,9 +59,15 @@ public func nodesByName(_ report: [String: Any]) -> [String: [String: Any]] {
 
 /// Whether process `pid` is alive and not a zombie.
 public func isRunning(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-    // The state is the field after the parenthesised command name.
-    guard let close = stat.lastIndex(of: ")") else { return false }
-    let state = stat[stat.index(after: close)...].split(separator: " ").first ?? ""
+    guard let state = processState(pid) else { return false }
     return state != "Z" && state != "X"
+}
+
+/// Process `pid`'s state letter in `/proc/<pid>/stat` (`R`, `S`, `T` for
+/// stopped, `Z`...), or `nil` when there is no such process.
+public func processState(_ pid: Int32) -> String? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+    // The state is the field after the parenthesised command name.
+    guard let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: close)...].split(separator: " ").first.map(String.init)
 }

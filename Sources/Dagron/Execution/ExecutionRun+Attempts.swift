@@ -125,22 +125,47 @@ final class AttemptOutcome: Sendable {
     }
 
     /// Waits up to `timeout` (forever when `nil`); `nil` if it did not arrive.
-    /// With `direct`, first waits for the attempt's process itself (see
-    /// ``DirectExitWait``), which lets the attempt go on on this thread.
+    /// Time the process spent stopped by job control does not count (see
+    /// ``ProcessSuspension``). With `direct`, first waits for the attempt's
+    /// process itself (see ``DirectExitWait``), which lets the attempt go on
+    /// on this thread.
     func wait(timeout: Duration?, serving direct: DirectExitWait? = nil) -> Result<(any Sendable)?, any Error>? {
-        var timeout = timeout
-        if let direct {
-            let started = ContinuousClock.now
-            guard direct.serve(timeout: timeout) else { return nil }
-            if let limit = timeout { timeout = limit - (ContinuousClock.now - started) }
-        }
-        if let timeout {
-            // Saturating: a timeout past Int64 nanoseconds (about 292 years) waits as long as Dispatch can.
-            let nanoseconds = Int(clamping: timeout.clampedNanoseconds)
-            if ready.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut { return nil }
-        } else {
+        guard let timeout else {
+            _ = direct?.serve(timeout: nil)
             ready.wait()
+            return value.withTrackedLock { $0 }
+        }
+        let limit = RunningTimeLimit(timeout)
+        if let direct {
+            // Never a negative wait: the system call would take it for "forever".
+            while !direct.serve(timeout: max(limit.remaining, .zero)) {
+                guard limit.remaining > .zero else { return nil }
+            }
+        }
+        while true {
+            // Saturating: a timeout past Int64 nanoseconds (about 292 years) waits as long as Dispatch can.
+            let nanoseconds = Int(clamping: max(limit.remaining, .zero).clampedNanoseconds)
+            if ready.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success { break }
+            guard limit.remaining > .zero else { return nil }
         }
         return value.withTrackedLock { $0 }
+    }
+}
+
+/// A time limit on running: the wall time since it was set, less the time
+/// the process spent stopped meanwhile (``ProcessSuspension``).
+struct RunningTimeLimit {
+    let limit: Duration
+    let started = ContinuousClock.now
+    let stoppedBefore = ProcessSuspension.shared.stoppedTime
+
+    init(_ limit: Duration) {
+        self.limit = limit
+    }
+
+    /// What is left of the limit (zero or less once it is over).
+    var remaining: Duration {
+        let stopped = ProcessSuspension.shared.stoppedTime - stoppedBefore
+        return limit - (ContinuousClock.now - started - stopped)
     }
 }

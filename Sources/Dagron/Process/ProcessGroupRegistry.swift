@@ -2,6 +2,12 @@
 import DagronSystemShims
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// The process groups of the commands running right now, so they can all be
 /// killed at once (for example on a second Ctrl-C, when there is no time to
 /// let each node stop in order).
@@ -14,6 +20,8 @@ public final class ProcessGroupRegistry: Sendable {
         var groups: Set<ProcessGroup> = []
         /// Set by ``sealAndKillAll()``: the run is being abandoned.
         var sealed = false
+        /// Between ``pauseAll()`` and ``resumeAll()``.
+        var paused = false
     }
 
     private let state = Mutex(State())
@@ -23,9 +31,13 @@ public final class ProcessGroupRegistry: Sendable {
 
     /// Records a running group; after ``sealAndKillAll()``, kills it instead
     /// (a command that was being started while the run was abandoned).
+    /// While paused (``pauseAll()``), the group is stopped at once.
     public func insert(_ group: ProcessGroup) {
         let sealed = state.withTrackedLock { state in
             if !state.sealed { state.groups.insert(group) }
+            // Under the lock: a ``resumeAll()`` cannot slip in between and
+            // leave the group stopped.
+            if state.paused && !state.sealed { group.send(SIGTSTP) }
             return state.sealed
         }
         // Also killed if the crash guard has fired meanwhile.
@@ -47,6 +59,25 @@ public final class ProcessGroupRegistry: Sendable {
     /// Sends `SIGKILL` to every recorded group.
     public func killAll() {
         for group in running { group.killAll() }
+    }
+
+    /// Stops every recorded group with `SIGTSTP`, as Ctrl-Z stops the
+    /// processes of a terminal's foreground job (nodes lead process groups
+    /// of their own, which the terminal's Ctrl-Z does not reach), and every
+    /// group recorded until ``resumeAll()`` as soon as it is.
+    public func pauseAll() {
+        state.withTrackedLock { state in
+            state.paused = true
+            for group in state.groups { group.send(SIGTSTP) }
+        }
+    }
+
+    /// Continues every recorded group (`SIGCONT`) after ``pauseAll()``.
+    public func resumeAll() {
+        state.withTrackedLock { state in
+            state.paused = false
+            for group in state.groups { group.send(SIGCONT) }
+        }
     }
 
     /// Sends `SIGKILL` to every recorded group, and to every group recorded

@@ -70,6 +70,16 @@ void dagron_set_direct_exit_wait(void *wait);
 /// not exited (non-blocking), -1 with `errno` set on error.
 int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number);
 
+// MARK: Job control
+
+/// Stops the calling process as a stop signal's default action does
+/// (`signal`: SIGTSTP, SIGTTIN or SIGTTOU), whatever the signal's
+/// disposition and the calling thread's mask, and returns once the process
+/// is continued (SIGCONT: the shell's `fg` or `bg`). As with the default
+/// action, nothing stops when the process group is orphaned (no shell is
+/// left to continue it): the call then returns at once.
+void dagron_stop_process(int signal);
+
 // MARK: The crash guard of `dagron run`
 //
 // A process that crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP)

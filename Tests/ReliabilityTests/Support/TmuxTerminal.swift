@@ -47,6 +47,12 @@ struct TmuxTerminal {
         try tmux(["capture-pane", "-p"]).components(separatedBy: "\n")
     }
 
+    /// Types `keys` into the pane (tmux key names: `C-z`, `Enter`; other
+    /// words as text).
+    func send(keys: [String]) throws {
+        _ = try tmux(["send-keys"] + keys)
+    }
+
     /// Resizes the window.
     func resize(columns: Int, rows: Int) throws {
         _ = try tmux(["resize-window", "-x", "\(columns)", "-y", "\(rows)"])
