@@ -173,7 +173,9 @@ struct DashboardLimitsTests {
 
     // MARK: The token stays private
 
-    @Test("open_browser gives xdg-open a 0600 page that redirects to the URL; no command line carries the token")
+    @Test(
+        "open_browser gives xdg-open a 0600 page that redirects to the URL, every signal at its default; no command line carries the token"
+    )
     func openBrowserKeepsTheTokenOffCommandLines() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
@@ -190,6 +192,7 @@ struct DashboardLimitsTests {
             stat -c %a "$1" > "$CAPTURE/mode"
             stat -c %a "$(dirname "$1")" > "$CAPTURE/directory-mode"
             cat "$1" > "$CAPTURE/page"
+            grep -E '^Sig(Blk|Ign):' /proc/self/status > "$CAPTURE/signals"
             : > "$CAPTURE/done"
 
             """)
@@ -213,6 +216,11 @@ struct DashboardLimitsTests {
         let html = scratch.read("capture/page") ?? ""
         #expect(html.contains(#"http-equiv="refresh" content="0; url=\#(run.url)""#), "\(html)")
         #expect(try Self.mode(of: page) == 0o600)
+        // The browser does not inherit what `dagron run` ignores (Ctrl-C,
+        // SIGHUP, Ctrl-Z...) or blocks.
+        #expect(
+            standardSignalsAtTheirDefault(scratch.read("capture/signals") ?? ""),
+            "\(scratch.read("capture/signals") ?? "")")
         // The URL file is private too, and no process on the machine shows the token.
         #expect(try Self.mode(of: scratch.path + "/dashboard.url") == 0o600)
         #expect(Self.commandLines(containing: run.token).isEmpty)

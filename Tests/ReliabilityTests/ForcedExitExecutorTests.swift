@@ -34,7 +34,7 @@ import Testing
               cluster-generic:
                 submit: env -u DAGRON_RUN_DIR setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $! > job.pid; echo $!
                 status: for id in {job_ids}; do if kill -0 "$id" 2>/dev/null; then echo "$id RUNNING"; fi; done
-                cancel: kill {job_ids}
+                cancel: grep -E '^Sig(Blk|Ign):' /proc/self/status > cancel-signals; kill {job_ids}
                 poll_interval: 100ms
             nodes:
               job: {run: "true"}
@@ -60,5 +60,9 @@ import Testing
             "\(finished.stdout)\(finished.stderr)")
         let gone = waitUntil(timeout: 10) { !isRunning(job) }
         #expect(gone, "the executor's job (process \(job)) outlived dagron's forced exit")
+        // The cancel command does not inherit what dagron ignores or blocks.
+        #expect(
+            standardSignalsAtTheirDefault(scratch.read("cancel-signals") ?? ""),
+            "\(scratch.read("cancel-signals") ?? "")")
     }
 }

@@ -55,26 +55,15 @@ struct IsolatedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, eventsRead, PluginHostChild.eventDescriptor)
         posix_spawn_file_actions_adddup2(&actions, repliesWrite, PluginHostChild.replyDescriptor)
         posix_spawn_file_actions_adddup2(&actions, page, PluginHostChild.progressDescriptor)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group; default signal handling and an empty mask
-        // whatever dagron set for itself.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let argv = [executable] + arguments
-        let spawned = SpawnSupport.withCStrings(argv) { cArgv in
-            SpawnSupport.withCStrings(SpawnSupport.childEnvironment()) { cEnvp in
-                posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
+        // Its own process group; default signal handling and an empty mask
+        // whatever dagron set for itself.
+        let spawned = SpawnSupport.withDefaultSignals(ownGroup: true) { attributes in
+            SpawnSupport.withCStrings(argv) { cArgv in
+                SpawnSupport.withCStrings(SpawnSupport.childEnvironment()) { cEnvp in
+                    posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
+                }
             }
         }
         guard spawned == 0 else {

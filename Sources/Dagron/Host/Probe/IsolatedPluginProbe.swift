@@ -150,9 +150,11 @@ public struct IsolatedPluginProbe: Sendable {
         let argv = [executable] + arguments
         let envp = SpawnSupport.childEnvironment()
         var pid: pid_t = 0
-        let spawned = SpawnSupport.withCStrings(argv) { cArgv in
-            SpawnSupport.withCStrings(envp) { cEnvp in
-                posix_spawn(&pid, executable, &actions, nil, cArgv, cEnvp)
+        let spawned = SpawnSupport.withDefaultSignals(ownGroup: false) { attributes in
+            SpawnSupport.withCStrings(argv) { cArgv in
+                SpawnSupport.withCStrings(envp) { cEnvp in
+                    posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
+                }
             }
         }
         // Only the child may hold the write ends now, so EOF means the child is gone.
