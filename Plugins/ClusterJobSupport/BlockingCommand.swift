@@ -1,3 +1,5 @@
+import DagronSDK
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -24,24 +26,16 @@ public enum BlockingCommand {
             posix_spawn_file_actions_addopen(
                 &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
         }
-        // The tool must not inherit what `dagron run` ignores (Ctrl-C,
-        // SIGHUP...) or what this thread blocks: every signal at its
-        // default action, unblocked.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var (none, every) = (sigset_t(), sigset_t())
-        sigemptyset(&none)
-        sigfillset(&every)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &every)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable] + arguments).map { strdup($0) }
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = (argv + [nil]).withUnsafeBufferPointer { pointers in
-            posix_spawn(
-                &pid, executable, &actions, &attributes, UnsafeMutablePointer(mutating: pointers.baseAddress!), environ)
+        // The tool must not inherit what `dagron run` ignores or blocks.
+        let spawned = ChildProcessSignals.withSpawnAttributes { attributes in
+            (argv + [nil]).withUnsafeBufferPointer { pointers in
+                posix_spawn(
+                    &pid, executable, &actions, &attributes, UnsafeMutablePointer(mutating: pointers.baseAddress!),
+                    environ)
+            }
         }
         guard spawned == 0 else { return nil }
         var status: Int32 = 0

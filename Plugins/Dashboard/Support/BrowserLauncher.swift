@@ -1,3 +1,5 @@
+import DagronSDK
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -56,19 +58,11 @@ enum BrowserLauncher {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // The browser must not inherit what `dagron run` ignores (Ctrl-C,
-        // SIGHUP...) or what this thread blocks: every signal at its
-        // default action, unblocked.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var (none, every) = (sigset_t(), sigset_t())
-        sigemptyset(&none)
-        sigfillset(&every)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &every)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        guard posix_spawnp(&pid, "xdg-open", &actions, &attributes, &argv, environ) == 0 else {
+        // The browser must not inherit what `dagron run` ignores or blocks.
+        let spawned = ChildProcessSignals.withSpawnAttributes { attributes in
+            posix_spawnp(&pid, "xdg-open", &actions, &attributes, &argv, environ)
+        }
+        guard spawned == 0 else {
             page.remove()
             return nil
         }

@@ -26,28 +26,6 @@ enum SpawnSupport {
         fd > highest ? fd : fcntl(fd, F_DUPFD_CLOEXEC, highest + 1)
     }
 
-    /// Calls `body` with spawn attributes that start the child with every
-    /// signal at its default action and none blocked, whatever `dagron`
-    /// ignores (SIGINT, SIGTSTP... during a run) or the calling thread
-    /// blocks; with `ownGroup`, the child also leads a process group of its own.
-    static func withDefaultSignals<R>(ownGroup: Bool, _ body: (inout posix_spawnattr_t) -> R) -> R {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var (none, every) = (sigset_t(), sigset_t())
-        sigemptyset(&none)
-        sigfillset(&every)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &every)
-        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-        if ownGroup {
-            posix_spawnattr_setpgroup(&attributes, 0)
-            flags |= POSIX_SPAWN_SETPGROUP
-        }
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        return body(&attributes)
-    }
-
     /// Calls `body` with a NULL-terminated C array of `strings`, valid
     /// during the call only. The strings are copied into one temporary
     /// buffer (on the stack when small), not one allocation each.

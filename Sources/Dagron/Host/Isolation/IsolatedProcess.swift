@@ -1,3 +1,4 @@
+import DagronSDK
 import Foundation
 
 #if canImport(Glibc)
@@ -59,7 +60,7 @@ struct IsolatedProcess: Sendable {
         let argv = [executable] + arguments
         // Its own process group; default signal handling and an empty mask
         // whatever dagron set for itself.
-        let spawned = SpawnSupport.withDefaultSignals(ownGroup: true) { attributes in
+        let spawned = ChildProcessSignals.withSpawnAttributes(ownProcessGroup: true) { attributes in
             SpawnSupport.withCStrings(argv) { cArgv in
                 SpawnSupport.withCStrings(SpawnSupport.childEnvironment()) { cEnvp in
                     posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)

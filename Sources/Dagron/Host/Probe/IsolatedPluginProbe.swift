@@ -150,7 +150,7 @@ public struct IsolatedPluginProbe: Sendable {
         let argv = [executable] + arguments
         let envp = SpawnSupport.childEnvironment()
         var pid: pid_t = 0
-        let spawned = SpawnSupport.withDefaultSignals(ownGroup: false) { attributes in
+        let spawned = ChildProcessSignals.withSpawnAttributes { attributes in
             SpawnSupport.withCStrings(argv) { cArgv in
                 SpawnSupport.withCStrings(envp) { cEnvp in
                     posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
