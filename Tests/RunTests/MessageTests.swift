@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What `dagron` says when a newcomer gets something wrong: one clear error
 /// each, in the `dagron: error:` form, no usage block after a lookup error.
 @Suite struct MessageTests {
@@ -17,6 +21,44 @@ import Testing
                 finished.stderr == "dagron: error: pipelines: is a directory, not a pipeline file\n",
                 "\(finished.stderr)")
         }
+    }
+
+    /// Not a file dagron can read whole: a FIFO with no writer (which must
+    /// not block `validate`), a device that never ends, a file past the
+    /// size limit (sparse: no disk used), bytes that are not UTF-8.
+    @Test(
+        "run and validate of a FIFO, /dev/zero, an oversized or non-UTF-8 file: one clear error, nothing run",
+        arguments: ["fifo", "zero", "oversized", "latin1"])
+    func unreadablePipelineFile(kind: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let (path, message): (String, String)
+        switch kind {
+        case "fifo":
+            path = "p.yml"
+            #expect(mkfifo(scratch.path + "/p.yml", 0o600) == 0)
+            message = "p.yml: is not a regular file (a pipe, a FIFO or a device)"
+        case "zero":
+            path = "/dev/zero"
+            message = "/dev/zero: is not a regular file (a pipe, a FIFO or a device)"
+        case "oversized":
+            path = "p.yml"
+            try scratch.write(path, "nodes:\n  a: {run: touch ran}\n")
+            #expect(truncate(scratch.path + "/p.yml", 64 << 20 + 1) == 0)
+            message = "p.yml: is 67108865 bytes, more than a pipeline file may have (67108864 bytes)"
+        default:
+            path = "p.yml"
+            // "nodes:\n  a: {run: touch ran} # caf\xE9\n": Latin-1, not UTF-8, on line 2.
+            let bytes = Array("nodes:\n  a: {run: touch ran} # caf".utf8) + [0xE9, 0x0A]
+            try Data(bytes).write(to: URL(fileURLWithPath: scratch.path + "/p.yml"))
+            message = "p.yml: is not UTF-8 text (line 2)"
+        }
+        for command in ["validate", "run"] {
+            let finished = try dagron([command, path], in: scratch.path, timeout: 60)
+            #expect(finished.status == 2, "\(finished.stderr)")
+            #expect(finished.stderr.hasPrefix("dagron: error: " + message), "\(finished.stderr)")
+        }
+        #expect(scratch.read("ran") == nil)
     }
 
     @Test("a tab-indented line gets a hint about tabs")

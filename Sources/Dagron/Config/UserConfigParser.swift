@@ -28,45 +28,13 @@ public struct UserConfigParser: Sendable {
     /// Reads the file at `path`; `nil` when there is none.
     /// - Throws: ``PipelineError`` naming the file (and line, column and key).
     public func parse(fileAt path: String) throws(PipelineError) -> UserConfig? {
-        // O_NONBLOCK: a FIFO in the file's place must not block the open.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))")
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw Self.error(path, "is a directory, expected a YAML file")
-        default: throw Self.error(path, "is not a regular file, expected a YAML file")
-        }
-        guard info.st_size <= Self.maximumBytes else {
-            throw Self.error(
-                path, "is \(info.st_size) bytes, more than a configuration file may have (\(Self.maximumBytes))")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
-        var count = 0
-        while count < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return read(descriptor, base + count, buffer.count - count)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw Self.error(path, "cannot read it: \(String(cString: strerror(errno)))")
-            }
-            if got == 0 { break }
-            count += got
-        }
-        guard count <= Self.maximumBytes else {
-            throw Self.error(path, "grew past \(Self.maximumBytes) bytes while it was read")
-        }
-        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
-            throw Self.error(path, "is not UTF-8 text")
+        let text: String
+        do {
+            text = try UserTextFile(path: path).text(limit: Self.maximumBytes)
+        } catch .missing {
+            return nil
+        } catch {
+            throw Self.error(path, error.message(for: "a configuration file"))
         }
         return try parse(text, file: path)
     }

@@ -34,6 +34,10 @@ public struct PipelineParser: Sendable {
     /// The keys allowed in a node's `resources` mapping.
     public static let resourceKeys = ["cpus", "mem", "time", "gpus"]
 
+    /// The largest pipeline file read (64 MiB): a 100,000-node pipeline
+    /// takes a few MiB.
+    public static let maximumBytes = 64 << 20
+
     /// Creates a parser.
     public init() {}
 
@@ -41,21 +45,12 @@ public struct PipelineParser: Sendable {
     /// - Throws: ``PipelineError`` (an unreadable file is one issue too).
     public func parse(fileAt path: String) throws(PipelineError) -> Pipeline {
         let text: String
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         do {
-            guard !isDirectory.boolValue else { throw CocoaError(.fileReadUnknown) }
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try UserTextFile(path: path).text(limit: Self.maximumBytes)
         } catch {
-            let reason =
-                !exists
-                ? "no such file"
-                : isDirectory.boolValue
-                    ? "is a directory, not a pipeline file"
-                    : FileManager.default.isReadableFile(atPath: path)
-                        ? "cannot read the file as UTF-8 text"
-                        : "cannot read the file (permission denied)"
-            throw PipelineError(issues: [PipelineIssue(file: path, line: 0, column: 0, key: "", message: reason)])
+            let issue = PipelineIssue(
+                file: path, line: 0, column: 0, key: "", message: error.message(for: "a pipeline file"))
+            throw PipelineError(issues: [issue])
         }
         return try parse(text, file: path, checkingDirectories: true)
     }

@@ -119,42 +119,30 @@ public struct PluginManifest: Sendable, Equatable {
     /// written is refused whole, and the result holds only that error. An
     /// unreadable file likewise yields a manifest whose only content is an error.
     public static func load(path: String, policy: PluginSafetyPolicy = .current()) -> PluginManifest? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (policy == .strict ? O_NOFOLLOW : 0))
-        if fd < 0 {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return nil }
-            let reason =
-                code == ELOOP && policy == .strict
-                ? "refused: \(PluginSafetyViolation.notRegularFile); its entries are ignored"
-                : "cannot read the file: \(String(cString: strerror(code)))"
-            return failed(path: path, reason)
-        }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            return failed(path: path, "cannot read the file: \(String(cString: strerror(errno)))")
-        }
-        if let violation = policy.violation(file: status, directoryPath: (path as NSString).deletingLastPathComponent) {
-            return failed(
-                path: path,
-                "refused: \(violation); its entries are ignored (see `dagron plugins list --help` on plugin safety)")
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            return failed(path: path, "cannot read the file: not a regular file")
-        }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return failed(path: path, "cannot read the file: \(String(cString: strerror(errno)))")
+        let text: String
+        do {
+            let file = try UserTextFile(path: path, noFollow: policy == .strict)
+            if let violation = policy.violation(
+                file: file.status, directoryPath: (path as NSString).deletingLastPathComponent)
+            {
+                return failed(
+                    path: path,
+                    "refused: \(violation); its entries are ignored (see `dagron plugins list --help` on plugin safety)"
+                )
             }
-            if count == 0 { break }
-            data.append(contentsOf: buffer[0..<count])
+            text = try file.text(limit: maximumBytes)
+        } catch .missing {
+            return nil
+        } catch .unreadable(let code) where code == ELOOP && policy == .strict {
+            return failed(path: path, "refused: \(PluginSafetyViolation.notRegularFile); its entries are ignored")
+        } catch {
+            return failed(path: path, error.message(for: "a plugin manifest"))
         }
-        return PluginManifest(path: path, text: String(decoding: data, as: UTF8.self))
+        return PluginManifest(path: path, text: text)
     }
+
+    /// The largest manifest read: a manifest is a line per plugin.
+    static let maximumBytes = 1 << 20
 
     /// A manifest with no entries and one whole-file error.
     private static func failed(path: String, _ message: String) -> PluginManifest {
