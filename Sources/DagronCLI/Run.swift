@@ -90,6 +90,8 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before any plugin code runs: a plugin's `chdir` must not move the run.
+        InvocationDirectory.capture()
         // A closed pipe (`dagron run ... | head`) must not kill dagron before it stops its children.
         signal(SIGPIPE, SIG_IGN)
         // With --json, standard output is the document's alone: from here on,

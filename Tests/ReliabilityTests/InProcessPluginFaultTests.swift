@@ -1,3 +1,5 @@
+import Dagron
+import DagronSDK
 import Foundation
 import TestSupport
 import Testing
@@ -209,5 +211,41 @@ import Testing
             #expect(finished.stderr.contains(key), "\(key)=\(value): \(finished.stderr)")
             #expect(scratch.read("ran.marker") == nil)
         }
+    }
+}
+
+/// An in-process plugin that changes the process's working directory (a
+/// `chdir` in a library it calls) in the middle of a run: the process has
+/// one, shared with dagron. The nodes that follow still run where the run
+/// started, and the run's files still land in its run directory.
+@Suite(.serialized) struct PluginWorkingDirectoryTests {
+    @Test(arguments: ["initialize", "pre_node"])
+    func aPluginThatChangesTheWorkingDirectoryMovesNeitherNodesNorTheRunsFiles(place: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let elsewhere = try Scratch()
+        defer { elsewhere.cleanUp() }
+        try scratch.write(
+            "p.yml",
+            """
+            nodes:
+              a: {run: pwd > a.where}
+              b: {after: a, run: pwd > b.where}
+              c: {after: b, run: pwd > c.where}
+            """)
+        var settings = ["fault": "chdir", "at": place, "directory": elsewhere.path]
+        if place == "pre_node" { settings["node"] = "b" }
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(settings), in: scratch.path, timeout: 90)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let here = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path
+        for node in ["a", "b", "c"] {
+            #expect(scratch.read("\(node).where") == here + "\n", "\(node) ran elsewhere")
+        }
+        let report = try RunDirectory.readJSON(RunReport.self, from: scratch.path + "/run/result.json")
+        #expect(report.outcome == .succeeded)
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/run/logs/c.stdout.log"))
+        let strays = (try? FileManager.default.contentsOfDirectory(atPath: elsewhere.path)) ?? []
+        #expect(strays.isEmpty, "the run wrote into the plugin's directory: \(strays)")
     }
 }

@@ -77,7 +77,7 @@ public struct Pipeline: Sendable {
     /// Where a node whose `cwd` is `cwd` runs: `cwd` resolved against the
     /// folder of `pipelineFile`, or that folder when `cwd` is `nil` or empty.
     public static func workingDirectory(_ cwd: String?, pipelineFile: String) -> String {
-        let base = URL(fileURLWithPath: pipelineFile).deletingLastPathComponent()
+        let base = URL(fileURLWithPath: InvocationDirectory.resolve(pipelineFile)).deletingLastPathComponent()
         guard let cwd, !cwd.isEmpty else { return base.path }
         return URL(fileURLWithPath: cwd, relativeTo: base).standardizedFileURL.path
     }

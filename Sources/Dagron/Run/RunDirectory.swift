@@ -22,22 +22,28 @@ public import Foundation
 /// ``makeFresh(under:pipeline:now:)``) and `.dagron/runs/latest` links to
 /// the newest (``markLatest(under:startedAt:)``).
 public struct RunDirectory: Sendable {
-    /// The directory's path.
+    /// The directory's path, as given (what messages show).
     public let path: String
+    /// The directory as an absolute path (resolved against
+    /// ``InvocationDirectory`` when created): where the run's files are read
+    /// and written, whatever the process's working directory is by then, and
+    /// what node commands see in `DAGRON_RUN_DIR`.
+    public let absolutePath: String
 
     /// The run directory at `path` (nothing is created).
     public init(path: String) {
         self.path = path
+        absolutePath = InvocationDirectory.resolve(path)
     }
 
     /// The manifest's path.
-    public var manifestPath: String { "\(path)/run.json" }
+    public var manifestPath: String { "\(absolutePath)/run.json" }
     /// The result's path.
-    public var resultPath: String { "\(path)/result.json" }
+    public var resultPath: String { "\(absolutePath)/result.json" }
     /// The logs folder.
-    public var logsPath: String { "\(path)/logs" }
+    public var logsPath: String { "\(absolutePath)/logs" }
     /// The gates folder.
-    public var gatesPath: String { "\(path)/gates" }
+    public var gatesPath: String { "\(absolutePath)/gates" }
 
     /// The log files of `node`.
     public func logs(for node: String) -> NodeLogFiles {
@@ -49,14 +55,9 @@ public struct RunDirectory: Sendable {
     /// Where a decision for gate `name` is dropped.
     public func gateDecisionPath(_ name: String) -> String { "\(gatesPath)/\(name).decision" }
 
-    /// The directory as an absolute path, as node commands see it in `DAGRON_RUN_DIR`.
-    public var absolutePath: String {
-        URL(fileURLWithPath: path).standardizedFileURL.path
-    }
-
     /// Creates the directory (if needed) and its `logs` and `gates` folders.
     public func create() throws {
-        for folder in [path, logsPath, gatesPath] {
+        for folder in [absolutePath, logsPath, gatesPath] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
     }
@@ -70,12 +71,14 @@ public struct RunDirectory: Sendable {
     /// next suffix is tried. So runs started at the same moment in the same
     /// folder each get a directory of their own.
     public static func makeFresh(under base: String, pipeline: String, now: Date = Date()) throws -> RunDirectory {
+        // Files are made at absolute paths; the directory keeps `base` as given for messages.
+        let root = InvocationDirectory.resolve(base)
         do {
-            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
             // Another run may have created it a moment ago.
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw error
             }
         }
@@ -86,10 +89,10 @@ public struct RunDirectory: Sendable {
             pipeline.map {
                 $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") ? $0 : "-"
             })
-        let stem = "\(base)/\(safe.hasPrefix(".") ? "-" + safe.dropFirst() : safe)-\(formatter.string(from: now))"
+        let name = "\(safe.hasPrefix(".") ? "-" + safe.dropFirst() : safe)-\(formatter.string(from: now))"
         for number in 1...10_000 {
-            let candidate = number == 1 ? stem : "\(stem)-\(number)"
-            if mkdir(candidate, 0o755) == 0 { return RunDirectory(path: candidate) }
+            let candidate = number == 1 ? name : "\(name)-\(number)"
+            if mkdir("\(root)/\(candidate)", 0o755) == 0 { return RunDirectory(path: "\(base)/\(candidate)") }
             let error = errno
             guard error == EEXIST else { throw POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO) }
         }
@@ -106,7 +109,8 @@ public struct RunDirectory: Sendable {
     /// on `base`, so concurrent runs leave it pointing at the newest of them.
     /// - Returns: Whether the link now points here.
     @discardableResult
-    public func markLatest(under base: String, startedAt: Double) throws -> Bool {
+    public func markLatest(under given: String, startedAt: Double) throws -> Bool {
+        let base = InvocationDirectory.resolve(given)
         let baseDescriptor = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard baseDescriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(baseDescriptor) }

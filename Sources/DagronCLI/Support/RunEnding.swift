@@ -285,7 +285,7 @@ final class RunEnding: Sendable {
             return report.exitCode
         } catch {
             printError(
-                "cannot write the run's result to \(directory.resultPath): \(SystemErrorText.reason(error)); exiting with code 2"
+                "cannot write the run's result to \(directory.path)/result.json: \(SystemErrorText.reason(error)); exiting with code 2"
             )
             return ExitStatus.usage.rawValue
         }
