@@ -44,8 +44,7 @@ extension DagronCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)
-                try? FileHandle.standardError.write(
-                    contentsOf: Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                try? DescriptorWriting.writeAll(message.hasSuffix("\n") ? message : message + "\n", to: STDERR_FILENO)
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
@@ -62,7 +61,7 @@ func printError(_ message: String) {
 /// Writes `dagron: <message>` to standard error: a note after errors
 /// already printed (control characters escaped).
 func printNote(_ message: String) {
-    try? FileHandle.standardError.write(contentsOf: Data("dagron: \(TerminalText.escaped(message))\n".utf8))
+    try? DescriptorWriting.writeAll("dagron: \(TerminalText.escaped(message))\n", to: STDERR_FILENO)
 }
 
 /// Writes `dagron: warning: <message>` to standard error, control

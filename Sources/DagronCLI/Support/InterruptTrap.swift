@@ -74,7 +74,7 @@ final class InterruptTrap: Sendable {
                     "\ndagron: the run did not stop within \(DurationText.format(Self.seconds(grace))) of the interrupt "
                         + "(a plugin hook may be stuck): writing the result, killing running commands and exiting\n"
                 }
-            try? FileHandle.standardError.write(contentsOf: Data(message.utf8))
+            try? DescriptorWriting.writeAll(message, to: STDERR_FILENO)
             onForce(escalation)
         }
         for (number, source) in zip(numbers, sources) {
