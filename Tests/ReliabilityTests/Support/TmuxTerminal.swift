@@ -1,3 +1,4 @@
+import DagronSDK
 import Foundation
 import TestSupport
 
@@ -86,21 +87,13 @@ struct TmuxTerminal {
         // process inherits the mask: a tmux server started with it never sees
         // its pane's end, and `kill-server` left it (and the pane's `sleep
         // 600`) running for ten minutes. Every signal unblocked, at its default.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var every = sigset_t()
-        sigfillset(&every)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &every)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ["tmux", "-S", socket] + arguments
         let envp = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
-        let spawned = Self.withCStrings(argv) { cArgv in
-            Self.withCStrings(envp) { cEnvp in posix_spawnp(&pid, "tmux", &actions, &attributes, cArgv, cEnvp) }
+        let spawned = ChildProcessSignals.withSpawnAttributes { attributes in
+            Self.withCStrings(argv) { cArgv in
+                Self.withCStrings(envp) { cEnvp in posix_spawnp(&pid, "tmux", &actions, &attributes, cArgv, cEnvp) }
+            }
         }
         guard spawned == 0 else {
             throw Failure(description: "cannot start tmux: \(String(cString: strerror(spawned)))")
