@@ -55,12 +55,12 @@ struct DashboardSettings: Sendable, Equatable {
         }
         port = try settings.int("port", default: port, within: .port)
         openBrowser = try settings.bool("open_browser", default: openBrowser)
-        if let file = settings["url_file"] {
-            guard !file.isEmpty else {
-                throw .malformed(plugin: settings.plugin, key: "url_file", value: file, expected: "a file path")
-            }
-            urlFile = file
+        if settings["url_file"] == "" {
+            throw .malformed(plugin: settings.plugin, key: "url_file", value: "", expected: "a file path")
         }
+        // Absolute, so the file lands where the user meant whatever the
+        // working directory is when the page is served.
+        if let file = try settings.filePath("url_file") { urlFile = file }
         maxConnections = try settings.int("max_connections", default: maxConnections, within: Self.connectionBounds)
         if let raw = settings["idle_timeout"] {
             guard let milliseconds = DurationText.milliseconds(raw), Self.idleTimeoutRange.contains(milliseconds) else {

@@ -31,8 +31,9 @@ struct TimingSettings: Sendable {
         case "stdout": output = .standardOutput
         case "": throw PluginSettingsError.missing(plugin: settings.plugin, key: "output")
         case let path:
-            try settings.checkFolder(of: path, key: "output")
-            output = .file(path)
+            // Checks the folder; absolute, so the table lands where the user
+            // meant whatever the working directory is when it is written.
+            output = .file(try settings.filePath("output") ?? path)
         }
         json = try settings.filePath("json")
         top = try settings.int("top", default: 0, within: Self.topBounds)

@@ -32,6 +32,10 @@ int dagron_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
 }
 
+int dagron_spawn_actions_add_chdir(void *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, path);
+}
+
 int dagron_shared_memory_file(const char *name, long size) {
     int fd = (int)syscall(SYS_memfd_create, name, 1U /* MFD_CLOEXEC */);
     if (fd < 0) return -1;
@@ -606,6 +610,12 @@ int dagron_wait_child(int pid, int block, int *exit_code, int *signal_number) {
 int dagron_set_child_subreaper(void) {
     errno = ENOSYS;
     return -1;
+}
+
+int dagron_spawn_actions_add_chdir(void *actions, const char *path) {
+    (void)actions;
+    (void)path;
+    return ENOSYS;
 }
 
 int dagron_set_parent_death_signal(int signal) {

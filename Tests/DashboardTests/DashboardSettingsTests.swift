@@ -189,11 +189,22 @@ struct DashboardSettingsTests {
     @Test("an unwritable url_file fails initialize and leaves the port free")
     func unwritableURLFile() throws {
         let plugin = try PluginLibrary.load(path: BuildFolder.file("libDagronDashboard.so"))
-        try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": "/nonexistent-dir/url"]))
+        // A folder that does not exist is refused in configure, naming the key.
+        #expect {
+            try plugin.configure(
+                PluginSettings(plugin: "dashboard", ["port": "0", "url_file": "/nonexistent-dir/url"]))
+        } throws: { error in
+            String(describing: error).contains("'url_file'") && String(describing: error).contains("/nonexistent-dir")
+        }
+        // A path that is a directory passes configure, and fails when written.
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/url", withIntermediateDirectories: false)
+        try plugin.configure(PluginSettings(plugin: "dashboard", ["port": "0", "url_file": folder + "/url"]))
         #expect {
             try plugin.initialize(hooks: HookRegistry())
         } throws: { error in
-            String(describing: error).contains("/nonexistent-dir/url")
+            String(describing: error).contains(folder + "/url")
         }
         plugin.teardown()
     }

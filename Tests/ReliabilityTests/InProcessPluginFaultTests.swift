@@ -248,4 +248,43 @@ import Testing
         let strays = (try? FileManager.default.contentsOfDirectory(atPath: elsewhere.path)) ?? []
         #expect(strays.isEmpty, "the run wrote into the plugin's directory: \(strays)")
     }
+
+    /// The other plugins' relative output files (set after the `chdir`ing
+    /// plugin, so configured after it) land where dagron was started: the
+    /// host puts the directory back after a plugin's `configure` and
+    /// `initialize` (with a warning), file settings are made absolute in
+    /// `configure`, and the isolated recorder's process starts there.
+    @Test(arguments: ["configure", "initialize", "pre_node"])
+    func aPluginThatChangesTheWorkingDirectoryMovesNoOtherPluginsFiles(place: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let elsewhere = try Scratch()
+        defer { elsewhere.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  a: {run: 'true'}\n  b: {after: a, run: 'true'}\n")
+        var settings = ["fault": "chdir", "at": place, "directory": elsewhere.path]
+        if place == "pre_node" { settings["node"] = "a" }
+        let others = [
+            "--plugin-path", DagronBinary.directory, "--plugin", "timing", "--plugin", "logging",
+            "--plugin", "event-recorder", "--isolate", "event-recorder",
+            "--set", "timing.output=timing.txt", "--set", "timing.json=timing.json",
+            "--set", "logging.file=log.txt", "--set", "event-recorder.file=events.jsonl",
+        ]
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run"] + MisbehavingPlugin.arguments(settings) + others,
+            in: scratch.path, timeout: 90)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        for file in ["timing.txt", "timing.json", "log.txt", "events.jsonl", "run/result.json"] {
+            #expect(FileManager.default.fileExists(atPath: scratch.path + "/" + file), "\(file) is missing")
+        }
+        let strays = (try? FileManager.default.contentsOfDirectory(atPath: elsewhere.path)) ?? []
+        #expect(strays.isEmpty, "files written into the plugin's directory: \(strays)")
+        if place != "pre_node" {
+            #expect(
+                finished.stderr.contains(
+                    "plugin 'misbehave' changed the working directory to '\(URL(fileURLWithPath: elsewhere.path).resolvingSymlinksInPath().path)'"
+                )
+                    && finished.stderr.contains("(in \(place))"),
+                "\(finished.stderr)")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 @_spi(DagronHost) import DagronSDK
+import Foundation
 import Testing
 
 /// `filePath` and `checkFolder`: a file setting into a folder that does not exist fails in `configure`.
@@ -14,7 +15,12 @@ struct FileSettingTests {
         ) {
             try settings.filePath("out")
         }
-        #expect(try settings.filePath("here") == "x.log")
+        // Relative paths come back absolute: the file stays where the user
+        // meant if the working directory changes before it is written.
+        #expect(try settings.filePath("here") == FileManager.default.currentDirectoryPath + "/x.log")
+        #expect(
+            try PluginSettings(plugin: "p", ["sub": "./x.log"]).filePath("sub")
+                == FileManager.default.currentDirectoryPath + "/./x.log")
         #expect(try settings.filePath("root") == "/x")
         #expect(try settings.filePath("unset") == nil)
         #expect(throws: PluginSettingsError.missing(plugin: "p", key: "empty")) { try settings.filePath("empty") }

@@ -1,3 +1,4 @@
+import DagronSystemShims
 import Foundation
 
 #if canImport(Glibc)
@@ -24,6 +25,18 @@ enum SpawnSupport {
     /// clobbered by another `dup2` of the same spawn.
     static func moved(_ fd: Int32, above highest: Int32) -> Int32 {
         fd > highest ? fd : fcntl(fd, F_DUPFD_CLOEXEC, highest + 1)
+    }
+
+    /// Has the child start in ``InvocationDirectory`` if the process's
+    /// working directory is elsewhere now (an in-process plugin changed it):
+    /// a dagron child works where the user started dagron. Nothing is added
+    /// otherwise, so a child still starts in a directory deleted meanwhile.
+    static func startInInvocationDirectory(_ actions: inout posix_spawn_file_actions_t) {
+        let home = InvocationDirectory.path
+        guard let current = getcwd(nil, 0) else { return }
+        defer { free(current) }
+        guard String(cString: current) != home else { return }
+        _ = dagron_spawn_actions_add_chdir(&actions, home)
     }
 
     /// Calls `body` with a NULL-terminated C array of `strings`, valid

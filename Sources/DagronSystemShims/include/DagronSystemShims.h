@@ -16,6 +16,10 @@ void dagron_flush_standard_streams(void);
 /// Makes the kernel send `signal` to the calling process when its parent
 /// dies (Linux `PR_SET_PDEATHSIG`). Returns 0, or -1 with `errno` set.
 int dagron_set_parent_death_signal(int signal);
+/// Adds "change the directory to `path`" to the `posix_spawn_file_actions_t`
+/// at `actions` (`posix_spawn_file_actions_addchdir_np`, a GNU extension
+/// Swift does not see). Returns 0 or an error number (ENOSYS off Linux).
+int dagron_spawn_actions_add_chdir(void *actions, const char *path);
 /// An anonymous, close-on-exec memory file (Linux `memfd_create`) of
 /// `size` bytes, for memory shared with a child process. Returns the
 /// descriptor, or -1 with `errno` set.

@@ -11,7 +11,7 @@ import Testing
 /// | `crash` | `teardown`: abort the process in `teardown()` |
 /// | `print` | `true`: write a line to standard output (Swift `print`, `fputs`, `write(1)`) at initialization, in each hook and at teardown |
 /// | `exit` | `initialize`, `pre_node`, `post_node`, `on_error` or `teardown`: call `exit(0)` there (for `node`, if set) |
-/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) `flood` (write `flood_mb` MiB, default 8, to standard output and error) or `chdir` (change the process's working directory to `directory`, default `/`); `at` is `initialize`, any hook event's raw value or `teardown` (for `node`, if set; once per process) |
+/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) `flood` (write `flood_mb` MiB, default 8, to standard output and error) or `chdir` (change the process's working directory to `directory`, default `/`); `at` is `configure`, `initialize`, any hook event's raw value or `teardown` (for `node`, if set; once per process) |
 enum MisbehavingPlugin {
     /// The plugin's name.
     static let name = "misbehave"
@@ -30,6 +30,7 @@ enum MisbehavingPlugin {
 
             func configure(_ settings: PluginSettings) throws {
                 values.withTrackedLock { $0 = settings.values }
+                faultIfAsked("configure", node: nil)
             }
 
             private func setting(_ key: String) -> String? {

@@ -92,6 +92,11 @@ public struct PluginSettings: Sendable, Equatable {
 
     /// `key` as the path of a file the plugin will write, or `nil` when unset.
     ///
+    /// A relative path comes back absolute, resolved against the working
+    /// directory now (in `configure`, where dagron was started): the file
+    /// lands where the user meant even if something in the process changes
+    /// the working directory before the plugin writes it.
+    ///
     /// Throws ``PluginSettingsError/missing(plugin:key:)`` for an empty value
     /// and ``PluginSettingsError/malformed(plugin:key:value:expected:)`` when
     /// the file's folder does not exist: checked in `configure`, so
@@ -100,7 +105,16 @@ public struct PluginSettings: Sendable, Equatable {
         guard let path = values[key] else { return nil }
         guard !path.isEmpty else { throw .missing(plugin: plugin, key: key) }
         try checkFolder(of: path, key: key)
-        return path
+        return Self.absolute(path)
+    }
+
+    /// `path` joined to the working directory unless it is absolute (or the
+    /// working directory cannot be read).
+    private static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let directory = getcwd(nil, 0) else { return path }
+        defer { free(directory) }
+        let base = String(cString: directory)
+        return base.hasSuffix("/") ? base + path : base + "/" + path
     }
 
     /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``

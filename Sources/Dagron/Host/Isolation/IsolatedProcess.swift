@@ -56,6 +56,7 @@ struct IsolatedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, eventsRead, PluginHostChild.eventDescriptor)
         posix_spawn_file_actions_adddup2(&actions, repliesWrite, PluginHostChild.replyDescriptor)
         posix_spawn_file_actions_adddup2(&actions, page, PluginHostChild.progressDescriptor)
+        SpawnSupport.startInInvocationDirectory(&actions)
         var pid: pid_t = 0
         let argv = [executable] + arguments
         // Its own process group; default signal handling and an empty mask

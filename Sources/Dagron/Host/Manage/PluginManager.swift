@@ -81,10 +81,15 @@ public final class PluginManager: Sendable {
         plugin is IsolatedPlugin ? nil : callbackWatch
     }
 
-    /// Runs `body`, the plugin `name`'s code for `phase`, where its watch sees it.
+    /// Runs `body`, the plugin `name`'s code for `phase`, where its watch sees it,
+    /// and puts the working directory back if the plugin changed it.
     private func watched<Result>(
         _ name: String, _ plugin: any DagronPlugin, _ phase: HookCallbackWatch.Phase, _ body: () throws -> Result
     ) rethrows -> Result {
+        let directory = WorkingDirectoryGuard()
+        defer {
+            if let change = directory.restore() { warn("plugin '\(name)' \(change) (in \(phase))") }
+        }
         guard let watch = watch(for: plugin) else { return try body() }
         return try watch.run(as: name, phase, body)
     }
@@ -300,7 +305,10 @@ public final class PluginManager: Sendable {
     public func discover(from sources: [any PluginSource]) -> DiscoveryReport {
         var report = DiscoveryReport()
         for source in sources {
-            for item in source.discoverPlugins() {
+            let directory = WorkingDirectoryGuard()
+            let items = source.discoverPlugins()
+            if let change = directory.restore() { warn("a plugin \(change) (while plugins were loaded)") }
+            for item in items {
                 switch item {
                 case .loaded(let plugin, let origin, let settings):
                     register(plugin, settings: settings, origin: origin)

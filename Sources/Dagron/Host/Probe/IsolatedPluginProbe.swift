@@ -146,6 +146,7 @@ public struct IsolatedPluginProbe: Sendable {
         posix_spawn_file_actions_adddup2(&actions, diagnostics[1], 2)
         posix_spawn_file_actions_adddup2(&actions, results1, 3)
         posix_spawn_file_actions_adddup2(&actions, request, 4)
+        SpawnSupport.startInInvocationDirectory(&actions)
 
         let argv = [executable] + arguments
         let envp = SpawnSupport.childEnvironment()
