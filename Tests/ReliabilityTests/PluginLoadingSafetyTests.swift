@@ -84,6 +84,40 @@ struct PluginLoadingSafetyTests {
             !finished.stderr.contains("libaaa-stray"), "an unrelated file is not the run's concern: \(finished.stderr)")
     }
 
+    @Test("a FIFO named as a plugin is refused at once, named in a manifest or dropped in a plugin folder")
+    func fifoPluginIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let named = try directory("named", in: scratch)
+        try #require(mkfifo(named + "/libFifo.so", 0o644) == 0)
+        try scratch.write("named/dagron.plugins", "fifo = \"libFifo.so\"\n")
+        let dropped = try directory("dropped", in: scratch)
+        try #require(mkfifo(dropped + "/libfifo.so", 0o644) == 0)
+        let environment = ["DAGRON_PLUGIN_CACHE": "0"]
+        // A blocking open waited for a writer forever (named) or until the
+        // probe's 20 s deadline (dropped in): well past these timeouts.
+        for command in ["run", "validate"] {
+            var arguments = [command, "p.yml", "--plugin", "fifo", "--plugin-path", named]
+            if command == "run" { arguments += ["--run-dir", "run"] }
+            let finished = try dagron(arguments, in: scratch.path, environment: environment, timeout: 15)
+            #expect(finished.status == 2, "\(command): \(finished.stderr)")
+            #expect(
+                finished.stderr.contains(named + "/libFifo.so") && finished.stderr.contains("not a regular file"),
+                "\(command): \(finished.stderr)")
+        }
+        let check = try dagron(
+            ["plugins", "check", dropped + "/libfifo.so"], in: scratch.path, environment: environment, timeout: 15)
+        #expect(
+            check.status == 1 && (check.stdout + check.stderr).contains("not a regular file"),
+            "\(check.stdout)\(check.stderr)")
+        let run = try dagron(
+            ["run", "p.yml", "--run-dir", "run2", "--plugin", "timing", "--plugin-path", dropped],
+            in: scratch.path, environment: environment, timeout: 15)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/ran.marker"), "the node did not run")
+    }
+
     @Test("the second run with a hanging stray file answers from the registry cache, without probing again")
     func hangingStrayIsProbedOnce() throws {
         let scratch = try Scratch()

@@ -93,7 +93,9 @@ public struct PluginLoader: Sendable {
     /// permissions, and that it is a shared library for this machine. The
     /// caller owns the returned descriptor.
     func openChecked(file path: String) throws(PluginLoadError) -> (descriptor: Int32, image: ELFImage) {
-        let flags = O_RDONLY | O_CLOEXEC | (policy == .strict ? O_NOFOLLOW : 0)
+        // O_NONBLOCK: a FIFO named like a plugin must not block the open
+        // until a writer comes; it is refused below as not a regular file.
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (policy == .strict ? O_NOFOLLOW : 0)
         let fd = Glibc.open(path, flags)
         if fd < 0 {
             let code = errno
