@@ -230,7 +230,8 @@ struct Run: AsyncParsableCommand {
         let base = ".dagron/runs"
         let directory: RunDirectory
         if let runDir {
-            directory = RunDirectory(path: runDir)
+            // A directory the user named: only a new or empty one.
+            directory = try RunDirectory.claim(path: runDir)
         } else {
             do {
                 directory = try RunDirectory.makeFresh(under: base, pipeline: pipeline.name)

@@ -11,10 +11,11 @@ import Testing
     func aRunThatCannotWriteItsResultExitsTwo(command: String, ownCode: Int32) throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try scratch.write("p.yml", "fail_fast: false\nnodes:\n  a: {run: '\(command)'}\n")
-        // A directory where result.json should go: the atomic rename over it fails.
-        try FileManager.default.createDirectory(
-            atPath: scratch.path + "/run/result.json", withIntermediateDirectories: true)
+        // The node puts a directory where result.json should go: the atomic
+        // rename over it fails. (A run directory that holds anything before
+        // the run is refused outright.)
+        try scratch.write(
+            "p.yml", "fail_fast: false\nnodes:\n  a: {run: 'mkdir \"$DAGRON_RUN_DIR/result.json\"; \(command)'}\n")
         let finished = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
         #expect(finished.status == 2, "the run's own code would be \(ownCode): \(finished.stderr)")
         #expect(
@@ -24,7 +25,7 @@ import Testing
             finished.stdout.contains("1 succeeded") || finished.stdout.contains("1 failed"),
             "the summary is still printed")
 
-        let json = try dagron(["run", "p.yml", "--run-dir", "run", "--json"], in: scratch.path)
+        let json = try dagron(["run", "p.yml", "--run-dir", "run2", "--json"], in: scratch.path)
         #expect(json.status == 2)
         let printed = try JSONDecoder().decode(RunReport.self, from: Data(json.stdout.utf8))
         #expect(printed.exitCode == 2, "the printed document names the exit code dagron ends with")

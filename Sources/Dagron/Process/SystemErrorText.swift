@@ -8,10 +8,10 @@ import Foundation
 
 /// A file-system error in words for a message: `Not a directory`, not
 /// Foundation's `Error Domain=NSCocoaErrorDomain Code=512 "(null)" UserInfo={...}`.
-enum SystemErrorText {
+public enum SystemErrorText {
     /// The operating system's text for the POSIX error behind `error`
     /// (itself, or the one Foundation wrapped), else its description.
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         let bridged = error as NSError
         let underlying = (bridged.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
         for candidate in [bridged, underlying] {
