@@ -133,6 +133,29 @@ import Testing
         #expect(found.filter { $0.hasSuffix("unknown node 'extrcx'") }.count == 5)
     }
 
+    /// Long names cannot make suggestions slow: 4,000 nodes with names of
+    /// 244 characters and 20 unknown ones of the same length took 54 s, a
+    /// key of 20,000 characters 0.1 s per mention (and filled the message).
+    @Test func longNamesAndKeysStayQuickAndShort() throws {
+        let stem = String(repeating: "n", count: 240)
+        var yaml = "nodes:\n"
+        for index in 0..<4000 { yaml += "  \(stem)\(index + 1000): {run: x}\n" }
+        let unknown = (0..<20).map { "\(stem)x\($0 + 100)" }.joined(separator: ", ")
+        yaml += "  last: {run: x, after: [\(unknown)]}\n"
+        // A plain key is limited to 1024 characters; an explicit one is not.
+        yaml += "  keyed:\n    run: x\n    ? \(String(repeating: "k", count: 20_000))\n    : 1\n"
+        let start = ContinuousClock.now
+        let found = issues(yaml)
+        // A hang detector, not a benchmark: the old code took minutes.
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(found.filter { $0.contains("unknown node '\(stem)x") }.count == 20)
+        let key = try #require(found.first { $0.contains("unknown key") })
+        #expect(
+            key.contains("unknown key '\(String(repeating: "k", count: 60))... (20000 characters)'"),
+            "\(key.prefix(300))")
+        #expect(key.count < 400, "\(key.prefix(300))")
+    }
+
     @Test func cyclesAreReportedWithTheirPath() {
         let found = issues(
             """

@@ -458,6 +458,8 @@ private struct Reader {
         // Suggesting a name compares it with every node's; a file with many
         // unknown names gets suggestions for the first few only.
         var suggestionsLeft = 20
+        // Table cells all of them may compute together (a fraction of a second).
+        var suggestionBudget = 20_000_000
         var candidates: [String]?  // every node's name, listed once when first needed
         // By index: iterating the nodes themselves copies each one.
         for position in nodes.indices where !nodes[position].after.isEmpty {
@@ -473,7 +475,9 @@ private struct Reader {
                         suggestionsLeft -= 1
                         if candidates == nil { candidates = Array(index.keys) }
                         hint =
-                            Self.suggestion(for: dependency, among: candidates ?? []).map {
+                            NameSuggestion.closest(
+                                to: dependency, among: candidates ?? [], budget: &suggestionBudget
+                            ).map {
                                 " (did you mean '\($0)'?)"
                             } ?? ""
                     }
@@ -526,9 +530,12 @@ private struct Reader {
 
     mutating func unknownKey(_ key: YAMLNode, _ name: String, path: String, allowed: [String]) {
         let hint = Self.suggestion(for: name, among: allowed).map { "did you mean '\($0)'? " } ?? ""
+        // A key of thousands of characters is shown by its start (its line
+        // and column say where it is).
+        let shown = name.count > 80 ? "\(name.prefix(60))... (\(name.count) characters)" : name
         report(
-            key, path.isEmpty ? name : "\(path).\(name)",
-            "unknown key '\(name)' (\(hint)allowed: \(allowed.joined(separator: ", ")))")
+            key, path.isEmpty ? shown : "\(path).\(shown)",
+            "unknown key '\(shown)' (\(hint)allowed: \(allowed.joined(separator: ", ")))")
     }
 
     mutating func string(_ value: YAMLNode, _ path: String) -> String? {
@@ -647,26 +654,9 @@ private struct Reader {
         }
     }
 
-    /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+    /// The closest of `candidates` to `word`, if it is close enough to be a
+    /// likely typo (see ``NameSuggestion``).
     static func suggestion(for word: String, among candidates: [String]) -> String? {
-        let best = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= max(1, word.count / 3) else { return nil }
-        return best.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        NameSuggestion.closest(to: word, among: candidates)
     }
 }
