@@ -125,9 +125,11 @@ import Testing
         #expect(big.kind == .duplicateKeys(["k7"]) && big.line == 8 && big.column == 1)
         let nested = try #require(problem("top:\n  inner: {x: 1, x: 2}\n"))
         #expect(nested.kind == .duplicateKeys(["x"]) && nested.line == 2)
-        // Quoting does not make a key different; a tag other than a string's does.
+        // Neither quoting nor a tag makes a key different: dagron's readers
+        // look keys up by their text, so the second would replace the first.
         #expect(problem("a: 1\n'a': 2\n")?.kind == .duplicateKeys(["a"]))
-        #expect(problem("1: a\n!!int 1: b\n") == nil)
+        #expect(problem("1: a\n!!int 1: b\n")?.kind == .duplicateKeys(["1"]))
+        #expect(problem("run: a\n!t run: b\n")?.kind == .duplicateKeys(["run"]))
     }
 
     @Test func syntaxErrorsAreLibyamlsWordsAtTheirPosition() throws {

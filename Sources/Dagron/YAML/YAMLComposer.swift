@@ -202,16 +202,16 @@ private struct Composition {
             kind: .duplicateKeys(duplicated.map(\.text)), line: first?.line ?? 0, column: first?.column ?? 0)
     }
 
-    /// What makes two mapping keys the same key: the text, and the tag
-    /// unless it is a string's (`nil`), which almost every key's is.
+    /// What makes two mapping keys the same key: their text, whatever their
+    /// tags. YAML would tell `!!int 1` from `'1'`, but every reader of
+    /// dagron's files looks keys up by their text, so a tagged second `run`
+    /// (`!x run: ...`) would silently replace the first.
     struct KeyIdentity: Hashable {
         var text: String
-        var tag: String?
 
         init?(_ key: YAMLNode) {
             guard let scalar = key.scalar else { return nil }
             text = scalar.string
-            tag = key.tag == YAMLTag.str || key.tag == YAMLTag.nonSpecific ? nil : key.tag
         }
     }
 
