@@ -2,6 +2,10 @@ import DagronSDK
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Appends every hook event as one JSON line to a file.
 ///
 /// A debugging aid ("what did the engine tell plugins, in which order?") and
@@ -46,14 +50,11 @@ final class EventRecorderPlugin: DagronPlugin {
         guard let file = path.withTrackedLock({ $0 }) else {
             throw PluginSettingsError.missing(plugin: name, key: "file")
         }
-        if !FileManager.default.fileExists(atPath: file) {
-            guard FileManager.default.createFile(atPath: file, contents: nil) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file])
-            }
+        let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw EventRecorderError(file: file, reason: String(cString: strerror(errno)))
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        try handle.seekToEnd()
-        output.withTrackedLock { $0 = handle }
+        output.withTrackedLock { $0 = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         for event in HookEvent.allCases {

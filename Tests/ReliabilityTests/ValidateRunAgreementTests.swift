@@ -60,6 +60,21 @@ import Testing
         #expect(scratch.read("events.jsonl")?.contains("post_execute") == true)
     }
 
+    /// A plugin's file setting naming a folder is refused by both, naming
+    /// the key: `run` once failed with Foundation's raw error, or went on
+    /// with exit 0 and lost the timing table.
+    @Test(arguments: [("event-recorder", "file"), ("timing", "json"), ("timing", "output"), ("logging", "file")])
+    func aFileSettingThatNamesAFolderIsRefused(plugin: String, key: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/folder", withIntermediateDirectories: false)
+        try scratch.write("p.yml", "plugins:\n  \(plugin):\n    \(key): folder\nnodes:\n  a: {run: touch ran}\n")
+        try expectBothRefuse(
+            scratch,
+            mentioning: "p.yml:3:\(key.count + 7): plugins.\(plugin).\(key): plugin '\(plugin)': setting '\(key)'"
+                + " is 'folder', expected a file, not a folder")
+    }
+
     @Test func aNodeNameMustFitALogFileName() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

@@ -25,5 +25,14 @@ struct FileSettingTests {
         #expect(try settings.filePath("unset") == nil)
         #expect(throws: PluginSettingsError.missing(plugin: "p", key: "empty")) { try settings.filePath("empty") }
         #expect(throws: PluginSettingsError.self) { try settings.checkFolder(of: "/etc/hostname/x", key: "k") }
+        // A folder where the file should be is refused in configure, not when written.
+        for folder in ["/tmp", "/tmp/", "."] {
+            #expect(
+                throws: PluginSettingsError.malformed(
+                    plugin: "p", key: "out", value: folder, expected: "a file, not a folder")
+            ) {
+                try PluginSettings(plugin: "p", ["out": folder]).filePath("out")
+            }
+        }
     }
 }

@@ -118,7 +118,8 @@ public struct PluginSettings: Sendable, Equatable {
     }
 
     /// Throws ``PluginSettingsError/malformed(plugin:key:value:expected:)``
-    /// naming `key` unless the folder `path` would be written in exists.
+    /// naming `key` unless the folder `path` would be written in exists and
+    /// `path` itself is not a folder.
     public func checkFolder(of path: String, key: String) throws(PluginSettingsError) {
         let cut = path.lastIndex(of: "/")
         let folder = cut.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
@@ -127,6 +128,9 @@ public struct PluginSettings: Sendable, Equatable {
             throw .malformed(
                 plugin: plugin, key: key, value: path, expected: "a file in an existing folder ('\(folder)' is not one)"
             )
+        }
+        if path.hasSuffix("/") || (stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR) {
+            throw .malformed(plugin: plugin, key: key, value: path, expected: "a file, not a folder")
         }
     }
 
