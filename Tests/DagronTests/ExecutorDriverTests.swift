@@ -326,7 +326,7 @@ struct ExecutorPipelineTests {
         "memory amounts",
         arguments: [
             ("512", 512), ("512M", 512), ("4G", 4096), ("4GiB", 4096), ("1.5g", 1536), ("1K", 1), ("1T", 1_048_576),
-            ("1024T", 1 << 30),
+            ("1024T", 1 << 30), ("1P", 1 << 30), ("1PiB", 1 << 30),
         ])
     func memory(text: String, mebibytes: Int) {
         #expect(MemoryText.mebibytes(text) == mebibytes)
@@ -334,7 +334,9 @@ struct ExecutorPipelineTests {
 
     @Test(
         "not memory amounts",
-        arguments: ["", "0", "-1", "nan", "inf", "1e3", "1025T", "4X", "G", "1..5G", "99999999999999999999"])
+        arguments: [
+            "", "0", "-1", "nan", "inf", "1e3", "1025T", "1.001P", "2P", "4X", "G", "1..5G", "99999999999999999999",
+        ])
     func notMemory(text: String) {
         #expect(MemoryText.mebibytes(text) == nil)
     }

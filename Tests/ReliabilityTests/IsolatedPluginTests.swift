@@ -154,6 +154,10 @@ import Testing
             scratch, "q.yml", ["--isolate", "timing", "--set", "event-recorder.isolation=process"])
         #expect(notLoaded.status == 2)
         #expect(notLoaded.stderr.contains("--isolate names plugin 'timing'"), "\(notLoaded.stderr)")
+        // A run that loads no plugin at all is told the same.
+        try scratch.write("bare.yml", "nodes:\n  a: {run: 'true'}\n")
+        let bare = try dagron(["run", "bare.yml", "--run-dir", "bare", "--isolate", "nobody"], in: scratch.path)
+        #expect(bare.status == 2 && bare.stderr.contains("--isolate names plugin 'nobody'"), "\(bare.stderr)")
         for stall in ["nan", "-1", "1e300", "0"] {
             let finished = try runWithRecorder(
                 scratch, "q.yml",

@@ -50,6 +50,20 @@ import Testing
         #expect(again.stderr.contains("already approved"))
     }
 
+    /// A message with terminal control sequences (a title change, a bell)
+    /// is listed with them escaped, as the run's own console shows it.
+    @Test func gateListEscapesControlCharacters() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  g: {gate: {message: \"hi\\e]0;pwn\\a\\e[2J\", timeout: 1s}}\n")
+        let run = try dagron(["run", "p.yml", "--run-dir", "run"], in: scratch.path)
+        #expect(run.status == 1, "the gate times out: \(run.stderr)")
+        let list = try dagron(["gate", "list", "run"], in: scratch.path)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(!list.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(list.stdout)")
+        #expect(list.stdout.contains("hi\\x1b]0;pwn\\x07\\x1b[2J"), "\(list.stdout)")
+    }
+
     @Test func aRejectedGateFailsTheRunAndSkipsItsDependents() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }

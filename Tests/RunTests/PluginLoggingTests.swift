@@ -69,5 +69,15 @@ import Testing
         #expect(!quiet.stderr.contains("probe initialized"), "info is below the default level")
         #expect(quiet.stderr.contains("warning plugin.logging-probe"))
         #expect(quiet.stderr.contains("node a finished"))
+
+        // A level that is none is named, first, and the default applies.
+        let bogus = try dagron(
+            arguments + ["--run-dir", "run3"], in: scratch.path, environment: ["DAGRON_LOG_LEVEL": "verbose"])
+        #expect(bogus.status == 0, "\(bogus.stderr)")
+        #expect(
+            bogus.stderr.hasPrefix(
+                "dagron: warning: DAGRON_LOG_LEVEL is 'verbose', not a level (trace, debug, info, notice, warning, error, critical): using warning\n"
+            ), "\(bogus.stderr)")
+        #expect(!bogus.stderr.contains("probe initialized") && bogus.stderr.contains("warning plugin.logging-probe"))
     }
 }

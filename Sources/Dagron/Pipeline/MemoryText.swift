@@ -2,7 +2,7 @@ import Foundation
 
 /// Amounts of memory as pipeline files write them (`resources.mem`): a
 /// number of mebibytes (`512`), or a number with a binary unit, `K`, `M`,
-/// `G` or `T`, optionally followed by `B` or `iB` (`512M`, `4G`, `1.5TiB`).
+/// `G`, `T` or `P`, optionally followed by `B` or `iB` (`512M`, `4G`, `1.5TiB`).
 public enum MemoryText {
     /// The largest amount accepted, in mebibytes: 1 PiB.
     public static let largestMebibytes = 1 << 30
@@ -24,6 +24,7 @@ public enum MemoryText {
         case "M": scale = 1
         case "G": scale = 1024
         case "T": scale = 1024 * 1024
+        case "P": scale = 1024 * 1024 * 1024
         default: scale = 0
         }
         let digits = scale == 0 ? Substring(trimmed) : trimmed.dropLast()

@@ -37,10 +37,14 @@ extension GateCommand {
                         gates: gates))
                 return
             }
-            if gates.isEmpty { print("\(manifest.name) has no gates") }
+            // What the pipeline file and the deciders wrote, with control
+            // characters escaped: a message cannot retitle or clear the terminal.
+            let shown = TerminalText.escaped
+            if gates.isEmpty { print("\(shown(manifest.name)) has no gates") }
             for gate in gates {
                 print(
-                    "\(gate.name)  \(gate.status)\(gate.reason.map { " (\($0))" } ?? "")\(gate.message.map { "  \($0)" } ?? "")"
+                    "\(shown(gate.name))  \(gate.status)\(gate.reason.map { " (\(shown($0)))" } ?? "")"
+                        + (gate.message.map { "  \(shown($0))" } ?? "")
                 )
             }
         }

@@ -1,3 +1,4 @@
+import Dagron
 @_spi(DagronHost) import DagronSDK
 import Foundation
 import Logging
@@ -22,7 +23,14 @@ enum CommandLogging {
 
     /// Bootstraps swift-log and installs the ``HostLog`` sink. Call once, first.
     static func bootstrap(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let level = environment[levelVariable].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        let given = environment[levelVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let level = given.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        if let given, Logger.Level(rawValue: given.lowercased()) == nil {
+            // Straight to standard error: nothing else has been written yet.
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            let warning = "\(levelVariable) is '\(given)', not a level (\(levels)): using warning"
+            try? DescriptorWriting.writeAll("dagron: warning: \(TerminalText.escaped(warning))\n", to: STDERR_FILENO)
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler(label: label, stream: TerminalConsoleErrorStream())
             handler.logLevel = level

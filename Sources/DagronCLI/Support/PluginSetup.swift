@@ -53,6 +53,12 @@ struct PluginSetup {
             )
             throw ExitStatus.usage
         }
+        for name in options.isolated where !names.contains(name) {
+            printError(
+                "--isolate names plugin '\(name)', which this run does not load (add it under plugins: or with --plugin \(name))"
+            )
+            throw ExitStatus.usage
+        }
         guard !names.isEmpty else { return }
         var settings: [String: PluginSettings] = [:]
         for name in names {
@@ -68,12 +74,6 @@ struct PluginSetup {
             searchPath = try .checked(pluginPaths: options.pluginPaths, environment: environment)
         } catch {
             printError(error.description)
-            throw ExitStatus.usage
-        }
-        for name in options.isolated where !names.contains(name) {
-            printError(
-                "--isolate names plugin '\(name)', which this run does not load (add it under plugins: or with --plugin \(name))"
-            )
             throw ExitStatus.usage
         }
         let executors = Set(pipeline.pluginExecutors)
