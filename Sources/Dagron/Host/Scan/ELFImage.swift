@@ -196,7 +196,7 @@ public struct ELFImage: Sendable {
             if tag == 0 /* DT_NULL */ { break }
             guard tag == 1 || tag == 14, value < strings.size else { continue }
             let length = Int(min(strings.size - value, 4096))
-            guard let text = read(descriptor, offset: strings.offset + value, count: length),
+            guard let text = read(descriptor, offset: strings.offset &+ value, count: length),
                 let end = text.firstIndex(of: 0), end > 0
             else { continue }
             found.append((tag, String(decoding: text[..<end], as: UTF8.self)))
@@ -264,15 +264,20 @@ public struct ELFImage: Sendable {
         }
         guard bucketCount > 0 else { return false }
         let value = Self.gnuHash(target)
-        let bucketsStart = hash.offset + 16 + UInt64(bloomSize) * 8
-        let chainsStart = bucketsStart + UInt64(bucketCount) * 4
-        guard let bucket = readUInt32(descriptor, at: bucketsStart + UInt64(value % bucketCount) * 4),
+        // Offsets come from the file: wrapping arithmetic, and `read` refuses
+        // any that lies past what a file can hold.
+        let bucketsStart = hash.offset &+ 16 &+ UInt64(bloomSize) &* 8
+        let chainsStart = bucketsStart &+ UInt64(bucketCount) &* 4
+        guard let bucket = readUInt32(descriptor, at: bucketsStart &+ UInt64(value % bucketCount) &* 4),
             bucket >= symbolOffset
         else { return false }
         var symbol = bucket
         let symbolCount = UInt32(tables.symbols.size / tables.symbols.entrySize)
-        while symbol < symbolCount {
-            guard let chain = readUInt32(descriptor, at: chainsStart + UInt64(symbol - symbolOffset) * 4) else {
+        // A real chain is a few entries long; a crafted one cannot make this read a file's worth.
+        var steps = 0
+        while symbol < symbolCount, steps < 1 << 16 {
+            steps += 1
+            guard let chain = readUInt32(descriptor, at: chainsStart &+ UInt64(symbol - symbolOffset) &* 4) else {
                 return false
             }
             if chain | 1 == value | 1, symbolNamed(target, index: Int(symbol), tables: tables, descriptor: descriptor) {
@@ -286,13 +291,13 @@ public struct ELFImage: Sendable {
 
     /// Whether symbol `index` is defined and called `target`.
     private func symbolNamed(_ target: [UInt8], index: Int, tables: DynamicTables, descriptor: Int32) -> Bool {
-        let at = tables.symbols.offset + UInt64(index) * tables.symbols.entrySize
+        let at = tables.symbols.offset &+ UInt64(index) &* tables.symbols.entrySize
         guard let entry = read(descriptor, offset: at, count: 8) else { return false }
         let (nameOffset, sectionIndex) = entry.withUnsafeBytes {
             ($0.loadUnaligned(fromByteOffset: 0, as: UInt32.self), $0.loadUnaligned(fromByteOffset: 6, as: UInt16.self))
         }
         guard sectionIndex != 0 /* SHN_UNDEF */, UInt64(nameOffset) + UInt64(target.count) < tables.strings.size,
-            let name = read(descriptor, offset: tables.strings.offset + UInt64(nameOffset), count: target.count + 1)
+            let name = read(descriptor, offset: tables.strings.offset &+ UInt64(nameOffset), count: target.count + 1)
         else {
             return false
         }
@@ -303,7 +308,7 @@ public struct ELFImage: Sendable {
         guard let table = read(descriptor, offset: tables.symbols.offset, count: Int(tables.symbols.size)),
             let names = read(descriptor, offset: tables.strings.offset, count: Int(tables.strings.size))
         else { return false }
-        let entrySize = Int(tables.symbols.entrySize)
+        guard let entrySize = Int(exactly: tables.symbols.entrySize) else { return false }
         let count = Int(tables.symbols.size) / entrySize
         return table.withUnsafeBytes { entries in
             names.withUnsafeBytes { text in
@@ -325,13 +330,16 @@ public struct ELFImage: Sendable {
         read(descriptor, offset: offset, count: 4)?.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
     }
 
+    /// `count` bytes at `offset`, or `nil` if the file has fewer there, or
+    /// the range lies past what any file can hold (a crafted offset).
     private func read(_ descriptor: Int32, offset: UInt64, count: Int) -> [UInt8]? {
         guard count > 0 else { return [] }
+        guard let start = Int64(exactly: offset), start <= Int64.max - Int64(count) else { return nil }
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
             let n = buffer.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                pread(descriptor, $0.baseAddress! + done, count - done, off_t(start) + off_t(done))
             }
             if n <= 0 { return nil }
             done += n
