@@ -118,6 +118,54 @@ struct PluginLoadingSafetyTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/ran.marker"), "the node did not run")
     }
 
+    /// A constructor that forks a helper (which keeps the probe's pipes
+    /// open) and then crashes: reported as the crash it is, as soon as the
+    /// probe process is gone, and the helper does not outlive the probe.
+    /// The probe used to wait for the pipes' end: 20 s, then "did not finish
+    /// loading", with the helper left running.
+    @Test("a stray file that forks a helper and crashes is reported at once as crashed, and its helper is killed")
+    func forkingCrashingStrayIsReportedAtOnce() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let helperLog = scratch.path + "/helper.pid"
+        let (plugins, _) = try strayPlugin(
+            named: "libfork-crash.so",
+            doing: """
+                pid_t helper = fork();
+                if (helper == 0) { sleep(120); _exit(0); }
+                FILE *h = fopen("\(helperLog)", "w"); if (h) { fprintf(h, "%d\\n", (int)helper); fclose(h); }
+                raise(SIGSEGV);
+                """, in: scratch)
+        let list = try dagron(
+            ["plugins", "list", "--plugin-path", plugins], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0"], timeout: 15)
+        let all = list.stdout + list.stderr
+        #expect(all.contains("libfork-crash.so") && all.contains("SIGSEGV"), "\(all)")
+        #expect(!all.contains("did not finish loading"), "\(all)")
+        let helper = try #require(
+            Int32((scratch.read("helper.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(waitUntil(timeout: 10) { !isRunning(helper) }, "the helper \(helper) outlived the probe")
+    }
+
+    /// `dagron` killed while a stray file's constructor hangs in the probe
+    /// process: the probe process goes with it instead of running on.
+    @Test("a probe process whose dagron is killed ends too")
+    func probeEndsWithItsParent() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let (plugins, log) = try strayPlugin(named: "libhang.so", doing: "for (;;) pause();", in: scratch)
+        let list = try DagronProcess(
+            ["plugins", "list", "--plugin-path", plugins], in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        #expect(waitUntil(timeout: 15) { !loaders(of: log).isEmpty }, "the stray file was never probed")
+        let probe = try #require(loaders(of: log).first)
+        kill(list.process.processIdentifier, SIGKILL)
+        #expect(waitUntil(timeout: 10) { !isRunning(probe) }, "the probe process \(probe) outlived dagron")
+        // Before waiting for dagron: Foundation's wait would sit until the orphan ended.
+        if isRunning(probe) { kill(probe, SIGKILL) }
+        _ = try? list.wait(timeout: 10)
+    }
+
     @Test("the second run with a hanging stray file answers from the registry cache, without probing again")
     func hangingStrayIsProbedOnce() throws {
         let scratch = try Scratch()

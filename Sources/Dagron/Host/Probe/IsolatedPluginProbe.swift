@@ -1,4 +1,5 @@
 @_spi(DagronHost) import DagronSDK
+import DagronSystemShims
 import Foundation
 
 #if canImport(Glibc)
@@ -151,7 +152,9 @@ public struct IsolatedPluginProbe: Sendable {
         let argv = [executable] + arguments
         let envp = SpawnSupport.childEnvironment()
         var pid: pid_t = 0
-        let spawned = ChildProcessSignals.withSpawnAttributes { attributes in
+        // A group of its own: what a plugin's constructor starts (a forked
+        // helper) is killed with the child, and holds no pipe open past it.
+        let spawned = ChildProcessSignals.withSpawnAttributes(ownProcessGroup: true) { attributes in
             SpawnSupport.withCStrings(argv) { cArgv in
                 SpawnSupport.withCStrings(envp) { cEnvp in
                     posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnvp)
@@ -178,6 +181,12 @@ public struct IsolatedPluginProbe: Sendable {
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         var timedOut = false
         var buffer = [UInt8](repeating: 0, count: 65536)
+        // Readable once the child has exited: the end of the probe even if
+        // something it started still holds the pipes (-1 on old kernels,
+        // where the pipes' end has to do).
+        let exitWatch = dagron_pidfd_open(pid)
+        defer { if exitWatch >= 0 { close(exitWatch) } }
+        var exited = false
         while open.results || open.diagnostics {
             let left = deadline - ContinuousClock.now
             if left <= .zero {
@@ -187,11 +196,20 @@ public struct IsolatedPluginProbe: Sendable {
             var fds = [
                 pollfd(fd: open.results ? results[0] : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: open.diagnostics ? diagnostics[0] : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: exited ? -1 : exitWatch, events: Int16(POLLIN), revents: 0),
             ]
-            let milliseconds = Int32(min(left.components.seconds * 1000 + 1, 60_000))
-            let ready = poll(&fds, 2, milliseconds)
+            // Once the child is gone, only what is already in the pipes is read.
+            let milliseconds = exited ? 0 : Int32(min(left.components.seconds * 1000 + 1, 60_000))
+            let ready = poll(&fds, 3, milliseconds)
             if ready < 0 && errno == EINTR { continue }
+            if ready == 0 && exited { break }
             if ready <= 0 { continue }
+            if fds[2].revents != 0 {
+                exited = true
+                // What the child started goes with it (its group stays
+                // reserved until the child is reaped below).
+                kill(-pid, SIGKILL)
+            }
             for slot in 0..<2 where fds[slot].revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { read(fds[slot].fd, $0.baseAddress, $0.count) }
                 if n <= 0 {
@@ -214,7 +232,8 @@ public struct IsolatedPluginProbe: Sendable {
                 }
             }
         }
-        if timedOut { kill(pid, SIGKILL) }
+        // The child if it hangs, and anything it started that is still there.
+        kill(-pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         outcome.lastOutput = Self.lastMeaningfulLine(String(decoding: errorText, as: UTF8.self))
@@ -268,6 +287,11 @@ public struct IsolatedPluginProbe: Sendable {
     /// default), probes its candidates in order and writes one JSON line per
     /// candidate to `output` (3 by default), each before the next is loaded.
     public static func serve(requestDescriptor: Int32 = 4, output: Int32 = 3) throws {
+        // Killed with the parent: a dagron killed while a plugin's
+        // constructor hangs here must not leave this process behind.
+        let parent = getppid()
+        _ = dagron_set_parent_death_signal(SIGKILL)
+        guard getppid() == parent else { return }
         var json = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
