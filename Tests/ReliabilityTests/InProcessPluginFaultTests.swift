@@ -288,3 +288,29 @@ import Testing
         }
     }
 }
+
+/// A plugin that ignores `SIGCHLD` (the kernel then reaps every child
+/// itself) while it is set up: the host puts the handling back, so the
+/// nodes can still be waited for. Every node failed with "could not be
+/// waited for: No child processes".
+@Suite(.serialized) struct PluginSignalHandlingTests {
+    @Test(arguments: ["configure", "initialize"])
+    func aPluginThatIgnoresSIGCHLDDoesNotFailTheNodes(place: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try scratch.write("p.yml", "nodes:\n  a: {run: 'echo a'}\n  b: {after: a, run: 'exit 3'}\n")
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run"]
+                + MisbehavingPlugin.arguments(["fault": "ignore_sigchld", "at": place]),
+            in: scratch.path, timeout: 90)
+        #expect(finished.status == 1, "b exits 3: \(finished.stderr)")
+        let report = try RunDirectory.readJSON(RunReport.self, from: scratch.path + "/run/result.json")
+        let statuses = Dictionary(uniqueKeysWithValues: report.nodes.map { ($0.name, $0) })
+        #expect(statuses["a"]?.status == .completed, "\(finished.stdout)")
+        #expect(statuses["b"]?.exitCode == 3, "\(finished.stdout)")
+        #expect(
+            finished.stderr.contains(
+                "plugin 'misbehave' changed how the process handles SIGCHLD; dagron put it back (in \(place))"),
+            "\(finished.stderr)")
+    }
+}

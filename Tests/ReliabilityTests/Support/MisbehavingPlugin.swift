@@ -11,7 +11,7 @@ import Testing
 /// | `crash` | `teardown`: abort the process in `teardown()` |
 /// | `print` | `true`: write a line to standard output (Swift `print`, `fputs`, `write(1)`) at initialization, in each hook and at teardown |
 /// | `exit` | `initialize`, `pre_node`, `post_node`, `on_error` or `teardown`: call `exit(0)` there (for `node`, if set) |
-/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) `flood` (write `flood_mb` MiB, default 8, to standard output and error) or `chdir` (change the process's working directory to `directory`, default `/`); `at` is `configure`, `initialize`, any hook event's raw value or `teardown` (for `node`, if set; once per process) |
+/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) `flood` (write `flood_mb` MiB, default 8, to standard output and error) `chdir` (change the process's working directory to `directory`, default `/`) or `ignore_sigchld` (set `SIGCHLD` to `SIG_IGN`); `at` is `configure`, `initialize`, any hook event's raw value or `teardown` (for `node`, if set; once per process) |
 enum MisbehavingPlugin {
     /// The plugin's name.
     static let name = "misbehave"
@@ -71,6 +71,7 @@ enum MisbehavingPlugin {
                     var counter: UInt64 = 0
                     while clock() < end { counter &+= 1 }
                 case "chdir": _ = chdir(setting("directory") ?? "/")
+                case "ignore_sigchld": _ = signal(SIGCHLD, SIG_IGN)
                 case "flood":
                     let megabytes = Int(setting("flood_mb") ?? "") ?? 8
                     let line = Array(repeating: UInt8(ascii: "x"), count: 1023) + [0x0A]

@@ -82,13 +82,17 @@ public final class PluginManager: Sendable {
     }
 
     /// Runs `body`, the plugin `name`'s code for `phase`, where its watch sees it,
-    /// and puts the working directory back if the plugin changed it.
+    /// and puts the working directory and the handling of the run's signals
+    /// back if the plugin changed them.
     private func watched<Result>(
         _ name: String, _ plugin: any DagronPlugin, _ phase: HookCallbackWatch.Phase, _ body: () throws -> Result
     ) rethrows -> Result {
         let directory = WorkingDirectoryGuard()
+        let signals = SignalDispositionGuard()
         defer {
-            if let change = directory.restore() { warn("plugin '\(name)' \(change) (in \(phase))") }
+            for change in [directory.restore(), signals.restore()].compactMap({ $0 }) {
+                warn("plugin '\(name)' \(change) (in \(phase))")
+            }
         }
         guard let watch = watch(for: plugin) else { return try body() }
         return try watch.run(as: name, phase, body)
@@ -306,8 +310,11 @@ public final class PluginManager: Sendable {
         var report = DiscoveryReport()
         for source in sources {
             let directory = WorkingDirectoryGuard()
+            let signals = SignalDispositionGuard()
             let items = source.discoverPlugins()
-            if let change = directory.restore() { warn("a plugin \(change) (while plugins were loaded)") }
+            for change in [directory.restore(), signals.restore()].compactMap({ $0 }) {
+                warn("a plugin \(change) (while plugins were loaded)")
+            }
             for item in items {
                 switch item {
                 case .loaded(let plugin, let origin, let settings):
