@@ -117,6 +117,39 @@ import Testing
         }
     }
 
+    /// A plugin's own thread exits or aborts while three nodes run: dagron
+    /// kills them, and they are reported cancelled, not failed by its
+    /// SIGKILL (which the workers, free of any hook, used to record).
+    @Test("a fault on a plugin thread: the nodes dagron kills are reported cancelled", arguments: ["exit", "abort"])
+    func faultOnAPluginThreadCancelsTheRunningNodes(fault: String) throws {
+        for round in 0..<3 {
+            let scratch = try Scratch()
+            defer { scratch.cleanUp() }
+            try scratch.write(
+                "p.yml",
+                """
+                max_workers: 3
+                nodes:
+                  a: {run: touch a.up; exec sleep 30}
+                  b: {run: touch b.up; exec sleep 30}
+                  c: {run: "while [ ! -f a.up ] || [ ! -f b.up ]; do sleep 0.02; done; touch go; exec sleep 30"}
+                  d: {after: a, run: 'true'}
+                """)
+            let finished = try dagron(
+                ["run", "p.yml", "--run-dir", "run"]
+                    + MisbehavingPlugin.arguments(["fault": fault, "at": "thread", "when_file": "go"]),
+                in: scratch.path, timeout: 90)
+            #expect(finished.status != 0, "round \(round): \(finished.stderr)")
+            let report = try scratch.report()
+            let nodes = nodesByName(report)
+            for name in ["a", "b", "c", "d"] {
+                #expect(
+                    nodes[name]?["status"] as? String == "cancelled",
+                    "round \(round), \(name): \(nodes[name] ?? [:]) \(finished.stderr)")
+            }
+        }
+    }
+
     @Test("a callback over its budget is reported once; the run still succeeds")
     func slowCallbackIsReportedOnce() throws {
         let scratch = try Scratch()

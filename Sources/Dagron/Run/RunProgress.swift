@@ -28,6 +28,8 @@ public final class RunProgress: Sendable {
         /// Events without an index (or one beyond the DAG's nodes), by node name.
         var finishedByName: [String: NodeResult] = [:]
         var startedByName: [String: UInt64] = [:]
+        /// Set by ``RunProgress/freeze()``: later events are not recorded.
+        var frozen = false
 
         /// The slot of `index` in the arrays, sizing them from `dag` on first use; `nil` if there is none.
         mutating func slot(_ index: Int?, of dag: DAG?) -> Int? {
@@ -56,6 +58,7 @@ public final class RunProgress: Sendable {
             // Never 0, which means "not started".
             let now = max(clock.now(), 1)
             state.withTrackedLock { state in
+                guard !state.frozen else { return }
                 if let slot = state.slot(context.nodeIndex, of: context.dag), state.names[slot] == name {
                     if state.started[slot] == 0 { state.started[slot] = now }
                 } else if state.startedByName[name] == nil {
@@ -67,6 +70,7 @@ public final class RunProgress: Sendable {
             hooks.register(event, priority: .max) { [self] context in
                 guard let result = context.nodeResult else { return }
                 state.withTrackedLock { state in
+                    guard !state.frozen else { return }
                     if let slot = state.slot(context.nodeIndex, of: context.dag), state.names[slot] == result.name {
                         state.finished[slot] = result
                     } else {
@@ -75,6 +79,14 @@ public final class RunProgress: Sendable {
                 }
             }
         }
+    }
+
+    /// Stops recording: what the nodes do from now on is not theirs to
+    /// report. A run being ended calls it before killing the nodes, so a
+    /// node killed by dagron is reported `cancelled` (it was running), not
+    /// `failed` by the signal, nor its dependents skipped by fail-fast.
+    public func freeze() {
+        state.withTrackedLock { $0.frozen = true }
     }
 
     /// The results recorded so far for `nodes`, in that order: a node that

@@ -236,6 +236,9 @@ final class RunEnding: Sendable {
     private func finish(
         interrupted: Bool, endedEarly: String?, pluginFault: Bool, failsRun: Bool, exitCode: Int32?, state: inout State
     ) -> Int32 {
+        // What the nodes do from here (die of the kill below) is dagron's
+        // doing: the ones running are reported cancelled.
+        if state.recorded == nil { progress.freeze() }
         // Other threads may still be starting commands: those are killed as they register or appear.
         processGroups.sealAndKillAll()
         LeftoverProcessSweep(runDirectory: directory.absolutePath).killNow(watching: .milliseconds(250))

@@ -11,13 +11,14 @@ import Testing
 /// | `crash` | `teardown`: abort the process in `teardown()` |
 /// | `print` | `true`: write a line to standard output (Swift `print`, `fputs`, `write(1)`) at initialization, in each hook and at teardown |
 /// | `exit` | `initialize`, `pre_node`, `post_node`, `on_error` or `teardown`: call `exit(0)` there (for `node`, if set) |
-/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) `flood` (write `flood_mb` MiB, default 8, to standard output and error) `chdir` (change the process's working directory to `directory`, default `/`) or `ignore_sigchld` (set `SIGCHLD` to `SIG_IGN`); `at` is `configure`, `initialize`, any hook event's raw value or `teardown` (for `node`, if set; once per process) |
+/// | `fault` + `at` | `fault` is `abort`, `exit` (status 0), `hang` (sleep forever), `spin` (busy loop forever), `slow` (busy loop for `spin_ms`, default 300) `flood` (write `flood_mb` MiB, default 8, to standard output and error) `chdir` (change the process's working directory to `directory`, default `/`) or `ignore_sigchld` (set `SIGCHLD` to `SIG_IGN`); `at` is `configure`, `initialize`, any hook event's raw value, `teardown` or `thread` (a thread of the plugin's, once the file `when_file` exists) (for `node`, if set; once per process) |
 enum MisbehavingPlugin {
     /// The plugin's name.
     static let name = "misbehave"
 
     static let source = #"""
         import DagronSDK
+        import Foundation
         import Synchronization
         #if canImport(Glibc)
         import Glibc
@@ -95,6 +96,14 @@ enum MisbehavingPlugin {
                 say("initialize")
                 exitIfAsked("initialize", node: nil)
                 faultIfAsked("initialize", node: nil)
+                if setting("at") == "thread" {
+                    // A thread of the plugin's own, outside any hook: faults once `when_file` exists.
+                    Thread.detachNewThread { [self] in
+                        let file = setting("when_file") ?? "go"
+                        while access(file, F_OK) != 0 { usleep(20_000) }
+                        faultIfAsked("thread", node: nil)
+                    }
+                }
                 if let at = setting("at"), let event = HookEvent(rawValue: at),
                    ![HookEvent.preNode, .postNode, .onError].contains(event) {
                     hooks.register(event) { [self] context in faultIfAsked(at, node: context.nodeName) }
