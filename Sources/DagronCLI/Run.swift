@@ -120,8 +120,9 @@ struct Run: AsyncParsableCommand {
         // A plugin that crashes, exits or stalls in this process is quarantined (by its file).
         if let quarantine = PluginQuarantine.standard() {
             InProcessPluginGuard.quarantine.withTrackedLock { record in
-                record = { [manager] name, fault in
-                    guard let file = manager.origin(of: name) else { return }
+                record = { [manager] name, file, fault in
+                    // A plugin that failed while loading is not registered yet: its file is given.
+                    guard let file = file ?? manager.origin(of: name) else { return }
                     quarantine.record(plugin: name, file: file, fault: fault)
                 }
             }

@@ -166,6 +166,62 @@ struct PluginLoadingSafetyTests {
         _ = try? list.wait(timeout: 10)
     }
 
+    /// A plugin named in a manifest (so loaded in-process, without a
+    /// probe) whose constructor hangs: the run ends after the plugin's
+    /// stall timeout, exit 2, naming the file, and nothing ran. It used to
+    /// wait forever.
+    @Test("a manifest plugin whose library hangs while loading ends the set-up after its stall timeout")
+    func hangingManifestPluginEndsTheSetUp() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        try PluginFixtures.buildC(
+            PluginFixtures.constructorSource("for (;;) pause();"), named: "libstuck.so", in: plugins)
+        try scratch.write("plugins/dagron.plugins", "stuck = \"libstuck.so\"\n")
+        let finished = try dagron(
+            [
+                "run", "p.yml", "--run-dir", "run", "--plugin", "stuck", "--plugin-path", plugins, "--set",
+                "stuck.stall_timeout=1s",
+            ],
+            in: scratch.path,
+            environment: ["DAGRON_PLUGIN_CACHE": "0", "DAGRON_QUARANTINE": scratch.path + "/quarantine.json"],
+            timeout: 30)
+        #expect(finished.status == 2, "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "the plugin file \(plugins)/libstuck.so (plugin 'stuck') did not finish loading within 1.0s"),
+            "\(finished.stderr)")
+        #expect(scratch.read("ran.marker") == nil, "a node ran")
+        #expect(scratch.read("quarantine.json")?.contains("libstuck.so") == true, "not quarantined")
+    }
+
+    /// The same plugin crashing in its constructor: the crash names the file
+    /// and the plugin (it used to say "outside plugin code"), and the next
+    /// run loads it isolated, where the crash stops only the set-up.
+    @Test("a manifest plugin that crashes while loading is named and quarantined; the next run isolates it")
+    func crashingManifestPluginIsQuarantined() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        try PluginFixtures.buildC(
+            PluginFixtures.constructorSource("raise(SIGSEGV);"), named: "libcrashy.so", in: plugins)
+        try scratch.write("plugins/dagron.plugins", "crashy = \"libcrashy.so\"\n")
+        let environment = ["DAGRON_PLUGIN_CACHE": "0", "DAGRON_QUARANTINE": scratch.path + "/quarantine.json"]
+        let arguments = ["run", "p.yml", "--plugin", "crashy", "--plugin-path", plugins]
+        let first = try dagron(arguments + ["--run-dir", "run1"], in: scratch.path, environment: environment)
+        #expect(first.signal == SIGSEGV, "\(first.stderr)")
+        #expect(
+            first.stderr.contains("while loading the plugin file \(plugins)/libcrashy.so (plugin 'crashy')"),
+            "\(first.stderr)")
+        let second = try dagron(arguments + ["--run-dir", "run2"], in: scratch.path, environment: environment)
+        #expect(second.signal == nil, "the quarantined plugin crashed dagron again: \(second.stderr)")
+        #expect(second.status == 2, "\(second.stderr)")
+        #expect(second.stderr.contains("it runs isolated"), "\(second.stderr)")
+        #expect(scratch.read("ran.marker") == nil, "a node ran")
+    }
+
     @Test("the second run with a hanging stray file answers from the registry cache, without probing again")
     func hangingStrayIsProbedOnce() throws {
         let scratch = try Scratch()

@@ -44,6 +44,15 @@ enum CrashGuard {
                 kind: .crashed, signal: signal, phase: activity.phase.faultPhase, event: activity.phase.eventName,
                 node: node)
             InProcessPluginGuard.fail(activity.owner, fault)
+        } else if let loading = PluginLoadTracker.current {
+            // A constructor of the plugin's library, or its factory: the
+            // next run loads it isolated.
+            reason +=
+                " while loading the plugin file \(loading.path)" + (loading.name.map { " (plugin '\($0)')" } ?? "")
+            if let name = loading.name {
+                InProcessPluginGuard.recordCrashInQuarantine(
+                    plugin: name, file: loading.path, fault: PluginFault(kind: .crashed, signal: signal, phase: "load"))
+            }
         } else {
             reason += " outside plugin code (no plugin callback was running)"
         }

@@ -117,12 +117,14 @@ struct InProcessPluginGuard: Sendable {
     /// Where a plugin that crashed or stalled in-process is recorded for the
     /// plugin quarantine: ``recordCrashInQuarantine(plugin:fault:)`` calls it.
     /// Until `dagron run` connects the quarantine store, it does nothing.
-    static let quarantine = Mutex<@Sendable (String, PluginFault) -> Void>({ _, _ in })
+    /// Its arguments: the plugin's name, its file when known (else the file
+    /// it was registered from is looked up), the fault.
+    static let quarantine = Mutex<@Sendable (String, String?, PluginFault) -> Void>({ _, _, _ in })
 
     /// Records that the in-process plugin `plugin` crashed or stalled with
     /// `fault` (through ``quarantine``). Called from the crash handler too,
     /// so it must not wait for anything that plugin code may hold.
-    static func recordCrashInQuarantine(plugin: String, fault: PluginFault) {
-        quarantine.withTrackedLock { $0 }(plugin, fault)
+    static func recordCrashInQuarantine(plugin: String, file: String? = nil, fault: PluginFault) {
+        quarantine.withTrackedLock { $0 }(plugin, file, fault)
     }
 }

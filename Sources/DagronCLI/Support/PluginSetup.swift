@@ -132,11 +132,16 @@ struct PluginSetup {
             names: names, settings: settings, searchPath: searchPath, cache: cache, resolver: resolver)
         // Dropped-in files are named by a child process (or the registry
         // cache), so only the files chosen here run any code in this process.
+        let deadline = PluginLoadDeadline { [settings] name in
+            name.flatMap { settings[$0] }.flatMap { try? PluginHostSettings.split($0).host.stallTimeout }
+                ?? PluginHostSettings.defaultStallTimeout
+        }
         let notLoaded = manager.loadPlugins(
             named: names.filter { name in !refused.contains { $0.name == name } }, settings: settings,
             searchPath: searchPath,
             dropInNaming: .probe(.dagronChild(), cache: cache),
             isolation: isolation, reportingFailures: false)
+        deadline.stop()
         report(notLoaded, resolver: resolver)
         let loadFailures = refused + notLoaded
         let configureFailures = manager.configureAll()

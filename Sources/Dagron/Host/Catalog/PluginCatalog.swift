@@ -153,7 +153,7 @@ public struct PluginCatalog: Sendable {
                 if let isolation, let known, isolation.isolates(known, candidate) {
                     loaded = try isolation.host.launch(candidate, name: known)
                 } else {
-                    loaded = try loader.load(candidate)
+                    loaded = try loader.load(candidate, knownName: known)
                 }
                 let name = loaded.plugin.name
                 if wanted.remove(name) != nil { found[name] = loaded }

@@ -41,8 +41,12 @@ public struct PluginLoader: Sendable {
     }
 
     /// Loads `candidate` and checks that a manifest name matches the plugin's.
-    public func load(_ candidate: PluginCandidate) throws(PluginLoadError) -> LoadedPlugin {
-        let loaded = try load(file: candidate.path, factorySymbol: candidate.factorySymbol, candidate: candidate)
+    /// `knownName` (a probe's answer for a dropped-in file) names the plugin
+    /// in ``PluginLoadTracker`` while it loads.
+    public func load(_ candidate: PluginCandidate, knownName: String? = nil) throws(PluginLoadError) -> LoadedPlugin {
+        let loaded = try load(
+            file: candidate.path, factorySymbol: candidate.factorySymbol, candidate: candidate,
+            knownName: knownName ?? candidate.declaredName)
         if let declared = candidate.declaredName, declared != loaded.plugin.name {
             throw .nameMismatch(path: candidate.path, manifestName: declared, pluginName: loaded.plugin.name)
         }
@@ -55,7 +59,8 @@ public struct PluginLoader: Sendable {
     {
         try load(
             file: file, factorySymbol: factorySymbol,
-            candidate: PluginCandidate(path: PluginSearchPath.absolute(file), factorySymbol: factorySymbol))
+            candidate: PluginCandidate(path: PluginSearchPath.absolute(file), factorySymbol: factorySymbol),
+            knownName: nil)
     }
 
     /// Runs steps 1–4 and returns the `dlopen` handle, checking that the
@@ -138,9 +143,13 @@ public struct PluginLoader: Sendable {
         return (fd, image)
     }
 
-    private func load(file path: String, factorySymbol: String, candidate: PluginCandidate) throws(PluginLoadError)
-        -> LoadedPlugin
+    private func load(file path: String, factorySymbol: String, candidate: PluginCandidate, knownName: String?)
+        throws(PluginLoadError) -> LoadedPlugin
     {
+        // Constructors (in dlopen) and the factory are the plugin's code:
+        // a crash or a hang there is told by this record.
+        PluginLoadTracker.begin(path: path, name: knownName)
+        defer { PluginLoadTracker.end() }
         let handle = try open(file: path, requiring: [DagronPluginABI.abiVersionSymbol, factorySymbol])
         // Never dlclose: see the type's documentation.
         guard let abiAddress = dlsym(handle, DagronPluginABI.abiVersionSymbol) else {
