@@ -229,6 +229,9 @@ extension BundledPluginTests {
                 try await initializationError(.prometheus, ["listen": "127.0.0.1:\(occupied.port)"]))
             #expect(String(describing: error).contains("setting 'listen'"))
             #expect(String(describing: error).contains("\(occupied.port)"))
+            #expect(
+                String(describing: error).hasSuffix("(setting 'listen'): Address already in use (errno 98)"),
+                "\(error)")
         }
 
         @Test(

@@ -354,7 +354,7 @@ struct PluginLoadingSafetyTests {
             ],
             in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
-        #expect(run.stderr.contains("\(manifestPath):0: refused:"), "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("\(manifestPath): refused:"), "stderr: \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: injected), "the foreign manifest's setting was honoured")
         #expect(FileManager.default.fileExists(atPath: mine), "the user's own setting was not used")
 

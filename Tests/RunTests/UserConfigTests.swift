@@ -71,6 +71,20 @@ import Testing
         #expect(run.stderr.contains("\(setup.configPath): is not a regular file"), "\(run.stderr)")
     }
 
+    /// A link to a file that is not there is shown, not taken for "no
+    /// configuration" (which would silently drop what the user set up).
+    @Test func aDanglingSymbolicLinkIsAnError() throws {
+        let setup = try Setup()
+        defer { setup.scratch.cleanUp() }
+        #expect(symlink(setup.scratch.path + "/gone.yaml", setup.configPath) == 0)
+        let run = try setup.dagron(["validate", "p.yml"])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains(
+                "\(setup.configPath): is a symbolic link to '\(setup.scratch.path)/gone.yaml', which does not exist"),
+            "\(run.stderr)")
+    }
+
     @Test func tabsAreAnErrorAtTheirPositionWithAHint() throws {
         try expectRefused("plugins:\n\ttiming:\n", ":2:1: not valid YAML")
         let setup = try Setup(config: "plugins:\n\ttiming:\n")

@@ -32,6 +32,10 @@ public struct UserConfigParser: Sendable {
         do {
             text = try UserTextFile(path: path).text(limit: Self.maximumBytes)
         } catch .missing {
+            // A link to nowhere is a mistake to show, not "no configuration".
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                throw Self.error(path, "is a symbolic link to '\(target)', which does not exist")
+            }
             return nil
         } catch {
             throw Self.error(path, error.message(for: "a configuration file"))

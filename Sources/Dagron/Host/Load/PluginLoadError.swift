@@ -83,6 +83,8 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
             "dlopen failed: \(message)"
         case .abiMismatch(_, let plugin, let host, let sdk):
             "plugin ABI mismatch: host is \(host), plugin is \(plugin); rebuild against DagronSDK \(sdk) (plugin ABI \(host))"
+        case .notADagronPlugin(_, let typeName) where typeName == "a null pointer":
+            "the factory returned a null pointer, not a DagronPlugin (it should return DagronPluginBox.export(YourPlugin()))"
         case .notADagronPlugin(_, let typeName):
             "the factory returned \(typeName), not a DagronPlugin; the plugin probably embeds its own copy of DagronSDK (link libDagronSDK.so dynamically: depend on the DagronSDK product or pass -lDagronSDK)"
         case .nameMismatch(_, let manifestName, let pluginName):

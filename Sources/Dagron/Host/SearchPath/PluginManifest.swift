@@ -134,7 +134,7 @@ public struct PluginManifest: Sendable, Equatable {
         } catch .missing {
             return nil
         } catch .unreadable(let code) where code == ELOOP && policy == .strict {
-            return failed(path: path, "refused: \(PluginSafetyViolation.notRegularFile); its entries are ignored")
+            return failed(path: path, "refused: a symbolic link (not followed); its entries are ignored")
         } catch {
             return failed(path: path, error.message(for: "a plugin manifest"))
         }
@@ -221,6 +221,7 @@ public struct PluginManifestError: Error, Sendable, Equatable, CustomStringConve
         self.message = message
     }
 
-    /// `file:line: message`, the form editors jump to.
-    public var description: String { "\(file):\(line): \(message)" }
+    /// `file:line: message`, the form editors jump to (`file: message` for
+    /// the whole file).
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }

@@ -105,7 +105,7 @@ public enum PluginSafetyViolation: Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .notRegularFile:
-            "not a regular file (symbolic links are not followed)"
+            "not a regular file (a directory, a FIFO, a device, or a symbolic link, which is not followed)"
         case .fileOwner(let uid):
             "file is owned by uid \(uid), not by you (uid \(geteuid())) or root"
         case .fileWritable(let mode):
