@@ -61,6 +61,7 @@ import Testing
             (["--older-than", "nan"], "--older-than: expected an age"),
             (["--older-than", "7 d"], "--older-than: expected an age"),
             (["--older-than", "d"], "--older-than: expected an age"),
+            (["--keep", "1", "--runs-dir", ""], "--runs-dir is empty"),
         ]
         for (options, message) in bad {
             let prune = try dagron(["runs", "prune"] + options, in: scratch.path)
@@ -68,6 +69,8 @@ import Testing
             #expect(prune.stderr.contains(message), "\(options): \(prune.stderr)")
             #expect(prune.signal == nil)
         }
+        let list = try dagron(["runs", "list", "--runs-dir", ""], in: scratch.path)
+        #expect(list.status == 2 && list.stderr.contains("--runs-dir is empty"), "\(list.stdout)\(list.stderr)")
         #expect(try listed(scratch) == runs, "a bad option removed a run")
     }
 

@@ -17,4 +17,8 @@ struct RunsCommand: ParsableCommand {
 struct RunsFolderOptions: ParsableArguments {
     @Option(name: .customLong("runs-dir"), help: "The folder of run directories.", completion: .directory)
     var base = ".dagron/runs"
+
+    func validate() throws {
+        guard !base.isEmpty else { throw ValidationError("--runs-dir is empty: give the folder of run directories") }
+    }
 }
