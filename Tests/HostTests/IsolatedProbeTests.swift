@@ -28,7 +28,7 @@ struct IsolatedProbeTests {
         #expect(records[0].error?.contains("Fatal error: fixture factory crashes on purpose") == true)
         #expect(records[1].name == "event-recorder" && records[1].status == .loaded)
         #expect(records[2].error?.hasPrefix("ended the process while loading (exit status 3)") == true)
-        #expect(records[3].error == "did not finish loading within 5 s (the probe process was killed)")
+        #expect(records[3].error == "did not finish loading within 5 s (its process was killed)")
         #expect(records[4].name == "counter" && records[4].status == .loaded)
     }
 

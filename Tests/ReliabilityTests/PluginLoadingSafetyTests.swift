@@ -196,6 +196,27 @@ struct PluginLoadingSafetyTests {
         #expect(scratch.read("quarantine.json")?.contains("libstuck.so") == true, "not quarantined")
     }
 
+    /// Isolated, the same hanging library is stopped after the isolated
+    /// host's load timeout and reported as that, not as "crashed (signal 9)"
+    /// by the kill dagron sent it.
+    @Test("an isolated plugin that hangs while loading is reported as not loading in time, not as crashed")
+    func hangingIsolatedPluginIsATimeout() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        try PluginFixtures.buildC(
+            PluginFixtures.constructorSource("for (;;) pause();"), named: "libstuck.so", in: plugins)
+        try scratch.write("plugins/dagron.plugins", "stuck = \"libstuck.so\"\n")
+        let finished = try dagron(
+            ["run", "p.yml", "--run-dir", "run", "--plugin", "stuck", "--plugin-path", plugins, "--isolate", "stuck"],
+            in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"], timeout: 60)
+        #expect(finished.status == 2, "\(finished.stderr)")
+        #expect(finished.stderr.contains("did not finish loading within 20 s"), "\(finished.stderr)")
+        #expect(!finished.stderr.contains("crashed"), "\(finished.stderr)")
+        #expect(scratch.read("ran.marker") == nil, "a node ran")
+    }
+
     /// The same plugin crashing in its constructor: the crash names the file
     /// and the plugin (it used to say "outside plugin code"), and the next
     /// run loads it isolated, where the crash stops only the set-up.

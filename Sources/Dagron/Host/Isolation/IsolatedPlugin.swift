@@ -105,8 +105,11 @@ public final class IsolatedPlugin: DagronPlugin, HostSettingsAware, Sendable {
             abandon()
             throw .failedInIsolatedHost(path: file, reason: String(describing: error))
         default:
+            // Read before the kill: a child still loading timed out (it did
+            // not crash of the SIGKILL dagron is about to send).
+            let error = loadError()
             abandon()
-            throw loadError()
+            throw error
         }
     }
 

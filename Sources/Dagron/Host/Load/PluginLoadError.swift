@@ -97,7 +97,7 @@ public enum PluginLoadError: Error, Sendable, Equatable, CustomStringConvertible
         case .exited(_, let status, let output):
             "ended the process while loading (exit status \(status))" + (output.isEmpty ? "" : ": \(output)")
         case .timedOut(_, let seconds):
-            "did not finish loading within \(seconds) s (the probe process was killed)"
+            "did not finish loading within \(seconds) s (its process was killed)"
         case .failedInIsolatedHost(_, let reason):
             reason
         }
