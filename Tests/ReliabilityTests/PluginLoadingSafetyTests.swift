@@ -45,6 +45,17 @@ struct PluginLoadingSafetyTests {
         return (plugins, log)
     }
 
+    /// The pipeline, and a plugin folder whose `dagron.plugins` manifest
+    /// names `name` (so it is loaded in-process, without a probe): a C
+    /// library `lib<name>.so` whose constructor runs `constructor`.
+    private func manifestPlugin(named name: String, constructor: String, in scratch: Scratch) throws -> String {
+        try pipeline(in: scratch)
+        let plugins = try directory("plugins", in: scratch)
+        try PluginFixtures.buildC(PluginFixtures.constructorSource(constructor), named: "lib\(name).so", in: plugins)
+        try scratch.write("plugins/dagron.plugins", "\(name) = \"lib\(name).so\"\n")
+        return plugins
+    }
+
     /// The process ids a stray fixture recorded before doing its worst.
     private func loaders(of log: String) -> Set<Int32> {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -174,11 +185,7 @@ struct PluginLoadingSafetyTests {
     func hangingManifestPluginEndsTheSetUp() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try pipeline(in: scratch)
-        let plugins = try directory("plugins", in: scratch)
-        try PluginFixtures.buildC(
-            PluginFixtures.constructorSource("for (;;) pause();"), named: "libstuck.so", in: plugins)
-        try scratch.write("plugins/dagron.plugins", "stuck = \"libstuck.so\"\n")
+        let plugins = try manifestPlugin(named: "stuck", constructor: "for (;;) pause();", in: scratch)
         let finished = try dagron(
             [
                 "run", "p.yml", "--run-dir", "run", "--plugin", "stuck", "--plugin-path", plugins, "--set",
@@ -203,11 +210,7 @@ struct PluginLoadingSafetyTests {
     func hangingIsolatedPluginIsATimeout() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try pipeline(in: scratch)
-        let plugins = try directory("plugins", in: scratch)
-        try PluginFixtures.buildC(
-            PluginFixtures.constructorSource("for (;;) pause();"), named: "libstuck.so", in: plugins)
-        try scratch.write("plugins/dagron.plugins", "stuck = \"libstuck.so\"\n")
+        let plugins = try manifestPlugin(named: "stuck", constructor: "for (;;) pause();", in: scratch)
         let finished = try dagron(
             ["run", "p.yml", "--run-dir", "run", "--plugin", "stuck", "--plugin-path", plugins, "--isolate", "stuck"],
             in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"], timeout: 60)
@@ -224,11 +227,7 @@ struct PluginLoadingSafetyTests {
     func crashingManifestPluginIsQuarantined() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
-        try pipeline(in: scratch)
-        let plugins = try directory("plugins", in: scratch)
-        try PluginFixtures.buildC(
-            PluginFixtures.constructorSource("raise(SIGSEGV);"), named: "libcrashy.so", in: plugins)
-        try scratch.write("plugins/dagron.plugins", "crashy = \"libcrashy.so\"\n")
+        let plugins = try manifestPlugin(named: "crashy", constructor: "raise(SIGSEGV);", in: scratch)
         let environment = ["DAGRON_PLUGIN_CACHE": "0", "DAGRON_QUARANTINE": scratch.path + "/quarantine.json"]
         let arguments = ["run", "p.yml", "--plugin", "crashy", "--plugin-path", plugins]
         let first = try dagron(arguments + ["--run-dir", "run1"], in: scratch.path, environment: environment)
