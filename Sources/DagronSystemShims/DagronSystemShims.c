@@ -754,6 +754,10 @@ int dagron_crash_groups_add(int group) {
     return atomic_load(&crash_signal) != 0;
 }
 
+int dagron_crash_in_progress(void) {
+    return atomic_load(&crash_signal) != 0;
+}
+
 void dagron_crash_groups_remove(int group) {
     if (group <= 1) return;
     for (unsigned slot = 0; slot < DAGRON_CRASH_GROUP_SLOTS; slot++) {

@@ -147,6 +147,12 @@ import Testing
                     nodes[name]?["status"] as? String == "cancelled",
                     "round \(round), \(name): \(nodes[name] ?? [:]) \(finished.stderr)")
             }
+            if fault == "abort" {
+                // The crash guard kills the nodes from its signal handler, before its report.
+                #expect(
+                    finished.stderr.contains("while no plugin callback was running (in a thread of a plugin's own"),
+                    "\(finished.stderr)")
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 @_spi(DagronHost) public import DagronSDK
+import DagronSystemShims
 import Synchronization
 
 /// What is known of a run while it goes: which nodes have ended (with their
@@ -31,6 +32,12 @@ public final class RunProgress: Sendable {
         /// Set by ``RunProgress/freeze()``: later events are not recorded.
         var frozen = false
 
+        /// Frozen, or the process is crashing: the crash guard kills the
+        /// nodes' groups from its signal handler before anything can call
+        /// ``RunProgress/freeze()``, and a worker must not record that kill
+        /// as its node's failure.
+        var isFrozen: Bool { frozen || dagron_crash_in_progress() != 0 }
+
         /// The slot of `index` in the arrays, sizing them from `dag` on first use; `nil` if there is none.
         mutating func slot(_ index: Int?, of dag: DAG?) -> Int? {
             guard let index, index >= 0 else { return nil }
@@ -58,7 +65,7 @@ public final class RunProgress: Sendable {
             // Never 0, which means "not started".
             let now = max(clock.now(), 1)
             state.withTrackedLock { state in
-                guard !state.frozen else { return }
+                guard !state.isFrozen else { return }
                 if let slot = state.slot(context.nodeIndex, of: context.dag), state.names[slot] == name {
                     if state.started[slot] == 0 { state.started[slot] = now }
                 } else if state.startedByName[name] == nil {
@@ -70,7 +77,7 @@ public final class RunProgress: Sendable {
             hooks.register(event, priority: .max) { [self] context in
                 guard let result = context.nodeResult else { return }
                 state.withTrackedLock { state in
-                    guard !state.frozen else { return }
+                    guard !state.isFrozen else { return }
                     if let slot = state.slot(context.nodeIndex, of: context.dag), state.names[slot] == result.name {
                         state.finished[slot] = result
                     } else {

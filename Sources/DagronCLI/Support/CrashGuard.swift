@@ -54,7 +54,7 @@ enum CrashGuard {
                     plugin: name, file: loading.path, fault: PluginFault(kind: .crashed, signal: signal, phase: "load"))
             }
         } else {
-            reason += " outside plugin code (no plugin callback was running)"
+            reason += " while no plugin callback was running (in a thread of a plugin's own, or in dagron)"
         }
         switch UnexpectedExitGuard.current {
         case .disarmed:

@@ -105,6 +105,11 @@ int dagron_crash_groups_add(int group);
 /// Forgets a process group whose command has ended.
 void dagron_crash_groups_remove(int group);
 
+/// 1 once the crash guard has fired (it then kills the recorded groups at
+/// once, before its report runs), else 0: what the nodes do from then on
+/// is the crash's doing, not theirs.
+int dagron_crash_in_progress(void);
+
 /// The best-effort part of a crash, called once with the signal number on
 /// the crashing thread (on its alternate signal stack when it has one).
 typedef void (*dagron_crash_report_fn)(int signal);
