@@ -156,6 +156,22 @@ import Testing
         #expect(key.count < 400, "\(key.prefix(300))")
     }
 
+    /// `file: ~` is YAML's null, not a file called `~`: refused with a hint,
+    /// where it used to reach the plugin as those characters. Quoted, it is
+    /// taken as written; an empty `key:` stays an empty value.
+    @Test func aNullPluginSettingIsRefused() throws {
+        let found = issues("plugins:\n  timing:\n    json: ~\n    output: null\nnodes:\n  a: {run: x}\n")
+        #expect(
+            found == [
+                "p.yml:3:11: plugins.timing.json: expected a value, got nothing (null); quote it ('~') to mean those characters",
+                "p.yml:4:13: plugins.timing.output: expected a value, got nothing (null); quote it ('null') to mean those characters",
+            ], "\(found)")
+        let quoted = try PipelineParser().parse(
+            "plugins:\n  timing:\n    json: '~'\n    output:\nnodes:\n  a: {run: x}\n", file: "p.yml")
+        #expect(quoted.plugins.first?.settings["json"]?.raw == "~")
+        #expect(quoted.plugins.first?.settings["output"]?.raw == "")
+    }
+
     @Test func cyclesAreReportedWithTheirPath() {
         let found = issues(
             """

@@ -96,6 +96,9 @@ import Testing
 
     @Test func valuesOfTheWrongTypeNameTheirKey() throws {
         try expectRefused("max_workers: lots\n", ":1:14: max_workers: expected an integer from 1 to 4096, got 'lots'")
+        try expectRefused(
+            "plugins:\n  timing:\n    json: ~\n",
+            ":3:11: plugins.timing.json: expected a value, got nothing (null); quote it ('~') to mean those characters")
         try expectRefused("max_workers: [1, 2]\n", ":1:14: max_workers: expected an integer from 1 to 4096, got a list")
         try expectRefused(
             "plugins: [timing]\n", ":1:10: plugins: expected a mapping of plugin name to its settings, got a list")

@@ -130,6 +130,14 @@ public struct UserConfigParser: Sendable {
                         settingValue, "\(path).\(key)", "expected a single value, got \(Self.describe(settingValue))")
                     continue
                 }
+                // `file: ~` would reach the plugin as the two characters of a
+                // name; an empty `key:` stays an empty value.
+                if settingValue.isNull, !scalar.string.isEmpty, settingValue.resolvedTag != YAMLTag.str {
+                    report(
+                        settingValue, "\(path).\(key)",
+                        "expected a value, got nothing (null); quote it ('\(scalar.string)') to mean those characters")
+                    continue
+                }
                 if scalar.string.unicodeScalars.contains("\0") {
                     report(
                         settingValue, "\(path).\(key)", "the value contains a NUL character, which no setting can hold")
