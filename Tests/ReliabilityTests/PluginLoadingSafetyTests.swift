@@ -203,6 +203,34 @@ struct PluginLoadingSafetyTests {
         #expect(scratch.read("quarantine.json")?.contains("libstuck.so") == true, "not quarantined")
     }
 
+    /// A library whose constructor changes the working directory and
+    /// ignores `SIGCHLD` while `dagron run` loads it (in-process, named in a
+    /// manifest): both are put back, with warnings, so the nodes run and can
+    /// be waited for, whether or not the plugin itself loads.
+    @Test("a plugin library that changes the directory and SIGCHLD while loading is undone")
+    func loadingChangesAreUndone() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let plugins = try manifestPlugin(
+            named: "meddler", constructor: "chdir(\"/\"); signal(SIGCHLD, SIG_IGN);", in: scratch)
+        let finished = try dagron(
+            [
+                "run", "p.yml", "--run-dir", "run", "--plugin", "meddler", "--plugin-path", plugins,
+                "--keep-going-without-plugins",
+            ],
+            in: scratch.path, environment: ["DAGRON_PLUGIN_CACHE": "0"])
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(scratch.read("ran.marker") != nil, "the node did not run where dagron was started")
+        #expect(
+            finished.stderr.contains(
+                "a plugin changed the working directory to '/'; dagron changed it back to '\(URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path)' (while plugins were loaded)"
+            ), "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains(
+                "a plugin changed how the process handles SIGCHLD; dagron put it back (while plugins were loaded)"),
+            "\(finished.stderr)")
+    }
+
     /// Isolated, the same hanging library is stopped after the isolated
     /// host's load timeout and reported as that, not as "crashed (signal 9)"
     /// by the kill dagron sent it.

@@ -64,9 +64,11 @@ extension PluginManager {
         isolation: IsolationChoice? = nil,
         reportingFailures: Bool = true
     ) -> [PluginFailure] {
-        let selection = PluginCatalog(
-            searchPath: searchPath, loader: loader, dropInNaming: dropInNaming, isolation: isolation
-        ).load(named: names)
+        let selection = undoingProcessChanges(by: "a plugin", "while plugins were loaded") {
+            PluginCatalog(
+                searchPath: searchPath, loader: loader, dropInNaming: dropInNaming, isolation: isolation
+            ).load(named: names)
+        }
         for warning in selection.warnings { warn(warning) }
         if reportingFailures { for failure in selection.failures { warn(failure.description) } }
         for loaded in selection.plugins {

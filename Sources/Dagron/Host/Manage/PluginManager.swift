@@ -87,15 +87,25 @@ public final class PluginManager: Sendable {
     private func watched<Result>(
         _ name: String, _ plugin: any DagronPlugin, _ phase: HookCallbackWatch.Phase, _ body: () throws -> Result
     ) rethrows -> Result {
+        try undoingProcessChanges(by: "plugin '\(name)'", "in \(phase)") {
+            guard let watch = watch(for: plugin) else { return try body() }
+            return try watch.run(as: name, phase, body)
+        }
+    }
+
+    /// Runs `body` (plugin code: loading, or a lifecycle call) and puts back
+    /// the working directory and the handling of the run's signals if it
+    /// changed them (``WorkingDirectoryGuard``, ``SignalDispositionGuard``),
+    /// warning `<who> <what changed> (<when>)`.
+    func undoingProcessChanges<Result>(by who: String, _ when: String, _ body: () throws -> Result) rethrows -> Result {
         let directory = WorkingDirectoryGuard()
         let signals = SignalDispositionGuard()
         defer {
             for change in [directory.restore(), signals.restore()].compactMap({ $0 }) {
-                warn("plugin '\(name)' \(change) (in \(phase))")
+                warn("\(who) \(change) (\(when))")
             }
         }
-        guard let watch = watch(for: plugin) else { return try body() }
-        return try watch.run(as: name, phase, body)
+        return try body()
     }
 
     /// The view of ``hooks`` the plugin called `name` registers on.
@@ -309,11 +319,8 @@ public final class PluginManager: Sendable {
     public func discover(from sources: [any PluginSource]) -> DiscoveryReport {
         var report = DiscoveryReport()
         for source in sources {
-            let directory = WorkingDirectoryGuard()
-            let signals = SignalDispositionGuard()
-            let items = source.discoverPlugins()
-            for change in [directory.restore(), signals.restore()].compactMap({ $0 }) {
-                warn("a plugin \(change) (while plugins were loaded)")
+            let items = undoingProcessChanges(by: "a plugin", "while plugins were loaded") {
+                source.discoverPlugins()
             }
             for item in items {
                 switch item {
