@@ -65,19 +65,13 @@ final class MetricsServer: Sendable {
             return host.contains(":") ? "[\(host)]:\(actualPort)" : "\(host):\(actualPort)"
         case .failure(let error):
             stop()
-            throw MetricsServerError.cannotListen(address: "\(host):\(port)", reason: Self.reason(error))
+            throw MetricsServerError.cannotListen(
+                address: "\(host):\(port)", reason: (error as? IOError)?.systemText ?? String(describing: error))
         case nil:
             stop()
             throw MetricsServerError.cannotListen(
                 address: "\(host):\(port)", reason: "the server did not start within 30 seconds")
         }
-    }
-
-    /// The operating system's words for a socket error (`Address already in
-    /// use (errno 98)`), else the error's own description.
-    static func reason(_ error: any Error) -> String {
-        guard let io = error as? IOError else { return String(describing: error) }
-        return "\(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))"
     }
 
     /// Stops the server, waits (up to 10 s) for it to finish, then shuts down its thread.

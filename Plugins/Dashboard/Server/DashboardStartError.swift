@@ -1,3 +1,4 @@
+import DagronNetworking
 import NIOCore
 
 #if canImport(Glibc)
@@ -34,7 +35,7 @@ struct DashboardStartError: Error, CustomStringConvertible {
         self.host = host
         self.port = port
         if let io = error as? IOError {
-            reason = io.errnoCode == EADDRINUSE ? .portInUse : .other(Self.systemText(io.errnoCode))
+            reason = io.errnoCode == EADDRINUSE ? .portInUse : .other(io.systemText)
         } else {
             reason = .other(String(describing: error))
         }
@@ -55,10 +56,5 @@ struct DashboardStartError: Error, CustomStringConvertible {
         case .other(let text):
             "cannot serve on \(host):\(port): \(text)"
         }
-    }
-
-    /// `strerror` of `code`, e.g. "Cannot assign requested address (errno 99)".
-    private static func systemText(_ code: Int32) -> String {
-        "\(String(cString: strerror(code))) (errno \(code))"
     }
 }

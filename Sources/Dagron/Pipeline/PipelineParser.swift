@@ -276,7 +276,7 @@ private struct Reader {
                 node.resources = resources(value, keyPath)
             default:
                 unknownKey(key, field, path: path, allowed: PipelineParser.nodeKeys)
-                let guess = Self.suggestion(for: field, among: PipelineParser.nodeKeys)
+                let guess = NameSuggestion.closest(to: field, among: PipelineParser.nodeKeys)
                 if guess == "run" || guess == "gate" { misspeltAction = true }
             }
         }
@@ -537,7 +537,7 @@ private struct Reader {
     }
 
     mutating func unknownKey(_ key: YAMLNode, _ name: String, path: String, allowed: [String]) {
-        let hint = Self.suggestion(for: name, among: allowed).map { "did you mean '\($0)'? " } ?? ""
+        let hint = NameSuggestion.closest(to: name, among: allowed).map { "did you mean '\($0)'? " } ?? ""
         // A key of thousands of characters is shown by its start (its line
         // and column say where it is).
         let shown = name.count > 80 ? "\(name.prefix(60))... (\(name.count) characters)" : name
@@ -660,11 +660,5 @@ private struct Reader {
             if node.isNull && node.resolvedTag != YAMLTag.str { return "nothing (null)" }
             return "'\(scalar.string)'"
         }
-    }
-
-    /// The closest of `candidates` to `word`, if it is close enough to be a
-    /// likely typo (see ``NameSuggestion``).
-    static func suggestion(for word: String, among candidates: [String]) -> String? {
-        NameSuggestion.closest(to: word, among: candidates)
     }
 }

@@ -47,8 +47,7 @@ enum CrashGuard {
         } else if let loading = PluginLoadTracker.current {
             // A constructor of the plugin's library, or its factory: the
             // next run loads it isolated.
-            reason +=
-                " while loading the plugin file \(loading.path)" + (loading.name.map { " (plugin '\($0)')" } ?? "")
+            reason += " while loading \(loading.described)"
             if let name = loading.name {
                 InProcessPluginGuard.recordCrashInQuarantine(
                     plugin: name, file: loading.path, fault: PluginFault(kind: .crashed, signal: signal, phase: "load"))

@@ -49,7 +49,7 @@ final class PluginLoadDeadline: Sendable {
                 fault: PluginFault(kind: .stalled, phase: "load", detail: "still loading after \(seconds)"))
         }
         printError(
-            "the plugin file \(loading.path)\(loading.name.map { " (plugin '\($0)')" } ?? "") did not finish loading "
+            "\(loading.described) did not finish loading "
                 + "within \(seconds) (a constructor in its library or its factory does not return; its stall_timeout); "
                 + "the run cannot be set up, no node was started")
         dagron_flush_standard_streams()

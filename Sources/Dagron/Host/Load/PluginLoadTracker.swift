@@ -15,6 +15,11 @@ public enum PluginLoadTracker {
         public let name: String?
         /// When the load began.
         public let started: ContinuousClock.Instant
+
+        /// `the plugin file /p/libx.so (plugin 'x')`, for messages.
+        public var described: String {
+            "the plugin file \(path)" + (name.map { " (plugin '\($0)')" } ?? "")
+        }
     }
 
     private static let state = Mutex<Loading?>(nil)
